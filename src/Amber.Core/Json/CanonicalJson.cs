@@ -1,0 +1,450 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Amber.Core.Json;
+
+/// <summary>
+/// RFC 8785 (JSON Canonicalization Scheme): object members sorted by their names' UTF-16 code units,
+/// no insignificant whitespace, strings escaped minimally, numbers in ECMAScript shortest form.
+/// </summary>
+public static class CanonicalJson
+{
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 512 };
+
+    /// <summary>Canonicalizes UTF-8 JSON text. Throws <see cref="CanonicalJsonException"/> on invalid input.</summary>
+    public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
+    {
+        JsonDocument doc;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 512 });
+            doc = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException e)
+        {
+            throw new CanonicalJsonException($"Invalid JSON: {e.Message}", e);
+        }
+
+        using (doc)
+        {
+            return Canonicalize(doc.RootElement);
+        }
+    }
+
+    /// <summary>Canonicalizes JSON text.</summary>
+    public static string Canonicalize(string json) => Encoding.UTF8.GetString(Canonicalize(Encoding.UTF8.GetBytes(json)));
+
+    public static byte[] Canonicalize(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Write(buffer, element);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static byte[] Canonicalize(JsonNode? node)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Write(buffer, node);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Parses JSON into a mutable node, rejecting duplicate member names (RFC 8785 §3.1 requires I-JSON).</summary>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8Json.ToArray(), ParseOptions);
+            CheckDuplicates(doc.RootElement);
+            return JsonNode.Parse(doc.RootElement.GetRawText());
+        }
+        catch (JsonException e)
+        {
+            throw new CanonicalJsonException($"Invalid JSON: {e.Message}", e);
+        }
+    }
+
+    public static void Write(IBufferWriter<byte> output, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var members = new List<(string Name, JsonElement Value)>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in element.EnumerateObject())
+                {
+                    if (!seen.Add(p.Name))
+                    {
+                        throw new CanonicalJsonException($"Duplicate member name \"{p.Name}\".");
+                    }
+
+                    members.Add((p.Name, p.Value));
+                }
+
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                WriteByte(output, (byte)'{');
+                for (var i = 0; i < members.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        WriteByte(output, (byte)',');
+                    }
+
+                    WriteString(output, members[i].Name);
+                    WriteByte(output, (byte)':');
+                    Write(output, members[i].Value);
+                }
+
+                WriteByte(output, (byte)'}');
+                break;
+            case JsonValueKind.Array:
+                WriteByte(output, (byte)'[');
+                var first = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        WriteByte(output, (byte)',');
+                    }
+
+                    first = false;
+                    Write(output, item);
+                }
+
+                WriteByte(output, (byte)']');
+                break;
+            case JsonValueKind.String:
+                WriteString(output, element.GetString()!);
+                break;
+            case JsonValueKind.Number:
+                WriteAscii(output, FormatNumber(ParseNumber(element.GetRawText())));
+                break;
+            case JsonValueKind.True:
+                WriteAscii(output, "true");
+                break;
+            case JsonValueKind.False:
+                WriteAscii(output, "false");
+                break;
+            case JsonValueKind.Null:
+                WriteAscii(output, "null");
+                break;
+            default:
+                throw new CanonicalJsonException($"Unsupported JSON value kind {element.ValueKind}.");
+        }
+    }
+
+    public static void Write(IBufferWriter<byte> output, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                WriteAscii(output, "null");
+                break;
+            case JsonObject obj:
+                var members = new List<KeyValuePair<string, JsonNode?>>(obj.Count);
+                members.AddRange(obj);
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                WriteByte(output, (byte)'{');
+                for (var i = 0; i < members.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        WriteByte(output, (byte)',');
+                    }
+
+                    WriteString(output, members[i].Key);
+                    WriteByte(output, (byte)':');
+                    Write(output, members[i].Value);
+                }
+
+                WriteByte(output, (byte)'}');
+                break;
+            case JsonArray arr:
+                WriteByte(output, (byte)'[');
+                for (var i = 0; i < arr.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        WriteByte(output, (byte)',');
+                    }
+
+                    Write(output, arr[i]);
+                }
+
+                WriteByte(output, (byte)']');
+                break;
+            case JsonValue value:
+                WriteValue(output, value);
+                break;
+            default:
+                throw new CanonicalJsonException($"Unsupported JSON node {node.GetType().Name}.");
+        }
+    }
+
+    private static void WriteValue(IBufferWriter<byte> output, JsonValue value)
+    {
+        if (value.TryGetValue(out JsonElement element))
+        {
+            Write(output, element);
+            return;
+        }
+
+        if (value.TryGetValue(out string? s))
+        {
+            WriteString(output, s);
+            return;
+        }
+
+        if (value.TryGetValue(out bool b))
+        {
+            WriteAscii(output, b ? "true" : "false");
+            return;
+        }
+
+        if (value.TryGetValue(out long l))
+        {
+            WriteAscii(output, FormatNumber(l));
+            return;
+        }
+
+        if (value.TryGetValue(out int i))
+        {
+            WriteAscii(output, FormatNumber(i));
+            return;
+        }
+
+        if (value.TryGetValue(out double d))
+        {
+            WriteAscii(output, FormatNumber(d));
+            return;
+        }
+
+        if (value.TryGetValue(out ulong ul))
+        {
+            WriteAscii(output, FormatNumber(ul));
+            return;
+        }
+
+        if (value.TryGetValue(out decimal m))
+        {
+            WriteAscii(output, FormatNumber((double)m));
+            return;
+        }
+
+        if (value.TryGetValue(out float f))
+        {
+            WriteAscii(output, FormatNumber(f));
+            return;
+        }
+
+        // Fall back to the serializer's own representation, then canonicalize that.
+        using var doc = JsonDocument.Parse(value.ToJsonString());
+        Write(output, doc.RootElement);
+    }
+
+    private static double ParseNumber(string raw)
+    {
+        var d = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsInfinity(d))
+        {
+            throw new CanonicalJsonException($"Number {raw} is outside the IEEE 754 double range.");
+        }
+
+        return d;
+    }
+
+    /// <summary>Formats a double as ECMAScript's Number.prototype.toString does (RFC 8785 §3.2.2.3).</summary>
+    public static string FormatNumber(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            throw new CanonicalJsonException("NaN and Infinity are not valid JSON numbers.");
+        }
+
+        if (value == 0)
+        {
+            return "0"; // -0 serializes as 0
+        }
+
+        // "R" yields the shortest round-tripping digits; take them apart into digits and exponent.
+        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
+        var negative = shortest[0] == '-';
+        if (negative)
+        {
+            shortest = shortest[1..];
+        }
+
+        string mantissa;
+        var exp = 0;
+        var ePos = shortest.IndexOfAny(['E', 'e']);
+        if (ePos >= 0)
+        {
+            mantissa = shortest[..ePos];
+            exp = int.Parse(shortest[(ePos + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            mantissa = shortest;
+        }
+
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        string digits;
+        int pointPos; // position of the decimal point relative to the start of digits
+        if (dot >= 0)
+        {
+            digits = string.Concat(mantissa.AsSpan(0, dot), mantissa.AsSpan(dot + 1));
+            pointPos = dot;
+        }
+        else
+        {
+            digits = mantissa;
+            pointPos = mantissa.Length;
+        }
+
+        // Strip leading zeros (e.g. "0.001") and trailing zeros.
+        var lead = 0;
+        while (lead < digits.Length - 1 && digits[lead] == '0')
+        {
+            lead++;
+        }
+
+        digits = digits[lead..];
+        pointPos -= lead;
+        digits = digits.TrimEnd('0');
+        if (digits.Length == 0)
+        {
+            return "0";
+        }
+
+        // value = 0.d1d2...dk × 10^n in ECMAScript's terms, where n = pointPos + exp.
+        var k = digits.Length;
+        var n = pointPos + exp;
+        var sb = new StringBuilder(32);
+        if (negative)
+        {
+            sb.Append('-');
+        }
+
+        if (k <= n && n <= 21)
+        {
+            sb.Append(digits).Append('0', n - k);
+        }
+        else if (0 < n && n <= 21)
+        {
+            sb.Append(digits, 0, n).Append('.').Append(digits, n, k - n);
+        }
+        else if (-6 < n && n <= 0)
+        {
+            sb.Append("0.").Append('0', -n).Append(digits);
+        }
+        else
+        {
+            var e = n - 1;
+            sb.Append(digits[0]);
+            if (k > 1)
+            {
+                sb.Append('.').Append(digits, 1, k - 1);
+            }
+
+            sb.Append('e').Append(e < 0 ? '-' : '+').Append(Math.Abs(e).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    private static void WriteString(IBufferWriter<byte> output, string s)
+    {
+        var sb = new StringBuilder(s.Length + 2);
+        sb.Append('"');
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsHighSurrogate(c))
+                    {
+                        if (i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1]))
+                        {
+                            throw new CanonicalJsonException($"Lone surrogate U+{(int)c:X4} in string.");
+                        }
+
+                        sb.Append(c).Append(s[++i]);
+                    }
+                    else if (char.IsLowSurrogate(c))
+                    {
+                        throw new CanonicalJsonException($"Lone surrogate U+{(int)c:X4} in string.");
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        sb.Append('"');
+        var str = sb.ToString();
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(str.Length));
+        var written = Encoding.UTF8.GetBytes(str, span);
+        output.Advance(written);
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string s)
+    {
+        var span = output.GetSpan(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            span[i] = (byte)s[i];
+        }
+
+        output.Advance(s.Length);
+    }
+
+    private static void WriteByte(IBufferWriter<byte> output, byte b)
+    {
+        output.GetSpan(1)[0] = b;
+        output.Advance(1);
+    }
+
+    private static void CheckDuplicates(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in element.EnumerateObject())
+                {
+                    if (!seen.Add(p.Name))
+                    {
+                        throw new CanonicalJsonException($"Duplicate member name \"{p.Name}\".");
+                    }
+
+                    CheckDuplicates(p.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckDuplicates(item);
+                }
+
+                break;
+        }
+    }
+}

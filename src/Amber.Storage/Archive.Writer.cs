@@ -1,0 +1,565 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Amber.Core.Hashing;
+using Amber.Core.Json;
+using Amber.Storage.FileSystem;
+using Amber.Storage.Format;
+using ZstdSharp;
+
+namespace Amber.Storage;
+
+public sealed partial class Archive
+{
+    /// <summary>Makes a batch durable: it is acknowledged (the task completes) only after fsync.</summary>
+    public Task<CommitResult> CommitAsync(CommitBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var w = writer ?? throw new InvalidOperationException($"The archive at {options.Directory} is open read-only (another process holds the writer lock).");
+        return w.Enqueue(batch, cancellationToken);
+    }
+
+    /// <summary>Commits synchronously (CLI and tests).</summary>
+    public CommitResult Commit(CommitBatch batch) => CommitAsync(batch).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The single writer. Concurrent commits queue up; the loop takes everything queued, writes the
+    /// frames, fsyncs once (group commit), then indexes and acknowledges them together.
+    /// </summary>
+    internal sealed class Writer : IDisposable, IAsyncDisposable
+    {
+        private readonly Archive archive;
+        private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Task loop;
+        private readonly Dictionary<string, List<byte[]>> samples = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> sampleBytes = new(StringComparer.Ordinal);
+        private readonly Compression compression;
+        private readonly Dictionary<int, Compressor> compressors = [];
+        private IStorageFile segmentFile;
+        private Exception? poisoned;
+        private long seq;
+
+        public Writer(Archive archive, SegmentState state)
+        {
+            this.archive = archive;
+            State = state;
+            segmentFile = archive.fs.OpenWrite(archive.paths.Segment(state.Segment), create: false);
+            compression = new Compression(archive.dictionaries);
+            seq = archive.index.CommitCount();
+            loop = Task.Run(RunAsync);
+        }
+
+        public SegmentState State { get; private set; }
+
+        public Task<CommitResult> Enqueue(CommitBatch batch, CancellationToken ct)
+        {
+            if (poisoned is not null)
+            {
+                return Task.FromException<CommitResult>(new IOException("The archive writer failed earlier; reopen the archive to recover.", poisoned));
+            }
+
+            var p = new Pending(batch, ct);
+            if (!queue.Writer.TryWrite(p))
+            {
+                return Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
+            }
+
+            return p.Completion.Task;
+        }
+
+        private async Task RunAsync()
+        {
+            var group = new List<Pending>();
+            while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                group.Clear();
+                while (group.Count < 256 && queue.Reader.TryRead(out var p))
+                {
+                    group.Add(p);
+                }
+
+                ProcessGroup(group);
+            }
+        }
+
+        private void ProcessGroup(List<Pending> group)
+        {
+            if (poisoned is not null)
+            {
+                foreach (var p in group)
+                {
+                    p.Completion.TrySetException(new IOException("The archive writer failed earlier; reopen the archive to recover.", poisoned));
+                }
+
+                return;
+            }
+
+            // 1. Validate and encode, in memory. A bad batch fails alone; nothing is written for it.
+            var prepared = new List<(Pending Pending, Prepared Frame)>();
+            var groupNodes = new HashSet<string>(StringComparer.Ordinal);
+            var groupBlobs = new HashSet<string>(StringComparer.Ordinal);
+            var groupModels = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in group)
+            {
+                if (p.CancellationToken.IsCancellationRequested)
+                {
+                    p.Completion.TrySetCanceled(p.CancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    var nodes = new HashSet<string>(groupNodes, StringComparer.Ordinal);
+                    var blobs = new HashSet<string>(groupBlobs, StringComparer.Ordinal);
+                    var models = new HashSet<string>(groupModels, StringComparer.Ordinal);
+                    var frame = Prepare(p.Batch, seq + prepared.Count + 1, nodes, blobs, models);
+                    groupNodes = nodes;
+                    groupBlobs = blobs;
+                    groupModels = models;
+                    prepared.Add((p, frame));
+                }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or CanonicalJsonException)
+                {
+                    p.Completion.TrySetException(e);
+                }
+            }
+
+            if (prepared.Count == 0)
+            {
+                return;
+            }
+
+            // 2. Write: external blobs (each durable on its own), then the frames, then one fsync.
+            var results = new List<(Pending, Prepared, long Offset, uint Segment)>();
+            try
+            {
+                foreach (var (p, f) in prepared)
+                {
+                    foreach (var (hex, bytes) in f.ExternalBlobs)
+                    {
+                        WriteExternalBlob(hex, bytes);
+                    }
+
+                    if (f.DictionaryFrame is not null)
+                    {
+                        Append(f.DictionaryFrame, out var dictSegment, out var dictOffset);
+                        f.DictionarySegment = dictSegment;
+                        f.DictionaryOffset = dictOffset;
+                    }
+
+                    Append(f.Frame, out var seg, out var off);
+                    results.Add((p, f, off, seg));
+                }
+
+                segmentFile.Sync();
+                archive.WriteCheckpoint(new Checkpoint(State.Segment, State.End), sync: false);
+            }
+            catch (Exception e)
+            {
+                poisoned = e;
+                foreach (var (p, _) in prepared)
+                {
+                    p.Completion.TrySetException(new IOException($"Commit failed while writing to {archive.options.Directory}: {e.Message}", e));
+                }
+
+                return;
+            }
+
+            seq += results.Count;
+
+            // 3. Durable: index, then acknowledge. An index failure does not lose data: the next open catches it up.
+            try
+            {
+                using var tx = archive.index.Begin();
+                foreach (var (_, f, off, seg) in results)
+                {
+                    if (f.DictionaryFrame is not null)
+                    {
+                        archive.ApplyFrame(tx, compression, f.DictionarySegment, f.DictionaryOffset, f.DictionaryFrame);
+                    }
+
+                    archive.index.Apply(tx, DecodeCommit(seg, off, f.Frame.Length, f.Decoded));
+                }
+
+                archive.index.SetPosition(tx, State.Segment, State.End);
+                tx.Commit();
+            }
+            catch (Exception e)
+            {
+                archive.options.Log?.Invoke($"index update failed ({e.Message}); it will catch up when the archive is next opened");
+            }
+
+            foreach (var (p, f, off, seg) in results)
+            {
+                p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
+            }
+        }
+
+        private void Append(byte[] frame, out uint segment, out long offset)
+        {
+            if (State.End + frame.Length + SegmentFooter.Size > archive.options.SegmentSize && State.End > SegmentHeader.Size)
+            {
+                Seal();
+            }
+
+            segmentFile.Write(State.End, frame);
+            segment = State.Segment;
+            offset = State.End;
+            State = State with { End = State.End + frame.Length };
+        }
+
+        /// <summary>Writes the footer (SHA-256 of everything before it), then starts the next segment.</summary>
+        private void Seal()
+        {
+            var name = ArchivePaths.SegmentName(State.Segment);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            uint frames = 0;
+            try
+            {
+                for (long pos = 0; pos < State.End;)
+                {
+                    var n = segmentFile.Read(pos, buffer.AsSpan(0, (int)Math.Min(buffer.Length, State.End - pos)));
+                    if (n == 0)
+                    {
+                        throw new IOException($"{name}: short read while sealing at {pos}.");
+                    }
+
+                    sha.AppendData(buffer, 0, n);
+                    pos += n;
+                }
+
+                for (long pos = SegmentHeader.Size; pos < State.End;)
+                {
+                    var step = SegmentScanner.Read(segmentFile, pos, State.End, name);
+                    if (step.Kind != SegmentScanner.StepKind.Frame)
+                    {
+                        throw new CorruptArchiveException($"{name} at {pos}: {step.Problem} (while sealing).");
+                    }
+
+                    frames++;
+                    pos = step.Next;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            var footer = new byte[SegmentFooter.Size];
+            new SegmentFooter(State.End, frames, sha.GetHashAndReset()).Write(footer);
+            segmentFile.Write(State.End, footer);
+            segmentFile.Sync();
+            segmentFile.Dispose();
+            var next = State.Segment + 1;
+            CreateSegmentFile(archive.fs, archive.paths, next, State.ArchiveId, archive.options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            State = new SegmentState(next, SegmentHeader.Size, State.ArchiveId, false);
+            segmentFile = archive.fs.OpenWrite(archive.paths.Segment(next), create: false);
+            archive.WriteCheckpoint(new Checkpoint(next, SegmentHeader.Size), sync: true);
+        }
+
+        private void WriteExternalBlob(string hex, ReadOnlyMemory<byte> bytes)
+        {
+            var path = archive.paths.BlobFile(hex);
+            if (archive.fs.FileExists(path))
+            {
+                return;
+            }
+
+            var dir = Path.GetDirectoryName(path)!;
+            if (!archive.fs.DirectoryExists(dir))
+            {
+                archive.fs.CreateDirectory(dir);
+                archive.fs.SyncDirectory(archive.paths.Blobs);
+            }
+
+            var compressed = Compression.Compress(bytes.Span, 3, null);
+            WriteFileAtomically(archive.fs, path, compressed);
+        }
+
+        /// <summary>Validates a batch against the archive and encodes it into a frame.</summary>
+        private Prepared Prepare(CommitBatch batch, long sequence, HashSet<string> nodes, HashSet<string> blobs, HashSet<string> models)
+        {
+            if (batch.IsEmpty)
+            {
+                throw new ArgumentException("The batch is empty.", nameof(batch));
+            }
+
+            var idx = archive.index;
+            bool HaveModel(string id) => models.Contains(id) || batch.Models.ContainsKey(id) || idx.ModelExists(id);
+            bool HaveBlob(string id) => blobs.Contains(id) || batch.Blobs.ContainsKey(id) || idx.BlobExists(id);
+
+            var payload = new ArrayBufferWriter<byte>(4096);
+            var entries = new List<(EntryType Type, byte[] Prefix, ReadOnlyMemory<byte> Body)>();
+            var external = new List<(string Hex, ReadOnlyMemory<byte> Bytes)>();
+            var newBlobIds = new List<string>();
+            foreach (var (id, bytes) in batch.Blobs)
+            {
+                if (blobs.Contains(id) || idx.BlobExists(id))
+                {
+                    continue;
+                }
+
+                blobs.Add(id);
+                newBlobIds.Add(id);
+                var digest = ContentId.ToDigest(id);
+                if (bytes.Length >= archive.options.ExternalBlobThreshold)
+                {
+                    var ext = new byte[40];
+                    digest.CopyTo(ext, 0);
+                    BinaryPrimitives.WriteInt64LittleEndian(ext.AsSpan(32), bytes.Length);
+                    entries.Add((EntryType.ExternalBlob, ext, ReadOnlyMemory<byte>.Empty));
+                    external.Add((HexOf(id), bytes));
+                }
+                else
+                {
+                    entries.Add((EntryType.Blob, digest, bytes));
+                }
+            }
+
+            var newModels = new List<string>();
+            foreach (var (id, model) in batch.Models)
+            {
+                if (models.Contains(id) || idx.ModelExists(id))
+                {
+                    continue;
+                }
+
+                models.Add(id);
+                newModels.Add(id);
+                entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson())));
+            }
+
+            foreach (var part in batch.Conversations)
+            {
+                entries.Add((EntryType.Conversation, [], CanonicalJson.Canonicalize(part.Record.ToJson())));
+            }
+
+            var newNodes = 0;
+            foreach (var (id, node, bytes) in batch.Nodes)
+            {
+                if (node.Parent is not null && !nodes.Contains(node.Parent) && !idx.NodeExists(node.Parent))
+                {
+                    throw new ArgumentException($"node {id}: its parent {node.Parent} is neither in this commit (added before it) nor in the archive.");
+                }
+
+                if (node.Generation is { } g && !HaveModel(g.Model))
+                {
+                    throw new ArgumentException($"node {id}: its model reference {g.Model} is neither in this commit nor in the archive.");
+                }
+
+                foreach (var blobRef in node.Content.OfType<Amber.Core.Model.BlobBlock>())
+                {
+                    if (!HaveBlob(blobRef.Blob))
+                    {
+                        throw new ArgumentException($"node {id}: blob {blobRef.Blob} is neither in this commit nor in the archive.");
+                    }
+                }
+
+                if (node.Generation?.State is { } state && !HaveBlob(state))
+                {
+                    throw new ArgumentException($"node {id}: state blob {state} is neither in this commit nor in the archive.");
+                }
+
+                if (nodes.Contains(id) || idx.NodeExists(id))
+                {
+                    continue;
+                }
+
+                nodes.Add(id);
+                newNodes++;
+                entries.Add((EntryType.Node, [], bytes));
+            }
+
+            var time = archive.options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+            var info = new JsonObject
+            {
+                ["type"] = "amber.commit/v1",
+                ["seq"] = sequence,
+                ["time"] = time,
+                ["kind"] = batch.Kind,
+                ["conversations"] = new JsonArray(batch.Conversations.Select(c => (JsonNode)new JsonObject
+                {
+                    ["id"] = c.Id,
+                    ["nodes"] = new JsonArray(c.NodeIds.Select(n => (JsonNode)n).ToArray()),
+                    ["raw"] = new JsonArray(c.Raw.Select(r => (JsonNode)r).ToArray()),
+                }).ToArray()),
+                ["blobs"] = new JsonArray(newBlobIds.Select(b => (JsonNode)b).ToArray()),
+                ["models"] = new JsonArray(newModels.Select(m => (JsonNode)m).ToArray()),
+            };
+            if (batch.Tenant is not null)
+            {
+                info["tenant"] = batch.Tenant;
+            }
+
+            var infoBytes = CanonicalJson.Canonicalize(info);
+            CommitPayload.WriteEntry(payload, EntryType.Info, infoBytes);
+            foreach (var (type, prefix, body) in entries)
+            {
+                CommitPayload.WriteEntry(payload, type, prefix, body.Span);
+            }
+
+            var decoded = payload.WrittenSpan.ToArray();
+            var (frame, dictFrame) = Encode(batch.Kind, decoded);
+            return new Prepared
+            {
+                Sequence = sequence,
+                InfoId = ContentId.Of(infoBytes),
+                Frame = frame,
+                Decoded = decoded,
+                DictionaryFrame = dictFrame,
+                ExternalBlobs = external,
+                NewNodes = newNodes,
+                NewBlobs = newBlobIds.Count,
+                Conversations = batch.Conversations.Select(c => c.Id).ToList(),
+            };
+        }
+
+        /// <summary>Compresses a commit payload with its kind's dictionary, training one first once enough samples exist.</summary>
+        private (byte[] Frame, byte[]? DictionaryFrame) Encode(string kind, byte[] decoded)
+        {
+            byte[]? dictFrame = null;
+            if (!archive.dictionaryByLabel.ContainsKey(kind))
+            {
+                dictFrame = CollectAndMaybeTrain(kind, decoded);
+            }
+
+            var level = archive.options.CompressionLevel;
+            if (archive.dictionaryByLabel.TryGetValue(kind, out var dictId))
+            {
+                var c = CompressorFor(dictId, level);
+                var compressed = c.Wrap(decoded).ToArray();
+                return (RecordFrame.Encode(FrameKind.Commit, Codec.ZstdDictionary, dictId, decoded.Length, compressed), dictFrame);
+            }
+
+            var plain = CompressorFor(0, level);
+            return (RecordFrame.Encode(FrameKind.Commit, Codec.Zstd, 0, decoded.Length, plain.Wrap(decoded).ToArray()), dictFrame);
+        }
+
+        private Compressor CompressorFor(uint dictId, int level)
+        {
+            var key = (int)dictId;
+            if (!compressors.TryGetValue(key, out var c))
+            {
+                c = new Compressor(level);
+                if (dictId != 0)
+                {
+                    c.LoadDictionary(archive.dictionaries[dictId]);
+                }
+
+                compressors[key] = c;
+            }
+
+            return c;
+        }
+
+        private byte[]? CollectAndMaybeTrain(string kind, byte[] decoded)
+        {
+            if (!samples.TryGetValue(kind, out var list))
+            {
+                samples[kind] = list = [];
+            }
+
+            var total = sampleBytes.GetValueOrDefault(kind);
+            if (total < 16L << 20)
+            {
+                list.Add(decoded);
+                sampleBytes[kind] = total += decoded.Length;
+            }
+
+            if (list.Count < archive.options.DictionaryTrainingCommits || total < archive.options.DictionaryTrainingBytes)
+            {
+                return null;
+            }
+
+            byte[] dict;
+            try
+            {
+                dict = DictBuilder.TrainFromBuffer(list, archive.options.DictionarySize).ToArray();
+            }
+            catch (ZstdException)
+            {
+                // Too little variety to train on; try again once twice as many samples exist.
+                archive.options.Log?.Invoke($"zstd dictionary training for \"{kind}\" did not converge on {list.Count} samples; will retry");
+                return null;
+            }
+
+            var id = Compression.DictionaryIdOf(dict);
+            samples.Remove(kind);
+            sampleBytes.Remove(kind);
+            if (archive.dictionaries.ContainsKey(id))
+            {
+                archive.dictionaryByLabel[kind] = id;
+                return null;
+            }
+
+            archive.dictionaries[id] = dict;
+            archive.dictionaryByLabel[kind] = id;
+            return RecordFrame.Encode(FrameKind.Dictionary, Codec.None, 0, 0, Compression.EncodeDictionaryPayload(kind, dict));
+        }
+
+        public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        public async ValueTask DisposeAsync()
+        {
+            queue.Writer.TryComplete();
+            await loop.ConfigureAwait(false);
+            if (poisoned is null)
+            {
+                try
+                {
+                    segmentFile.Sync();
+                    archive.WriteCheckpoint(new Checkpoint(State.Segment, State.End), sync: true);
+                }
+                catch (IOException)
+                {
+                    // The data was synced at each commit; a stale checkpoint only means more to scan at open.
+                }
+            }
+
+            segmentFile.Dispose();
+            compression.Dispose();
+            foreach (var c in compressors.Values)
+            {
+                c.Dispose();
+            }
+        }
+
+        private sealed class Pending(CommitBatch batch, CancellationToken ct)
+        {
+            public CommitBatch Batch { get; } = batch;
+
+            public CancellationToken CancellationToken { get; } = ct;
+
+            public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        private sealed class Prepared
+        {
+            public required long Sequence { get; init; }
+
+            public required string InfoId { get; init; }
+
+            public required byte[] Frame { get; init; }
+
+            public required byte[] Decoded { get; init; }
+
+            public byte[]? DictionaryFrame { get; init; }
+
+            public uint DictionarySegment { get; set; }
+
+            public long DictionaryOffset { get; set; }
+
+            public required List<(string Hex, ReadOnlyMemory<byte> Bytes)> ExternalBlobs { get; init; }
+
+            public required int NewNodes { get; init; }
+
+            public required int NewBlobs { get; init; }
+
+            public required IReadOnlyList<string> Conversations { get; init; }
+        }
+    }
+}

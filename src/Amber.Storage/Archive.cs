@@ -1,0 +1,303 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Json;
+using Amber.Storage.FileSystem;
+using Amber.Storage.Format;
+using Amber.Storage.Index;
+
+namespace Amber.Storage;
+
+/// <summary>
+/// The embedded archive: one folder of append-only segment files, external blob files and a SQLite
+/// index that can always be rebuilt from the segments. One process writes (it holds amber.lock);
+/// others may read at the same time.
+/// </summary>
+/// <remarks>
+/// Write-path policy, stated once: a batch is validated completely before any byte is written, so bad
+/// input fails alone and changes nothing. Once bytes are being written, any I/O failure (a failed write,
+/// a failed fsync) poisons the writer — every pending and later commit fails with that error, because
+/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail.
+/// Cancellation is honoured only before a commit's bytes are written. A commit is acknowledged only
+/// after its frame and everything it references have been fsynced.
+/// </remarks>
+public sealed partial class Archive : IDisposable, IAsyncDisposable
+{
+    public const int FormatVersion = 1;
+    private readonly ArchiveOptions options;
+    private readonly ArchivePaths paths;
+    private readonly IFileSystem fs;
+    private readonly Dictionary<uint, byte[]> dictionaries = [];
+    private readonly Dictionary<string, uint> dictionaryByLabel = new(StringComparer.Ordinal);
+    private readonly IStorageFile? lockFile;
+    private FileStream? lockStream;
+    private ArchiveIndex index = null!;
+    private Writer? writer;
+
+    private Archive(ArchiveOptions options, IStorageFile? lockFile)
+    {
+        this.options = options;
+        paths = new ArchivePaths(options.Directory);
+        fs = options.FileSystem;
+        this.lockFile = lockFile;
+    }
+
+    /// <summary>The archive's 16-byte random id, as hex.</summary>
+    public string ArchiveId { get; private set; } = "";
+
+    public string Directory => options.Directory;
+
+    public bool IsReadOnly => writer is null;
+
+    public RecoveryReport Recovery { get; private set; } = new();
+
+    internal ArchiveIndex Index => index;
+
+    internal IFileSystem FileSystem => fs;
+
+    internal ArchivePaths Paths => paths;
+
+    internal ArchiveOptions Options => options;
+
+    /// <summary>True when the folder holds an archive (its manifest exists).</summary>
+    public static bool Exists(string directory, IFileSystem? fileSystem = null)
+        => (fileSystem ?? LocalFileSystem.Instance).FileExists(new ArchivePaths(directory).Manifest);
+
+    /// <summary>Creates a new, empty archive. Fails if the folder already holds one.</summary>
+    public static Archive Init(ArchiveOptions options)
+    {
+        var paths = new ArchivePaths(options.Directory);
+        var fs = options.FileSystem;
+        if (fs.FileExists(paths.Manifest))
+        {
+            throw new InvalidOperationException($"{options.Directory} already holds an Amber archive.");
+        }
+
+        fs.CreateDirectory(options.Directory);
+        fs.CreateDirectory(paths.Segments);
+        fs.CreateDirectory(paths.Blobs);
+        var id = new byte[16];
+        options.Random(id);
+        var now = options.TimeProvider.GetUtcNow();
+
+        // Segment 1 first, then the manifest: an archive whose manifest exists is complete.
+        foreach (var stale in fs.ListFiles(paths.Segments))
+        {
+            fs.Delete(Path.Combine(paths.Segments, stale));
+        }
+
+        CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());
+        var manifest = new JsonObject
+        {
+            ["format"] = "amber-archive",
+            ["version"] = FormatVersion,
+            ["archive_id"] = Convert.ToHexStringLower(id),
+            ["created"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        };
+        WriteFileAtomically(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+        return Open(options);
+    }
+
+    /// <summary>Opens an archive, recovering it first (cutting a torn tail, catching the index up) unless read-only.</summary>
+    public static Archive Open(ArchiveOptions options)
+    {
+        var paths = new ArchivePaths(options.Directory);
+        var fs = options.FileSystem;
+        if (!fs.FileExists(paths.Manifest))
+        {
+            if (options.CreateIfMissing && !options.ReadOnly)
+            {
+                return Init(options with { CreateIfMissing = false });
+            }
+
+            throw new DirectoryNotFoundException($"No Amber archive at {options.Directory} (run `amber init`).");
+        }
+
+        var archive = new Archive(options, null);
+        try
+        {
+            archive.OpenCore();
+            return archive;
+        }
+        catch
+        {
+            archive.Dispose();
+            throw;
+        }
+    }
+
+    private void OpenCore()
+    {
+        var manifest = JsonNode.Parse(ReadAll(paths.Manifest)) as JsonObject
+            ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
+        if (manifest["format"]?.GetValue<string>() != "amber-archive")
+        {
+            throw new CorruptArchiveException($"{paths.Manifest}: not an Amber archive manifest.");
+        }
+
+        var version = manifest["version"]?.GetValue<int>() ?? 0;
+        if (version > FormatVersion)
+        {
+            throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} is newer than this build reads ({FormatVersion}).");
+        }
+
+        ArchiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
+        var readOnly = options.ReadOnly || !TryTakeLock();
+        var actions = new List<string>();
+        var state = RecoverSegments(readOnly, actions, out var torn);
+        var indexPath = options.IndexPath ?? paths.DefaultIndex;
+        var rebuilt = false;
+        var indexed = 0;
+        if (readOnly)
+        {
+            if (!File.Exists(indexPath))
+            {
+                throw new InvalidOperationException($"The archive's index {indexPath} does not exist yet; open it once for writing.");
+            }
+
+            index = ArchiveIndex.OpenReader(indexPath);
+        }
+        else
+        {
+            index = ArchiveIndex.OpenWriter(indexPath);
+            (rebuilt, indexed) = CatchUpIndex(state, actions);
+        }
+
+        LoadDictionaries();
+        if (!readOnly)
+        {
+            writer = new Writer(this, state);
+        }
+
+        Recovery = new RecoveryReport { Actions = actions, TornBytesCut = torn, IndexRebuilt = rebuilt, FramesIndexed = indexed };
+        foreach (var a in actions)
+        {
+            options.Log?.Invoke(a);
+        }
+    }
+
+    private bool TryTakeLock()
+    {
+        if (fs is not LocalFileSystem)
+        {
+            return true; // in-process file systems have a single owner
+        }
+
+        try
+        {
+            lockStream = new FileStream(paths.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private void LoadDictionaries()
+    {
+        foreach (var (id, label, segment, offset) in index.Dictionaries())
+        {
+            var frame = ReadFrameBytes(segment, offset);
+            var (_, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(frame));
+            dictionaries[id] = dict;
+            dictionaryByLabel[label] = id;
+        }
+    }
+
+    internal byte[] ReadAll(string path)
+    {
+        using var f = fs.OpenRead(path);
+        var b = new byte[f.Length];
+        f.Read(0, b);
+        return b;
+    }
+
+    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes)
+    {
+        var tmp = path + ".tmp";
+        using (var f = fs.OpenWrite(tmp, create: true))
+        {
+            f.SetLength(0);
+            f.Write(0, bytes);
+            f.Sync();
+        }
+
+        fs.Rename(tmp, path);
+        fs.SyncDirectory(Path.GetDirectoryName(path)!);
+    }
+
+    internal static void CreateSegmentFile(IFileSystem fs, ArchivePaths paths, uint number, byte[] archiveId, long createdMs)
+    {
+        var header = new byte[SegmentHeader.Size];
+        new SegmentHeader(SegmentHeader.CurrentVersion, SegmentHeader.CurrentVersion, number, archiveId, createdMs).Write(header);
+        WriteFileAtomically(fs, paths.Segment(number), header);
+    }
+
+    internal List<uint> SegmentNumbers()
+    {
+        var list = new List<uint>();
+        foreach (var name in fs.ListFiles(paths.Segments))
+        {
+            if (ArchivePaths.TryParseSegmentName(name, out var n))
+            {
+                list.Add(n);
+            }
+        }
+
+        list.Sort();
+        return list;
+    }
+
+    /// <summary>Reads and checks one frame at a known position.</summary>
+    internal byte[] ReadFrameBytes(uint segment, long offset)
+    {
+        using var f = fs.OpenRead(paths.Segment(segment));
+        return ReadFrameBytes(f, segment, offset);
+    }
+
+    internal static byte[] ReadFrameBytes(IStorageFile f, uint segment, long offset)
+    {
+        Span<byte> head = stackalloc byte[4];
+        if (f.Read(offset, head) < 4 || RecordFrame.ReadBodyLength(head) is not int n)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: no frame starts here.");
+        }
+
+        var bytes = new byte[n + 12];
+        if (f.Read(offset, bytes) != bytes.Length)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: frame cut short.");
+        }
+
+        var check = RecordFrame.Check(bytes);
+        if (check != FrameCheck.Ok)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {SegmentScanner.Describe(check)}.");
+        }
+
+        return bytes;
+    }
+
+    internal static string HexOf(string contentId) => contentId[ContentId.Prefix.Length..];
+
+    public void Dispose()
+    {
+        writer?.Dispose();
+        writer = null;
+        index?.Dispose();
+        lockStream?.Dispose();
+        lockFile?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (writer is not null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            writer = null;
+        }
+
+        Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Amber.Storage.FileSystem;
+
+namespace Amber.Storage;
+
+/// <summary>How to open an archive. Time and randomness are injected so archives and tests are reproducible.</summary>
+public sealed record ArchiveOptions
+{
+    /// <summary>The archive folder (segments, blobs, index).</summary>
+    public required string Directory { get; init; }
+
+    public IFileSystem FileSystem { get; init; } = LocalFileSystem.Instance;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Fills a buffer with random bytes (the archive id at init).</summary>
+    public Action<Span<byte>> Random { get; init; } = RandomNumberGenerator.Fill;
+
+    /// <summary>The SQLite index file; defaults to index.db in the archive folder.</summary>
+    public string? IndexPath { get; init; }
+
+    /// <summary>A segment is sealed and a new one started once it grows past this size.</summary>
+    public long SegmentSize { get; init; } = 256L << 20;
+
+    /// <summary>zstd level for commit frames.</summary>
+    public int CompressionLevel { get; init; } = 9;
+
+    /// <summary>Commits of one kind to collect before a dictionary is trained for that kind.</summary>
+    public int DictionaryTrainingCommits { get; init; } = 48;
+
+    /// <summary>Minimum bytes of samples before training.</summary>
+    public int DictionaryTrainingBytes { get; init; } = 256 << 10;
+
+    public int DictionarySize { get; init; } = 112_640;
+
+    /// <summary>Blobs at least this large are stored as their own files rather than inline.</summary>
+    public int ExternalBlobThreshold { get; init; } = 1 << 20;
+
+    /// <summary>Open without recovering or writing (used while another process holds the writer lock).</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Create the archive if the folder holds none.</summary>
+    public bool CreateIfMissing { get; init; }
+
+    /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>
+    public Action<string>? Log { get; init; }
+}

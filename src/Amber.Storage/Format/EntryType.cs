@@ -1,0 +1,23 @@
+namespace Amber.Storage.Format;
+
+/// <summary>The entries inside a commit frame's (decompressed) payload.</summary>
+public enum EntryType : byte
+{
+    /// <summary>The commit info record (canonical JSON), always first; it becomes the log entry.</summary>
+    Info = 1,
+
+    /// <summary>A conversation record (canonical JSON).</summary>
+    Conversation = 2,
+
+    /// <summary>A model reference (canonical JSON).</summary>
+    Model = 3,
+
+    /// <summary>A node (canonical JSON); its id is the SHA-256 of these bytes.</summary>
+    Node = 4,
+
+    /// <summary>A blob stored inline: 32-byte SHA-256, then the bytes.</summary>
+    Blob = 5,
+
+    /// <summary>A blob stored as its own file: 32-byte SHA-256, then u64 length.</summary>
+    ExternalBlob = 6,
+}

@@ -1,0 +1,11 @@
+namespace Amber.Storage.Format;
+
+/// <summary>What a frame carries.</summary>
+public enum FrameKind : byte
+{
+    /// <summary>One atomic commit: a sequence of entries (commit info, conversations, models, nodes, blobs).</summary>
+    Commit = 1,
+
+    /// <summary>A trained zstd dictionary, kept as permanently as the frames compressed with it.</summary>
+    Dictionary = 2,
+}

@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Amber.Storage.Format;
+
+/// <summary>The fixed 64-byte header at the start of every segment file. See docs/format/segment.md.</summary>
+public sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
+{
+    public const int Size = 64;
+    public const ushort CurrentVersion = 1;
+    public static ReadOnlySpan<byte> Magic => "AMBERSEG"u8;
+
+    public void Write(Span<byte> dest)
+    {
+        dest[..Size].Clear();
+        Magic.CopyTo(dest);
+        BinaryPrimitives.WriteUInt16LittleEndian(dest[8..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(dest[10..], MinReaderVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[12..], Number);
+        ArchiveId.AsSpan(0, 16).CopyTo(dest[16..]);
+        BinaryPrimitives.WriteInt64LittleEndian(dest[32..], CreatedUnixMs);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[60..], Crc32C.Compute(dest[..60]));
+    }
+
+    public static SegmentHeader Parse(ReadOnlySpan<byte> src, string file)
+    {
+        if (src.Length < Size)
+        {
+            throw new CorruptArchiveException($"{file}: header is {src.Length} bytes, expected {Size}.");
+        }
+
+        if (!src[..8].SequenceEqual(Magic))
+        {
+            throw new CorruptArchiveException($"{file}: bad magic \"{Encoding.ASCII.GetString(src[..8])}\", expected AMBERSEG.");
+        }
+
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(src[60..]);
+        if (crc != Crc32C.Compute(src[..60]))
+        {
+            throw new CorruptArchiveException($"{file}: header checksum mismatch.");
+        }
+
+        var header = new SegmentHeader(
+            BinaryPrimitives.ReadUInt16LittleEndian(src[8..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(src[10..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(src[12..]),
+            src.Slice(16, 16).ToArray(),
+            BinaryPrimitives.ReadInt64LittleEndian(src[32..]));
+        if (header.MinReaderVersion > CurrentVersion)
+        {
+            throw new CorruptArchiveException($"{file}: needs reader version {header.MinReaderVersion}; this build reads up to {CurrentVersion}.");
+        }
+
+        return header;
+    }
+}

@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Model;
+using Amber.Storage.Format;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Index;
+
+/// <summary>
+/// The SQLite index: derived state only, rebuildable from the segments at any time. The writer keeps
+/// one connection; every read opens its own (pooled) connection so reads run beside writes (WAL).
+/// </summary>
+internal sealed partial class ArchiveIndex : IDisposable
+{
+    public const int SchemaVersion = 1;
+    private readonly string connectionString;
+    private SqliteConnection? writer;
+
+    private ArchiveIndex(string path, bool readOnly)
+    {
+        Path = path;
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public static ArchiveIndex OpenWriter(string path)
+    {
+        var index = new ArchiveIndex(path, readOnly: false);
+        index.writer = new SqliteConnection(index.connectionString);
+        index.writer.Open();
+        index.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+        index.Exec(Schema);
+        return index;
+    }
+
+    public static ArchiveIndex OpenReader(string path) => new(path, readOnly: true);
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, info_id TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
+            length INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS conversations(id TEXT PRIMARY KEY, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
+            title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, record TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
+            instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
+            raw_bytes INTEGER NOT NULL DEFAULT 0, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, id DESC);
+        CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, parent TEXT, role TEXT NOT NULL, created TEXT, model TEXT, tier INTEGER NOT NULL,
+            seq INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS nodes_parent ON nodes(parent);
+        CREATE TABLE IF NOT EXISTS conversation_nodes(conversation TEXT NOT NULL, node TEXT NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
+        CREATE TABLE IF NOT EXISTS instances(conversation TEXT NOT NULL, leaf TEXT NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,
+            PRIMARY KEY(conversation, leaf)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS instances_leaf ON instances(leaf);
+        CREATE TABLE IF NOT EXISTS blobs(id TEXT PRIMARY KEY, size INTEGER NOT NULL, external INTEGER NOT NULL, seq INTEGER NOT NULL,
+            segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS conversation_raw(conversation TEXT NOT NULL, blob TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, blob)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS models(id TEXT PRIMARY KEY, record TEXT NOT NULL, name TEXT NOT NULL, provider TEXT NOT NULL);
+        CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+        """;
+
+    private SqliteConnection Writer => writer ?? throw new InvalidOperationException("The index is open read-only.");
+
+    public SqliteConnection OpenRead()
+    {
+        var c = new SqliteConnection(connectionString);
+        c.Open();
+        return c;
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public string? GetMeta(string key)
+    {
+        using var c = writer is null ? OpenRead() : null;
+        using var cmd = (c ?? writer!).CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    public void SetMeta(SqliteTransaction tx, string key, string value)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+        cmd.Parameters.AddWithValue("$k", key);
+        cmd.Parameters.AddWithValue("$v", value);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Where the index has read up to: the offset just past the last frame or footer it consumed.</summary>
+    public (uint Segment, long Offset)? Position
+    {
+        get
+        {
+            var v = GetMeta("position");
+            if (v is null)
+            {
+                return null;
+            }
+
+            var parts = v.Split(':');
+            return (uint.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+    }
+
+    public SqliteTransaction Begin() => Writer.BeginTransaction();
+
+    public void SetPosition(SqliteTransaction tx, uint segment, long offset)
+        => SetMeta(tx, "position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}"));
+
+    public bool NodeExists(string id) => Exists("SELECT 1 FROM nodes WHERE id = $id", id);
+
+    public bool BlobExists(string id) => Exists("SELECT 1 FROM blobs WHERE id = $id", id);
+
+    public bool ModelExists(string id) => Exists("SELECT 1 FROM models WHERE id = $id", id);
+
+    private bool Exists(string sql, string id)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$id", id);
+        return cmd.ExecuteScalar() is not null;
+    }
+
+    public long CommitCount()
+    {
+        using var c = writer is null ? OpenRead() : null;
+        using var cmd = (c ?? writer!).CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM commits";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    public void AddDictionary(SqliteTransaction tx, uint dictId, string label, uint segment, long offset, int size)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT OR IGNORE INTO dictionaries(dict_id, label, segment, offset, size) VALUES($d, $l, $s, $o, $z)";
+        cmd.Parameters.AddWithValue("$d", (long)dictId);
+        cmd.Parameters.AddWithValue("$l", label);
+        cmd.Parameters.AddWithValue("$s", (long)segment);
+        cmd.Parameters.AddWithValue("$o", offset);
+        cmd.Parameters.AddWithValue("$z", size);
+        cmd.ExecuteNonQuery();
+    }
+
+    public List<(uint DictId, string Label, uint Segment, long Offset)> Dictionaries()
+    {
+        using var c = writer is null ? OpenRead() : null;
+        using var cmd = (c ?? writer!).CreateCommand();
+        cmd.CommandText = "SELECT dict_id, label, segment, offset FROM dictionaries ORDER BY segment, offset";
+        using var r = cmd.ExecuteReader();
+        var list = new List<(uint, string, uint, long)>();
+        while (r.Read())
+        {
+            list.Add(((uint)r.GetInt64(0), r.GetString(1), (uint)r.GetInt64(2), r.GetInt64(3)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Indexes one durable commit frame. The same code serves fresh commits, catch-up and rebuilds.</summary>
+    public void Apply(SqliteTransaction tx, IndexedCommit commit)
+    {
+        var info = commit.Info;
+        var seq = (long)info["seq"]!;
+        var time = info["time"]!.GetValue<string>();
+        Run(tx, "INSERT INTO commits(seq, info_id, segment, offset, length, time, kind) VALUES($seq, $info, $s, $o, $l, $t, $k)",
+            ("$seq", seq), ("$info", commit.InfoId), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$l", commit.FrameLength), ("$t", time),
+            ("$k", info["kind"]!.GetValue<string>()));
+
+        var modelsInCommit = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        foreach (var e in commit.Entries)
+        {
+            switch (e.Type)
+            {
+                case EntryType.Model:
+                {
+                    var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                    var model = ModelReference.FromJson(json);
+                    var id = ContentId.Of(e.Body.Span);
+                    modelsInCommit[id] = model;
+                    Run(tx, "INSERT OR IGNORE INTO models(id, record, name, provider) VALUES($id, $r, $n, $p)",
+                        ("$id", id), ("$r", json.ToJsonString()), ("$n", model.DisplayName), ("$p", model.Provider));
+                    break;
+                }
+
+                case EntryType.Blob:
+                    Run(tx, "INSERT OR IGNORE INTO blobs(id, size, external, seq, segment, offset, entry_offset, entry_length) VALUES($id, $z, 0, $seq, $s, $o, $eo, $el)",
+                        ("$id", ContentId.Format(e.Body.Span[..32])), ("$z", (long)(e.Body.Length - 32)), ("$seq", seq), ("$s", (long)commit.Segment),
+                        ("$o", commit.Offset), ("$eo", (long)e.EntryOffset + 32), ("$el", (long)(e.Body.Length - 32)));
+                    break;
+                case EntryType.ExternalBlob:
+                    Run(tx, "INSERT OR IGNORE INTO blobs(id, size, external, seq, segment, offset, entry_offset, entry_length) VALUES($id, $z, 1, $seq, $s, $o, $eo, 0)",
+                        ("$id", ContentId.Format(e.Body.Span[..32])), ("$z", System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(e.Body.Span[32..])),
+                        ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$eo", (long)e.EntryOffset));
+                    break;
+            }
+        }
+
+        foreach (var e in commit.Entries)
+        {
+            if (e.Type != EntryType.Node)
+            {
+                continue;
+            }
+
+            var id = ContentId.Of(e.Body.Span);
+            var node = Node.FromCanonicalBytes(e.Body.Span);
+            var model = node.Generation is { } g ? (modelsInCommit.GetValueOrDefault(g.Model) ?? LoadModel(tx, g.Model)) : null;
+            var tier = TierGrader.Grade(node, model);
+            Run(tx, "INSERT OR IGNORE INTO nodes(id, parent, role, created, model, tier, seq, segment, offset, entry_offset, entry_length) VALUES($id, $p, $r, $c, $m, $t, $seq, $s, $o, $eo, $el)",
+                ("$id", id), ("$p", node.Parent), ("$r", node.Role), ("$c", node.Created), ("$m", node.Generation?.Model), ("$t", (long)tier),
+                ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$eo", (long)e.EntryOffset), ("$el", (long)e.Body.Length));
+            var text = node.SearchText;
+            if (text.Length > 0)
+            {
+                Run(tx, "INSERT INTO node_text(text, node) VALUES($t, $id)", ("$t", text), ("$id", id));
+            }
+        }
+
+        var recordsById = new Dictionary<string, ConversationRecord>(StringComparer.Ordinal);
+        foreach (var e in commit.Entries)
+        {
+            if (e.Type == EntryType.Conversation)
+            {
+                var rec = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(e.Body.Span)!);
+                recordsById[rec.Id] = rec;
+            }
+        }
+
+        foreach (var c in info["conversations"]!.AsArray())
+        {
+            var cid = c!["id"]!.GetValue<string>();
+            if (recordsById.TryGetValue(cid, out var rec))
+            {
+                Run(tx, """
+                    INSERT INTO conversations(id, format, source, source_id, title, created, updated, record, first_seq, last_seq)
+                    VALUES($id, $f, $s, $sid, $t, $c, $u, $r, $seq, $seq)
+                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title), updated = excluded.updated,
+                        record = excluded.record, last_seq = excluded.last_seq
+                    """,
+                    ("$id", cid), ("$f", rec.Format), ("$s", rec.Source), ("$sid", rec.SourceId), ("$t", rec.Title),
+                    ("$c", rec.Created ?? time), ("$u", time), ("$r", rec.ToJson().ToJsonString()), ("$seq", seq));
+            }
+
+            foreach (var n in c["nodes"]!.AsArray())
+            {
+                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node) VALUES($c, $n)", ("$c", cid), ("$n", n!.GetValue<string>()));
+            }
+
+            foreach (var r in c["raw"]?.AsArray() ?? [])
+            {
+                Run(tx, "INSERT OR IGNORE INTO conversation_raw(conversation, blob, seq) VALUES($c, $b, $seq)", ("$c", cid), ("$b", r!.GetValue<string>()), ("$seq", seq));
+            }
+
+            RefreshConversation(tx, cid);
+        }
+    }
+
+    private ModelReference? LoadModel(SqliteTransaction tx, string id)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT record FROM models WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return cmd.ExecuteScalar() is string s ? ModelReference.FromJson((JsonObject)JsonNode.Parse(s)!) : null;
+    }
+
+    /// <summary>Recomputes a conversation's counts, instances, tier and models from its nodes.</summary>
+    private void RefreshConversation(SqliteTransaction tx, string cid)
+    {
+        var rows = new Dictionary<string, (string? Parent, int Tier, bool Generated)>(StringComparer.Ordinal);
+        using (var cmd = Writer.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT n.id, n.parent, n.tier, n.model FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node WHERE cn.conversation = $c";
+            cmd.Parameters.AddWithValue("$c", cid);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                rows[r.GetString(0)] = (r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2), !r.IsDBNull(3));
+            }
+        }
+
+        var hasChild = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, v) in rows)
+        {
+            if (v.Parent is not null && rows.ContainsKey(v.Parent))
+            {
+                hasChild.Add(v.Parent);
+            }
+        }
+
+        Run(tx, "DELETE FROM instances WHERE conversation = $c", ("$c", cid));
+        var worstOverall = 1;
+        var instances = 0;
+        foreach (var (id, _) in rows)
+        {
+            if (hasChild.Contains(id))
+            {
+                continue;
+            }
+
+            // Walk to the root; the instance is as good as its weakest generated turn.
+            var worst = 0;
+            var depth = 0;
+            var cur = id;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (cur is not null && rows.TryGetValue(cur, out var v) && seen.Add(cur))
+            {
+                if (v.Generated)
+                {
+                    var t = v.Tier == 1 && cur != id ? 2 : v.Tier;
+                    worst = Math.Max(worst, t);
+                }
+
+                depth++;
+                cur = v.Parent;
+            }
+
+            if (worst == 0)
+            {
+                worst = 4;
+            }
+
+            worstOverall = Math.Max(worstOverall, worst);
+            instances++;
+            Run(tx, "INSERT INTO instances(conversation, leaf, depth, tier) VALUES($c, $l, $d, $t)", ("$c", cid), ("$l", id), ("$d", (long)depth), ("$t", (long)worst));
+        }
+
+        Run(tx, """
+            UPDATE conversations SET nodes = $n, instances = $i, tier = $t,
+                models = COALESCE((SELECT json_group_array(name) FROM (SELECT DISTINCT m.name AS name FROM conversation_nodes cn
+                    JOIN nodes n ON n.id = cn.node JOIN models m ON m.id = n.model WHERE cn.conversation = $c ORDER BY m.name)), '[]'),
+                raw_bytes = COALESCE((SELECT SUM(b.size) FROM conversation_raw cr JOIN blobs b ON b.id = cr.blob WHERE cr.conversation = $c), 0)
+            WHERE id = $c
+            """,
+            ("$n", (long)rows.Count), ("$i", (long)instances), ("$t", (long)(rows.Count == 0 ? 4 : worstOverall)), ("$c", cid));
+    }
+
+    private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        writer?.Dispose();
+        writer = null;
+    }
+}
