@@ -213,7 +213,7 @@ public sealed partial class Archive
     private int Replay((uint Segment, long Offset)? from, SegmentState state)
     {
         var frames = 0;
-        var compression = new Compression(new Dictionary<uint, byte[]>(dictionaries));
+        var compression = new Compression(SnapshotDictionaries());
         using var tx = index.Begin();
         if (from is null)
         {
@@ -265,8 +265,7 @@ public sealed partial class Archive
             var (label, dict) = Compression.DecodeDictionaryPayload(payload);
             var id = Compression.DictionaryIdOf(dict);
             compression.AddDictionary(id, dict);
-            dictionaries[id] = dict;
-            dictionaryByLabel[label] = id;
+            AddDictionary(id, label, dict);
             index.AddDictionary(tx, id, label, segment, offset, dict.Length);
             return;
         }
@@ -303,7 +302,6 @@ public sealed partial class Archive
         DeleteIndexFiles(tmp);
         var old = index;
         index = ArchiveIndex.OpenWriter(tmp);
-        dictionaries.Clear();
         int frames;
         try
         {

@@ -47,7 +47,7 @@ public sealed partial class Archive
             this.archive = archive;
             State = state;
             segmentFile = archive.fs.OpenWrite(archive.paths.Segment(state.Segment), create: false);
-            compression = new Compression(archive.dictionaries);
+            compression = new Compression(archive.SnapshotDictionaries());
             seq = archive.index.CommitCount();
             loop = Task.Run(RunAsync);
         }
@@ -422,32 +422,32 @@ public sealed partial class Archive
         private (byte[] Frame, byte[]? DictionaryFrame) Encode(string kind, byte[] decoded)
         {
             byte[]? dictFrame = null;
-            if (!archive.dictionaryByLabel.ContainsKey(kind))
+            if (!archive.TryGetDictionaryFor(kind, out _, out _))
             {
                 dictFrame = CollectAndMaybeTrain(kind, decoded);
             }
 
             var level = archive.options.CompressionLevel;
-            if (archive.dictionaryByLabel.TryGetValue(kind, out var dictId))
+            if (archive.TryGetDictionaryFor(kind, out var dictId, out var dictionary))
             {
-                var c = CompressorFor(dictId, level);
+                var c = CompressorFor(dictId, level, dictionary);
                 var compressed = c.Wrap(decoded).ToArray();
                 return (RecordFrame.Encode(FrameKind.Commit, Codec.ZstdDictionary, dictId, decoded.Length, compressed), dictFrame);
             }
 
-            var plain = CompressorFor(0, level);
+            var plain = CompressorFor(0, level, null);
             return (RecordFrame.Encode(FrameKind.Commit, Codec.Zstd, 0, decoded.Length, plain.Wrap(decoded).ToArray()), dictFrame);
         }
 
-        private Compressor CompressorFor(uint dictId, int level)
+        private Compressor CompressorFor(uint dictId, int level, byte[]? dictionary)
         {
             var key = (int)dictId;
             if (!compressors.TryGetValue(key, out var c))
             {
                 c = new Compressor(level);
-                if (dictId != 0)
+                if (dictionary is not null)
                 {
-                    c.LoadDictionary(archive.dictionaries[dictId]);
+                    c.LoadDictionary(dictionary);
                 }
 
                 compressors[key] = c;
@@ -490,14 +490,14 @@ public sealed partial class Archive
             var id = Compression.DictionaryIdOf(dict);
             samples.Remove(kind);
             sampleBytes.Remove(kind);
-            if (archive.dictionaries.ContainsKey(id))
+            var known = archive.SnapshotDictionaries().ContainsKey(id);
+            archive.AddDictionary(id, kind, dict);
+            compression.AddDictionary(id, dict);
+            if (known)
             {
-                archive.dictionaryByLabel[kind] = id;
                 return null;
             }
 
-            archive.dictionaries[id] = dict;
-            archive.dictionaryByLabel[kind] = id;
             return RecordFrame.Encode(FrameKind.Dictionary, Codec.None, 0, 0, Compression.EncodeDictionaryPayload(kind, dict));
         }
 

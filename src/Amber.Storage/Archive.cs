@@ -200,8 +200,34 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         {
             var frame = ReadFrameBytes(segment, offset);
             var (_, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(frame));
-            dictionaries[id] = dict;
+            AddDictionary(id, label, dict);
+        }
+    }
+
+    /// <summary>Dictionaries are shared between the writer thread and readers; all access goes through these two methods.</summary>
+    internal void AddDictionary(uint id, string label, byte[] dictionary)
+    {
+        lock (dictionaries)
+        {
+            dictionaries[id] = dictionary;
             dictionaryByLabel[label] = id;
+        }
+    }
+
+    internal Dictionary<uint, byte[]> SnapshotDictionaries()
+    {
+        lock (dictionaries)
+        {
+            return new Dictionary<uint, byte[]>(dictionaries);
+        }
+    }
+
+    internal bool TryGetDictionaryFor(string label, out uint id, out byte[]? dictionary)
+    {
+        lock (dictionaries)
+        {
+            dictionary = null;
+            return dictionaryByLabel.TryGetValue(label, out id) && dictionaries.TryGetValue(id, out dictionary);
         }
     }
 
@@ -285,6 +311,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     {
         writer?.Dispose();
         writer = null;
+        readCompression?.Dispose();
         index?.Dispose();
         lockStream?.Dispose();
         lockFile?.Dispose();

@@ -1,0 +1,462 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Model;
+using Amber.Storage.Format;
+using Amber.Storage.Reading;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage;
+
+public sealed partial class Archive
+{
+    private readonly Lock readLock = new();
+    private readonly LinkedList<((uint, long) Key, byte[] Payload)> frameCache = new();
+    private Compression? readCompression;
+
+    /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen.</summary>
+    public IReadOnlyList<ConversationSummary> ListConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        var where = new List<string>();
+        if (before is { } b)
+        {
+            where.Add("(created < $bc OR (created = $bc AND id < $bi))");
+            cmd.Parameters.AddWithValue("$bc", b.Created);
+            cmd.Parameters.AddWithValue("$bi", b.Id);
+        }
+
+        if (filter?.Model is { } model)
+        {
+            where.Add("EXISTS (SELECT 1 FROM json_each(conversations.models) WHERE value = $model)");
+            cmd.Parameters.AddWithValue("$model", model);
+        }
+
+        if (filter?.Source is { } source)
+        {
+            where.Add("(source = $source OR format = $source)");
+            cmd.Parameters.AddWithValue("$source", source);
+        }
+
+        if (filter?.Tier is { } tier)
+        {
+            where.Add("tier = $tier");
+            cmd.Parameters.AddWithValue("$tier", (long)tier);
+        }
+
+        if (filter?.From is { } from)
+        {
+            where.Add("created >= $from");
+            cmd.Parameters.AddWithValue("$from", from);
+        }
+
+        if (filter?.To is { } to)
+        {
+            where.Add("created < $to");
+            cmd.Parameters.AddWithValue("$to", to);
+        }
+
+        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
+        cmd.Parameters.AddWithValue("$n", limit);
+        return ReadSummaries(cmd);
+    }
+
+    private const string SummaryColumns = "id, source, format, source_id, title, nodes, instances, models, tier, created, updated, raw_bytes";
+
+    private static List<ConversationSummary> ReadSummaries(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<ConversationSummary>();
+        while (r.Read())
+        {
+            list.Add(new ConversationSummary(
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
+                "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11)));
+        }
+
+        return list;
+    }
+
+    public ConversationSummary? GetSummary(string conversationId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", conversationId);
+        return ReadSummaries(cmd).FirstOrDefault();
+    }
+
+    /// <summary>Instances (root-to-leaf paths), newest conversations first.</summary>
+    public IReadOnlyList<InstanceSummary> ListInstances(int limit = 50, string? conversationId = null)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT i.leaf, i.conversation, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
+            FROM instances i JOIN conversations c ON c.id = i.conversation LEFT JOIN nodes n ON n.id = i.leaf
+            WHERE ($conv IS NULL OR i.conversation = $conv)
+            ORDER BY c.created DESC, c.id DESC, n.created, i.leaf LIMIT $n
+            """;
+        cmd.Parameters.AddWithValue("$conv", (object?)conversationId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$n", limit);
+        using var r = cmd.ExecuteReader();
+        var list = new List<InstanceSummary>();
+        while (r.Read())
+        {
+            list.Add(new InstanceSummary(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), r.GetString(5)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Resolves a full id or a unique prefix (with or without "sha256:") to a conversation or a node.</summary>
+    public ResolvedId Resolve(string idOrPrefix)
+    {
+        var q = idOrPrefix.Trim();
+        if (!q.StartsWith(ContentId.Prefix, StringComparison.Ordinal))
+        {
+            q = ContentId.Prefix + q;
+        }
+
+        if (q.Length < ContentId.Prefix.Length + 4)
+        {
+            return new ResolvedId(ResolvedKind.None, idOrPrefix, "give at least 4 hex digits of the id");
+        }
+
+        using var c = index.OpenRead();
+        var matches = new List<(ResolvedKind, string)>();
+        foreach (var (kind, table) in new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT id FROM {table} WHERE id >= $lo AND id < $hi LIMIT 2";
+            cmd.Parameters.AddWithValue("$lo", q);
+            cmd.Parameters.AddWithValue("$hi", q + "~");
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                matches.Add((kind, r.GetString(0)));
+            }
+        }
+
+        return matches.Count switch
+        {
+            0 => new ResolvedId(ResolvedKind.None, idOrPrefix, "no conversation or node has this id"),
+            1 => new ResolvedId(matches[0].Item1, matches[0].Item2, null),
+            _ => new ResolvedId(ResolvedKind.None, idOrPrefix, "the prefix is ambiguous; give more digits"),
+        };
+    }
+
+    /// <summary>The conversations a node belongs to.</summary>
+    public IReadOnlyList<string> ConversationsOf(string nodeId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT conversation FROM conversation_nodes WHERE node = $n ORDER BY conversation";
+        cmd.Parameters.AddWithValue("$n", nodeId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
+    }
+
+    public ConversationView? GetConversation(string conversationId)
+    {
+        var summary = GetSummary(conversationId);
+        if (summary is null)
+        {
+            return null;
+        }
+
+        using var c = index.OpenRead();
+        ConversationRecord record;
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", conversationId);
+            record = ConversationRecord.FromJson((JsonObject)JsonNode.Parse((string)cmd.ExecuteScalar()!)!);
+        }
+
+        var locations = new List<(string Id, uint Segment, long Offset, int EntryOffset, int EntryLength)>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = """
+                SELECT n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node
+                WHERE cn.conversation = $id ORDER BY n.segment, n.offset, n.entry_offset
+                """;
+            cmd.Parameters.AddWithValue("$id", conversationId);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                locations.Add((r.GetString(0), (uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetInt32(4)));
+            }
+        }
+
+        var nodes = new List<KeyValuePair<string, Node>>(locations.Count);
+        foreach (var (id, seg, off, eo, el) in locations)
+        {
+            nodes.Add(new(id, Node.FromCanonicalBytes(ReadEntry(seg, off, eo, el).Span)));
+        }
+
+        var raw = new List<string>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT blob FROM conversation_raw WHERE conversation = $id ORDER BY seq, blob";
+            cmd.Parameters.AddWithValue("$id", conversationId);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                raw.Add(r.GetString(0));
+            }
+        }
+
+        var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        foreach (var m in nodes.Select(n => n.Value.Generation?.Model).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (GetModel(m) is { } model)
+            {
+                models[m] = model;
+            }
+        }
+
+        return new ConversationView(summary, record, new ConversationTree(nodes), ListInstances(int.MaxValue, conversationId), raw, models);
+    }
+
+    public Node? GetNode(string nodeId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", nodeId);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? Node.FromCanonicalBytes(ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;
+    }
+
+    public ModelReference? GetModel(string modelId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT record FROM models WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", modelId);
+        return cmd.ExecuteScalar() is string s ? ModelReference.FromJson((JsonObject)JsonNode.Parse(s)!) : null;
+    }
+
+    /// <summary>Reads a blob's bytes back and checks them against their id.</summary>
+    public byte[]? GetBlob(string blobId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT external, segment, offset, entry_offset, entry_length FROM blobs WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", blobId);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return null;
+        }
+
+        byte[] bytes;
+        if (r.GetInt64(0) == 1)
+        {
+            var path = paths.BlobFile(HexOf(blobId));
+            using var d = new ZstdSharp.Decompressor();
+            bytes = d.Unwrap(ReadAll(path)).ToArray();
+        }
+        else
+        {
+            bytes = ReadEntry((uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetInt32(4)).ToArray();
+        }
+
+        if (ContentId.Of(bytes) != blobId)
+        {
+            throw new CorruptArchiveException($"blob {blobId}: its bytes no longer match their hash.");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Full-text search over message text; matches are marked with [ ].</summary>
+    public IReadOnlyList<SearchHit> Search(string query, int limit = 50)
+    {
+        var match = ToFtsQuery(query);
+        if (match.Length == 0)
+        {
+            return [];
+        }
+
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, '[', ']', '…', 24), bm25(node_text) AS rank
+            FROM node_text t JOIN nodes n ON n.id = t.node JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
+            WHERE node_text MATCH $q ORDER BY rank, cv.created DESC LIMIT $n
+            """;
+        cmd.Parameters.AddWithValue("$q", match);
+        cmd.Parameters.AddWithValue("$n", limit);
+        using var r = cmd.ExecuteReader();
+        var list = new List<SearchHit>();
+        while (r.Read())
+        {
+            list.Add(new SearchHit(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Turns a user's words into an FTS5 query: every word must match, each quoted so punctuation is literal.</summary>
+    internal static string ToFtsQuery(string query)
+    {
+        var terms = new List<string>();
+        var phrase = new System.Text.StringBuilder();
+        var inQuote = false;
+        void Flush()
+        {
+            var t = phrase.ToString().Trim();
+            if (t.Length > 0)
+            {
+                terms.Add("\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+            }
+
+            phrase.Clear();
+        }
+
+        foreach (var ch in query)
+        {
+            if (ch == '"')
+            {
+                Flush();
+                inQuote = !inQuote;
+            }
+            else if (char.IsWhiteSpace(ch) && !inQuote)
+            {
+                Flush();
+            }
+            else
+            {
+                phrase.Append(ch);
+            }
+        }
+
+        Flush();
+        return string.Join(' ', terms);
+    }
+
+    public ArchiveStats GetStats()
+    {
+        using var c = index.OpenRead();
+        long Scalar(string sql)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar() is long l ? l : 0;
+        }
+
+        Dictionary<string, long> Grouped(string sql)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            using var r = cmd.ExecuteReader();
+            var d = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (r.Read())
+            {
+                d[r.GetString(0)] = r.GetInt64(1);
+            }
+
+            return d;
+        }
+
+        long segmentBytes = 0;
+        var numbers = SegmentNumbers();
+        foreach (var n in numbers)
+        {
+            using var f = fs.OpenRead(paths.Segment(n));
+            segmentBytes += f.Length;
+        }
+
+        long externalBytes = 0;
+        foreach (var dir in fs.ListDirectories(paths.Blobs))
+        {
+            foreach (var file in fs.ListFiles(Path.Combine(paths.Blobs, dir)))
+            {
+                using var f = fs.OpenRead(Path.Combine(paths.Blobs, dir, file));
+                externalBytes += f.Length;
+            }
+        }
+
+        var indexBytes = new[] { index.Path, index.Path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        return new ArchiveStats(
+            Scalar("SELECT COUNT(*) FROM conversations"),
+            Scalar("SELECT COUNT(*) FROM instances"),
+            Scalar("SELECT COUNT(*) FROM nodes"),
+            Scalar("SELECT COUNT(*) FROM commits"),
+            Scalar("SELECT COUNT(*) FROM blobs"),
+            Scalar("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN (SELECT blob FROM conversation_raw)"),
+            segmentBytes + externalBytes,
+            segmentBytes,
+            externalBytes,
+            indexBytes,
+            numbers.Count,
+            (int)Scalar("SELECT COUNT(*) FROM dictionaries"),
+            Grouped("SELECT 'T' || tier, COUNT(*) FROM instances GROUP BY tier ORDER BY tier"),
+            Grouped("SELECT 'T' || tier, COUNT(*) FROM conversations GROUP BY tier ORDER BY tier"),
+            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.id = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"));
+    }
+
+    /// <summary>Reads one entry's body from a commit frame, decoding the frame once (a few are cached).</summary>
+    internal ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)
+    {
+        var payload = ReadCommitPayload(segment, offset);
+        if (entryOffset + entryLength > payload.Length)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: the index points past the end of the commit.");
+        }
+
+        return payload.AsMemory(entryOffset, entryLength);
+    }
+
+    internal byte[] ReadCommitPayload(uint segment, long offset)
+    {
+        lock (readLock)
+        {
+            for (var n = frameCache.First; n is not null; n = n.Next)
+            {
+                if (n.Value.Key == (segment, offset))
+                {
+                    frameCache.Remove(n);
+                    frameCache.AddFirst(n);
+                    return n.Value.Payload;
+                }
+            }
+
+            var frame = ReadFrameBytes(segment, offset);
+            var header = RecordFrame.ReadHeader(frame);
+            if (readCompression is null || (header.Codec == Codec.ZstdDictionary && !readCompression.HasDictionary(header.DictionaryId)))
+            {
+                readCompression?.Dispose();
+                readCompression = new Compression(SnapshotDictionaries());
+            }
+
+            byte[] payload;
+            try
+            {
+                payload = readCompression.Decode(header, RecordFrame.Payload(frame));
+            }
+            catch (FormatException e)
+            {
+                throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {e.Message}", e);
+            }
+
+            frameCache.AddFirst(((segment, offset), payload));
+            if (frameCache.Count > 16)
+            {
+                frameCache.RemoveLast();
+            }
+
+            return payload;
+        }
+    }
+}

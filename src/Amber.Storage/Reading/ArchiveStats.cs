@@ -1,0 +1,23 @@
+namespace Amber.Storage.Reading;
+
+/// <summary>What the archive holds and what it costs to hold it.</summary>
+public sealed record ArchiveStats(
+    long Conversations,
+    long Instances,
+    long Nodes,
+    long Commits,
+    long Blobs,
+    long RawBytes,
+    long StoredBytes,
+    long SegmentBytes,
+    long ExternalBlobBytes,
+    long IndexBytes,
+    int Segments,
+    int Dictionaries,
+    IReadOnlyDictionary<string, long> InstancesByTier,
+    IReadOnlyDictionary<string, long> ConversationsByTier,
+    IReadOnlyDictionary<string, long> TurnsByModel)
+{
+    /// <summary>Stored bytes over raw bytes (0 when nothing raw is kept).</summary>
+    public double Ratio => RawBytes == 0 ? 0 : (double)StoredBytes / RawBytes;
+}

@@ -1,0 +1,8 @@
+namespace Amber.Storage.Reading;
+
+public enum ResolvedKind
+{
+    None,
+    Conversation,
+    Node,
+}

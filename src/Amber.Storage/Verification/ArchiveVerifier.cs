@@ -1,0 +1,449 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Json;
+using Amber.Core.Model;
+using Amber.Storage.Format;
+
+namespace Amber.Storage.Verification;
+
+/// <summary>
+/// Re-reads every byte: segment headers, every frame's length and CRC, every sealed segment's footer hash,
+/// every node's hash and parent chain, every blob's hash, the checkpoint, and the index against the segments.
+/// </summary>
+public static class ArchiveVerifier
+{
+    private const int MaxFaultsPerKind = 50;
+
+    public static VerifyReport Verify(Archive archive)
+    {
+        var report = new VerifyReport { Recovery = archive.Recovery.Actions };
+        var fs = archive.FileSystem;
+        var paths = archive.Paths;
+        var numbers = archive.SegmentNumbers();
+        report.Segments = numbers.Count;
+        var dictionaries = new Dictionary<uint, byte[]>();
+        using var compression = new Compression(dictionaries);
+        var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
+        var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        var conversations = new HashSet<string>(StringComparer.Ordinal);
+        var membership = new HashSet<(string, string)>();
+        var referencedExternal = new HashSet<string>(StringComparer.Ordinal);
+        long lastSeq = 0;
+        var dataEnd = (Segment: 0u, Offset: 0L);
+
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            var number = numbers[i];
+            var name = ArchivePaths.SegmentName(number);
+            if (number != i + 1)
+            {
+                report.Faults.Add($"{name}: expected segment {i + 1} here; a segment is missing.");
+            }
+
+            using var file = fs.OpenRead(paths.Segment(number));
+            var length = file.Length;
+            report.Bytes += length;
+            var headerBytes = new byte[SegmentHeader.Size];
+            file.Read(0, headerBytes);
+            try
+            {
+                var header = SegmentHeader.Parse(headerBytes, name);
+                if (header.Number != number)
+                {
+                    report.Faults.Add($"{name}: header says segment {header.Number}.");
+                }
+
+                if (!Convert.ToHexStringLower(header.ArchiveId).Equals(archive.ArchiveId, StringComparison.Ordinal))
+                {
+                    report.Faults.Add($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archive.ArchiveId}.");
+                }
+            }
+            catch (CorruptArchiveException e)
+            {
+                report.Faults.Add(e.Message);
+                continue;
+            }
+
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(headerBytes);
+            long pos = SegmentHeader.Size;
+            uint frames = 0;
+            SegmentFooter? footer = null;
+            while (true)
+            {
+                var step = SegmentScanner.Read(file, pos, length, name);
+                if (step.Kind == SegmentScanner.StepKind.Frame)
+                {
+                    sha.AppendData(step.Bytes!);
+                    frames++;
+                    report.Frames++;
+                    CheckFrame(archive, report, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
+                    pos = step.Next;
+                    continue;
+                }
+
+                if (step.Kind == SegmentScanner.StepKind.Footer)
+                {
+                    footer = step.Footer;
+                    var digest = sha.GetHashAndReset();
+                    if (!digest.AsSpan().SequenceEqual(footer!.Sha256))
+                    {
+                        report.Faults.Add($"{name}: footer SHA-256 {Convert.ToHexStringLower(footer.Sha256)} does not match the data ({Convert.ToHexStringLower(digest)}).");
+                    }
+
+                    if (footer.FrameCount != frames)
+                    {
+                        report.Faults.Add($"{name}: footer counts {footer.FrameCount} frames, found {frames}.");
+                    }
+
+                    break;
+                }
+
+                if (step.Kind != SegmentScanner.StepKind.End)
+                {
+                    report.Faults.Add($"{name} at offset {pos}: {step.Problem}.");
+                }
+
+                break;
+            }
+
+            if (footer is null && i < numbers.Count - 1)
+            {
+                report.Faults.Add($"{name}: missing footer, though segment {number + 1} follows it (a sealed segment must end in a footer).");
+            }
+
+            dataEnd = (number, pos);
+        }
+
+        CheckCheckpoint(archive, report, dataEnd);
+        CheckOrphans(archive, report, referencedExternal);
+        CheckIndex(archive, report, nodes, blobs, conversations, membership, lastSeq);
+        report.Nodes = nodes.Count;
+        report.Blobs = blobs.Count;
+        report.Commits = lastSeq;
+        return report;
+    }
+
+    private static void CheckFrame(
+        Archive archive,
+        VerifyReport report,
+        Compression compression,
+        Dictionary<uint, byte[]> dictionaries,
+        uint segment,
+        long offset,
+        byte[] frame,
+        Dictionary<string, (uint, long, int)> nodes,
+        Dictionary<string, bool> blobs,
+        HashSet<string> models,
+        HashSet<string> conversations,
+        HashSet<(string, string)> membership,
+        HashSet<string> referencedExternal,
+        ref long lastSeq)
+    {
+        var where = $"{ArchivePaths.SegmentName(segment)} at offset {offset}";
+        var header = RecordFrame.ReadHeader(frame);
+        try
+        {
+            if (header.Kind == FrameKind.Dictionary)
+            {
+                var (_, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(frame));
+                var id = Compression.DictionaryIdOf(dict);
+                dictionaries[id] = dict;
+                compression.AddDictionary(id, dict);
+                return;
+            }
+
+            var decoded = compression.Decode(header, RecordFrame.Payload(frame));
+            var commit = Archive.DecodeCommit(segment, offset, frame.Length, decoded);
+            var seq = (long)commit.Info["seq"]!;
+            if (seq != lastSeq + 1)
+            {
+                report.Faults.Add($"{where}: commit sequence {seq} follows {lastSeq}; a commit is missing or repeated.");
+            }
+
+            lastSeq = seq;
+            CheckCanonical(report, where, "commit info", commit.Entries[0].Body.Span);
+            var newInThisCommit = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in commit.Entries.Skip(1))
+            {
+                var body = e.Body.Span;
+                switch (e.Type)
+                {
+                    case EntryType.Info:
+                        report.Faults.Add($"{where}: a second commit info entry.");
+                        break;
+                    case EntryType.Model:
+                        CheckCanonical(report, where, "model reference", body);
+                        models.Add(ContentId.Of(body));
+                        break;
+                    case EntryType.Conversation:
+                        CheckCanonical(report, where, "conversation", body);
+                        conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
+                        break;
+                    case EntryType.Blob:
+                    {
+                        var id = ContentId.Format(body[..32]);
+                        var actual = ContentId.Of(body[32..]);
+                        if (actual != id)
+                        {
+                            report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
+                        }
+
+                        blobs[id] = false;
+                        break;
+                    }
+
+                    case EntryType.ExternalBlob:
+                    {
+                        var id = ContentId.Format(body[..32]);
+                        var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
+                        CheckExternalBlob(archive, report, id, size);
+                        referencedExternal.Add(Archive.HexOf(id));
+                        blobs[id] = true;
+                        break;
+                    }
+
+                    case EntryType.Node:
+                    {
+                        var id = ContentId.Of(body);
+                        CheckCanonical(report, where, $"node {id}", body);
+                        var node = Node.FromCanonicalBytes(body);
+                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
+                        {
+                            report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
+                        }
+
+                        if (node.Generation is { } g && !models.Contains(g.Model))
+                        {
+                            report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
+                        }
+
+                        foreach (var b in node.Content.OfType<BlobBlock>())
+                        {
+                            if (!blobs.ContainsKey(b.Blob))
+                            {
+                                report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
+                            }
+                        }
+
+                        if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
+                        {
+                            report.Faults.Add($"{where}: node {id} is stored twice.");
+                        }
+
+                        newInThisCommit.Add(id);
+                        break;
+                    }
+                }
+            }
+
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var c in commit.Info["conversations"]!.AsArray())
+            {
+                var cid = c!["id"]!.GetValue<string>();
+                if (!conversations.Contains(cid))
+                {
+                    report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
+                }
+
+                foreach (var n in c["nodes"]!.AsArray())
+                {
+                    var nid = n!.GetValue<string>();
+                    if (!nodes.ContainsKey(nid))
+                    {
+                        report.Faults.Add($"{where}: conversation {cid} lists node {nid}, which is not stored.");
+                    }
+
+                    membership.Add((cid, nid));
+                    listed.Add(nid);
+                }
+
+                foreach (var r in c["raw"]?.AsArray() ?? [])
+                {
+                    if (!blobs.ContainsKey(r!.GetValue<string>()))
+                    {
+                        report.Faults.Add($"{where}: conversation {cid} names raw source {r}, which is not stored.");
+                    }
+                }
+            }
+
+            foreach (var n in newInThisCommit.Where(n => !listed.Contains(n)).Take(3))
+            {
+                report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
+            }
+        }
+        catch (Exception e) when (e is FormatException or CorruptArchiveException or CanonicalJsonException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
+        {
+            report.Faults.Add($"{where}: cannot decode the commit: {e.Message}");
+        }
+    }
+
+    private static void CheckCanonical(VerifyReport report, string where, string what, ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            if (!CanonicalJson.Canonicalize(body).AsSpan().SequenceEqual(body))
+            {
+                report.Faults.Add($"{where}: {what} is not in canonical form.");
+            }
+        }
+        catch (CanonicalJsonException e)
+        {
+            report.Faults.Add($"{where}: {what} is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static void CheckExternalBlob(Archive archive, VerifyReport report, string id, long size)
+    {
+        var path = archive.Paths.BlobFile(Archive.HexOf(id));
+        if (!archive.FileSystem.FileExists(path))
+        {
+            report.Faults.Add($"blob {id}: file {path} is missing.");
+            return;
+        }
+
+        try
+        {
+            using var d = new ZstdSharp.Decompressor();
+            var bytes = d.Unwrap(archive.ReadAll(path)).ToArray();
+            if (bytes.LongLength != size)
+            {
+                report.Faults.Add($"blob {id}: {path} holds {bytes.LongLength} bytes, the commit says {size}.");
+            }
+
+            var actual = ContentId.Of(bytes);
+            if (actual != id)
+            {
+                report.Faults.Add($"blob {id}: {path} hashes to {actual}.");
+            }
+        }
+        catch (ZstdSharp.ZstdException e)
+        {
+            report.Faults.Add($"blob {id}: {path} does not decompress: {e.Message}");
+        }
+    }
+
+    private static void CheckCheckpoint(Archive archive, VerifyReport report, (uint Segment, long Offset) dataEnd)
+    {
+        var fs = archive.FileSystem;
+        if (!fs.FileExists(archive.Paths.Checkpoint))
+        {
+            report.Notes.Add("writer.chk is missing (the archive was never opened for writing after init).");
+            return;
+        }
+
+        var cp = Checkpoint.TryParse(archive.ReadAll(archive.Paths.Checkpoint));
+        if (cp is null)
+        {
+            report.Faults.Add("writer.chk: checksum mismatch.");
+            return;
+        }
+
+        var c = cp.Value;
+        if (c.Segment > dataEnd.Segment || (c.Segment == dataEnd.Segment && c.Offset > dataEnd.Offset))
+        {
+            report.Faults.Add($"checkpoint ahead of data: writer.chk says {ArchivePaths.SegmentName(c.Segment)}:{c.Offset} is durable, but valid data ends at {ArchivePaths.SegmentName(dataEnd.Segment)}:{dataEnd.Offset}.");
+        }
+    }
+
+    private static void CheckOrphans(Archive archive, VerifyReport report, HashSet<string> referenced)
+    {
+        var fs = archive.FileSystem;
+        foreach (var dir in fs.ListDirectories(archive.Paths.Blobs))
+        {
+            foreach (var file in fs.ListFiles(Path.Combine(archive.Paths.Blobs, dir)))
+            {
+                if (!file.EndsWith(".zst", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var hex = dir + file[..^4];
+                if (!referenced.Contains(hex))
+                {
+                    report.Notes.Add($"blob file {dir}/{file} is not referenced by any commit (left by a commit that never completed).");
+                }
+            }
+        }
+    }
+
+    private static void CheckIndex(
+        Archive archive,
+        VerifyReport report,
+        Dictionary<string, (uint Segment, long Offset, int EntryOffset)> nodes,
+        Dictionary<string, bool> blobs,
+        HashSet<string> conversations,
+        HashSet<(string, string)> membership,
+        long lastSeq)
+    {
+        using var c = archive.Index.OpenRead();
+        var faults = 0;
+        void Fault(string f)
+        {
+            if (faults++ < MaxFaultsPerKind)
+            {
+                report.Faults.Add("index: " + f);
+            }
+        }
+
+        var seenNodes = 0;
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT id, segment, offset, entry_offset FROM nodes";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                seenNodes++;
+                var id = r.GetString(0);
+                if (!nodes.TryGetValue(id, out var loc))
+                {
+                    Fault($"node {id} is indexed but not stored.");
+                }
+                else if (loc != ((uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3)))
+                {
+                    Fault($"node {id} is indexed at the wrong place.");
+                }
+            }
+        }
+
+        if (seenNodes != nodes.Count)
+        {
+            Fault($"{nodes.Count} nodes are stored but {seenNodes} are indexed.");
+        }
+
+        long Count(string sql)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            return (long)cmd.ExecuteScalar()!;
+        }
+
+        if (Count("SELECT COUNT(*) FROM blobs") != blobs.Count)
+        {
+            Fault($"{blobs.Count} blobs are stored but {Count("SELECT COUNT(*) FROM blobs")} are indexed.");
+        }
+
+        if (Count("SELECT COUNT(*) FROM conversations") != conversations.Count)
+        {
+            Fault($"{conversations.Count} conversations are stored but {Count("SELECT COUNT(*) FROM conversations")} are indexed.");
+        }
+
+        if (Count("SELECT COUNT(*) FROM conversation_nodes") != membership.Count)
+        {
+            Fault($"{membership.Count} conversation memberships are stored but {Count("SELECT COUNT(*) FROM conversation_nodes")} are indexed.");
+        }
+
+        if (Count("SELECT COALESCE(MAX(seq), 0) FROM commits") != lastSeq)
+        {
+            Fault($"{lastSeq} commits are stored but the index has {Count("SELECT COALESCE(MAX(seq), 0) FROM commits")}.");
+        }
+
+        if (faults > 0)
+        {
+            report.Notes.Add("the index disagrees with the segments; `amber index rebuild` rebuilds it from the segments.");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Amber.Storage.Verification;
+
+/// <summary>The outcome of re-reading every byte of an archive. It verifies only if <see cref="Faults"/> is empty.</summary>
+public sealed record VerifyReport
+{
+    public List<string> Faults { get; } = [];
+
+    /// <summary>Things worth knowing that are not faults (orphan blob files from an unacknowledged commit, …).</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>What recovery did when the archive was opened for verification.</summary>
+    public IReadOnlyList<string> Recovery { get; init; } = [];
+
+    public int Segments { get; set; }
+
+    public long Frames { get; set; }
+
+    public long Commits { get; set; }
+
+    public long Nodes { get; set; }
+
+    public long Blobs { get; set; }
+
+    public long Bytes { get; set; }
+
+    public bool Ok => Faults.Count == 0;
+}
