@@ -279,7 +279,7 @@ public sealed partial class Archive
         return bytes;
     }
 
-    /// <summary>Full-text search over message text; matches are marked with [ ].</summary>
+    /// <summary>Full-text search over message text; matches are marked with « and ».</summary>
     public IReadOnlyList<SearchHit> Search(string query, int limit = 50)
     {
         var match = ToFtsQuery(query);
@@ -291,7 +291,7 @@ public sealed partial class Archive
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, '[', ']', '…', 24), bm25(node_text) AS rank
+            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, '«', '»', '…', 24), bm25(node_text) AS rank
             FROM node_text t JOIN nodes n ON n.id = t.node JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
             WHERE node_text MATCH $q ORDER BY rank, cv.created DESC LIMIT $n
             """;

@@ -1,4 +1,4 @@
 namespace Amber.Storage.Reading;
 
-/// <summary>A message matching a search, with the matched terms marked by [ and ] in the snippet.</summary>
+/// <summary>A message matching a search, with the matched terms marked by « and » in the snippet.</summary>
 public sealed record SearchHit(string Conversation, string? Title, string Node, string Role, string Snippet, double Rank);

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Amber.Cli.Commands.Index.Rebuild;
+using Amber.Cli.Commands.Init;
+using Amber.Cli.Commands.Ls;
+using Amber.Cli.Commands.Search;
+using Amber.Cli.Commands.Serve;
+using Amber.Cli.Commands.Show;
+using Amber.Cli.Commands.Stats;
+using Amber.Cli.Commands.Verify;
+using Amber.Cli.Infrastructure;
+using Amber.Core.Json;
+using Amber.Storage;
+
+namespace Amber.Cli;
+
+/// <summary>The amber command tree. Errors a user can act on become one line on stderr and a non-zero exit.</summary>
+public static class AmberCli
+{
+    public static RootCommand Build(TextWriter output, TextWriter error)
+    {
+        CliEnvironment Env(ParseResult p) => new(p, output, error);
+        var root = new RootCommand("Amber preserves language-model instances: every conversation, verifiably, revivably.")
+        {
+            CommonOptions.Archive,
+        };
+        root.Subcommands.Add(InitCommandDefinition.Create(Env));
+        root.Subcommands.Add(LsCommandDefinition.Create(Env));
+        root.Subcommands.Add(ShowCommandDefinition.Create(Env));
+        root.Subcommands.Add(SearchCommandDefinition.Create(Env));
+        root.Subcommands.Add(StatsCommandDefinition.Create(Env));
+        root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
+        root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
+        root.Subcommands.Add(ServeCommandDefinition.Create(Env));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    {
+        var root = Build(output, error);
+        var parse = root.Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException)
+        {
+            await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+    }
+}

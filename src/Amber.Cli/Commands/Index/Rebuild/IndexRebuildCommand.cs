@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Amber.Cli.Infrastructure;
+
+namespace Amber.Cli.Commands.Index.Rebuild;
+
+internal static class IndexRebuildCommand
+{
+    public static int Run(CliEnvironment env, bool json)
+    {
+        using var archive = env.Open();
+        if (archive.IsReadOnly)
+        {
+            env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; stop it and run again.");
+            return ExitCodes.Failed;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var report = archive.RebuildIndex();
+        var stats = archive.GetStats();
+        if (json)
+        {
+            Output.JsonLine(env.Out, new JsonObject { ["frames"] = report.FramesIndexed, ["conversations"] = stats.Conversations, ["nodes"] = stats.Nodes, ["seconds"] = clock.Elapsed.TotalSeconds });
+        }
+        else
+        {
+            env.Out.WriteLine($"Rebuilt the index from {report.FramesIndexed} frame(s): {stats.Conversations} conversations, {stats.Nodes} nodes ({clock.Elapsed.TotalSeconds:0.00} s).");
+        }
+
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using Amber.Cli.Infrastructure;
+using Amber.Storage.Reading;
+using Spectre.Console;
+
+namespace Amber.Cli.Commands.Stats;
+
+internal static class StatsCommand
+{
+    public static int Run(CliEnvironment env, bool json)
+    {
+        using var archive = env.Open();
+        var s = archive.GetStats();
+        if (json)
+        {
+            Output.JsonDocument(env.Out, ReadingJson.Stats(s));
+            return ExitCodes.Ok;
+        }
+
+        var console = ConsoleFactory.For(env.Out);
+        var t = new Table().AddColumns("", "");
+        t.HideHeaders();
+        string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        t.AddRow("conversations", N(s.Conversations));
+        t.AddRow("instances", N(s.Instances));
+        t.AddRow("nodes", N(s.Nodes));
+        t.AddRow("commits", N(s.Commits));
+        t.AddRow("blobs", N(s.Blobs));
+        t.AddRow("raw bytes", Output.Bytes(s.RawBytes));
+        t.AddRow("stored bytes", $"{Output.Bytes(s.StoredBytes)} ({N(s.Segments)} segments, {Output.Bytes(s.ExternalBlobBytes)} in blob files)");
+        t.AddRow("stored / raw", s.RawBytes == 0 ? "-" : s.Ratio.ToString("0.000", CultureInfo.InvariantCulture));
+        t.AddRow("index (separate)", Output.Bytes(s.IndexBytes));
+        t.AddRow("zstd dictionaries", N(s.Dictionaries));
+        console.Write(t);
+        if (s.InstancesByTier.Count > 0)
+        {
+            var tiers = new Table().AddColumns("tier", "instances", "conversations");
+            foreach (var tier in new[] { "T1", "T2", "T3", "T4" })
+            {
+                tiers.AddRow(tier, N(s.InstancesByTier.GetValueOrDefault(tier)), N(s.ConversationsByTier.GetValueOrDefault(tier)));
+            }
+
+            console.Write(tiers);
+        }
+
+        if (s.TurnsByModel.Count > 0)
+        {
+            var models = new Table().AddColumns("model", "generated turns");
+            foreach (var (model, count) in s.TurnsByModel)
+            {
+                models.AddRow(Markup.Escape(model), N(count));
+            }
+
+            console.Write(models);
+        }
+
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Amber.Cli.Infrastructure;
+
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+}

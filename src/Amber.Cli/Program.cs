@@ -1,0 +1,3 @@
+using Amber.Cli;
+
+return await AmberCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Amber.Storage;
+using Amber.Storage.Reading;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Amber.Viewer.Api;
+
+/// <summary>The read-only JSON API over the archive. Shapes match the CLI's --json output (see docs/API.md).</summary>
+public static class ArchiveApi
+{
+    private const int MaxPage = 500;
+
+    public static IEndpointRouteBuilder MapArchiveApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        api.MapGet("/conversations", (Archive archive, int? n, string? before, string? model, string? source, string? tier, string? from, string? to) =>
+        {
+            var limit = Math.Clamp(n ?? 50, 1, MaxPage);
+            (string, string)? cursor = null;
+            if (before is not null)
+            {
+                var bar = before.IndexOf('|', StringComparison.Ordinal);
+                if (bar <= 0)
+                {
+                    return Results.BadRequest(Error("before must be CREATED|ID as given by next in a previous page"));
+                }
+
+                cursor = (before[..bar], before[(bar + 1)..]);
+            }
+
+            int? tierNumber = null;
+            if (tier is not null)
+            {
+                if (tier.Length != 2 || tier[0] != 'T' || tier[1] is < '1' or > '4')
+                {
+                    return Results.BadRequest(Error("tier must be T1, T2, T3 or T4"));
+                }
+
+                tierNumber = tier[1] - '0';
+            }
+
+            var page = archive.ListConversations(limit, new ConversationFilter(model, source, tierNumber, from, to), cursor);
+            var body = new JsonObject
+            {
+                ["conversations"] = new JsonArray(page.Select(s => (JsonNode)ReadingJson.Summary(s)).ToArray()),
+                ["next"] = page.Count == limit ? $"{page[^1].Created}|{page[^1].Id}" : null,
+            };
+            return Json(body);
+        });
+        api.MapGet("/conversations/{id}", (Archive archive, string id) =>
+        {
+            var resolved = archive.Resolve(id);
+            if (resolved.Kind != ResolvedKind.Conversation)
+            {
+                return Results.NotFound(Error(resolved.Problem ?? $"{id} is not a conversation"));
+            }
+
+            var view = archive.GetConversation(resolved.Id);
+            return view is null ? Results.NotFound(Error("no such conversation")) : Json(ReadingJson.Conversation(view));
+        });
+        api.MapGet("/conversations/{id}/raw", (Archive archive, string id) =>
+        {
+            var resolved = archive.Resolve(id);
+            var view = resolved.Kind == ResolvedKind.Conversation ? archive.GetConversation(resolved.Id) : null;
+            if (view is null || view.Raw.Count == 0)
+            {
+                return Results.NotFound(Error("no raw source kept for this conversation"));
+            }
+
+            return Results.Bytes(archive.GetBlob(view.Raw[0])!, "application/json");
+        });
+        api.MapGet("/nodes/{id}", (Archive archive, string id) =>
+        {
+            var resolved = archive.Resolve(id);
+            if (resolved.Kind != ResolvedKind.Node)
+            {
+                return Results.NotFound(Error(resolved.Problem ?? $"{id} is not a node"));
+            }
+
+            var node = archive.GetNode(resolved.Id)!;
+            var o = ReadingJson.Node(resolved.Id, node);
+            o["conversations"] = new JsonArray(archive.ConversationsOf(resolved.Id).Select(c => (JsonNode)c).ToArray());
+            return Json(o);
+        });
+        api.MapGet("/blobs/{id}", (Archive archive, string id) =>
+        {
+            var bytes = archive.GetBlob(id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id);
+            return bytes is null ? Results.NotFound(Error("no such blob")) : Results.Bytes(bytes, "application/octet-stream");
+        });
+        api.MapGet("/search", (Archive archive, string? q, int? n) =>
+        {
+            if (string.IsNullOrWhiteSpace(q))
+            {
+                return Results.BadRequest(Error("q is required"));
+            }
+
+            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage));
+            return Json(new JsonObject { ["query"] = q, ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
+        });
+        api.MapGet("/stats", (Archive archive) => Json(ReadingJson.Stats(archive.GetStats())));
+        return app;
+    }
+
+    private static JsonObject Error(string message) => new() { ["error"] = message };
+
+    private static IResult Json(JsonNode node) => Results.Text(node.ToJsonString(), "application/json; charset=utf-8");
+}
