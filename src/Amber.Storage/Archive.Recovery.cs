@@ -189,6 +189,12 @@ public sealed partial class Archive
             position = null;
         }
 
+        if (!rebuild)
+        {
+            // Frames after the index's position may be compressed with dictionaries it already holds.
+            LoadDictionaries();
+        }
+
         var frames = Replay(position, state);
         if (frames > 0 && !rebuild)
         {
@@ -270,8 +276,15 @@ public sealed partial class Archive
             return;
         }
 
-        var decoded = compression.Decode(header, payload);
-        index.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
+        try
+        {
+            var decoded = compression.Decode(header, payload);
+            index.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at offset {offset}: the commit's checksum holds but its content cannot be decoded: {e.Message}", e);
+        }
     }
 
     internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)

@@ -163,7 +163,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             (rebuilt, indexed) = CatchUpIndex(state, actions);
         }
 
-        LoadDictionaries();
+        if (readOnly)
+        {
+            LoadDictionaries();
+        }
+
         if (!readOnly)
         {
             writer = new Writer(this, state);

@@ -14,14 +14,17 @@ public static class CanonicalJson
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 512 };
 
+    // Encoding.UTF8 would silently replace a lone surrogate with U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Canonicalizes UTF-8 JSON text. Throws <see cref="CanonicalJsonException"/> on invalid input.</summary>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
     {
         JsonDocument doc;
         try
         {
-            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 512 });
-            doc = JsonDocument.ParseValue(ref reader);
+            // Parse (not ParseValue) so that anything after the top-level value is rejected.
+            doc = JsonDocument.Parse(utf8Json.ToArray(), ParseOptions);
         }
         catch (JsonException e)
         {
@@ -35,7 +38,20 @@ public static class CanonicalJson
     }
 
     /// <summary>Canonicalizes JSON text.</summary>
-    public static string Canonicalize(string json) => Encoding.UTF8.GetString(Canonicalize(Encoding.UTF8.GetBytes(json)));
+    public static string Canonicalize(string json)
+    {
+        byte[] utf8;
+        try
+        {
+            utf8 = StrictUtf8.GetBytes(json);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new CanonicalJsonException("Lone surrogate in JSON text.", e);
+        }
+
+        return Encoding.UTF8.GetString(Canonicalize(utf8));
+    }
 
     public static byte[] Canonicalize(JsonElement element)
     {
@@ -75,7 +91,7 @@ public static class CanonicalJson
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var p in element.EnumerateObject())
                 {
-                    if (!seen.Add(p.Name))
+                    if (!seen.Add(NameOf(p)))
                     {
                         throw new CanonicalJsonException($"Duplicate member name \"{p.Name}\".");
                     }
@@ -116,7 +132,7 @@ public static class CanonicalJson
                 WriteByte(output, (byte)']');
                 break;
             case JsonValueKind.String:
-                WriteString(output, element.GetString()!);
+                WriteString(output, StringOf(element));
                 break;
             case JsonValueKind.Number:
                 WriteAscii(output, FormatNumber(ParseNumber(element.GetRawText())));
@@ -404,6 +420,31 @@ public static class CanonicalJson
         output.Advance(written);
     }
 
+    // System.Text.Json reports escaped lone surrogates and invalid UTF-8 only when a string is decoded.
+    private static string StringOf(JsonElement element)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CanonicalJsonException($"Invalid string: {e.Message}", e);
+        }
+    }
+
+    private static string NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CanonicalJsonException($"Invalid member name: {e.Message}", e);
+        }
+    }
+
     private static void WriteAscii(IBufferWriter<byte> output, string s)
     {
         var span = output.GetSpan(s.Length);
@@ -429,7 +470,7 @@ public static class CanonicalJson
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var p in element.EnumerateObject())
                 {
-                    if (!seen.Add(p.Name))
+                    if (!seen.Add(NameOf(p)))
                     {
                         throw new CanonicalJsonException($"Duplicate member name \"{p.Name}\".");
                     }

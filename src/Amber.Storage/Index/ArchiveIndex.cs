@@ -317,17 +317,18 @@ internal sealed partial class ArchiveIndex : IDisposable
                 continue;
             }
 
-            // Walk to the root; the instance is as good as its weakest generated turn.
+            // Walk to the root; the instance is as good as its weakest generated turn (as TierGrader.GradePath).
+            // Exact turns before the leaf (T1/T2) do not lower it; T1 needs the state saved at the leaf's own turn.
             var worst = 0;
             var depth = 0;
             var cur = id;
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var leafTier = rows[id].Generated ? rows[id].Tier : 0;
             while (cur is not null && rows.TryGetValue(cur, out var v) && seen.Add(cur))
             {
                 if (v.Generated)
                 {
-                    var t = v.Tier == 1 && cur != id ? 2 : v.Tier;
-                    worst = Math.Max(worst, t);
+                    worst = Math.Max(worst, cur != id && v.Tier <= 2 ? 1 : v.Tier);
                 }
 
                 depth++;
@@ -337,6 +338,10 @@ internal sealed partial class ArchiveIndex : IDisposable
             if (worst == 0)
             {
                 worst = 4;
+            }
+            else if (worst == 1 && leafTier != 1)
+            {
+                worst = 2;
             }
 
             worstOverall = Math.Max(worstOverall, worst);

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Amber.Storage.Verification;
+using Amber.Testing;
+
+namespace Amber.Storage.Tests;
+
+/// <summary>
+/// Kills a real child process with SIGKILL while it commits, again and again, and checks after each kill
+/// that every acknowledged commit is there, the in-flight one is all-or-nothing, and the archive verifies.
+/// </summary>
+public sealed class ProcessKillTests
+{
+    private const int Kills = 50;
+
+    [Fact]
+    public void Commit_ChildKilledWithSigkill50Times_EveryAcknowledgedCommitSurvivesAndArchiveVerifies()
+    {
+        var worker = Path.Combine(AppContext.BaseDirectory, "Amber.CrashWorker.dll");
+        Assert.True(File.Exists(worker), $"crash worker not built at {worker}");
+        using var temp = new TempDirectory("amber-kill");
+        var dir = temp.Combine("archive");
+        var acknowledged = new Dictionary<int, string>();
+        var rng = new Random(2026);
+        var killedMidRun = 0;
+
+        for (var round = 0; round < Kills; round++)
+        {
+            var firstSeed = round * 1000;
+            var psi = new ProcessStartInfo("dotnet", ["exec", worker, dir, firstSeed.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            var lines = new List<string>();
+            var stderr = new System.Text.StringBuilder();
+            using var ready = new ManualResetEventSlim();
+            using var child = new Process { StartInfo = psi };
+            child.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data == "READY")
+                {
+                    ready.Set();
+                }
+                else if (e.Data is not null)
+                {
+                    lock (lines)
+                    {
+                        lines.Add(e.Data);
+                    }
+                }
+            };
+            child.ErrorDataReceived += (_, e) =>
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            };
+            child.Start();
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            Assert.True(ready.Wait(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken), $"round {round}: the worker did not start: {stderr}");
+
+            // Let it commit for a random while, then pull the plug mid-flight.
+            Thread.Sleep(rng.Next(20, 200));
+            child.Kill(entireProcessTree: false); // SIGKILL on Unix
+            child.WaitForExit();
+            if (lines.Count > 0)
+            {
+                killedMidRun++;
+            }
+
+            foreach (var line in lines)
+            {
+                var parts = line.Split(' ');
+                Assert.Equal("ACK", parts[0]);
+                acknowledged[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)] = parts[2];
+            }
+
+            // The next opener recovers the archive; then every acknowledged commit must be there.
+            using var archive = Archive.Open(new ArchiveOptions { Directory = dir, SegmentSize = 256 << 10 });
+            foreach (var (seed, cid) in acknowledged)
+            {
+                Assert.True(archive.GetSummary(cid) is not null, $"round {round}: acknowledged commit {seed} ({cid}) is missing");
+            }
+
+            // The commit in flight when the process died is wholly present or wholly absent.
+            var lastAcked = lines.Count == 0 ? firstSeed - 1 : int.Parse(lines[^1].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            var (inflight, inflightId, _) = SampleConversations.Create(lastAcked + 1, turns: 2 + ((lastAcked + 1) % 3), branches: 1 + ((lastAcked + 1) % 2));
+            if (archive.GetSummary(inflightId) is { } present)
+            {
+                Assert.Equal(inflight.Conversations[0].NodeIds.Count, present.Nodes);
+            }
+
+            if (round % 10 == 9 || round == Kills - 1)
+            {
+                var report = ArchiveVerifier.Verify(archive);
+                Assert.True(report.Ok, $"round {round}: " + string.Join("\n", report.Faults));
+            }
+        }
+
+        Assert.True(acknowledged.Count > Kills, $"only {acknowledged.Count} commits were acknowledged over {Kills} runs");
+        Assert.True(killedMidRun > Kills / 2, $"only {killedMidRun} of {Kills} kills landed after the first commit");
+    }
+}

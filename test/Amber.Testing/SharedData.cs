@@ -1,0 +1,37 @@
+namespace Amber.Testing;
+
+/// <summary>
+/// Finds ../shared (corpus, models, vectors) beside the repository at run time. Its content is never
+/// copied into the repository; tests that need it skip with a clear message when it is absent.
+/// </summary>
+public static class SharedData
+{
+    private static readonly Lazy<string?> Root = new(Find);
+
+    /// <summary>The shared folder, or null when it is not beside the repository.</summary>
+    public static string? Directory => Root.Value;
+
+    public const string MissingMessage = "../shared (corpus, models, vectors) is not beside the repository; this test needs it and runs in CI, where it is present.";
+
+    public static string? PathTo(string relative) => Directory is null ? null : System.IO.Path.Combine(Directory, relative);
+
+    private static string? Find()
+    {
+        var env = Environment.GetEnvironmentVariable("AMBER_SHARED");
+        if (!string.IsNullOrEmpty(env) && System.IO.Directory.Exists(env))
+        {
+            return env;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Amber.slnx")))
+            {
+                var shared = System.IO.Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
+                return System.IO.Directory.Exists(shared) ? shared : null;
+            }
+        }
+
+        return null;
+    }
+}
