@@ -1,0 +1,39 @@
+using Amber.Storage;
+using Amber.Testing;
+
+namespace Amber.Cli.Tests;
+
+/// <summary>Runs the amber command tree in-process against a temporary archive, capturing its output.</summary>
+internal sealed class CliRunner : IDisposable
+{
+    private readonly TempDirectory temp = new("amber-cli");
+
+    public string ArchiveDir => temp.Combine("archive");
+
+    public string Combine(string name) => temp.Combine(name);
+
+    public (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = AmberCli.RunAsync(["--archive", ArchiveDir, .. args], output, error, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Creates the archive and commits <paramref name="count"/> sample conversations.</summary>
+    public List<(string Conversation, IReadOnlyList<string> Leaves, byte[] Raw)> Seed(int count)
+    {
+        var seeded = new List<(string, IReadOnlyList<string>, byte[])>();
+        using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, CreateIfMissing = true });
+        for (var i = 0; i < count; i++)
+        {
+            var (batch, cid, leaves) = SampleConversations.Create(i);
+            archive.Commit(batch);
+            seeded.Add((cid, leaves, batch.Blobs[batch.Conversations[0].Raw[0]].ToArray()));
+        }
+
+        return seeded;
+    }
+
+    public void Dispose() => temp.Dispose();
+}

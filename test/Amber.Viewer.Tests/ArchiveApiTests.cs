@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Amber.Storage;
+using Amber.Testing;
+using Microsoft.AspNetCore.Builder;
+
+namespace Amber.Viewer.Tests;
+
+/// <summary>The JSON API over a real Kestrel server on loopback.</summary>
+public sealed class ArchiveApiTests : IAsyncLifetime
+{
+    private readonly TestArchives archives = new(FileSystemKind.Local);
+    private readonly List<(string Conversation, IReadOnlyList<string> Leaves)> seeded = [];
+    private Archive archive = null!;
+    private WebApplication app = null!;
+    private HttpClient http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        archive = archives.Init();
+        for (var i = 0; i < 7; i++)
+        {
+            var (batch, cid, leaves) = SampleConversations.Create(i);
+            archive.Commit(batch);
+            seeded.Add((cid, leaves));
+        }
+
+        app = AmberServer.Build(archive, "127.0.0.1:0");
+        await app.StartAsync();
+        http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        archive.Dispose();
+        archives.Dispose();
+    }
+
+    private async Task<JsonNode> Get(string path)
+    {
+        var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+    }
+
+    [Fact]
+    public void Server_ListensOnLoopback()
+    {
+        Assert.StartsWith("http://127.0.0.1:", app.Urls.First(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Conversations_PagedWithCursor_ReturnsAllNewestFirst()
+    {
+        var ids = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await Get("/api/conversations?n=3" + (next is null ? "" : "&before=" + Uri.EscapeDataString(next)));
+            ids.AddRange(page["conversations"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()));
+            next = page["next"]?.GetValue<string>();
+        }
+        while (next is not null);
+
+        Assert.Equal(seeded.Select(s => s.Conversation).Reverse(), ids);
+    }
+
+    [Fact]
+    public async Task Conversation_ById_HasNodesInstancesAndRaw()
+    {
+        var c = await Get("/api/conversations/" + seeded[2].Conversation);
+        Assert.Equal(seeded[2].Conversation, c["id"]!.GetValue<string>());
+        Assert.Equal(2, c["instance_list"]!.AsArray().Count);
+        var raw = await http.GetStringAsync($"/api/conversations/{seeded[2].Conversation}/raw", TestContext.Current.CancellationToken);
+        Assert.Equal("conv-2", JsonNode.Parse(raw)!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Node_ById_ListsItsConversations()
+    {
+        var n = await Get("/api/nodes/" + seeded[1].Leaves[0]);
+        Assert.Equal("assistant", n["role"]!.GetValue<string>());
+        Assert.Equal(seeded[1].Conversation, n["conversations"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Search_Query_ReturnsHits()
+    {
+        var s = await Get("/api/search?q=" + Uri.EscapeDataString("\"seed 4\""));
+        Assert.NotEmpty(s["hits"]!.AsArray());
+        Assert.All(s["hits"]!.AsArray(), h => Assert.Equal(seeded[4].Conversation, h!["conversation"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Stats_ReportsTheArchive()
+    {
+        var s = await Get("/api/stats");
+        Assert.Equal(7, s["conversations"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task UnknownConversation_Returns404WithAnError()
+    {
+        var response = await http.GetAsync("/api/conversations/sha256:" + new string('0', 64), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["error"]);
+    }
+
+    [Fact]
+    public async Task BadTierFilter_Returns400()
+    {
+        var response = await http.GetAsync("/api/conversations?tier=T9", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public void ParseListen_RejectsHostnamesOtherThanLocalhost()
+    {
+        Assert.Equal(IPAddress.Loopback, AmberServer.ParseListen("localhost:80").Address);
+        Assert.Throws<FormatException>(() => AmberServer.ParseListen("example.com:80"));
+        Assert.Throws<FormatException>(() => AmberServer.ParseListen("127.0.0.1"));
+    }
+}
