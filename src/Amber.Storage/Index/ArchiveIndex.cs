@@ -190,15 +190,15 @@ internal sealed partial class ArchiveIndex : IDisposable
             switch (e.Type)
             {
                 case EntryType.Model:
-                {
-                    var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
-                    var model = ModelReference.FromJson(json);
-                    var id = ContentId.Of(e.Body.Span);
-                    modelsInCommit[id] = model;
-                    Run(tx, "INSERT OR IGNORE INTO models(id, record, name, provider) VALUES($id, $r, $n, $p)",
-                        ("$id", id), ("$r", json.ToJsonString()), ("$n", model.DisplayName), ("$p", model.Provider));
-                    break;
-                }
+                    {
+                        var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                        var model = ModelReference.FromJson(json);
+                        var id = ContentId.Of(e.Body.Span);
+                        modelsInCommit[id] = model;
+                        Run(tx, "INSERT OR IGNORE INTO models(id, record, name, provider) VALUES($id, $r, $n, $p)",
+                            ("$id", id), ("$r", json.ToJsonString()), ("$n", model.DisplayName), ("$p", model.Provider));
+                        break;
+                    }
 
                 case EntryType.Blob:
                     Run(tx, "INSERT OR IGNORE INTO blobs(id, size, external, seq, segment, offset, entry_offset, entry_length) VALUES($id, $z, 0, $seq, $s, $o, $eo, $el)",

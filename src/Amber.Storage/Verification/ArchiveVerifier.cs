@@ -184,59 +184,59 @@ public static class ArchiveVerifier
                         conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
                         break;
                     case EntryType.Blob:
-                    {
-                        var id = ContentId.Format(body[..32]);
-                        var actual = ContentId.Of(body[32..]);
-                        if (actual != id)
                         {
-                            report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
-                        }
+                            var id = ContentId.Format(body[..32]);
+                            var actual = ContentId.Of(body[32..]);
+                            if (actual != id)
+                            {
+                                report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
+                            }
 
-                        blobs[id] = false;
-                        break;
-                    }
+                            blobs[id] = false;
+                            break;
+                        }
 
                     case EntryType.ExternalBlob:
-                    {
-                        var id = ContentId.Format(body[..32]);
-                        var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
-                        CheckExternalBlob(archive, report, id, size);
-                        referencedExternal.Add(Archive.HexOf(id));
-                        blobs[id] = true;
-                        break;
-                    }
+                        {
+                            var id = ContentId.Format(body[..32]);
+                            var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
+                            CheckExternalBlob(archive, report, id, size);
+                            referencedExternal.Add(Archive.HexOf(id));
+                            blobs[id] = true;
+                            break;
+                        }
 
                     case EntryType.Node:
-                    {
-                        var id = ContentId.Of(body);
-                        CheckCanonical(report, where, $"node {id}", body);
-                        var node = Node.FromCanonicalBytes(body);
-                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
                         {
-                            report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
-                        }
-
-                        if (node.Generation is { } g && !models.Contains(g.Model))
-                        {
-                            report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
-                        }
-
-                        foreach (var b in node.Content.OfType<BlobBlock>())
-                        {
-                            if (!blobs.ContainsKey(b.Blob))
+                            var id = ContentId.Of(body);
+                            CheckCanonical(report, where, $"node {id}", body);
+                            var node = Node.FromCanonicalBytes(body);
+                            if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
                             {
-                                report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
+                                report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
                             }
-                        }
 
-                        if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
-                        {
-                            report.Faults.Add($"{where}: node {id} is stored twice.");
-                        }
+                            if (node.Generation is { } g && !models.Contains(g.Model))
+                            {
+                                report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
+                            }
 
-                        newInThisCommit.Add(id);
-                        break;
-                    }
+                            foreach (var b in node.Content.OfType<BlobBlock>())
+                            {
+                                if (!blobs.ContainsKey(b.Blob))
+                                {
+                                    report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
+                                }
+                            }
+
+                            if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
+                            {
+                                report.Faults.Add($"{where}: node {id} is stored twice.");
+                            }
+
+                            newInThisCommit.Add(id);
+                            break;
+                        }
                 }
             }
 
