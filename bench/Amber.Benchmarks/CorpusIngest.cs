@@ -24,6 +24,7 @@ public static class CorpusIngest
         options = settings.Configure?.Invoke(options) ?? options;
         var frameBytes = new Dictionary<string, long>(StringComparer.Ordinal);
         var ids = new List<(string, string)>(records.Count);
+        var times = new List<TimeSpan>(records.Count);
         long buildTicks = 0;
         long commitTicks = 0;
         long rawBytes = 0;
@@ -39,6 +40,7 @@ public static class CorpusIngest
                 var t2 = Stopwatch.GetTimestamp();
                 buildTicks += t1 - t0;
                 commitTicks += t2 - t1;
+                times.Add(Stopwatch.GetElapsedTime(t1, t2));
                 rawBytes += r.Bytes.Length;
                 frameBytes[r.Folder] = frameBytes.GetValueOrDefault(r.Folder) + result.StoredBytes;
                 ids.Add((conversationId, rawId));
@@ -74,6 +76,7 @@ public static class CorpusIngest
                 ExternalBytesByFolder = external,
                 Ids = ids,
                 Stats = archive.GetStats(),
+                CommitTimes = times,
             };
         }
     }

@@ -44,6 +44,9 @@ public sealed record IngestResult
 
     public required ArchiveStats Stats { get; init; }
 
+    /// <summary>Wall time of each commit, in corpus order.</summary>
+    public required IReadOnlyList<TimeSpan> CommitTimes { get; init; }
+
     public double CommitMBps => RawBytes / 1e6 / Commit.TotalSeconds;
 
     public double EndToEndMBps => RawBytes / 1e6 / (Build + Commit).TotalSeconds;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
 using Amber.Cli.Commands.Ls;
@@ -24,6 +25,7 @@ public static class AmberCli
             CommonOptions.Archive,
         };
         root.Subcommands.Add(InitCommandDefinition.Create(Env));
+        root.Subcommands.Add(ImportCommandDefinition.Create(Env));
         root.Subcommands.Add(LsCommandDefinition.Create(Env));
         root.Subcommands.Add(ShowCommandDefinition.Create(Env));
         root.Subcommands.Add(SearchCommandDefinition.Create(Env));

@@ -1,0 +1,63 @@
+namespace Amber.Benchmarks;
+
+/// <summary>Entry point: <c>ingest</c>, <c>size</c> or <c>read</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or DirectoryNotFoundException or FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        Directory.CreateDirectory(options.WorkDirectory);
+        try
+        {
+            return options.Command switch
+            {
+                "ingest" => IngestCommand.Run(options),
+                "size" => SizeCommand.Run(options),
+                "read" => ReadCommand.Run(options),
+                _ => Usage(options.Command),
+            };
+        }
+        finally
+        {
+            if (!options.Keep)
+            {
+                TryDelete(options.WorkDirectory);
+            }
+        }
+    }
+
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"could not delete {directory}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"could not delete {directory}: {e.Message}");
+        }
+    }
+
+    private static int Usage(string command)
+    {
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size or read.");
+        return 2;
+    }
+}

@@ -1,0 +1,6 @@
+namespace Amber.Benchmarks;
+
+public static class ReadCommand
+{
+    public static int Run(BenchOptions options) => options.Rest.Count;
+}

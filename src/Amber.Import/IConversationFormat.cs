@@ -1,0 +1,23 @@
+namespace Amber.Import;
+
+/// <summary>
+/// One source format (a chat export or a dataset). A format detects its files from their name and first
+/// bytes, and streams normalized conversations out of them, each with its raw source object.
+/// </summary>
+public interface IConversationFormat
+{
+    /// <summary>The name used by `--format` (chatgpt, claude, oasst, sharegpt, openai-jsonl, hh-rlhf, llm-db).</summary>
+    string Name { get; }
+
+    /// <summary>Detection runs formats in ascending order; the most specific shapes go first.</summary>
+    int DetectionOrder { get; }
+
+    /// <summary>True if the input looks like this format. <paramref name="head"/> holds up to 64 KiB of its first bytes.</summary>
+    bool Detect(ImportInput input, ReadOnlySpan<byte> head);
+
+    /// <summary>
+    /// Streams the input's conversations. Throws <see cref="ImportException"/> naming the record (and
+    /// byte position where known) on malformed input.
+    /// </summary>
+    IEnumerable<ImportedConversation> Read(ImportInput input, CancellationToken cancellationToken);
+}

@@ -1,0 +1,23 @@
+namespace Amber.Import;
+
+/// <summary>Limits and choices for an import run.</summary>
+public sealed record ImportOptions
+{
+    /// <summary>A format name, or null/"auto" to detect each file's format.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Largest total uncompressed size of one zip's entries.</summary>
+    public long MaxZipTotalBytes { get; init; } = 16L << 30;
+
+    /// <summary>Largest uncompressed size of one zip entry.</summary>
+    public long MaxZipEntryBytes { get; init; } = 4L << 30;
+
+    /// <summary>Largest compression ratio allowed for a zip entry over 1 MiB (zip-bomb guard).</summary>
+    public double MaxZipRatio { get; init; } = 200;
+
+    /// <summary>Largest number of entries in one zip.</summary>
+    public int MaxZipEntries { get; init; } = 200_000;
+
+    /// <summary>How many commits may be in flight at once (they share fsyncs through group commit).</summary>
+    public int CommitConcurrency { get; init; } = 32;
+}

@@ -1,0 +1,23 @@
+namespace Amber.Import;
+
+/// <summary>What an import run did, per file and in total.</summary>
+public sealed record ImportSummary
+{
+    public List<ImportFileResult> Files { get; } = [];
+
+    public List<string> Errors { get; } = [];
+
+    public int Conversations => Files.Sum(f => f.Conversations);
+
+    public int Nodes => Files.Sum(f => f.Nodes);
+
+    public int Instances => Files.Sum(f => f.Instances);
+
+    public int NewConversations => Files.Sum(f => f.NewConversations);
+
+    public int NewNodes => Files.Sum(f => f.NewNodes);
+
+    public long RawBytes => Files.Sum(f => f.RawBytes);
+
+    public bool Ok => Errors.Count == 0;
+}

@@ -1,0 +1,26 @@
+using Amber.Core.Model;
+
+namespace Amber.Import;
+
+/// <summary>
+/// One source conversation, normalized: its record, its nodes in parent-first order (every source node,
+/// hidden and empty ones flagged), the models and blobs they name, and the exact raw source bytes.
+/// </summary>
+public sealed record ImportedConversation
+{
+    public required ConversationRecord Record { get; init; }
+
+    /// <summary>Parent before child. Parents are nodes of this list (or of an earlier import of the same conversation).</summary>
+    public required IReadOnlyList<Node> Nodes { get; init; }
+
+    /// <summary>The source object exactly as it appeared in the input.</summary>
+    public required ReadOnlyMemory<byte> Raw { get; init; }
+
+    public IReadOnlyList<ModelReference> Models { get; init; } = [];
+
+    /// <summary>Attachment and asset bytes the nodes refer to (by content id).</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Blobs { get; init; } = [];
+
+    /// <summary>Other files kept with the import (a Claude export's users.json, projects.json, …).</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Companions { get; init; } = [];
+}

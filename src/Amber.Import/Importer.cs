@@ -1,0 +1,241 @@
+using Amber.Core.Model;
+using Amber.Storage;
+
+namespace Amber.Import;
+
+/// <summary>
+/// Runs an import: expands paths, detects each file's format, validates the whole file first (a bad file
+/// commits nothing), then commits one conversation per commit (group-committed, so fsyncs are shared).
+/// Re-importing adds nothing; a newer export merges new messages and branches into existing trees.
+/// </summary>
+public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat> formats, ImportOptions options)
+{
+    /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this the file is read twice.</summary>
+    private const long MaxBufferedRawBytes = 128L << 20;
+
+    public ImportSummary Run(IEnumerable<string> paths, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var summary = new ImportSummary();
+        foreach (var path in paths)
+        {
+            IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> groups;
+            try
+            {
+                groups = Sources.ImportSources.Expand(path, options).ToList();
+            }
+            catch (ImportException e)
+            {
+                summary.Errors.Add(e.Message);
+                summary.Files.Add(new ImportFileResult(path, "?") { Error = e.Message });
+                continue;
+            }
+
+            foreach (var (origin, inputs, owner, isExplicit) in groups)
+            {
+                using (owner)
+                {
+                    var any = false;
+                    foreach (var input in inputs)
+                    {
+                        var format = Choose(input, isExplicit && inputs.Count == 1);
+                        if (format is null)
+                        {
+                            if (isExplicit && inputs.Count == 1)
+                            {
+                                var message = $"{input.Name}: cannot tell which export format this is; name one with --format ({string.Join("|", formats.Select(f => f.Name))}).";
+                                summary.Errors.Add(message);
+                                summary.Files.Add(new ImportFileResult(input.Name, "?") { Error = message });
+                            }
+
+                            continue;
+                        }
+
+                        any = true;
+                        summary.Files.Add(ImportFile(input, format, summary, progress, ct));
+                    }
+
+                    if (!any && isExplicit && inputs.Count != 1)
+                    {
+                        var message = $"{origin}: no importable file found in it.";
+                        summary.Errors.Add(message);
+                        summary.Files.Add(new ImportFileResult(origin, "?") { Error = message });
+                    }
+                }
+            }
+        }
+
+        return summary;
+    }
+
+    private IConversationFormat? Choose(ImportInput input, bool explicitFile)
+    {
+        if (options.Format is { } name && name != "auto")
+        {
+            return formats.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"unknown format \"{name}\"; known: {string.Join(", ", formats.Select(f => f.Name))}");
+        }
+
+        var head = new byte[64 << 10];
+        int n;
+        using (var s = input.Open())
+        {
+            n = 0;
+            int r;
+            while (n < head.Length && (r = s.Read(head, n, head.Length - n)) > 0)
+            {
+                n += r;
+            }
+        }
+
+        _ = explicitFile;
+        return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
+    }
+
+    private ImportFileResult ImportFile(ImportInput input, IConversationFormat format, ImportSummary summary, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var result = new ImportFileResult(input.Name, format.Name);
+
+        // Pass 1: read and normalize everything; any error rejects the whole file before a byte is committed.
+        var buffered = new List<ImportedConversation>();
+        long bufferedBytes = 0;
+        var overflow = false;
+        var counts = (Conversations: 0, Nodes: 0, Instances: 0, Raw: 0L);
+        try
+        {
+            foreach (var c in format.Read(input, ct))
+            {
+                counts.Conversations++;
+                counts.Nodes += c.Nodes.Count;
+                counts.Instances += CountLeaves(c.Nodes);
+                counts.Raw += c.Raw.Length;
+                if (!overflow)
+                {
+                    bufferedBytes += c.Raw.Length;
+                    if (bufferedBytes > MaxBufferedRawBytes)
+                    {
+                        overflow = true;
+                        buffered.Clear();
+                    }
+                    else
+                    {
+                        buffered.Add(c);
+                    }
+                }
+
+                progress?.Report(new ImportProgress(input.Name, counts.Raw, input.Length * 2, 0));
+            }
+        }
+        catch (Exception e) when (e is ImportException or FormatException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException or InvalidDataException)
+        {
+            var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
+            result.Error = message;
+            summary.Errors.Add(message + " Nothing from this file was committed.");
+            return result;
+        }
+
+        // Pass 2: commit, one conversation per commit, several in flight to share fsyncs.
+        var source = overflow ? format.Read(input, ct) : buffered;
+        var inflight = new List<(Task<CommitResult> Task, bool IsNew)>();
+        var committed = 0;
+        long rawDone = 0;
+        try
+        {
+            foreach (var c in source)
+            {
+                var isNew = archive.GetSummary(c.Record.Id) is null;
+                inflight.Add((archive.CommitAsync(ToBatch(format.Name, c), ct), isNew));
+                rawDone += c.Raw.Length;
+                if (inflight.Count >= options.CommitConcurrency)
+                {
+                    committed += Drain(inflight, result);
+                    progress?.Report(new ImportProgress(input.Name, counts.Raw + rawDone, counts.Raw * 2, committed));
+                }
+            }
+
+            committed += Drain(inflight, result);
+            progress?.Report(new ImportProgress(input.Name, counts.Raw * 2, counts.Raw * 2, committed));
+        }
+        catch (Exception e) when (e is ArgumentException or ImportException or IOException)
+        {
+            // A commit refused its batch (or the disk failed): what was acknowledged stays; report the rest.
+            Drain(inflight, result, swallow: true);
+            result.Error = $"{input.Name}: {e.Message}";
+            summary.Errors.Add(result.Error);
+        }
+
+        result.Conversations = counts.Conversations;
+        result.Nodes = counts.Nodes;
+        result.Instances = counts.Instances;
+        result.RawBytes = counts.Raw;
+        return result;
+    }
+
+    private static int Drain(List<(Task<CommitResult> Task, bool IsNew)> inflight, ImportFileResult result, bool swallow = false)
+    {
+        var done = 0;
+        foreach (var (task, isNew) in inflight)
+        {
+            try
+            {
+                var r = task.GetAwaiter().GetResult();
+                result.NewNodes += r.NewNodes;
+                if (isNew)
+                {
+                    result.NewConversations++;
+                }
+
+                done++;
+            }
+            catch (Exception) when (swallow)
+            {
+            }
+        }
+
+        inflight.Clear();
+        return done;
+    }
+
+    internal static CommitBatch ToBatch(string kind, ImportedConversation c)
+    {
+        var batch = new CommitBatch(kind);
+        foreach (var m in c.Models)
+        {
+            batch.AddModel(m);
+        }
+
+        foreach (var b in c.Blobs)
+        {
+            batch.AddBlob(b);
+        }
+
+        foreach (var b in c.Companions)
+        {
+            batch.AddBlob(b);
+        }
+
+        var part = batch.AddConversation(c.Record);
+        foreach (var n in c.Nodes)
+        {
+            part.AddNode(n);
+        }
+
+        part.AddRaw(c.Raw);
+        return batch;
+    }
+
+    /// <summary>Leaves of the source tree: nodes no other node names as parent.</summary>
+    public static int CountLeaves(IReadOnlyList<Node> nodes)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var parents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in nodes)
+        {
+            ids.Add(n.ComputeId());
+            if (n.Parent is not null)
+            {
+                parents.Add(n.Parent);
+            }
+        }
+
+        return ids.Count(id => !parents.Contains(id));
+    }
+}
