@@ -110,6 +110,14 @@ public static class JsonRecordReader
             }
             catch (JsonException e)
             {
+                // At the end of the file, a record that is merely incomplete means the file was cut short.
+                var probe = state;
+                var probeStarted = started;
+                if (eof && IsIncomplete(buffer.AsSpan(pos, len - pos), ref probe, ref probeStarted))
+                {
+                    throw ImportException.At(input, $"record {index} (byte {baseOffset + pos})", "the file ends in the middle of a record (truncated?)", e);
+                }
+
                 throw ImportException.At(input, $"record {index} (byte {baseOffset + pos + (e.BytePositionInLine ?? 0)})", "invalid JSON: " + e.Message, e);
             }
 
@@ -203,6 +211,18 @@ public static class JsonRecordReader
 
         state = reader.CurrentState;
         return new Step(StepKind.Element, start, (int)reader.BytesConsumed);
+    }
+
+    private static bool IsIncomplete(ReadOnlySpan<byte> span, ref JsonReaderState state, ref bool started)
+    {
+        try
+        {
+            return NextToken(span, eof: false, ref state, ref started).Kind == StepKind.NeedMore;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>One JSON value per non-empty line.</summary>

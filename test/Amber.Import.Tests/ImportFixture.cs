@@ -1,0 +1,43 @@
+using Amber.Import.Formats;
+using Amber.Storage;
+using Amber.Testing;
+
+namespace Amber.Import.Tests;
+
+/// <summary>A fresh on-disk archive plus an importer over every registered format.</summary>
+internal sealed class ImportFixture : IDisposable
+{
+    private readonly TestArchives archives = new(FileSystemKind.Local);
+
+    public ImportFixture()
+    {
+        Archive = archives.Init();
+    }
+
+    public Archive Archive { get; }
+
+    public string Temp(string name) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(archives.IndexPath)!, name);
+
+    public ImportSummary Import(params string[] paths) => Import(null, paths);
+
+    public ImportSummary Import(string? format, params string[] paths)
+        => new Importer(Archive, FormatRegistry.All, new ImportOptions { Format = format }).Run(paths, null, TestContext.Current.CancellationToken);
+
+    /// <summary>The path of a corpus file, or a skip when ../shared is absent.</summary>
+    public static string Corpus(string relative)
+    {
+        var path = SharedData.PathTo(Path.Combine("corpus", relative));
+        if (path is null)
+        {
+            Assert.Skip(SharedData.MissingMessage);
+        }
+
+        return path!;
+    }
+
+    public void Dispose()
+    {
+        Archive.Dispose();
+        archives.Dispose();
+    }
+}
