@@ -11,7 +11,7 @@ namespace Amber.Import;
 public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat> formats, ImportOptions options)
 {
     /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this the file is read twice.</summary>
-    private const long MaxBufferedRawBytes = 128L << 20;
+    private const long MaxBufferedRawBytes = 32L << 20;
 
     public ImportSummary Run(IEnumerable<string> paths, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
