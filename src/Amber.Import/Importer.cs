@@ -103,6 +103,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         {
             foreach (var c in format.Read(input, ct))
             {
+                CheckReferences(input, c);
                 counts.Conversations++;
                 counts.Nodes += c.Nodes.Count;
                 counts.Instances += CountLeaves(c.Nodes);
@@ -167,6 +168,37 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         result.Instances = counts.Instances;
         result.RawBytes = counts.Raw;
         return result;
+    }
+
+    /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
+    private void CheckReferences(ImportInput input, ImportedConversation c)
+    {
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        var blobs = c.Blobs.Select(b => Amber.Core.Hashing.ContentId.Of(b.Span)).ToHashSet(StringComparer.Ordinal);
+        var models = c.Models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var n in c.Nodes)
+        {
+            var where = $"conversation {c.Record.SourceId}";
+            if (n.Parent is not null && !nodes.Contains(n.Parent) && !archive.ContainsNode(n.Parent))
+            {
+                throw ImportException.At(input, where, $"a {n.Role} message names parent {n.Parent}, which is neither before it nor in the archive (importer bug?)");
+            }
+
+            if (n.Generation is { } g && !models.Contains(g.Model) && !archive.ContainsModel(g.Model))
+            {
+                throw ImportException.At(input, where, $"a message names model {g.Model}, which the importer did not supply");
+            }
+
+            foreach (var b in n.BlobReferences())
+            {
+                if (!blobs.Contains(b.Blob) && !archive.ContainsBlob(b.Blob))
+                {
+                    throw ImportException.At(input, where, $"a message names blob {b.Blob}, which the importer did not supply");
+                }
+            }
+
+            nodes.Add(n.ComputeId());
+        }
     }
 
     private static int Drain(List<(Task<CommitResult> Task, bool IsNew)> inflight, ImportFileResult result, bool swallow = false)

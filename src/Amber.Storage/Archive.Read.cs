@@ -227,6 +227,22 @@ public sealed partial class Archive
         return new ConversationView(summary, record, new ConversationTree(nodes), ListInstances(int.MaxValue, conversationId), raw, models);
     }
 
+    /// <summary>True if the archive holds a node with this id.</summary>
+    public bool ContainsNode(string nodeId) => ExistsIn("nodes", nodeId);
+
+    public bool ContainsBlob(string blobId) => ExistsIn("blobs", blobId);
+
+    public bool ContainsModel(string modelId) => ExistsIn("models", modelId);
+
+    private bool ExistsIn(string table, string id)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT 1 FROM {table} WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return cmd.ExecuteScalar() is not null;
+    }
+
     public Node? GetNode(string nodeId)
     {
         using var c = index.OpenRead();
@@ -263,8 +279,15 @@ public sealed partial class Archive
         if (r.GetInt64(0) == 1)
         {
             var path = paths.BlobFile(HexOf(blobId));
-            using var d = new ZstdSharp.Decompressor();
-            bytes = d.Unwrap(ReadAll(path)).ToArray();
+            try
+            {
+                using var d = new ZstdSharp.Decompressor();
+                bytes = d.Unwrap(ReadAll(path)).ToArray();
+            }
+            catch (Exception e) when (e is ZstdSharp.ZstdException or FileNotFoundException)
+            {
+                throw new CorruptArchiveException($"blob {blobId}: {path} cannot be read back: {e.Message}", e);
+            }
         }
         else
         {
@@ -436,6 +459,11 @@ public sealed partial class Archive
             var header = RecordFrame.ReadHeader(frame);
             if (readCompression is null || (header.Codec == Codec.ZstdDictionary && !readCompression.HasDictionary(header.DictionaryId)))
             {
+                if (IsReadOnly && header.Codec == Codec.ZstdDictionary && !SnapshotDictionaries().ContainsKey(header.DictionaryId))
+                {
+                    LoadDictionaries(); // trained by the writer process after this one opened
+                }
+
                 readCompression?.Dispose();
                 readCompression = new Compression(SnapshotDictionaries());
             }

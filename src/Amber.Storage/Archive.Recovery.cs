@@ -43,7 +43,9 @@ public sealed partial class Archive
 
         var last = numbers[^1];
         var name = ArchivePaths.SegmentName(last);
-        Checkpoint? checkpoint = fs.FileExists(paths.Checkpoint) ? Checkpoint.TryParse(ReadAll(paths.Checkpoint)) : null;
+        // A read-only opener races a live writer (which may seal and rotate meanwhile): it takes the data as
+        // it finds it and leaves checkpoint judgements to the writer.
+        Checkpoint? checkpoint = !readOnly && fs.FileExists(paths.Checkpoint) ? Checkpoint.TryParse(ReadAll(paths.Checkpoint)) : null;
         if (checkpoint is { } cp && cp.Segment > last)
         {
             throw new CorruptArchiveException($"checkpoint ahead of data: writer.chk points into segment {cp.Segment}, but the last segment is {last}; acknowledged commits are missing.");

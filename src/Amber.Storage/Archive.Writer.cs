@@ -36,6 +36,7 @@ public sealed partial class Archive
         private readonly Task loop;
         private readonly Dictionary<string, List<byte[]>> samples = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> sampleBytes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> trainingRetryAt = new(StringComparer.Ordinal);
         private readonly Compression compression;
         private readonly Dictionary<int, Compressor> compressors = [];
         private IStorageFile segmentFile;
@@ -189,7 +190,10 @@ public sealed partial class Archive
             }
             catch (Exception e)
             {
-                archive.options.Log?.Invoke($"index update failed ({e.Message}); it will catch up when the archive is next opened");
+                // The data is durable (and will be acknowledged), but this process's index is now behind: stop
+                // writing so no later commit is validated against a stale index. Reopening catches the index up.
+                poisoned = e;
+                archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
             }
 
             foreach (var (p, f, off, seg) in results)
@@ -264,9 +268,9 @@ public sealed partial class Archive
         private void WriteExternalBlob(string hex, ReadOnlyMemory<byte> bytes)
         {
             var path = archive.paths.BlobFile(hex);
-            if (archive.fs.FileExists(path))
+            if (archive.fs.FileExists(path) && ExistingBlobMatches(path, hex))
             {
-                return;
+                return; // left by an earlier commit that never completed, and intact
             }
 
             var dir = Path.GetDirectoryName(path)!;
@@ -278,6 +282,19 @@ public sealed partial class Archive
 
             var compressed = Compression.Compress(bytes.Span, 3, null);
             WriteFileAtomically(archive.fs, path, compressed);
+        }
+
+        private bool ExistingBlobMatches(string path, string hex)
+        {
+            try
+            {
+                using var d = new Decompressor();
+                return ContentId.Of(d.Unwrap(archive.ReadAll(path))) == ContentId.Prefix + hex;
+            }
+            catch (ZstdException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Validates a batch against the archive and encodes it into a frame.</summary>
@@ -351,7 +368,7 @@ public sealed partial class Archive
                     throw new ArgumentException($"node {id}: its model reference {g.Model} is neither in this commit nor in the archive.");
                 }
 
-                foreach (var blobRef in node.Content.OfType<Amber.Core.Model.BlobBlock>())
+                foreach (var blobRef in node.BlobReferences())
                 {
                     if (!HaveBlob(blobRef.Blob))
                     {
@@ -403,6 +420,11 @@ public sealed partial class Archive
             }
 
             var decoded = payload.WrittenSpan.ToArray();
+            if (decoded.Length > RecordFrame.MaxBodyLength - (1 << 20))
+            {
+                throw new ArgumentException($"The commit is {decoded.Length} bytes before compression; split it (large content belongs in blobs, which go to their own files).", nameof(batch));
+            }
+
             var (frame, dictFrame) = Encode(batch.Kind, decoded);
             return new Prepared
             {
@@ -470,7 +492,8 @@ public sealed partial class Archive
                 sampleBytes[kind] = total += decoded.Length;
             }
 
-            if (list.Count < archive.options.DictionaryTrainingCommits || total < archive.options.DictionaryTrainingBytes)
+            var needed = Math.Max(archive.options.DictionaryTrainingCommits, trainingRetryAt.GetValueOrDefault(kind));
+            if (list.Count < needed || total < archive.options.DictionaryTrainingBytes)
             {
                 return null;
             }
@@ -484,13 +507,22 @@ public sealed partial class Archive
             {
                 // Too little variety to train on; try again once twice as many samples exist.
                 archive.options.Log?.Invoke($"zstd dictionary training for \"{kind}\" did not converge on {list.Count} samples; will retry");
+                trainingRetryAt[kind] = list.Count * 2;
                 return null;
             }
 
             var id = Compression.DictionaryIdOf(dict);
             samples.Remove(kind);
             sampleBytes.Remove(kind);
-            var known = archive.SnapshotDictionaries().ContainsKey(id);
+            var existing = archive.SnapshotDictionaries().GetValueOrDefault(id);
+            if (existing is not null && !existing.AsSpan().SequenceEqual(dict))
+            {
+                // Two different dictionaries with one 32-bit id: never let the second shadow the first.
+                trainingRetryAt[kind] = int.MaxValue;
+                return null;
+            }
+
+            var known = existing is not null;
             archive.AddDictionary(id, kind, dict);
             compression.AddDictionary(id, dict);
             if (known)

@@ -80,10 +80,20 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         options.Random(id);
         var now = options.TimeProvider.GetUtcNow();
 
-        // Segment 1 first, then the manifest: an archive whose manifest exists is complete.
-        foreach (var stale in fs.ListFiles(paths.Segments))
+        // Segment 1 first, then the manifest: an archive whose manifest exists is complete. Segments without a
+        // manifest are either an init that crashed (one empty segment: safe to redo) or a lost manifest (refuse).
+        foreach (var existing in fs.ListFiles(paths.Segments))
         {
-            fs.Delete(Path.Combine(paths.Segments, stale));
+            var full = Path.Combine(paths.Segments, existing);
+            using (var f = fs.OpenRead(full))
+            {
+                if (!existing.EndsWith(".tmp", StringComparison.Ordinal) && (existing != ArchivePaths.SegmentName(1) || f.Length > SegmentHeader.Size))
+                {
+                    throw new CorruptArchiveException($"{options.Directory} has segment files but no archive.json; refusing to create a new archive over them. Restore archive.json (its archive_id is in every segment header, bytes 16..31).");
+                }
+            }
+
+            fs.Delete(full);
         }
 
         CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());

@@ -256,4 +256,34 @@ public sealed class OnDiskStateTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Open_DamagedLengthFieldWithValidFramesAfterAndStaleCheckpoint_RefusesToCut(FileSystemKind kind)
+    {
+        using var t = new TestArchives(kind);
+        Seed(t, 4);
+        var seg = t.ReadFile(t.SegmentPath(1));
+        var offsets = FrameOffsets(seg);
+        seg[(int)offsets[1] + 3] = 0x7F; // the length field now says ~2 GiB
+        t.WriteFile(t.SegmentPath(1), seg);
+        t.WriteFile(Path.Combine(t.Directory, "writer.chk"), new Checkpoint(1, offsets[1]).ToBytes());
+
+        var e = Assert.Throws<CorruptArchiveException>(() => t.Open());
+        Assert.Contains($"offset {offsets[1]}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(seg.Length, t.ReadFile(t.SegmentPath(1)).Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Init_SegmentsWithoutManifest_RefusesAndDeletesNothing(FileSystemKind kind)
+    {
+        using var t = new TestArchives(kind);
+        Seed(t, 2);
+        var manifest = Path.Combine(t.Directory, "archive.json");
+        t.FileSystem.Delete(manifest);
+
+        var e = Assert.Throws<CorruptArchiveException>(() => t.Init());
+        Assert.Contains("no archive.json", e.Message, StringComparison.Ordinal);
+        Assert.True(t.FileSystem.FileExists(t.SegmentPath(1)));
+    }
 }

@@ -60,6 +60,28 @@ public sealed record Node
 
     public string ComputeId() => ContentId.Of(ToCanonicalBytes());
 
+    /// <summary>Every blob block of the node, including those nested inside tool results.</summary>
+    public IEnumerable<BlobBlock> BlobReferences()
+    {
+        var stack = new Stack<ContentBlock>(Content.Reverse());
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case BlobBlock b:
+                    yield return b;
+                    break;
+                case ToolResultBlock r:
+                    foreach (var inner in r.Content.Reverse())
+                    {
+                        stack.Push(inner);
+                    }
+
+                    break;
+            }
+        }
+    }
+
     /// <summary>Concatenated searchable text of the node's content.</summary>
     public string SearchText => string.Join('\n', Content.Select(c => c.SearchText).Where(t => !string.IsNullOrEmpty(t)));
 

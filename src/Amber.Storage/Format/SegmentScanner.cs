@@ -69,13 +69,15 @@ internal static class SegmentScanner
         var bodyLength = RecordFrame.ReadBodyLength(head[..Math.Min(got, 4)]);
         if (bodyLength is null)
         {
-            return new Step(StepKind.Torn, offset, null, got < 4 ? $"{got} stray bytes" : "length field out of range");
+            var problem = got < 4 ? $"{got} stray bytes" : "length field out of range";
+            return new Step(ValidDataFollows(file, offset, length) ? StepKind.Corrupt : StepKind.Torn, offset, null, problem);
         }
 
         var total = (long)bodyLength.Value + 12;
         if (offset + total > length)
         {
-            return new Step(StepKind.Torn, offset, null, $"frame of {total} bytes runs past the end of the file ({length - offset} bytes left)");
+            var problem = $"frame of {total} bytes runs past the end of the file ({length - offset} bytes left)";
+            return new Step(ValidDataFollows(file, offset, length) ? StepKind.Corrupt : StepKind.Torn, offset, null, problem);
         }
 
         var bytes = new byte[total];
@@ -86,9 +88,49 @@ internal static class SegmentScanner
             return new Step(StepKind.Frame, offset, bytes, null);
         }
 
-        // A damaged frame at the very end may be a torn write; one with data after it is corruption.
-        var atEnd = offset + total == length;
-        return new Step(atEnd ? StepKind.Torn : StepKind.Corrupt, offset, bytes, Describe(check));
+        // A damaged frame with nothing valid after it may be a torn write (several frames of one group commit
+        // can be torn at once); one with valid data after it is corruption.
+        var torn = offset + total == length || !ValidDataFollows(file, offset, length);
+        return new Step(torn ? StepKind.Torn : StepKind.Corrupt, offset, bytes, Describe(check));
+    }
+
+    /// <summary>
+    /// True if a valid frame or footer starts anywhere after <paramref name="offset"/>: then the bytes there are
+    /// damage inside acknowledged data, not a torn write (a torn write only ever leaves garbage at the very end).
+    /// </summary>
+    public static bool ValidDataFollows(IStorageFile file, long offset, long length)
+    {
+        var size = length - offset;
+        if (size <= 8 || size > int.MaxValue)
+        {
+            return size > int.MaxValue;
+        }
+
+        var tail = new byte[size];
+        file.Read(offset, tail);
+        for (var p = 1; p + RecordFrame.Overhead <= tail.Length; p++)
+        {
+            if (SegmentFooter.StartsWithMagic(tail.AsSpan(p)) && tail.Length - p >= SegmentFooter.Size)
+            {
+                try
+                {
+                    SegmentFooter.Parse(tail.AsSpan(p, SegmentFooter.Size), "", 0);
+                    return true;
+                }
+                catch (CorruptArchiveException)
+                {
+                }
+            }
+
+            if (RecordFrame.ReadBodyLength(tail.AsSpan(p)) is int n && p + n + 12L <= tail.Length
+                && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(p + 8 + n)) == (uint)n
+                && RecordFrame.Check(tail.AsSpan(p, n + 12)) == FrameCheck.Ok)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static string Describe(FrameCheck check) => check switch

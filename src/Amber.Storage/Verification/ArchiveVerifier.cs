@@ -221,12 +221,17 @@ public static class ArchiveVerifier
                                 report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
                             }
 
-                            foreach (var b in node.Content.OfType<BlobBlock>())
+                            foreach (var b in node.BlobReferences())
                             {
                                 if (!blobs.ContainsKey(b.Blob))
                                 {
                                     report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
                                 }
+                            }
+
+                            if (node.Generation?.State is { } state && !blobs.ContainsKey(state))
+                            {
+                                report.Faults.Add($"{where}: node {id} names state blob {state}, which is not stored.");
                             }
 
                             if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
@@ -275,8 +280,9 @@ public static class ArchiveVerifier
                 report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
             }
         }
-        catch (Exception e) when (e is FormatException or CorruptArchiveException or CanonicalJsonException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the damage, verify reports it rather than stopping.
             report.Faults.Add($"{where}: cannot decode the commit: {e.Message}");
         }
     }
@@ -320,7 +326,7 @@ public static class ArchiveVerifier
                 report.Faults.Add($"blob {id}: {path} hashes to {actual}.");
             }
         }
-        catch (ZstdSharp.ZstdException e)
+        catch (Exception e) when (e is ZstdSharp.ZstdException or IOException or ArgumentException)
         {
             report.Faults.Add($"blob {id}: {path} does not decompress: {e.Message}");
         }

@@ -25,7 +25,7 @@ public static class ArchiveApi
                 var bar = before.IndexOf('|', StringComparison.Ordinal);
                 if (bar <= 0)
                 {
-                    return Results.BadRequest(Error("before must be CREATED|ID as given by next in a previous page"));
+                    return Json(400, Error("before must be CREATED|ID as given by next in a previous page"));
                 }
 
                 cursor = (before[..bar], before[(bar + 1)..]);
@@ -36,7 +36,7 @@ public static class ArchiveApi
             {
                 if (tier.Length != 2 || tier[0] != 'T' || tier[1] is < '1' or > '4')
                 {
-                    return Results.BadRequest(Error("tier must be T1, T2, T3 or T4"));
+                    return Json(400, Error("tier must be T1, T2, T3 or T4"));
                 }
 
                 tierNumber = tier[1] - '0';
@@ -55,11 +55,11 @@ public static class ArchiveApi
             var resolved = archive.Resolve(id);
             if (resolved.Kind != ResolvedKind.Conversation)
             {
-                return Results.NotFound(Error(resolved.Problem ?? $"{id} is not a conversation"));
+                return Json(404, Error(resolved.Problem ?? $"{id} is not a conversation"));
             }
 
             var view = archive.GetConversation(resolved.Id);
-            return view is null ? Results.NotFound(Error("no such conversation")) : Json(ReadingJson.Conversation(view));
+            return view is null ? Json(404, Error("no such conversation")) : Json(ReadingJson.Conversation(view));
         });
         api.MapGet("/conversations/{id}/raw", (Archive archive, string id) =>
         {
@@ -67,17 +67,17 @@ public static class ArchiveApi
             var view = resolved.Kind == ResolvedKind.Conversation ? archive.GetConversation(resolved.Id) : null;
             if (view is null || view.Raw.Count == 0)
             {
-                return Results.NotFound(Error("no raw source kept for this conversation"));
+                return Json(404, Error("no raw source kept for this conversation"));
             }
 
-            return Results.Bytes(archive.GetBlob(view.Raw[0])!, "application/json");
+            return Results.Bytes(archive.GetBlob(view.Raw[^1])!, "application/json");
         });
         api.MapGet("/nodes/{id}", (Archive archive, string id) =>
         {
             var resolved = archive.Resolve(id);
             if (resolved.Kind != ResolvedKind.Node)
             {
-                return Results.NotFound(Error(resolved.Problem ?? $"{id} is not a node"));
+                return Json(404, Error(resolved.Problem ?? $"{id} is not a node"));
             }
 
             var node = archive.GetNode(resolved.Id)!;
@@ -88,13 +88,13 @@ public static class ArchiveApi
         api.MapGet("/blobs/{id}", (Archive archive, string id) =>
         {
             var bytes = archive.GetBlob(id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id);
-            return bytes is null ? Results.NotFound(Error("no such blob")) : Results.Bytes(bytes, "application/octet-stream");
+            return bytes is null ? Json(404, Error("no such blob")) : Results.Bytes(bytes, "application/octet-stream");
         });
         api.MapGet("/search", (Archive archive, string? q, int? n) =>
         {
             if (string.IsNullOrWhiteSpace(q))
             {
-                return Results.BadRequest(Error("q is required"));
+                return Json(400, Error("q is required"));
             }
 
             var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage));
@@ -106,5 +106,7 @@ public static class ArchiveApi
 
     private static JsonObject Error(string message) => new() { ["error"] = message };
 
-    private static IResult Json(JsonNode node) => Results.Text(node.ToJsonString(), "application/json; charset=utf-8");
+    private static IResult Json(int status, JsonNode node) => Json(node, status);
+
+    private static IResult Json(JsonNode node, int status = 200) => Results.Text(ReadingJson.Serialize(node), "application/json; charset=utf-8", statusCode: status);
 }
