@@ -125,7 +125,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 progress?.Report(new ImportProgress(input.Name, counts.Raw, input.Length * 2, 0));
             }
         }
-        catch (Exception e) when (e is ImportException or FormatException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is ImportException or FormatException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException or InvalidDataException or Amber.Core.Json.CanonicalJsonException)
         {
             var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
             result.Error = message;
@@ -155,7 +155,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             committed += Drain(inflight, result);
             progress?.Report(new ImportProgress(input.Name, counts.Raw * 2, counts.Raw * 2, committed));
         }
-        catch (Exception e) when (e is ArgumentException or ImportException or IOException)
+        catch (Exception e) when (e is ArgumentException or ImportException or IOException or Amber.Core.Json.CanonicalJsonException)
         {
             // A commit refused its batch (or the disk failed): what was acknowledged stays; report the rest.
             Drain(inflight, result, swallow: true);

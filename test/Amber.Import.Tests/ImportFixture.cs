@@ -18,9 +18,9 @@ internal sealed class ImportFixture : IDisposable
 
     public string Temp(string name) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(archives.IndexPath)!, name);
 
-    public ImportSummary Import(params string[] paths) => Import(null, paths);
+    public ImportSummary Import(params string[] paths) => ImportAs(null, paths);
 
-    public ImportSummary Import(string? format, params string[] paths)
+    public ImportSummary ImportAs(string? format, params string[] paths)
         => new Importer(Archive, FormatRegistry.All, new ImportOptions { Format = format }).Run(paths, null, TestContext.Current.CancellationToken);
 
     /// <summary>The path of a corpus file, or a skip when ../shared is absent.</summary>

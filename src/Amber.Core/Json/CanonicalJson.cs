@@ -12,7 +12,7 @@ namespace Amber.Core.Json;
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 512 };
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1024 };
 
     // Encoding.UTF8 would silently replace a lone surrogate with U+FFFD.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -74,7 +74,7 @@ public static class CanonicalJson
         {
             using var doc = JsonDocument.Parse(utf8Json.ToArray(), ParseOptions);
             CheckDuplicates(doc.RootElement);
-            return JsonNode.Parse(doc.RootElement.GetRawText());
+            return JsonNode.Parse(doc.RootElement.GetRawText(), documentOptions: ParseOptions);
         }
         catch (JsonException e)
         {
