@@ -255,7 +255,7 @@ public sealed class ClaudeSyntheticTests
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, $"[{good},{bad}]");
 
-        var summary = f.Import("claude", path);
+        var summary = f.ImportAs("claude", path);
 
         var error = Assert.Single(summary.Errors);
         Assert.Contains("conversations.json: " + where, error, StringComparison.Ordinal);
