@@ -37,7 +37,19 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     var any = false;
                     foreach (var input in inputs)
                     {
-                        var format = Choose(input, isExplicit && inputs.Count == 1);
+                        IConversationFormat? format;
+                        try
+                        {
+                            format = Choose(input, isExplicit && inputs.Count == 1);
+                        }
+                        catch (Exception e) when (e is ImportException or IOException or InvalidDataException)
+                        {
+                            var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
+                            summary.Errors.Add(message);
+                            summary.Files.Add(new ImportFileResult(input.Name, options.Format ?? "?") { Error = message });
+                            continue;
+                        }
+
                         if (format is null)
                         {
                             if (isExplicit && inputs.Count == 1)
@@ -71,7 +83,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     {
         if (options.Format is { } name && name != "auto")
         {
-            return formats.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"unknown format \"{name}\"; known: {string.Join(", ", formats.Select(f => f.Name))}");
+            return formats.FirstOrDefault(f => f.Name == name) ?? throw new ImportException($"unknown format \"{name}\"; known: {string.Join(", ", formats.Select(f => f.Name))}");
         }
 
         var head = new byte[64 << 10];
@@ -111,6 +123,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 if (!overflow)
                 {
                     bufferedBytes += c.Raw.Length;
+                    bufferedBytes += c.Blobs.Sum(b => (long)b.Length) + c.Companions.Sum(b => (long)b.Length);
                     if (bufferedBytes > MaxBufferedRawBytes)
                     {
                         overflow = true;

@@ -13,9 +13,15 @@ internal static class ZipLimits
         }
 
         long total = 0;
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in zip.Entries)
         {
             var name = e.FullName.Replace('\\', '/');
+            if (!names.Add(name))
+            {
+                throw new ImportException($"{zipPath}: entry \"{e.FullName}\" appears twice; nothing was imported from this zip.");
+            }
+
             if (name.StartsWith('/') || name.Contains(':', StringComparison.Ordinal) || name.Split('/').Any(p => p == ".."))
             {
                 throw new ImportException($"{zipPath}: entry \"{e.FullName}\" points outside the archive (path traversal); nothing was imported from this zip.");

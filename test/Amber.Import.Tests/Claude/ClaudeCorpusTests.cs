@@ -226,7 +226,7 @@ public sealed class ClaudeCorpusTests
         var simMessages = olderSim[0]!["chat_messages"]!.AsArray();
         var latest = simMessages.Select((m, i) => (Time: (string)m!["created_at"]!, Index: i)).OrderBy(x => x.Time, StringComparer.Ordinal).ThenBy(x => x.Index).Last();
         simMessages.RemoveAt(latest.Index);
-        Assert.Empty(f.Import(
+        Assert.Empty(f.ImportAs(
             null,
             ClaudeSamples.Write(f.Temp("older/racmac.json"), olderRac),
             ClaudeSamples.Write(f.Temp("older/simonw.json"), olderSim)).Errors);

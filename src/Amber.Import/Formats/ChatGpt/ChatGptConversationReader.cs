@@ -1,0 +1,325 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amber.Core.Json;
+using Amber.Core.Model;
+using Amber.Import.Json;
+
+namespace Amber.Import.Formats.ChatGpt;
+
+/// <summary>
+/// Normalizes one ChatGPT conversation object. Every mapping entry with a message becomes a node; an
+/// entry without one (the "client-created-root") is not a node, so its children attach to the nearest
+/// ancestor that has a message, or become roots.
+/// </summary>
+internal static class ChatGptConversationReader
+{
+    /// <summary>Conversation fields the record itself carries, or that are bulky and stay in the raw object only.</summary>
+    private static readonly HashSet<string> NotInConversationMeta = new(StringComparer.Ordinal)
+    {
+        "id", "title", "create_time", "mapping", "moderation_results", "safe_urls", "blocked_urls",
+    };
+
+    /// <summary>Message fields the node models directly; every other field goes into the node's meta.</summary>
+    private static readonly HashSet<string> ModelledMessageFields = new(StringComparer.Ordinal) { "id", "author", "content", "create_time" };
+
+    public static ImportedConversation Read(ImportInput input, JsonRecord record, JsonObject source, ChatGptAssets assets)
+    {
+        var where = record.Where;
+        try
+        {
+            var sourceId = StringOf(source, "id") ?? StringOf(source, "conversation_id");
+            if (sourceId is null || sourceId.Length == 0)
+            {
+                throw ImportException.At(input, where, "not a ChatGPT conversation: it has no \"id\" or \"conversation_id\" string");
+            }
+
+            where = $"conversation {sourceId} ({record.Where})";
+            if (source["mapping"] is not JsonObject mapping)
+            {
+                throw ImportException.At(input, where, "not a ChatGPT conversation: it has no \"mapping\" object of messages");
+            }
+
+            return Normalize(input, where, record, source, sourceId, mapping, assets);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or CanonicalJsonException or JsonException)
+        {
+            throw ImportException.At(input, where, e.Message, e);
+        }
+    }
+
+    private static ImportedConversation Normalize(ImportInput input, string where, JsonRecord record, JsonObject source, string sourceId, JsonObject mapping, ChatGptAssets assets)
+    {
+        // Read the entries: key -> (parent key, message).
+        var entries = new Dictionary<string, (string? Parent, JsonObject? Message)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var (key, value) in mapping)
+        {
+            if (value is not JsonObject entry)
+            {
+                throw ImportException.At(input, where, $"mapping entry \"{key}\" is not an object");
+            }
+
+            var parent = entry["parent"] switch
+            {
+                null => null,
+                JsonValue v when v.TryGetValue(out string? p) => p,
+                _ => throw ImportException.At(input, where, $"mapping entry \"{key}\": \"parent\" is not a string or null"),
+            };
+            var message = entry["message"] switch
+            {
+                null => null,
+                JsonObject m => m,
+                _ => throw ImportException.At(input, where, $"mapping entry \"{key}\": \"message\" is not an object or null"),
+            };
+            entries[key] = (parent, message);
+            order.Add(key);
+        }
+
+        // The nearest ancestor with a message is each node's parent; entries without one are skipped over.
+        var parentOf = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var missingParent = new Dictionary<string, string>(StringComparer.Ordinal);
+        var children = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var roots = new List<string>();
+        foreach (var key in order)
+        {
+            if (entries[key].Message is null)
+            {
+                continue;
+            }
+
+            string? effective = null;
+            var p = entries[key].Parent;
+            for (var steps = 0; p is not null; steps++)
+            {
+                if (steps > entries.Count)
+                {
+                    throw ImportException.At(input, where, $"the parent links above mapping entry \"{key}\" form a cycle");
+                }
+
+                if (!entries.TryGetValue(p, out var up))
+                {
+                    missingParent[key] = p;
+                    break;
+                }
+
+                if (up.Message is not null)
+                {
+                    effective = p;
+                    break;
+                }
+
+                p = up.Parent;
+            }
+
+            parentOf[key] = effective;
+            if (effective is null)
+            {
+                roots.Add(key);
+            }
+            else
+            {
+                if (!children.TryGetValue(effective, out var list))
+                {
+                    children[effective] = list = [];
+                }
+
+                list.Add(key);
+            }
+        }
+
+        // Parent first: breadth first from the roots. A node not reached sits on a cycle of parent links.
+        var defaultSlug = StringOf(source, "default_model_slug");
+        var nodes = new List<Node>(parentOf.Count);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        var blobs = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        var queue = new Queue<string>(roots);
+        while (queue.Count > 0)
+        {
+            var key = queue.Dequeue();
+            var parentId = parentOf[key] is { } pk ? ids[pk] : null;
+            var node = BuildNode(input, where, key, entries[key].Message!, parentId, missingParent.GetValueOrDefault(key), defaultSlug, assets, models, blobs);
+            ids[key] = node.ComputeId();
+            nodes.Add(node);
+            foreach (var child in children.GetValueOrDefault(key) ?? [])
+            {
+                queue.Enqueue(child);
+            }
+        }
+
+        if (nodes.Count != parentOf.Count)
+        {
+            var stuck = parentOf.Keys.First(k => !ids.ContainsKey(k));
+            throw ImportException.At(input, where, $"the parent links of mapping entry \"{stuck}\" form a cycle");
+        }
+
+        var conversation = new ConversationRecord
+        {
+            Format = ChatGptFormat.FormatName,
+            Source = ChatGptFormat.SourceName,
+            SourceId = sourceId,
+            Title = StringOf(source, "title"),
+            Created = ChatGptTime.ToRfc3339(source["create_time"]),
+            Meta = ConversationMeta(source, sourceId),
+        };
+        _ = CanonicalJson.Canonicalize(conversation.ToJson()); // a title that cannot be canonicalized fails here, before any commit
+
+        return new ImportedConversation
+        {
+            Record = conversation,
+            Nodes = nodes,
+            Raw = record.Bytes,
+            Models = [.. models.Values],
+            Blobs = [.. blobs.Values],
+        };
+    }
+
+    private static Node BuildNode(
+        ImportInput input,
+        string where,
+        string key,
+        JsonObject message,
+        string? parentId,
+        string? missingParent,
+        string? defaultSlug,
+        ChatGptAssets assets,
+        Dictionary<string, ModelReference> models,
+        Dictionary<string, ReadOnlyMemory<byte>> blobs)
+    {
+        var role = message["author"] is JsonObject author ? StringOf(author, "role") : null;
+        if (role is null || message["author"] is not JsonObject authorObject)
+        {
+            throw ImportException.At(input, where, $"message \"{key}\" has no author.role string");
+        }
+
+        if (message["content"] is not JsonObject content || StringOf(content, "content_type") is not { } contentType)
+        {
+            throw ImportException.At(input, where, $"message \"{key}\" has no content object with a content_type string");
+        }
+
+        var mapped = ChatGptContentMapper.Map(contentType, content, assets);
+        foreach (var asset in mapped.Assets)
+        {
+            blobs.TryAdd(asset.Blob, asset.Bytes);
+        }
+
+        // Meta: the source's ids, the author's other fields, and every message field not modelled above.
+        var meta = new JsonObject { ["source_id"] = StringOf(message, "id") ?? key };
+        if (StringOf(message, "id") is { } mid && mid != key)
+        {
+            meta["node_id"] = key;
+        }
+
+        if (missingParent is not null)
+        {
+            meta["missing_parent"] = missingParent;
+        }
+
+        foreach (var (field, value) in authorObject)
+        {
+            if (field != "role" && value is not null && value is not JsonObject { Count: 0 })
+            {
+                meta["author_" + field] = value.DeepClone();
+            }
+        }
+
+        foreach (var (field, value) in message)
+        {
+            if (!ModelledMessageFields.Contains(field) && value is not null)
+            {
+                meta[field] = value.DeepClone();
+            }
+        }
+
+        var created = ChatGptTime.ToRfc3339(message["create_time"]);
+        if (created is null && message["create_time"] is { } unreadable)
+        {
+            meta["create_time"] = unreadable.DeepClone();
+        }
+
+        meta["content_type"] = contentType;
+        if (mapped.Rest is not null)
+        {
+            meta["content"] = mapped.Rest;
+        }
+
+        if (mapped.Parts is not null)
+        {
+            meta["parts"] = mapped.Parts;
+        }
+
+        // Flags.
+        var metadata = message["metadata"] as JsonObject;
+        var finish = metadata?["finish_details"] is JsonObject fd ? StringOf(fd, "type") : null;
+        var flags = new List<string>(mapped.Flags);
+        if (role == "system")
+        {
+            flags.Add(NodeFlags.System);
+            flags.Add(NodeFlags.Hidden);
+        }
+
+        if (metadata?["is_visually_hidden_from_conversation"] is JsonValue hv && hv.TryGetValue(out bool hidden) && hidden)
+        {
+            flags.Add(NodeFlags.Hidden);
+        }
+
+        if (mapped.Blocks.Count == 0)
+        {
+            flags.Add(NodeFlags.Empty);
+        }
+
+        if (finish == "interrupted")
+        {
+            flags.Add(NodeFlags.Interrupted);
+        }
+
+        // Generated turns name the model the source states (the message's slug, else the conversation's default).
+        GenerationRecord? generation = null;
+        if (role == "assistant")
+        {
+            var model = new ModelReference { Provider = "openai", Requested = (metadata is null ? null : StringOf(metadata, "model_slug")) ?? defaultSlug };
+            models.TryAdd(model.Id, model);
+            JsonObject? parameters = null;
+            if (metadata?["thinking_effort"] is { } effort)
+            {
+                parameters = new JsonObject { ["thinking_effort"] = effort.DeepClone() };
+            }
+
+            generation = new GenerationRecord { Model = model.Id, FinishReason = finish, Parameters = parameters };
+        }
+
+        return new Node
+        {
+            Parent = parentId,
+            Role = role,
+            Content = mapped.Blocks,
+            Created = created,
+            Generation = generation,
+            Flags = flags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Meta = meta,
+        };
+    }
+
+    private static JsonObject ConversationMeta(JsonObject source, string sourceId)
+    {
+        var meta = new JsonObject();
+        foreach (var (field, value) in source)
+        {
+            if (NotInConversationMeta.Contains(field) || value is null)
+            {
+                continue;
+            }
+
+            if (field == "conversation_id" && value is JsonValue v && v.TryGetValue(out string? cid) && cid == sourceId)
+            {
+                continue;
+            }
+
+            meta[field] = value.DeepClone();
+        }
+
+        return meta;
+    }
+
+    private static string? StringOf(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+}
