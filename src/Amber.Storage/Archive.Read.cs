@@ -227,6 +227,50 @@ public sealed partial class Archive
         return new ConversationView(summary, record, new ConversationTree(nodes), ListInstances(int.MaxValue, conversationId), raw, models);
     }
 
+    /// <summary>
+    /// The receipt for an instance (its leaf node) or a conversation: the inclusion proof of the log entry that
+    /// added the leaf to its conversation (for a conversation, of its latest commit), against the latest checkpoint.
+    /// </summary>
+    public Amber.Transparency.Receipts.TlogProof GetReceipt(string id)
+    {
+        RefreshLog();
+        var resolved = Resolve(id);
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = resolved.Kind switch
+        {
+            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = $id",
+            ResolvedKind.Conversation => "SELECT last_seq FROM conversations WHERE id = $id",
+            _ => throw new InvalidOperationException($"{id}: {resolved.Problem}."),
+        };
+        cmd.Parameters.AddWithValue("$id", resolved.Id);
+        if (cmd.ExecuteScalar() is not long seq)
+        {
+            throw new InvalidOperationException($"{id}: no commit names it.");
+        }
+
+        using var info = c.CreateCommand();
+        info.CommandText = "SELECT info FROM commits WHERE seq = $s";
+        info.Parameters.AddWithValue("$s", seq);
+        var entry = (byte[])info.ExecuteScalar()!;
+        return Log.Prove(seq - 1, entry);
+    }
+
+    /// <summary>The log entry (commit info bytes) at a 0-based index, or null.</summary>
+    public byte[]? GetLogEntry(long index)
+    {
+        using var c = index is < 0 ? null : this.index.OpenRead();
+        if (c is null)
+        {
+            return null;
+        }
+
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT info FROM commits WHERE seq = $s";
+        cmd.Parameters.AddWithValue("$s", index + 1);
+        return cmd.ExecuteScalar() as byte[];
+    }
+
     /// <summary>True if the archive holds a node with this id.</summary>
     public bool ContainsNode(string nodeId) => ExistsIn("nodes", nodeId);
 

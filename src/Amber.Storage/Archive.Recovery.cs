@@ -278,6 +278,14 @@ public sealed partial class Archive
             return;
         }
 
+        if (header.Kind == FrameKind.Checkpoint)
+        {
+            var note = System.Text.Encoding.UTF8.GetString(payload);
+            var cp = Amber.Transparency.Checkpoints.Checkpoint.Parse(Amber.Transparency.Notes.SignedNote.Parse(note).Text);
+            index.AddCheckpoint(tx, cp.Size, segment, offset, note);
+            return;
+        }
+
         try
         {
             var decoded = compression.Decode(header, payload);

@@ -41,6 +41,8 @@ public sealed partial class Archive
         private readonly Dictionary<int, Compressor> compressors = [];
         private IStorageFile segmentFile;
         private Exception? poisoned;
+        private DateTimeOffset lastCheckpointAt;
+        private int queued;
         private long seq;
 
         public Writer(Archive archive, SegmentState state)
@@ -63,6 +65,7 @@ public sealed partial class Archive
             }
 
             var p = new Pending(batch, ct);
+            Interlocked.Increment(ref queued);
             if (!queue.Writer.TryWrite(p))
             {
                 return Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
@@ -80,6 +83,7 @@ public sealed partial class Archive
                 while (group.Count < 256 && queue.Reader.TryRead(out var p))
                 {
                     group.Add(p);
+                    Interlocked.Decrement(ref queued);
                 }
 
                 ProcessGroup(group);
@@ -117,6 +121,12 @@ public sealed partial class Archive
                     var blobs = new HashSet<string>(groupBlobs, StringComparer.Ordinal);
                     var models = new HashSet<string>(groupModels, StringComparer.Ordinal);
                     var frame = Prepare(p.Batch, seq + prepared.Count + 1, nodes, blobs, models);
+                    if (frame.Unchanged)
+                    {
+                        p.Completion.TrySetResult(new CommitResult(0, "", 0, 0, 0, 0, 0, frame.Conversations) { Unchanged = true });
+                        continue;
+                    }
+
                     groupNodes = nodes;
                     groupBlobs = blobs;
                     groupModels = models;
@@ -135,6 +145,7 @@ public sealed partial class Archive
 
             // 2. Write: external blobs (each durable on its own), then the frames, then one fsync.
             var results = new List<(Pending, Prepared, long Offset, uint Segment)>();
+            (byte[] Frame, uint Segment, long Offset, Amber.Transparency.Notes.SignedNote Note)? checkpoint = null;
             try
             {
                 foreach (var (p, f) in prepared)
@@ -152,7 +163,14 @@ public sealed partial class Archive
                     }
 
                     Append(f.Frame, out var seg, out var off);
+                    archive.Log.Append(f.InfoBytes);
                     results.Add((p, f, off, seg));
+                }
+
+                // A checkpoint rides in the same fsync as the commits it covers, so it never names undurable data.
+                if (Volatile.Read(ref queued) == 0 || archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt >= archive.options.CheckpointInterval)
+                {
+                    checkpoint = WriteCheckpointFrame();
                 }
 
                 segmentFile.Sync();
@@ -185,8 +203,17 @@ public sealed partial class Archive
                     archive.index.Apply(tx, DecodeCommit(seg, off, f.Frame.Length, f.Decoded));
                 }
 
+                if (checkpoint is { } cp)
+                {
+                    archive.ApplyFrame(tx, compression, cp.Segment, cp.Offset, cp.Frame);
+                }
+
                 archive.index.SetPosition(tx, State.Segment, State.End);
                 tx.Commit();
+                if (checkpoint is { } done)
+                {
+                    archive.Log.SetLatest(done.Note);
+                }
             }
             catch (Exception e)
             {
@@ -200,6 +227,16 @@ public sealed partial class Archive
             {
                 p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
             }
+        }
+
+        private (byte[] Frame, uint Segment, long Offset, Amber.Transparency.Notes.SignedNote Note) WriteCheckpointFrame()
+        {
+            var note = archive.Log.SignCheckpoint();
+            var bytes = note.ToBytes();
+            var frame = RecordFrame.Encode(FrameKind.Checkpoint, Codec.None, 0, bytes.Length, bytes);
+            Append(frame, out var segment, out var offset);
+            lastCheckpointAt = archive.options.TimeProvider.GetUtcNow();
+            return (frame, segment, offset, note);
         }
 
         private void Append(byte[] frame, out uint segment, out long offset)
@@ -350,9 +387,14 @@ public sealed partial class Archive
                 entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson())));
             }
 
+            var parents = batch.Nodes.ToDictionary(n => n.Id, n => n.Node.Parent, StringComparer.Ordinal);
+            var infoConversations = new JsonArray();
             foreach (var part in batch.Conversations)
             {
                 entries.Add((EntryType.Conversation, [], CanonicalJson.Canonicalize(part.Record.ToJson())));
+                entries.Add((EntryType.Membership, [], CanonicalJson.Canonicalize(CommitInfo.Membership(part.Id, part.NodeIds))));
+                var leaves = CommitInfo.Leaves(part.NodeIds.Select(n => (n, parents.GetValueOrDefault(n))).ToList());
+                infoConversations.Add(CommitInfo.Conversation(part.Id, part.NodeIds, leaves, part.Raw));
             }
 
             var newNodes = 0;
@@ -391,6 +433,25 @@ public sealed partial class Archive
                 entries.Add((EntryType.Node, [], bytes));
             }
 
+            // Nothing new at all (a re-import): acknowledge without writing, so repeating an import stores nothing.
+            if (newNodes == 0 && newBlobIds.Count == 0 && newModels.Count == 0
+                && batch.Conversations.All(c => idx.HoldsAlready(c.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(c.Record.ToJson())), c.NodeIds, c.Raw)))
+            {
+                return new Prepared
+                {
+                    Sequence = seq,
+                    InfoId = "",
+                    InfoBytes = [],
+                    Frame = [],
+                    Decoded = [],
+                    ExternalBlobs = [],
+                    NewNodes = 0,
+                    NewBlobs = 0,
+                    Conversations = batch.Conversations.Select(c => c.Id).ToList(),
+                    Unchanged = true,
+                };
+            }
+
             var time = archive.options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
             var info = new JsonObject
             {
@@ -398,13 +459,9 @@ public sealed partial class Archive
                 ["seq"] = sequence,
                 ["time"] = time,
                 ["kind"] = batch.Kind,
-                ["conversations"] = new JsonArray(batch.Conversations.Select(c => (JsonNode)new JsonObject
-                {
-                    ["id"] = c.Id,
-                    ["nodes"] = new JsonArray(c.NodeIds.Select(n => (JsonNode)n).ToArray()),
-                    ["raw"] = new JsonArray(c.Raw.Select(r => (JsonNode)r).ToArray()),
-                }).ToArray()),
-                ["blobs"] = new JsonArray(newBlobIds.Select(b => (JsonNode)b).ToArray()),
+                ["conversations"] = infoConversations,
+                ["blob_count"] = newBlobIds.Count,
+                ["blobs_sha256"] = CommitInfo.NodesDigest(newBlobIds),
                 ["models"] = new JsonArray(newModels.Select(m => (JsonNode)m).ToArray()),
             };
             if (batch.Tenant is not null)
@@ -413,6 +470,11 @@ public sealed partial class Archive
             }
 
             var infoBytes = CanonicalJson.Canonicalize(info);
+            if (infoBytes.Length > CommitInfo.MaxBytes)
+            {
+                throw new ArgumentException($"The commit's info record would be {infoBytes.Length} bytes (the log entry limit is {CommitInfo.MaxBytes}); commit fewer conversations at once.", nameof(batch));
+            }
+
             CommitPayload.WriteEntry(payload, EntryType.Info, infoBytes);
             foreach (var (type, prefix, body) in entries)
             {
@@ -430,6 +492,7 @@ public sealed partial class Archive
             {
                 Sequence = sequence,
                 InfoId = ContentId.Of(infoBytes),
+                InfoBytes = infoBytes,
                 Frame = frame,
                 Decoded = decoded,
                 DictionaryFrame = dictFrame,
@@ -543,12 +606,24 @@ public sealed partial class Archive
             {
                 try
                 {
+                    if (archive.Log.Size > archive.Log.LatestCheckpointSize)
+                    {
+                        var cp = WriteCheckpointFrame();
+                        segmentFile.Sync();
+                        using var tx = archive.index.Begin();
+                        archive.ApplyFrame(tx, compression, cp.Segment, cp.Offset, cp.Frame);
+                        archive.index.SetPosition(tx, State.Segment, State.End);
+                        tx.Commit();
+                        archive.Log.SetLatest(cp.Note);
+                    }
+
                     segmentFile.Sync();
                     archive.WriteCheckpoint(new Checkpoint(State.Segment, State.End), sync: true);
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException)
                 {
-                    // The data was synced at each commit; a stale checkpoint only means more to scan at open.
+                    // The data was synced at each commit; a stale writer.chk only means more to scan at open,
+                    // and a missing final log checkpoint is written by the next writer.
                 }
             }
 
@@ -575,6 +650,8 @@ public sealed partial class Archive
 
             public required string InfoId { get; init; }
 
+            public required byte[] InfoBytes { get; init; }
+
             public required byte[] Frame { get; init; }
 
             public required byte[] Decoded { get; init; }
@@ -592,6 +669,9 @@ public sealed partial class Archive
             public required int NewBlobs { get; init; }
 
             public required IReadOnlyList<string> Conversations { get; init; }
+
+            /// <summary>The archive already holds everything in the batch; nothing is written.</summary>
+            public bool Unchanged { get; init; }
         }
     }
 }

@@ -42,6 +42,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         this.lockFile = lockFile;
     }
 
+    /// <summary>The log origin used when none is configured: names this archive uniquely.</summary>
+    public static string DefaultLogOrigin(string archiveIdHex) => $"amber.archive/{archiveIdHex[..16]}";
+
+    /// <summary>The transparency log over this archive's commits.</summary>
+    public Amber.Storage.Log.ArchiveLog Log { get; private set; } = null!;
+
     /// <summary>The archive's 16-byte random id, as hex.</summary>
     public string ArchiveId { get; private set; } = "";
 
@@ -97,6 +103,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());
+        Amber.Storage.Log.LogKeys.Create(fs, options.Directory, options.LogOrigin ?? DefaultLogOrigin(Convert.ToHexStringLower(id)), options.Random);
         var manifest = new JsonObject
         {
             ["format"] = "amber-archive",
@@ -178,6 +185,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             LoadDictionaries();
         }
 
+        OpenLog(readOnly, actions);
+
         if (!readOnly)
         {
             writer = new Writer(this, state);
@@ -187,6 +196,57 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         foreach (var a in actions)
         {
             options.Log?.Invoke(a);
+        }
+    }
+
+    private void OpenLog(bool readOnly, List<string> actions)
+    {
+        if (!fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)))
+        {
+            if (readOnly)
+            {
+                throw new CorruptArchiveException($"{options.Directory}: log/vkey is missing.");
+            }
+
+            // An archive made before the log existed gets its key pair now.
+            Amber.Storage.Log.LogKeys.Create(fs, options.Directory, options.LogOrigin ?? DefaultLogOrigin(ArchiveId), options.Random);
+            actions.Add("created the transparency log's signing key (log/signing.key, log/vkey)");
+        }
+
+        var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, ReadAll);
+        Amber.Transparency.Notes.SignedNote? latest = null;
+        using (var c = index.OpenRead())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
+            if (cmd.ExecuteScalar() is string note)
+            {
+                latest = Amber.Transparency.Notes.SignedNote.Parse(note);
+            }
+        }
+
+        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly ? null : signer, index.LeafHashes(1), latest);
+        if (readOnly)
+        {
+            signer?.Dispose();
+        }
+    }
+
+    /// <summary>In a read-only process, takes in the log entries and checkpoint another process's writer has added since.</summary>
+    public void RefreshLog()
+    {
+        if (!IsReadOnly)
+        {
+            return;
+        }
+
+        Log.AppendLeafHashes(index.LeafHashes(Log.Size + 1));
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
+        if (cmd.ExecuteScalar() is string note)
+        {
+            Log.SetLatest(Amber.Transparency.Notes.SignedNote.Parse(note));
         }
     }
 
@@ -253,12 +313,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return b;
     }
 
-    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes)
+    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes, bool privateFile = false)
     {
         var tmp = path + ".tmp";
         using (var f = fs.OpenWrite(tmp, create: true))
         {
             f.SetLength(0);
+            if (privateFile && fs is LocalFileSystem && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
             f.Write(0, bytes);
             f.Sync();
         }
@@ -326,6 +391,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         writer?.Dispose();
         writer = null;
         readCompression?.Dispose();
+        Log?.Dispose();
         index?.Dispose();
         lockStream?.Dispose();
         lockFile?.Dispose();

@@ -42,6 +42,12 @@ public sealed record ArchiveOptions
     /// <summary>Create the archive if the folder holds none.</summary>
     public bool CreateIfMissing { get; init; }
 
+    /// <summary>The transparency log's origin (and key name) at init; default amber.archive/&lt;archive id prefix&gt;.</summary>
+    public string? LogOrigin { get; init; }
+
+    /// <summary>Under a steady stream of commits, a new checkpoint at least this often (one is always written when the queue drains).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>
     public Action<string>? Log { get; init; }
 }

@@ -30,7 +30,11 @@ public sealed class OnDiskStateTests
         long pos = SegmentHeader.Size;
         while (pos + 4 <= segment.Length && !SegmentFooter.StartsWithMagic(segment.AsSpan((int)pos)))
         {
-            offsets.Add(pos);
+            if (segment[(int)pos + 4] == (byte)FrameKind.Commit)
+            {
+                offsets.Add(pos); // commit frames only (checkpoint frames sit between them)
+            }
+
             pos += BinaryPrimitives.ReadUInt32LittleEndian(segment.AsSpan((int)pos)) + 12;
         }
 

@@ -20,4 +20,7 @@ public enum EntryType : byte
 
     /// <summary>A blob stored as its own file: 32-byte SHA-256, then u64 length.</summary>
     ExternalBlob = 6,
+
+    /// <summary>Which nodes a conversation gained in this commit (canonical JSON: conversation, nodes); the info names them by digest.</summary>
+    Membership = 7,
 }

@@ -8,4 +8,7 @@ public enum FrameKind : byte
 
     /// <summary>A trained zstd dictionary, kept as permanently as the frames compressed with it.</summary>
     Dictionary = 2,
+
+    /// <summary>A signed checkpoint of the transparency log (a C2SP signed note), written with the commits it covers.</summary>
+    Checkpoint = 3,
 }

@@ -13,7 +13,7 @@ namespace Amber.Storage.Index;
 /// </summary>
 internal sealed partial class ArchiveIndex : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     private readonly string connectionString;
     private SqliteConnection? writer;
 
@@ -46,7 +46,9 @@ internal sealed partial class ArchiveIndex : IDisposable
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, info_id TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
-            length INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL);
+            length INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL, leaf_hash BLOB NOT NULL, info BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
+            PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS conversations(id TEXT PRIMARY KEY, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
             title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, record TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
@@ -56,7 +58,7 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, parent TEXT, role TEXT NOT NULL, created TEXT, model TEXT, tier INTEGER NOT NULL,
             seq INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS nodes_parent ON nodes(parent);
-        CREATE TABLE IF NOT EXISTS conversation_nodes(conversation TEXT NOT NULL, node TEXT NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS conversation_nodes(conversation TEXT NOT NULL, node TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
         CREATE TABLE IF NOT EXISTS instances(conversation TEXT NOT NULL, leaf TEXT NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,
             PRIMARY KEY(conversation, leaf)) WITHOUT ROWID;
@@ -138,6 +140,48 @@ internal sealed partial class ArchiveIndex : IDisposable
         return cmd.ExecuteScalar() is not null;
     }
 
+    /// <summary>True if the conversation is stored with exactly this record, these member nodes and these raw sources.</summary>
+    public bool HoldsAlready(string conversationId, string recordJson, IEnumerable<string> nodeIds, IEnumerable<string> raw)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", conversationId);
+        if (cmd.ExecuteScalar() is not string stored || stored != recordJson)
+        {
+            return false;
+        }
+
+        using var member = Writer.CreateCommand();
+        member.CommandText = "SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = $n";
+        var c = member.Parameters.Add("$c", SqliteType.Text);
+        var n = member.Parameters.Add("$n", SqliteType.Text);
+        c.Value = conversationId;
+        foreach (var id in nodeIds)
+        {
+            n.Value = id;
+            if (member.ExecuteScalar() is null)
+            {
+                return false;
+            }
+        }
+
+        using var rawCmd = Writer.CreateCommand();
+        rawCmd.CommandText = "SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = $b";
+        var rc = rawCmd.Parameters.Add("$c", SqliteType.Text);
+        var rb = rawCmd.Parameters.Add("$b", SqliteType.Text);
+        rc.Value = conversationId;
+        foreach (var id in raw)
+        {
+            rb.Value = id;
+            if (rawCmd.ExecuteScalar() is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public long CommitCount()
     {
         using var c = writer is null ? OpenRead() : null;
@@ -157,6 +201,26 @@ internal sealed partial class ArchiveIndex : IDisposable
         cmd.Parameters.AddWithValue("$o", offset);
         cmd.Parameters.AddWithValue("$z", size);
         cmd.ExecuteNonQuery();
+    }
+
+    public void AddCheckpoint(SqliteTransaction tx, long size, uint segment, long offset, string note)
+        => Run(tx, "INSERT OR IGNORE INTO checkpoints(size, segment, offset, note) VALUES($z, $s, $o, $n)", ("$z", size), ("$s", (long)segment), ("$o", offset), ("$n", note));
+
+    /// <summary>Leaf hashes of the log, in order, from <paramref name="fromSeq"/> (1-based).</summary>
+    public List<byte[]> LeafHashes(long fromSeq)
+    {
+        using var c = writer is null ? OpenRead() : null;
+        using var cmd = (c ?? writer!).CreateCommand();
+        cmd.CommandText = "SELECT leaf_hash FROM commits WHERE seq >= $f ORDER BY seq";
+        cmd.Parameters.AddWithValue("$f", fromSeq);
+        using var r = cmd.ExecuteReader();
+        var list = new List<byte[]>();
+        while (r.Read())
+        {
+            list.Add((byte[])r[0]);
+        }
+
+        return list;
     }
 
     public List<(uint DictId, string Label, uint Segment, long Offset)> Dictionaries()
@@ -180,9 +244,10 @@ internal sealed partial class ArchiveIndex : IDisposable
         var info = commit.Info;
         var seq = (long)info["seq"]!;
         var time = info["time"]!.GetValue<string>();
-        Run(tx, "INSERT INTO commits(seq, info_id, segment, offset, length, time, kind) VALUES($seq, $info, $s, $o, $l, $t, $k)",
+        var infoBytes = commit.Entries[0].Body.ToArray();
+        Run(tx, "INSERT INTO commits(seq, info_id, segment, offset, length, time, kind, leaf_hash, info) VALUES($seq, $info, $s, $o, $l, $t, $k, $h, $b)",
             ("$seq", seq), ("$info", commit.InfoId), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$l", commit.FrameLength), ("$t", time),
-            ("$k", info["kind"]!.GetValue<string>()));
+            ("$k", info["kind"]!.GetValue<string>()), ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(infoBytes)), ("$b", infoBytes));
 
         var modelsInCommit = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
         foreach (var e in commit.Entries)
@@ -234,21 +299,32 @@ internal sealed partial class ArchiveIndex : IDisposable
             }
         }
 
-        var recordsById = new Dictionary<string, ConversationRecord>(StringComparer.Ordinal);
+        var recordsById = new Dictionary<string, (ConversationRecord Record, string Canonical)>(StringComparer.Ordinal);
         foreach (var e in commit.Entries)
         {
             if (e.Type == EntryType.Conversation)
             {
                 var rec = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(e.Body.Span)!);
-                recordsById[rec.Id] = rec;
+                recordsById[rec.Id] = (rec, System.Text.Encoding.UTF8.GetString(e.Body.Span));
+            }
+        }
+
+        var membership = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
+        foreach (var e in commit.Entries)
+        {
+            if (e.Type == EntryType.Membership)
+            {
+                var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                membership[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray();
             }
         }
 
         foreach (var c in info["conversations"]!.AsArray())
         {
             var cid = c!["id"]!.GetValue<string>();
-            if (recordsById.TryGetValue(cid, out var rec))
+            if (recordsById.TryGetValue(cid, out var found))
             {
+                var rec = found.Record;
                 Run(tx, """
                     INSERT INTO conversations(id, format, source, source_id, title, created, updated, record, first_seq, last_seq)
                     VALUES($id, $f, $s, $sid, $t, $c, $u, $r, $seq, $seq)
@@ -256,12 +332,12 @@ internal sealed partial class ArchiveIndex : IDisposable
                         record = excluded.record, last_seq = excluded.last_seq
                     """,
                     ("$id", cid), ("$f", rec.Format), ("$s", rec.Source), ("$sid", rec.SourceId), ("$t", rec.Title),
-                    ("$c", rec.Created ?? time), ("$u", time), ("$r", rec.ToJson().ToJsonString()), ("$seq", seq));
+                    ("$c", rec.Created ?? time), ("$u", time), ("$r", found.Canonical), ("$seq", seq));
             }
 
-            foreach (var n in c["nodes"]!.AsArray())
+            foreach (var n in membership.GetValueOrDefault(cid) ?? [])
             {
-                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node) VALUES($c, $n)", ("$c", cid), ("$n", n!.GetValue<string>()));
+                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node, seq) VALUES($c, $n, $seq)", ("$c", cid), ("$n", n!.GetValue<string>()), ("$seq", seq));
             }
 
             foreach (var r in c["raw"]?.AsArray() ?? [])

@@ -16,9 +16,13 @@ public static class ArchiveVerifier
 {
     private const int MaxFaultsPerKind = 50;
 
-    public static VerifyReport Verify(Archive archive)
+    public static VerifyReport Verify(Archive archive) => Verify(archive, []);
+
+    /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
+    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints)
     {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
+        var log = new LogCheck(archive, report);
         var fs = archive.FileSystem;
         var paths = archive.Paths;
         var numbers = archive.SegmentNumbers();
@@ -80,7 +84,7 @@ public static class ArchiveVerifier
                     sha.AppendData(step.Bytes!);
                     frames++;
                     report.Frames++;
-                    CheckFrame(archive, report, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
+                    CheckFrame(archive, report, log, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
                     pos = step.Next;
                     continue;
                 }
@@ -118,6 +122,7 @@ public static class ArchiveVerifier
             dataEnd = (number, pos);
         }
 
+        log.Finish(trustedCheckpoints);
         CheckCheckpoint(archive, report, dataEnd);
         CheckOrphans(archive, report, referencedExternal);
         CheckIndex(archive, report, nodes, blobs, conversations, membership, lastSeq);
@@ -130,6 +135,7 @@ public static class ArchiveVerifier
     private static void CheckFrame(
         Archive archive,
         VerifyReport report,
+        LogCheck log,
         Compression compression,
         Dictionary<uint, byte[]> dictionaries,
         uint segment,
@@ -156,8 +162,15 @@ public static class ArchiveVerifier
                 return;
             }
 
+            if (header.Kind == FrameKind.Checkpoint)
+            {
+                log.CheckpointFrame(where, RecordFrame.Payload(frame));
+                return;
+            }
+
             var decoded = compression.Decode(header, RecordFrame.Payload(frame));
             var commit = Archive.DecodeCommit(segment, offset, frame.Length, decoded);
+            log.Entry(commit.Entries[0].Body.Span);
             var seq = (long)commit.Info["seq"]!;
             if (seq != lastSeq + 1)
             {
@@ -245,6 +258,14 @@ public static class ArchiveVerifier
                 }
             }
 
+            var memberLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var e in commit.Entries.Where(e => e.Type == EntryType.Membership))
+            {
+                CheckCanonical(report, where, "membership", e.Body.Span);
+                var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                memberLists[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+            }
+
             var listed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var c in commit.Info["conversations"]!.AsArray())
             {
@@ -254,9 +275,24 @@ public static class ArchiveVerifier
                     report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
                 }
 
-                foreach (var n in c["nodes"]!.AsArray())
+                // The log entry names the conversation's nodes by digest; the membership entry must match it.
+                var members = memberLists.GetValueOrDefault(cid) ?? [];
+                if (CommitInfo.NodesDigest(members) != c["nodes_sha256"]?.GetValue<string>() || members.Count != c["node_count"]?.GetValue<int>())
                 {
-                    var nid = n!.GetValue<string>();
+                    report.Faults.Add($"{where}: conversation {cid}: the membership entry does not match the digest and count in the log entry.");
+                }
+
+                var memberSet = members.ToHashSet(StringComparer.Ordinal);
+                foreach (var leaf in c["leaves"]?.AsArray() ?? [])
+                {
+                    if (!memberSet.Contains(leaf!.GetValue<string>()))
+                    {
+                        report.Faults.Add($"{where}: conversation {cid}: the log entry names leaf {leaf}, which the commit does not attach.");
+                    }
+                }
+
+                foreach (var nid in members)
+                {
                     if (!nodes.ContainsKey(nid))
                     {
                         report.Faults.Add($"{where}: conversation {cid} lists node {nid}, which is not stored.");

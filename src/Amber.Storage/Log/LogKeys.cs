@@ -1,0 +1,48 @@
+using Amber.Storage.FileSystem;
+using Amber.Transparency.Notes;
+
+namespace Amber.Storage.Log;
+
+/// <summary>
+/// The log's Ed25519 key pair, made at `amber init` and kept in the archive folder: log/signing.key (the
+/// private key, mode 0600) and log/vkey (the verifier key line anyone may have).
+/// </summary>
+internal static class LogKeys
+{
+    public static string SigningKeyPath(string root) => Path.Combine(root, "log", "signing.key");
+
+    public static string VerifierKeyPath(string root) => Path.Combine(root, "log", "vkey");
+
+    public static void Create(IFileSystem fs, string root, string origin, Action<Span<byte>> random)
+    {
+        fs.CreateDirectory(Path.Combine(root, "log"));
+        using var signer = NoteSigner.Generate(origin, random);
+        var skey = System.Text.Encoding.UTF8.GetBytes(signer.ExportPrivateKey() + "\n");
+        Archive.WriteFileAtomically(fs, SigningKeyPath(root), skey, privateFile: true);
+        Archive.WriteFileAtomically(fs, VerifierKeyPath(root), System.Text.Encoding.UTF8.GetBytes(signer.VerifierKey + "\n"));
+    }
+
+    public static (NoteSigner? Signer, NoteVerifierKey Verifier) Load(IFileSystem fs, string root, Func<string, byte[]> read)
+    {
+        var vkey = NoteVerifierKey.Parse(System.Text.Encoding.UTF8.GetString(read(VerifierKeyPath(root))).Trim());
+        NoteSigner? signer = null;
+        if (fs.FileExists(SigningKeyPath(root)))
+        {
+            try
+            {
+                signer = NoteSigner.ParsePrivateKey(System.Text.Encoding.UTF8.GetString(read(SigningKeyPath(root))).Trim());
+            }
+            catch (UnauthorizedAccessException)
+            {
+                signer = null; // a reader without access to the private key can still prove and verify
+            }
+
+            if (signer is not null && signer.VerifierKey.ToString() != vkey.ToString())
+            {
+                throw new CorruptArchiveException("log/signing.key does not match log/vkey.");
+            }
+        }
+
+        return (signer, vkey);
+    }
+}
