@@ -2,6 +2,7 @@ using System.CommandLine;
 using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
+using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
 using Amber.Cli.Commands.Search;
 using Amber.Cli.Commands.Serve;
@@ -32,6 +33,7 @@ public static class AmberCli
         root.Subcommands.Add(StatsCommandDefinition.Create(Env));
         root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
+        root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
         return root;
     }

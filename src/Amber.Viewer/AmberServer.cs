@@ -26,6 +26,7 @@ public static class AmberServer
         builder.Services.AddSingleton(archive);
         var app = builder.Build();
         app.MapArchiveApi();
+        app.MapLogApi();
         return app;
     }
 

@@ -123,4 +123,35 @@ public sealed class ArchiveApiTests : IAsyncLifetime
         Assert.Throws<FormatException>(() => AmberServer.ParseListen("example.com:80"));
         Assert.Throws<FormatException>(() => AmberServer.ParseListen("127.0.0.1"));
     }
+
+    [Fact]
+    public async Task Checkpoint_AndTiles_FollowTlogTiles()
+    {
+        var checkpoint = await http.GetStringAsync("/checkpoint", TestContext.Current.CancellationToken);
+        var lines = checkpoint.Split('\n');
+        Assert.Equal(archive.Log.Origin, lines[0]);
+        Assert.Equal("7", lines[1]);
+        var tile = await http.GetByteArrayAsync("/tile/0/000.p/7", TestContext.Current.CancellationToken);
+        Assert.Equal(7 * 32, tile.Length);
+        var bundle = await http.GetByteArrayAsync("/tile/entries/000.p/7", TestContext.Current.CancellationToken);
+        var entries = Amber.Transparency.Tiles.TileBuilder.ParseEntryBundle(bundle);
+        Assert.Equal(7, entries.Count);
+        for (var i = 0; i < 7; i++)
+        {
+            Assert.Equal(Amber.Transparency.Merkle.MerkleHash.HashLeaf(entries[i]), tile.AsSpan(i * 32, 32).ToArray());
+        }
+
+        var missing = await http.GetAsync("/tile/0/000.p/8", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Receipt_ForAnInstance_IsADownloadableTlogProof()
+    {
+        var response = await http.GetAsync("/receipt/" + seeded[5].Leaves[0], TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith(".tlog-proof", response.Content.Headers.ContentDisposition!.FileName!.Trim('"'), StringComparison.Ordinal);
+        var receipt = Amber.Transparency.Receipts.TlogProof.Parse(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.True(receipt.Verify(archive.Log.Verifier).IsValid);
+    }
 }

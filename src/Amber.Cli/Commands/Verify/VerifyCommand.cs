@@ -7,13 +7,14 @@ namespace Amber.Cli.Commands.Verify;
 
 internal static class VerifyCommand
 {
-    public static int Run(CliEnvironment env, bool json)
+    public static int Run(CliEnvironment env, bool json, string[] keptCheckpoints)
     {
+        var kept = keptCheckpoints.Select(File.ReadAllText).ToList();
         VerifyReport report;
         try
         {
             using var archive = env.Open();
-            report = ArchiveVerifier.Verify(archive);
+            report = ArchiveVerifier.Verify(archive, kept);
         }
         catch (CorruptArchiveException e)
         {
