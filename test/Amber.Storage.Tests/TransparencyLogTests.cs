@@ -1,9 +1,9 @@
 using Amber.Storage.Format;
 using Amber.Storage.Verification;
 using Amber.Testing;
-using TlogCheckpoint = Amber.Transparency.Checkpoints.Checkpoint;
 using Amber.Transparency.Notes;
 using Amber.Transparency.Receipts;
+using TlogCheckpoint = Amber.Transparency.Checkpoints.Checkpoint;
 
 namespace Amber.Storage.Tests;
 
