@@ -168,7 +168,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             committed += Drain(inflight, result);
             progress?.Report(new ImportProgress(input.Name, counts.Raw * 2, counts.Raw * 2, committed));
         }
-        catch (Exception e) when (e is ArgumentException or ImportException or IOException or Amber.Core.Json.CanonicalJsonException)
+        catch (Exception e) when (e is ArgumentException or ImportException or IOException or FormatException or InvalidOperationException or Amber.Core.Json.CanonicalJsonException)
         {
             // A commit refused its batch (or the disk failed): what was acknowledged stays; report the rest.
             Drain(inflight, result, swallow: true);

@@ -23,7 +23,7 @@ namespace Amber.Storage;
 /// </remarks>
 public sealed partial class Archive : IDisposable, IAsyncDisposable
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private readonly ArchiveOptions options;
     private readonly ArchivePaths paths;
     private readonly IFileSystem fs;
@@ -159,7 +159,19 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         ArchiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
+        if (version < FormatVersion)
+        {
+            throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} predates the transparency log and is not supported by this build.");
+        }
+
         var readOnly = options.ReadOnly || !TryTakeLock();
+        if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))
+        {
+            // Without the signing key no checkpoint can be signed, so nothing may be committed: read-only.
+            readOnly = true;
+            options.Log?.Invoke("log/signing.key is missing: the archive is open read-only until it is restored");
+        }
+
         var actions = new List<string>();
         var state = RecoverSegments(readOnly, actions, out var torn);
         var indexPath = options.IndexPath ?? paths.DefaultIndex;
@@ -240,11 +252,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             return;
         }
 
+        // The checkpoint first, then the leaves: the leaves read are then at least as many as it covers.
+        string? note;
+        using (var c = index.OpenRead())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
+            note = cmd.ExecuteScalar() as string;
+        }
+
         Log.AppendLeafHashes(index.LeafHashes(Log.Size + 1));
-        using var c = index.OpenRead();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
-        if (cmd.ExecuteScalar() is string note)
+        if (note is not null)
         {
             Log.SetLatest(Amber.Transparency.Notes.SignedNote.Parse(note));
         }

@@ -22,6 +22,8 @@ public sealed class LogCommandTests
         Assert.True(JsonNode.Parse(output)!["ok"]!.GetValue<bool>());
         Assert.Equal(seeded[2].Conversation, JsonNode.Parse(output)!["entry"]!["conversations"]![0]!["id"]!.GetValue<string>());
 
+        Assert.Equal(0, offline.Run("log", "verify-receipt", receipt, "--vkey", vkey, "--id", seeded[2].Leaves[0]).Exit);
+        Assert.Equal(1, offline.Run("log", "verify-receipt", receipt, "--vkey", vkey, "--id", seeded[1].Leaves[0]).Exit);
         var text = File.ReadAllText(receipt);
         File.WriteAllText(receipt, text.Replace("index 2", "index 1", StringComparison.Ordinal));
         Assert.Equal(1, offline.Run("log", "verify-receipt", receipt, "--vkey", vkey).Exit);

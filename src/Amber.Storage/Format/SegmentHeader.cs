@@ -7,7 +7,7 @@ namespace Amber.Storage.Format;
 public sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
 {
     public const int Size = 64;
-    public const ushort CurrentVersion = 1;
+    public const ushort CurrentVersion = 2;
     public static ReadOnlySpan<byte> Magic => "AMBERSEG"u8;
 
     public void Write(Span<byte> dest)

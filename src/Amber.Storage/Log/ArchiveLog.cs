@@ -110,6 +110,11 @@ public sealed class ArchiveLog : IDisposable
         {
             var cp = latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
             var size = Checkpoint.Parse(cp.Text).Size;
+            if (size > tree.Size)
+            {
+                throw new InvalidOperationException($"The latest checkpoint covers {size} entries but only {tree.Size} are loaded; try again.");
+            }
+
             if (index >= size)
             {
                 throw new InvalidOperationException($"Entry {index} is not yet covered by a checkpoint (the latest covers {size} entries); try again in a moment.");

@@ -311,6 +311,29 @@ public static class ArchiveVerifier
                 }
             }
 
+            // The rest of the log entry must describe this commit's entries exactly.
+            var blobIds = commit.Entries.Where(e => e.Type is EntryType.Blob or EntryType.ExternalBlob).Select(e => ContentId.Format(e.Body.Span[..32])).ToList();
+            if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
+            {
+                report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
+            }
+
+            var modelIds = commit.Entries.Where(e => e.Type == EntryType.Model).Select(e => ContentId.Of(e.Body.Span)).ToList();
+            if (!(commit.Info["models"]?.AsArray().Select(m => m!.GetValue<string>()) ?? []).SequenceEqual(modelIds))
+            {
+                report.Faults.Add($"{where}: the log entry's model list does not match the commit's model references.");
+            }
+
+            foreach (var c in commit.Info["conversations"]!.AsArray())
+            {
+                var leaves = c!["leaves"]?.AsArray().Select(l => l!.GetValue<string>()).ToList();
+                var count = c["leaf_count"]?.GetValue<int>();
+                if (leaves is not null ? leaves.Count != count : c["leaves_sha256"] is null)
+                {
+                    report.Faults.Add($"{where}: conversation {c["id"]}: the log entry's leaf count does not match its leaves.");
+                }
+            }
+
             foreach (var n in newInThisCommit.Where(n => !listed.Contains(n)).Take(3))
             {
                 report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");

@@ -47,9 +47,10 @@ public static class LogApi
             try
             {
                 var receipt = archive.GetReceipt(id);
-                return Results.File(receipt.ToBytes(), "text/plain; charset=utf-8", $"{id.Replace("sha256:", "", StringComparison.Ordinal)[..Math.Min(16, id.Length)]}{Amber.Transparency.Receipts.TlogProof.FileExtension}");
+                var stem = id.Replace("sha256:", "", StringComparison.Ordinal);
+                return Results.File(receipt.ToBytes(), "text/plain; charset=utf-8", $"{stem[..Math.Min(16, stem.Length)]}{Amber.Transparency.Receipts.TlogProof.FileExtension}");
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {
                 return Results.Text("{\"error\":" + System.Text.Json.JsonSerializer.Serialize(e.Message) + "}", "application/json", statusCode: 404);
             }

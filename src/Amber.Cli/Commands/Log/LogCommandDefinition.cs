@@ -20,8 +20,9 @@ internal static class LogCommandDefinition
 
         var file = new Argument<string>("FILE") { Description = "A receipt (.tlog-proof) file" };
         var key = new Option<string>("--vkey") { Description = "The log's verifier key line, or a file holding it", Required = true };
-        var verifyReceipt = new Command("verify-receipt", "Check a receipt offline, without the archive") { file, key, CommonOptions.Json };
-        verifyReceipt.SetAction(p => LogCommands.VerifyReceipt(env(p), p.GetValue(file)!, p.GetValue(key)!, p.GetValue(CommonOptions.Json)));
+        var expect = new Option<string?>("--id") { Description = "Also check that the entry names this instance (leaf) or conversation id" };
+        var verifyReceipt = new Command("verify-receipt", "Check a receipt offline, without the archive") { file, key, expect, CommonOptions.Json };
+        verifyReceipt.SetAction(p => LogCommands.VerifyReceipt(env(p), p.GetValue(file)!, p.GetValue(key)!, p.GetValue(expect), p.GetValue(CommonOptions.Json)));
 
         var old = new Option<string>("--old") { Description = "A signed checkpoint kept from earlier", Required = true };
         var check = new Option<bool>("--verify") { Description = "Check the proof between the old checkpoint and the latest one instead of printing it" };

@@ -47,7 +47,7 @@ internal static class LogCommands
         return ExitCodes.Ok;
     }
 
-    public static int VerifyReceipt(CliEnvironment env, string file, string vkey, bool json)
+    public static int VerifyReceipt(CliEnvironment env, string file, string vkey, string? expectedId, bool json)
     {
         NoteVerifierKey key;
         try
@@ -79,9 +79,28 @@ internal static class LogCommands
             }
         }
 
+        if (result.IsValid && expectedId is not null && !Names(entry, expectedId))
+        {
+            return Report(env, json, false, $"{file}: the receipt is valid, but its entry does not name {expectedId}.", entry);
+        }
+
         return result.IsValid
             ? Report(env, json, true, $"ok: entry {receipt.Index} is in the log of {key.Name} at tree size {receipt.Checkpoint.Size}, signed by {key.Name}.", entry)
             : Report(env, json, false, $"{file}: the receipt does not verify: {result.Failure}", entry);
+    }
+
+    private static bool Names(JsonObject? entry, string id)
+    {
+        var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
+        foreach (var c in entry?["conversations"]?.AsArray() ?? [])
+        {
+            if (c!["id"]?.GetValue<string>() == full || (c["leaves"]?.AsArray().Any(l => l!.GetValue<string>() == full) ?? false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int Report(CliEnvironment env, bool json, bool ok, string message, JsonObject? entry)
