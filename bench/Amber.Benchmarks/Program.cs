@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c> or <c>read</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c> or <c>log</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -24,6 +24,7 @@ public static class Program
                 "ingest" => IngestCommand.Run(options),
                 "size" => SizeCommand.Run(options),
                 "read" => ReadCommand.Run(options),
+                "log" => LogCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -57,7 +58,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size or read.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read or log.");
         return 2;
     }
 }
