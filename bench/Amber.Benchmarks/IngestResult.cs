@@ -13,6 +13,8 @@ public sealed record IngestResult
 
     public required int Records { get; init; }
 
+    public required int Commits { get; init; }
+
     public required long RawBytes { get; init; }
 
     /// <summary>Building the batches (node canonical JSON + SHA-256, raw SHA-256), outside the commits.</summary>
@@ -44,7 +46,7 @@ public sealed record IngestResult
 
     public required ArchiveStats Stats { get; init; }
 
-    /// <summary>Wall time of each commit, in corpus order.</summary>
+    /// <summary>Wall time of each commit, in corpus order (empty for pipelined runs).</summary>
     public required IReadOnlyList<TimeSpan> CommitTimes { get; init; }
 
     public double CommitMBps => RawBytes / 1e6 / Commit.TotalSeconds;

@@ -17,6 +17,7 @@ public static class MachineInfo
             $"- cpu: {cpu}; logical processors (nproc): {Environment.ProcessorCount}",
             $"- runtime: {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier}), OS {RuntimeInformation.OSDescription}",
             $"- zstd CLI: {ZstdBaseline.CliVersion()}",
+            $"- load average at start (1/5/15 min): {LoadAverage()}",
         };
         if (repository is not null)
         {
@@ -28,6 +29,10 @@ public static class MachineInfo
 
         return string.Join('\n', lines);
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages (the machine is shared and noisy), or "unknown".</summary>
+    public static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Git(string repository, string args)
     {

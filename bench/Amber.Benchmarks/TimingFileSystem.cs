@@ -6,6 +6,8 @@ namespace Amber.Benchmarks;
 /// <summary>
 /// The real disk (<see cref="LocalFileSystem"/>) with every write, read and fsync timed. With
 /// <c>durable: false</c> the fsyncs are skipped — only for the diagnostic "what if fsync were free" run.
+/// (Because it is not <see cref="LocalFileSystem"/> itself, the archive skips its amber.lock file; that
+/// costs nothing measurable and the benchmark is the only writer.)
 /// </summary>
 public sealed class TimingFileSystem(IoCounters counters, bool durable = true) : IFileSystem
 {

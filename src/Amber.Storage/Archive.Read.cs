@@ -93,13 +93,17 @@ public sealed partial class Archive
     {
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
+        cmd.CommandText = $"""
             SELECT i.leaf, i.conversation, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
             FROM instances i JOIN conversations c ON c.id = i.conversation LEFT JOIN nodes n ON n.id = i.leaf
-            WHERE ($conv IS NULL OR i.conversation = $conv)
+            {(conversationId is null ? "" : "WHERE i.conversation = $conv")}
             ORDER BY c.created DESC, c.id DESC, n.created, i.leaf LIMIT $n
             """;
-        cmd.Parameters.AddWithValue("$conv", (object?)conversationId ?? DBNull.Value);
+        if (conversationId is not null)
+        {
+            cmd.Parameters.AddWithValue("$conv", conversationId);
+        }
+
         cmd.Parameters.AddWithValue("$n", limit);
         using var r = cmd.ExecuteReader();
         var list = new List<InstanceSummary>();
@@ -253,6 +257,11 @@ public sealed partial class Archive
         info.CommandText = "SELECT info FROM commits WHERE seq = $s";
         info.Parameters.AddWithValue("$s", seq);
         var entry = (byte[])info.ExecuteScalar()!;
+        if (!IsReadOnly && Log.LatestCheckpointSize < seq)
+        {
+            EnsureCheckpointAsync().GetAwaiter().GetResult(); // the writer signs lazily; a receipt needs one now
+        }
+
         return Log.Prove(seq - 1, entry);
     }
 

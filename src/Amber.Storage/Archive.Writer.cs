@@ -22,6 +22,9 @@ public sealed partial class Archive
         return w.Enqueue(batch, cancellationToken);
     }
 
+    /// <summary>Signs a checkpoint over every commit acknowledged so far now, rather than at the next interval.</summary>
+    public Task EnsureCheckpointAsync() => writer?.EnsureCheckpoint() ?? Task.CompletedTask;
+
     /// <summary>Commits synchronously (CLI and tests).</summary>
     public CommitResult Commit(CommitBatch batch) => CommitAsync(batch).GetAwaiter().GetResult();
 
@@ -43,6 +46,7 @@ public sealed partial class Archive
         private Exception? poisoned;
         private DateTimeOffset lastCheckpointAt;
         private int queued;
+        private long lastCheckpointSize;
         private long seq;
 
         public Writer(Archive archive, SegmentState state)
@@ -52,6 +56,7 @@ public sealed partial class Archive
             segmentFile = archive.fs.OpenWrite(archive.paths.Segment(state.Segment), create: false);
             compression = new Compression(archive.SnapshotDictionaries());
             seq = archive.index.CommitCount();
+            lastCheckpointSize = archive.Log.LatestCheckpointSize;
             loop = Task.Run(RunAsync);
         }
 
@@ -74,11 +79,45 @@ public sealed partial class Archive
             return p.Completion.Task;
         }
 
+        /// <summary>Queues a request to sign a checkpoint over everything committed so far, now.</summary>
+        public Task<CommitResult> EnsureCheckpoint()
+        {
+            var p = new Pending(null, CancellationToken.None);
+            Interlocked.Increment(ref queued);
+            return queue.Writer.TryWrite(p) ? p.Completion.Task : Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
+        }
+
         private async Task RunAsync()
         {
             var group = new List<Pending>();
-            while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
+                // Checkpoints: at most one per CheckpointInterval under load, and one soon after the load stops.
+                var due = poisoned is null && archive.Log.Size > lastCheckpointSize;
+                if (due)
+                {
+                    var wait = queue.Reader.WaitToReadAsync().AsTask();
+                    var remaining = archive.options.CheckpointInterval - (archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt);
+                    var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, archive.options.TimeProvider);
+                    if (await Task.WhenAny(wait, delay).ConfigureAwait(false) == delay && !wait.IsCompleted)
+                    {
+                        group.Clear();
+                        group.Add(new Pending(null, CancellationToken.None));
+                        Interlocked.Increment(ref queued);
+                        ProcessGroup(group, fromTimer: true);
+                        continue;
+                    }
+
+                    if (!await wait.ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                else if (!await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 group.Clear();
                 while (group.Count < 256 && queue.Reader.TryRead(out var p))
                 {
@@ -90,11 +129,31 @@ public sealed partial class Archive
             }
         }
 
-        private void ProcessGroup(List<Pending> group)
+        private void ProcessGroup(List<Pending> group, bool fromTimer = false)
         {
+            archive.WriteGate.Wait();
+            try
+            {
+                ProcessGroupCore(group, fromTimer);
+            }
+            finally
+            {
+                archive.WriteGate.Release();
+            }
+        }
+
+        private void ProcessGroupCore(List<Pending> group, bool fromTimer)
+        {
+            if (fromTimer)
+            {
+                Interlocked.Decrement(ref queued);
+            }
+
+            var forced = group.Where(p => p.Batch is null).ToList();
+            group = group.Where(p => p.Batch is not null).ToList();
             if (poisoned is not null)
             {
-                foreach (var p in group)
+                foreach (var p in group.Concat(forced))
                 {
                     p.Completion.TrySetException(new IOException("The archive writer failed earlier; reopen the archive to recover.", poisoned));
                 }
@@ -120,7 +179,7 @@ public sealed partial class Archive
                     var nodes = new HashSet<string>(groupNodes, StringComparer.Ordinal);
                     var blobs = new HashSet<string>(groupBlobs, StringComparer.Ordinal);
                     var models = new HashSet<string>(groupModels, StringComparer.Ordinal);
-                    var frame = Prepare(p.Batch, seq + prepared.Count + 1, nodes, blobs, models);
+                    var frame = Prepare(p.Batch!, seq + prepared.Count + 1, nodes, blobs, models);
                     if (frame.Unchanged)
                     {
                         p.Completion.TrySetResult(new CommitResult(0, "", 0, 0, 0, 0, 0, frame.Conversations) { Unchanged = true });
@@ -138,8 +197,14 @@ public sealed partial class Archive
                 }
             }
 
-            if (prepared.Count == 0)
+            var wantCheckpoint = forced.Count > 0;
+            if (prepared.Count == 0 && !(wantCheckpoint && archive.Log.Size > lastCheckpointSize))
             {
+                foreach (var f in forced)
+                {
+                    f.Completion.TrySetResult(new CommitResult(seq, "", State.Segment, State.End, 0, 0, 0, []) { Unchanged = true });
+                }
+
                 return;
             }
 
@@ -168,7 +233,7 @@ public sealed partial class Archive
                 }
 
                 // A checkpoint rides in the same fsync as the commits it covers, so it never names undurable data.
-                if (Volatile.Read(ref queued) == 0 || archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt >= archive.options.CheckpointInterval)
+                if (wantCheckpoint || archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt >= archive.options.CheckpointInterval)
                 {
                     checkpoint = WriteCheckpointFrame();
                 }
@@ -179,7 +244,7 @@ public sealed partial class Archive
             catch (Exception e)
             {
                 poisoned = e;
-                foreach (var (p, _) in prepared)
+                foreach (var p in prepared.Select(x => x.Pending).Concat(forced))
                 {
                     p.Completion.TrySetException(new IOException($"Commit failed while writing to {archive.options.Directory}: {e.Message}", e));
                 }
@@ -227,6 +292,11 @@ public sealed partial class Archive
             {
                 p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
             }
+
+            foreach (var f in forced)
+            {
+                f.Completion.TrySetResult(new CommitResult(seq, "", State.Segment, State.End, 0, 0, 0, []) { Unchanged = true });
+            }
         }
 
         private (byte[] Frame, uint Segment, long Offset, Amber.Transparency.Notes.SignedNote Note) WriteCheckpointFrame()
@@ -236,6 +306,7 @@ public sealed partial class Archive
             var frame = RecordFrame.Encode(FrameKind.Checkpoint, Codec.None, 0, bytes.Length, bytes);
             Append(frame, out var segment, out var offset);
             lastCheckpointAt = archive.options.TimeProvider.GetUtcNow();
+            lastCheckpointSize = archive.Log.Size;
             return (frame, segment, offset, note);
         }
 
@@ -635,9 +706,10 @@ public sealed partial class Archive
             }
         }
 
-        private sealed class Pending(CommitBatch batch, CancellationToken ct)
+        /// <summary>A queued commit, or (with no batch) a request for a checkpoint.</summary>
+        private sealed class Pending(CommitBatch? batch, CancellationToken ct)
         {
-            public CommitBatch Batch { get; } = batch;
+            public CommitBatch? Batch { get; } = batch;
 
             public CancellationToken CancellationToken { get; } = ct;
 

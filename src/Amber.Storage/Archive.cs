@@ -59,6 +59,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     internal ArchiveIndex Index => index;
 
+    /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
+    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+
     internal IFileSystem FileSystem => fs;
 
     internal ArchivePaths Paths => paths;
@@ -411,6 +414,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         readCompression?.Dispose();
         Log?.Dispose();
         index?.Dispose();
+        WriteGate.Dispose();
         lockStream?.Dispose();
         lockFile?.Dispose();
     }

@@ -31,7 +31,7 @@ public sealed record ArchiveOptions
     /// <summary>Minimum bytes of samples before training.</summary>
     public int DictionaryTrainingBytes { get; init; } = 256 << 10;
 
-    public int DictionarySize { get; init; } = 112_640;
+    public int DictionarySize { get; init; } = 32 << 10;
 
     /// <summary>Blobs at least this large are stored as their own files rather than inline.</summary>
     public int ExternalBlobThreshold { get; init; } = 1 << 20;
@@ -45,7 +45,7 @@ public sealed record ArchiveOptions
     /// <summary>The transparency log's origin (and key name) at init; default amber.archive/&lt;archive id prefix&gt;.</summary>
     public string? LogOrigin { get; init; }
 
-    /// <summary>Under a steady stream of commits, a new checkpoint at least this often (one is always written when the queue drains).</summary>
+    /// <summary>At most one checkpoint per interval under load; after the last commit, one is signed once the interval has passed (or at close, or on demand).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>

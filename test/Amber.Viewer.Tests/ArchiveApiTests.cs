@@ -25,6 +25,7 @@ public sealed class ArchiveApiTests : IAsyncLifetime
             seeded.Add((cid, leaves));
         }
 
+        await archive.EnsureCheckpointAsync();
         app = AmberServer.Build(archive, "127.0.0.1:0");
         await app.StartAsync();
         http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };

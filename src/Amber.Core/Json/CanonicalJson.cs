@@ -13,6 +13,7 @@ namespace Amber.Core.Json;
 public static class CanonicalJson
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1024 };
+    private static readonly JsonDocumentOptions StrictParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1024, AllowDuplicateProperties = false };
 
     // Encoding.UTF8 would silently replace a lone surrogate with U+FFFD.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -72,9 +73,8 @@ public static class CanonicalJson
     {
         try
         {
-            using var doc = JsonDocument.Parse(utf8Json.ToArray(), ParseOptions);
-            CheckDuplicates(doc.RootElement);
-            return JsonNode.Parse(doc.RootElement.GetRawText(), documentOptions: ParseOptions);
+            // One parse; duplicate member names are rejected by the parser itself.
+            return JsonNode.Parse(utf8Json, documentOptions: StrictParseOptions);
         }
         catch (JsonException e)
         {

@@ -21,6 +21,20 @@ public static class ArchiveVerifier
     /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
     public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints)
     {
+        // In the writing process, commits wait while verify reads (another process's writer cannot be paused).
+        archive.WriteGate.Wait();
+        try
+        {
+            return VerifyCore(archive, trustedCheckpoints);
+        }
+        finally
+        {
+            archive.WriteGate.Release();
+        }
+    }
+
+    private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints)
+    {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
         var log = new LogCheck(archive, report);
         var fs = archive.FileSystem;
