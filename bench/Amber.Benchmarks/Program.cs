@@ -25,6 +25,7 @@ public static class Program
                 "size" => SizeCommand.Run(options),
                 "read" => ReadCommand.Run(options),
                 "log" => LogCommand.Run(options),
+                "import" => ImportCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -58,7 +59,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read or log.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log or import.");
         return 2;
     }
 }

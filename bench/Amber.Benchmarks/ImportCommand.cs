@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Amber.Import;
+using Amber.Import.Formats;
+using Amber.Storage;
+
+namespace Amber.Benchmarks;
+
+/// <summary>
+/// The real importers over every file of the corpus, into a fresh durable archive: throughput against
+/// single-core <c>zstd -3</c> on the same bytes, and stored bytes (raw and normalized forms; the index
+/// apart) against <c>zstd -19 --long=27</c> of the concatenated files — all in the same run.
+/// </summary>
+public static class ImportCommand
+{
+    public static int Run(BenchOptions options)
+    {
+        Console.WriteLine("# import\n");
+        Console.WriteLine(MachineInfo.Describe(options.Repository));
+        var files = Directory.EnumerateFiles(options.CorpusDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
+        using (var output = File.Create(concat))
+        {
+            foreach (var f in files)
+            {
+                using var input = File.OpenRead(f);
+                input.CopyTo(output);
+            }
+        }
+
+        var rawBytes = new FileInfo(concat).Length;
+        Console.WriteLine($"- corpus: {files.Count} files, {Fmt.Bytes(rawBytes)} bytes\n");
+
+        var table = new MarkdownTable("Run", "Seconds:", "MB/s of file bytes:", "Stored bytes:", "Index bytes:", "Conversations:");
+        double? zstd3 = null;
+        long? zstd19 = null;
+        if (ZstdBaseline.CliAvailable)
+        {
+            var t3 = ZstdBaseline.CliCompressTime(concat, "-3 -T1", 3);
+            zstd3 = rawBytes / 1e6 / t3.TotalSeconds;
+            var (size3, _) = ZstdBaseline.CliCompressedSize(concat, "-3 -T1");
+            table.Add("baseline: `zstd -3 -T1` (CLI, best of 3)", Fmt.Seconds(t3), Fmt.Rate(zstd3.Value), Fmt.Bytes(size3), "-", "-");
+            var (size19, t19) = ZstdBaseline.CliCompressedSize(concat, "-19 --long=27 -T1");
+            zstd19 = size19;
+            table.Add("baseline: `zstd -19 --long=27 -T1` (CLI)", Fmt.Seconds(t19), Fmt.Rate(rawBytes / 1e6 / t19.TotalSeconds), Fmt.Bytes(size19), "-", "-");
+        }
+
+        var results = new List<(string Label, double MBps, long Stored)>();
+        foreach (var (label, level) in new[] { ("amber import, level 3", 3), ("amber import, default (level 9)", 9), ("amber import, level 19", 19) })
+        {
+            var dir = Path.Combine(options.WorkDirectory, $"import-{level}");
+            using var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level });
+            var sw = Stopwatch.StartNew();
+            var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
+            var elapsed = sw.Elapsed;
+            if (!summary.Ok)
+            {
+                Console.Error.WriteLine(string.Join("\n", summary.Errors));
+                return 1;
+            }
+
+            var stats = archive.GetStats();
+            var mbps = rawBytes / 1e6 / elapsed.TotalSeconds;
+            results.Add((label, mbps, stats.StoredBytes));
+            table.Add(label, Fmt.Seconds(elapsed), Fmt.Rate(mbps), Fmt.Bytes(stats.StoredBytes), Fmt.Bytes(stats.IndexBytes), Fmt.Int(summary.Conversations));
+        }
+
+        Console.WriteLine(table);
+        if (zstd3 is { } z3 && zstd19 is { } z19)
+        {
+            var ratios = new MarkdownTable("Run", "Throughput ÷ zstd -3 (target ≥ 0.3):", "Stored ÷ zstd -19 --long=27 (target ≤ 1.2):");
+            foreach (var (label, mbps, stored) in results)
+            {
+                ratios.Add(label, Fmt.Ratio(mbps / z3), Fmt.Ratio((double)stored / z19));
+            }
+
+            Console.WriteLine(ratios);
+        }
+
+        return 0;
+    }
+}
