@@ -15,6 +15,7 @@ internal sealed partial class ArchiveIndex : IDisposable
 {
     public const int SchemaVersion = 2;
     private readonly string connectionString;
+    private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private SqliteConnection? writer;
 
     private ArchiveIndex(string path, bool readOnly)
@@ -435,11 +436,18 @@ internal sealed partial class ArchiveIndex : IDisposable
             ("$n", (long)rows.Count), ("$i", (long)instances), ("$t", (long)(rows.Count == 0 ? 4 : worstOverall)), ("$c", cid));
     }
 
+    /// <summary>Runs a write statement; each distinct statement is prepared once and reused (the writer is single-threaded).</summary>
     private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args)
     {
-        using var cmd = Writer.CreateCommand();
+        if (!statements.TryGetValue(sql, out var cmd))
+        {
+            cmd = Writer.CreateCommand();
+            cmd.CommandText = sql;
+            statements[sql] = cmd;
+        }
+
         cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        cmd.Parameters.Clear();
         foreach (var (name, value) in args)
         {
             cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -450,6 +458,12 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public void Dispose()
     {
+        foreach (var cmd in statements.Values)
+        {
+            cmd.Dispose();
+        }
+
+        statements.Clear();
         writer?.Dispose();
         writer = null;
     }
