@@ -152,29 +152,20 @@ internal sealed partial class ArchiveIndex : IDisposable
             return false;
         }
 
-        using var member = Writer.CreateCommand();
-        member.CommandText = "SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = $n";
-        var c = member.Parameters.Add("$c", SqliteType.Text);
-        var n = member.Parameters.Add("$n", SqliteType.Text);
-        c.Value = conversationId;
-        foreach (var id in nodeIds)
-        {
-            n.Value = id;
-            if (member.ExecuteScalar() is null)
-            {
-                return false;
-            }
-        }
+        return AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = $x", conversationId, nodeIds)
+            && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = $x", conversationId, raw);
+    }
 
-        using var rawCmd = Writer.CreateCommand();
-        rawCmd.CommandText = "SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = $b";
-        var rc = rawCmd.Parameters.Add("$c", SqliteType.Text);
-        var rb = rawCmd.Parameters.Add("$b", SqliteType.Text);
-        rc.Value = conversationId;
-        foreach (var id in raw)
+    private bool AllPresent(string sql, string conversationId, IEnumerable<string> ids)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$c", conversationId);
+        var x = cmd.Parameters.Add("$x", SqliteType.Text);
+        foreach (var id in ids)
         {
-            rb.Value = id;
-            if (rawCmd.ExecuteScalar() is null)
+            x.Value = id;
+            if (cmd.ExecuteScalar() is null)
             {
                 return false;
             }
