@@ -115,10 +115,10 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         {
             foreach (var c in format.Read(input, ct))
             {
-                CheckReferences(input, c);
+                var ids = CheckReferences(input, c);
                 counts.Conversations++;
                 counts.Nodes += c.Nodes.Count;
-                counts.Instances += CountLeaves(c.Nodes);
+                counts.Instances += CountLeaves(c.Nodes, ids);
                 counts.Raw += c.Raw.Length;
                 if (!overflow)
                 {
@@ -155,7 +155,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         {
             foreach (var c in source)
             {
-                var isNew = archive.GetSummary(c.Record.Id) is null;
+                var isNew = !archive.ContainsConversation(c.Record.Id);
                 inflight.Add((archive.CommitAsync(ToBatch(format.Name, c), ct), isNew));
                 rawDone += c.Raw.Length;
                 if (inflight.Count >= options.CommitConcurrency)
@@ -184,8 +184,9 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     }
 
     /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
-    private void CheckReferences(ImportInput input, ImportedConversation c)
+    private List<string> CheckReferences(ImportInput input, ImportedConversation c)
     {
+        var ids = new List<string>(c.Nodes.Count);
         var nodes = new HashSet<string>(StringComparer.Ordinal);
         var blobs = c.Blobs.Select(b => Amber.Core.Hashing.ContentId.Of(b.Span)).ToHashSet(StringComparer.Ordinal);
         var models = c.Models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
@@ -210,8 +211,12 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
             }
 
-            nodes.Add(n.ComputeId());
+            var id = n.ComputeId();
+            nodes.Add(id);
+            ids.Add(id);
         }
+
+        return ids;
     }
 
     private static int Drain(List<(Task<CommitResult> Task, bool IsNew)> inflight, ImportFileResult result, bool swallow = false)
@@ -268,19 +273,11 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     }
 
     /// <summary>Leaves of the source tree: nodes no other node names as parent.</summary>
-    public static int CountLeaves(IReadOnlyList<Node> nodes)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var parents = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var n in nodes)
-        {
-            ids.Add(n.ComputeId());
-            if (n.Parent is not null)
-            {
-                parents.Add(n.Parent);
-            }
-        }
+    public static int CountLeaves(IReadOnlyList<Node> nodes) => CountLeaves(nodes, nodes.Select(n => n.ComputeId()).ToList());
 
-        return ids.Count(id => !parents.Contains(id));
+    private static int CountLeaves(IReadOnlyList<Node> nodes, IReadOnlyList<string> ids)
+    {
+        var parents = new HashSet<string>(nodes.Where(n => n.Parent is not null).Select(n => n.Parent!), StringComparer.Ordinal);
+        return ids.Distinct(StringComparer.Ordinal).Count(id => !parents.Contains(id));
     }
 }

@@ -285,6 +285,8 @@ public sealed partial class Archive
 
     public bool ContainsBlob(string blobId) => ExistsIn("blobs", blobId);
 
+    public bool ContainsConversation(string conversationId) => ExistsIn("conversations", conversationId);
+
     public bool ContainsModel(string modelId) => ExistsIn("models", modelId);
 
     private bool ExistsIn(string table, string id)

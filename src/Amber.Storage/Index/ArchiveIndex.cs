@@ -135,8 +135,16 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     private bool Exists(string sql, string id)
     {
-        using var cmd = Writer.CreateCommand();
-        cmd.CommandText = sql;
+        // The writer asks this for every node of every commit: keep the statement prepared.
+        if (!statements.TryGetValue(sql, out var cmd))
+        {
+            cmd = Writer.CreateCommand();
+            cmd.CommandText = sql;
+            statements[sql] = cmd;
+        }
+
+        cmd.Transaction = null;
+        cmd.Parameters.Clear();
         cmd.Parameters.AddWithValue("$id", id);
         return cmd.ExecuteScalar() is not null;
     }
