@@ -182,4 +182,16 @@ public sealed class TransparencyLogTests
         Assert.Equal(2, reopened.Log.LatestCheckpointSize);
         Assert.True(ArchiveVerifier.Verify(reopened).Ok);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Init_MakesTheLogKeyPair_PrivateKeyReadableByTheOwnerOnly()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        using var archive = t.Init();
+        var key = Path.Combine(t.Directory, "log", "signing.key");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        Assert.StartsWith("PRIVATE+KEY+" + archive.Log.Origin + "+", File.ReadAllText(key), StringComparison.Ordinal);
+        Assert.Equal(archive.Log.VerifierKey.ToString(), File.ReadAllText(Path.Combine(t.Directory, "log", "vkey")).Trim());
+    }
 }
