@@ -13,7 +13,29 @@ public static class SharedData
 
     public const string MissingMessage = "../shared (corpus, models, vectors) is not beside the repository; this test needs it and runs in CI, where it is present.";
 
+    /// <summary>Shown as the single theory row when the data a theory enumerates is missing.</summary>
+    public const string Missing = "(../shared missing)";
+
     public static string? PathTo(string relative) => Directory is null ? null : System.IO.Path.Combine(Directory, relative);
+
+    /// <summary>The folder shared/vectors/<paramref name="name"/>, or null when it is absent.</summary>
+    public static string? VectorFolder(string name)
+    {
+        var folder = PathTo(System.IO.Path.Combine("vectors", name));
+        return folder is not null && System.IO.Directory.Exists(folder) ? folder : null;
+    }
+
+    /// <summary>The folder shared/vectors/<paramref name="name"/>; skips the calling test with a clear message when it is absent.</summary>
+    public static string RequireVectors(string name)
+    {
+        var folder = VectorFolder(name);
+        if (folder is null)
+        {
+            Xunit.Assert.Skip($"{MissingMessage} (needed: shared/vectors/{name}; these third-party vectors are never copied into the repository)");
+        }
+
+        return folder!;
+    }
 
     private static string? Find()
     {

@@ -13,7 +13,7 @@ public sealed class CanonicalJsonVectorTests
 
     public static TheoryData<string> Cases()
     {
-        var folder = TestPaths.SharedFolder is { } shared ? Path.Combine(shared, "vectors", "jcs", "input") : null;
+        var folder = Amber.Testing.SharedData.Directory is { } shared ? Path.Combine(shared, "vectors", "jcs", "input") : null;
         var names = folder is not null && Directory.Exists(folder)
             ? Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToList()
             : [];
@@ -26,7 +26,7 @@ public sealed class CanonicalJsonVectorTests
     [MemberData(nameof(Cases))]
     public void Canonicalize_ReferenceVector_MatchesExpectedOutputBytes(string name)
     {
-        var jcs = TestPaths.RequireVectors("jcs");
+        var jcs = Amber.Testing.SharedData.RequireVectors("jcs");
         Assert.NotEqual(Missing, name);
 
         var input = File.ReadAllBytes(Path.Combine(jcs, "input", name + ".json"));
@@ -42,7 +42,7 @@ public sealed class CanonicalJsonVectorTests
     [MemberData(nameof(Cases))]
     public void Canonicalize_ReferenceVector_MatchesExpectedOutHex(string name)
     {
-        var jcs = TestPaths.RequireVectors("jcs");
+        var jcs = Amber.Testing.SharedData.RequireVectors("jcs");
         Assert.NotEqual(Missing, name);
 
         var input = File.ReadAllBytes(Path.Combine(jcs, "input", name + ".json"));
@@ -56,7 +56,7 @@ public sealed class CanonicalJsonVectorTests
     [MemberData(nameof(Cases))]
     public void Canonicalize_ReferenceVectorOutput_IsAFixedPoint(string name)
     {
-        var jcs = TestPaths.RequireVectors("jcs");
+        var jcs = Amber.Testing.SharedData.RequireVectors("jcs");
         Assert.NotEqual(Missing, name);
 
         var expected = File.ReadAllBytes(Path.Combine(jcs, "output", name + ".json"));
@@ -67,7 +67,7 @@ public sealed class CanonicalJsonVectorTests
     [Fact]
     public void VectorFolder_EveryInput_HasOutputAndOutHex()
     {
-        var jcs = TestPaths.RequireVectors("jcs");
+        var jcs = Amber.Testing.SharedData.RequireVectors("jcs");
 
         var inputs = Directory.GetFiles(Path.Combine(jcs, "input"), "*.json").Select(Path.GetFileNameWithoutExtension).ToList();
 

@@ -96,7 +96,7 @@ public sealed class PinnedVectorTests
     [Fact]
     public void HashContractDoc_Always_ContainsEveryPinnedVector()
     {
-        var root = TestPaths.RequireRepositoryRoot();
+        var root = Amber.Testing.RepositoryRoot.Path;
         var doc = File.ReadAllText(Path.Combine(root, "docs", "format", "hash-contract.md"));
 
         Assert.All(PinnedVectors.Hashed.SelectMany(v => new[] { v.Json, v.Id }).Append(PinnedVectors.ConversationRecordJson), literal =>

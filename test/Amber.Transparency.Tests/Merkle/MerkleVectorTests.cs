@@ -17,8 +17,8 @@ public sealed class MerkleVectorTests
     [MemberData(nameof(InclusionCases))]
     public void VerifyInclusion_Probe_MatchesWantErr(string file)
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
-        Assert.NotEqual(TestPaths.Missing, file);
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
+        Assert.NotEqual(Amber.Testing.SharedData.Missing, file);
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, file)));
         var probe = json.RootElement;
 
@@ -36,8 +36,8 @@ public sealed class MerkleVectorTests
     [MemberData(nameof(ConsistencyCases))]
     public void VerifyConsistency_Probe_MatchesWantErr(string file)
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
-        Assert.NotEqual(TestPaths.Missing, file);
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
+        Assert.NotEqual(Amber.Testing.SharedData.Missing, file);
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, file)));
         var probe = json.RootElement;
 
@@ -54,7 +54,7 @@ public sealed class MerkleVectorTests
     [Fact]
     public void Probes_SharedFolder_HasAllFiles()
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
 
         var count = Directory.GetFiles(Path.Combine(folder, "inclusion"), "*.json", SearchOption.AllDirectories).Length
             + Directory.GetFiles(Path.Combine(folder, "consistency"), "*.json", SearchOption.AllDirectories).Length;
@@ -64,7 +64,7 @@ public sealed class MerkleVectorTests
 
     private static TheoryData<string> Cases(string kind)
     {
-        var folder = TestPaths.VectorFolder("tlog-merkle");
+        var folder = Amber.Testing.SharedData.VectorFolder("tlog-merkle");
         var files = folder is null
             ? []
             : Directory.GetFiles(Path.Combine(folder, kind), "*.json", SearchOption.AllDirectories)
@@ -73,7 +73,7 @@ public sealed class MerkleVectorTests
                 .ToList();
 
         // A theory with no data fails; one placeholder row lets the test skip with a reason instead.
-        return new TheoryData<string>(files.Count > 0 ? files : [TestPaths.Missing]);
+        return new TheoryData<string>(files.Count > 0 ? files : [Amber.Testing.SharedData.Missing]);
     }
 
     // The probes are Go uint64s (one is 0 - 1 wrapped); the API is long, where such values are negative and rejected.

@@ -78,7 +78,7 @@ public sealed class Rfc6962TreeTests
     [Fact]
     public void GetInclusionProof_KnownVector_MatchesTransparencyDevHappyPath()
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
         var (_, leafHashes, _) = Load();
         var tree = new MerkleTree(leafHashes);
 
@@ -99,7 +99,7 @@ public sealed class Rfc6962TreeTests
     [Fact]
     public void GetConsistencyProof_KnownVector_MatchesTransparencyDevHappyPath()
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
         var (_, leafHashes, _) = Load();
         var tree = new MerkleTree(leafHashes);
 
@@ -161,7 +161,7 @@ public sealed class Rfc6962TreeTests
 
     private static (byte[][] Inputs, byte[][] LeafHashes, byte[][] Roots) Load()
     {
-        var folder = TestPaths.RequireVectors("tlog-merkle");
+        var folder = Amber.Testing.SharedData.RequireVectors("tlog-merkle");
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "rfc6962-tree.json")));
         byte[][] Hex(string name) => [.. json.RootElement.GetProperty(name).EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!))];
         return (Hex("leafInputsHex"), Hex("leafHashesHex"), Hex("rootsBySizeHex"));

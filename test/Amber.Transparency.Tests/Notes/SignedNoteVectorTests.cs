@@ -175,8 +175,8 @@ public sealed partial class SignedNoteVectorTests
 
     private static System.Text.Json.JsonElement Load(string section, string id)
     {
-        TestPaths.RequireVectors("signed-note");
-        Assert.NotEqual(TestPaths.Missing, id);
+        Amber.Testing.SharedData.RequireVectors("signed-note");
+        Assert.NotEqual(Amber.Testing.SharedData.Missing, id);
         return SignedNoteVectors.Find(section, id);
     }
 

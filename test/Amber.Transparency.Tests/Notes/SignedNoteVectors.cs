@@ -7,7 +7,7 @@ internal static class SignedNoteVectors
 {
     public static JsonElement Section(string section)
     {
-        var folder = TestPaths.RequireVectors("signed-note");
+        var folder = Amber.Testing.SharedData.RequireVectors("signed-note");
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "signed-note-vectors.json")));
         return json.RootElement.GetProperty(section).Clone();
     }
@@ -18,11 +18,11 @@ internal static class SignedNoteVectors
     /// <summary>The ids in a section as theory data, or one placeholder row that makes the theory skip.</summary>
     public static TheoryData<string> Ids(string section, string? withProperty = null)
     {
-        var folder = TestPaths.VectorFolder("signed-note");
+        var folder = Amber.Testing.SharedData.VectorFolder("signed-note");
         var path = folder is null ? null : Path.Combine(folder, "signed-note-vectors.json");
         if (path is null || !File.Exists(path))
         {
-            return new TheoryData<string>([TestPaths.Missing]);
+            return new TheoryData<string>([Amber.Testing.SharedData.Missing]);
         }
 
         using var json = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -30,7 +30,7 @@ internal static class SignedNoteVectors
             .Where(v => withProperty is null || v.TryGetProperty(withProperty, out _))
             .Select(v => v.GetProperty("id").GetString()!)
             .ToList();
-        return new TheoryData<string>(ids.Count > 0 ? ids : [TestPaths.Missing]);
+        return new TheoryData<string>(ids.Count > 0 ? ids : [Amber.Testing.SharedData.Missing]);
     }
 
     /// <summary>The vector's vkeys: a single <c>vkey</c> or a <c>vkeys</c> array.</summary>
