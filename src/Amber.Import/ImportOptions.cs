@@ -19,5 +19,5 @@ public sealed record ImportOptions
     public int MaxZipEntries { get; init; } = 200_000;
 
     /// <summary>How many commits may be in flight at once (they share fsyncs through group commit).</summary>
-    public int CommitConcurrency { get; init; } = 32;
+    public int CommitConcurrency { get; init; } = 128;
 }
