@@ -149,13 +149,15 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         // Pass 2: commit, one conversation per commit, several in flight to share fsyncs.
         var source = overflow ? format.Read(input, ct) : buffered;
         var inflight = new List<(Task<CommitResult> Task, bool IsNew)>();
+        var counted = new HashSet<string>(StringComparer.Ordinal);
         var committed = 0;
         long rawDone = 0;
         try
         {
             foreach (var c in source)
             {
-                var isNew = !archive.ContainsConversation(c.Record.Id);
+                // New to the archive, and not already counted: a file may hold one conversation twice (in flight together).
+                var isNew = !archive.ContainsConversation(c.Record.Id) && counted.Add(c.Record.Id);
                 inflight.Add((archive.CommitAsync(ToBatch(format.Name, c), ct), isNew));
                 rawDone += c.Raw.Length;
                 if (inflight.Count >= options.CommitConcurrency)
