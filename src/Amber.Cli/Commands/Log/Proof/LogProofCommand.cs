@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using Amber.Cli.Infrastructure;
+using Amber.Transparency.Merkle;
+using Amber.Transparency.Notes;
+using Amber.Transparency.Receipts;
+
+namespace Amber.Cli.Commands.Log.Proof;
+
+internal static class LogProofCommand
+{
+    public static int Run(CliEnvironment env, string id, string? output)
+    {
+        using var archive = env.Open();
+        var receipt = archive.GetReceipt(id).Format();
+        if (output is null)
+        {
+            env.Out.Write(receipt);
+        }
+        else
+        {
+            File.WriteAllText(output, receipt);
+            env.Error.WriteLine($"amber: wrote the receipt to {output}");
+        }
+
+        return ExitCodes.Ok;
+    }
+}
