@@ -1,8 +1,5 @@
-using System.Text.Json.Nodes;
 using Amber.Cli.Infrastructure;
 using Amber.Transparency.Merkle;
-using Amber.Transparency.Notes;
-using Amber.Transparency.Receipts;
 
 namespace Amber.Cli.Commands.Log.Consistency;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Amber.Cli.Infrastructure;
-using Amber.Transparency.Merkle;
 using Amber.Transparency.Notes;
 using Amber.Transparency.Receipts;
 
