@@ -40,7 +40,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                         IConversationFormat? format;
                         try
                         {
-                            format = Choose(input, isExplicit && inputs.Count == 1);
+                            format = Choose(input);
                         }
                         catch (Exception e) when (e is ImportException or IOException or InvalidDataException)
                         {
@@ -79,7 +79,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return summary;
     }
 
-    private IConversationFormat? Choose(ImportInput input, bool explicitFile)
+    private IConversationFormat? Choose(ImportInput input)
     {
         if (options.Format is { } name && name != "auto")
         {
@@ -98,7 +98,6 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
         }
 
-        _ = explicitFile;
         return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
     }
 

@@ -29,17 +29,15 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private readonly IFileSystem fs;
     private readonly Dictionary<uint, byte[]> dictionaries = [];
     private readonly Dictionary<string, uint> dictionaryByLabel = new(StringComparer.Ordinal);
-    private readonly IStorageFile? lockFile;
     private FileStream? lockStream;
     private ArchiveIndex index = null!;
     private Writer? writer;
 
-    private Archive(ArchiveOptions options, IStorageFile? lockFile)
+    private Archive(ArchiveOptions options)
     {
         this.options = options;
         paths = new ArchivePaths(options.Directory);
         fs = options.FileSystem;
-        this.lockFile = lockFile;
     }
 
     /// <summary>The log origin used when none is configured: names this archive uniquely.</summary>
@@ -133,7 +131,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             throw new DirectoryNotFoundException($"No Amber archive at {options.Directory} (run `amber init`).");
         }
 
-        var archive = new Archive(options, null);
+        var archive = new Archive(options);
         try
         {
             archive.OpenCore();
@@ -416,7 +414,6 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         index?.Dispose();
         WriteGate.Dispose();
         lockStream?.Dispose();
-        lockFile?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -461,31 +461,4 @@ public static class CanonicalJson
         output.GetSpan(1)[0] = b;
         output.Advance(1);
     }
-
-    private static void CheckDuplicates(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var p in element.EnumerateObject())
-                {
-                    if (!seen.Add(NameOf(p)))
-                    {
-                        throw new CanonicalJsonException($"Duplicate member name \"{p.Name}\".");
-                    }
-
-                    CheckDuplicates(p.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    CheckDuplicates(item);
-                }
-
-                break;
-        }
-    }
 }

@@ -87,7 +87,7 @@ public static class JsonRecordReader
             }
 
             var bytes = buffer.AsMemory(pos, len - pos);
-            Validate(input, new JsonRecord(0, baseOffset + pos, bytes), isFinal: true);
+            Validate(input, new JsonRecord(0, baseOffset + pos, bytes));
             yield return new JsonRecord(0, baseOffset + pos, TrimEnd(bytes).ToArray());
             yield break;
         }
@@ -145,7 +145,7 @@ public static class JsonRecordReader
             }
 
             var record = new JsonRecord(index, baseOffset + pos + step.Start, buffer.AsMemory(pos + step.Start, step.End - step.Start).ToArray());
-            Validate(input, record, isFinal: true);
+            Validate(input, record);
             yield return record;
             index++;
             pos += step.End;
@@ -268,7 +268,7 @@ public static class JsonRecordReader
             if (trimmed.Length > 0)
             {
                 var record = new JsonRecord(index++, offset, trimmed.ToArray(), lineNo);
-                Validate(input, record, isFinal: true);
+                Validate(input, record);
                 yield return record;
             }
 
@@ -280,7 +280,7 @@ public static class JsonRecordReader
     }
 
     /// <summary>Checks a record is valid UTF-8 and well-formed JSON.</summary>
-    public static void Validate(ImportInput input, JsonRecord record, bool isFinal)
+    public static void Validate(ImportInput input, JsonRecord record)
     {
         var span = record.Bytes.Span;
         if (!Utf8.IsValid(span))
@@ -301,7 +301,6 @@ public static class JsonRecordReader
             throw ImportException.At(input, record.Where, "invalid JSON: " + e.Message, e);
         }
 
-        _ = isFinal;
     }
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> span)
