@@ -327,38 +327,23 @@ public sealed partial class Archive
         private void Seal()
         {
             var name = ArchivePaths.SegmentName(State.Segment);
+            // One pass: the header, then every frame, checked and hashed as it is read.
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            var header = new byte[SegmentHeader.Size];
+            segmentFile.Read(0, header);
+            sha.AppendData(header);
             uint frames = 0;
-            try
+            for (long pos = SegmentHeader.Size; pos < State.End;)
             {
-                for (long pos = 0; pos < State.End;)
+                var step = SegmentScanner.Read(segmentFile, pos, State.End, name);
+                if (step.Kind != SegmentScanner.StepKind.Frame)
                 {
-                    var n = segmentFile.Read(pos, buffer.AsSpan(0, (int)Math.Min(buffer.Length, State.End - pos)));
-                    if (n == 0)
-                    {
-                        throw new IOException($"{name}: short read while sealing at {pos}.");
-                    }
-
-                    sha.AppendData(buffer, 0, n);
-                    pos += n;
+                    throw new CorruptArchiveException($"{name} at {pos}: {step.Problem} (while sealing).");
                 }
 
-                for (long pos = SegmentHeader.Size; pos < State.End;)
-                {
-                    var step = SegmentScanner.Read(segmentFile, pos, State.End, name);
-                    if (step.Kind != SegmentScanner.StepKind.Frame)
-                    {
-                        throw new CorruptArchiveException($"{name} at {pos}: {step.Problem} (while sealing).");
-                    }
-
-                    frames++;
-                    pos = step.Next;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+                sha.AppendData(step.Bytes!);
+                frames++;
+                pos = step.Next;
             }
 
             var footer = new byte[SegmentFooter.Size];
