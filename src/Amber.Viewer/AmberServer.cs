@@ -8,25 +8,40 @@ using Microsoft.Extensions.Logging;
 
 namespace Amber.Viewer;
 
-/// <summary>Builds the one HTTP host that `amber serve` runs: JSON API now; gateway and viewer pages join it on the same port.</summary>
+/// <summary>Builds the one HTTP host that `amber serve` runs: JSON API and viewer, with the gateway and local model host composed onto the same port.</summary>
 public static class AmberServer
 {
     /// <summary>Creates the host. <paramref name="listen"/> is HOST:PORT; port 0 picks a free one.</summary>
     public static WebApplication Build(Archive archive, string listen, Action<ILoggingBuilder>? logging = null)
+        => Build(archive, new AmberServerOptions { Listen = listen, Logging = logging });
+
+    /// <summary>Creates the host with the viewer, the JSON API and whatever <paramref name="options"/> adds.</summary>
+    public static WebApplication Build(Archive archive, AmberServerOptions options)
     {
-        var endpoint = ParseListen(listen);
+        ArgumentNullException.ThrowIfNull(options);
+        var endpoint = ParseListen(options.Listen);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
+        options.Logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(endpoint);
-            k.Limits.MaxRequestBodySize = 64L << 20;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
         });
         builder.Services.AddSingleton(archive);
+        foreach (var add in options.Services)
+        {
+            add(builder.Services);
+        }
+
         var app = builder.Build();
         app.MapArchiveApi();
         app.MapLogApi();
+        foreach (var map in options.Endpoints)
+        {
+            map(app);
+        }
+
         return app;
     }
 

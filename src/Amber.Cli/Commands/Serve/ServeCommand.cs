@@ -25,7 +25,8 @@ internal static class ServeCommand
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        await using var app = AmberServer.Build(archive, listen);
+        var options = new AmberServerOptions { Listen = listen };
+        await using var app = AmberServer.Build(archive, options);
         await app.StartAsync(ct).ConfigureAwait(false);
         env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (JSON API under /api); Ctrl+C stops.");
         if (archive.IsReadOnly)

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Amber.Viewer;
+
+/// <summary>
+/// What `amber serve` composes onto its one port. The viewer and JSON API are always mapped; the
+/// gateway, the local model host and anything else join through <see cref="Services"/> and
+/// <see cref="Endpoints"/>, so this project does not depend on them.
+/// </summary>
+public sealed record AmberServerOptions
+{
+    /// <summary>HOST:PORT; port 0 picks a free one.</summary>
+    public string Listen { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodySize { get; init; } = 64L << 20;
+
+    public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>Registrations added before the host is built.</summary>
+    public IList<Action<IServiceCollection>> Services { get; init; } = [];
+
+    /// <summary>Endpoint mappings added after the viewer's own.</summary>
+    public IList<Action<IEndpointRouteBuilder>> Endpoints { get; init; } = [];
+}
