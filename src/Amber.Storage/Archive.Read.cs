@@ -173,6 +173,16 @@ public sealed partial class Archive
         return cmd.ExecuteScalar() as string;
     }
 
+    /// <summary>A conversation's stored record (the newest one written), without loading its tree.</summary>
+    public ConversationRecord? GetConversationRecord(string conversationId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", conversationId);
+        return cmd.ExecuteScalar() is string json ? ConversationRecord.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(json)!) : null;
+    }
+
     /// <summary>The annotations about a node or conversation, oldest first.</summary>
     public IReadOnlyList<Annotation> GetAnnotations(string targetId)
     {
