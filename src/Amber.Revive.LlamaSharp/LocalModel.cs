@@ -147,6 +147,21 @@ public sealed class LocalModel : IDisposable
         => Tokenize(FormatPrompt(messages), weights.Vocab.ShouldAddBOS);
 
     /// <summary>
+    /// The tokens that follow a frozen answer when the user says <paramref name="userText"/> next, under the
+    /// default template ("\n\nUser: …\n\nAssistant:"). Models with their own chat template are refused: their
+    /// turn separators cannot be appended to a frozen state without re-rendering the whole conversation.
+    /// </summary>
+    public IReadOnlyList<int> ContinuationTokens(string userText)
+    {
+        if (chatTemplate is not null)
+        {
+            throw new ArgumentException($"model {Name} has its own chat template; a new message cannot be appended to its frozen state. Thaw without --message, or revive the instance instead.");
+        }
+
+        return Tokenize("\n\n" + ChatTemplates.ApplyDefault([("user", userText)]), addBos: false);
+    }
+
+    /// <summary>
     /// Generates from <paramref name="prompt"/> on a fresh context. With <paramref name="freeze"/>, the state at
     /// the end is saved (pending-token pattern) and returned as a compressed blob.
     /// </summary>
