@@ -73,6 +73,7 @@ public static class ImportCommand
         table.Add($"read + normalize + hash only ({parsed:N0} nodes, no archive)", Fmt.Seconds(parse.Elapsed), Fmt.Rate(rawBytes / 1e6 / parse.Elapsed.TotalSeconds), "-", "-", "-");
 
         var results = new List<(string Label, double MBps, long Stored)>();
+        (double Median, double P99, double Max, string Largest)? reads = null;
         foreach (var (label, level) in new[] { ("amber import, level 3", 3), ("amber import, default (level 9)", 9), ("amber import, level 19", 19) })
         {
             var dir = Path.Combine(options.WorkDirectory, $"import-{level}");
@@ -88,6 +89,11 @@ public static class ImportCommand
 
             var stats = archive.GetStats();
             var mbps = rawBytes / 1e6 / elapsed.TotalSeconds;
+            if (level == 9)
+            {
+                reads = ReadTimes(archive);
+            }
+
             results.Add((label, mbps, stats.StoredBytes));
             table.Add(label, Fmt.Seconds(elapsed), Fmt.Rate(mbps), Fmt.Bytes(stats.StoredBytes), Fmt.Bytes(stats.IndexBytes), Fmt.Int(summary.Conversations));
         }
@@ -104,6 +110,45 @@ public static class ImportCommand
             Console.WriteLine(ratios);
         }
 
+        if (reads is { } r)
+        {
+            Console.WriteLine($"Reading every conversation back (default level, `GetConversation`, second pass): median {r.Median:F3} ms, p99 {r.P99:F3} ms, max {r.Max:F3} ms ({r.Largest}).\n");
+        }
+
         return 0;
+    }
+
+    /// <summary>Times <c>GetConversation</c> for every conversation, after one warm-up pass.</summary>
+    private static (double Median, double P99, double Max, string Largest) ReadTimes(Archive archive)
+    {
+        var ids = new List<string>();
+        (string Created, string Id)? before = null;
+        while (true)
+        {
+            var page = archive.ListConversations(500, null, before);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            ids.AddRange(page.Select(c => c.Id));
+            before = (page[^1].Created, page[^1].Id);
+        }
+
+        foreach (var id in ids)
+        {
+            _ = archive.GetConversation(id);
+        }
+
+        var times = new List<(double Ms, string Id)>();
+        foreach (var id in ids)
+        {
+            var sw = Stopwatch.StartNew();
+            _ = archive.GetConversation(id);
+            times.Add((sw.Elapsed.TotalMilliseconds, id));
+        }
+
+        var sorted = times.OrderBy(t => t.Ms).ToList();
+        return (sorted[sorted.Count / 2].Ms, sorted[(int)(sorted.Count * 0.99)].Ms, sorted[^1].Ms, sorted[^1].Id);
     }
 }
