@@ -74,12 +74,23 @@ public static class ImportCommand
 
         var results = new List<(string Label, double MBps, long Stored)>();
         (double Median, double P99, double Max, string Largest)? reads = null;
-        foreach (var (label, level) in new[] { ("amber import, level 3", 3), ("amber import, default (level 9)", 9), ("amber import, level 19", 19) })
+        // Optional settings for experiments: --levels 3,9,19 --pack-bytes N --dictionary-size N
+        var levels = Option(options, "--levels")?.Split(',').Select(int.Parse).ToArray() ?? [3, 9, 19];
+        var importOptions = new ImportOptions();
+        if (Option(options, "--pack-bytes") is { } pack)
         {
+            importOptions = importOptions with { PackBytes = int.Parse(pack, System.Globalization.CultureInfo.InvariantCulture) };
+        }
+
+        var dictionarySize = Option(options, "--dictionary-size") is { } d ? int.Parse(d, System.Globalization.CultureInfo.InvariantCulture) : new ArchiveOptions { Directory = "." }.DictionarySize;
+        Console.WriteLine($"- pack bytes {importOptions.PackBytes:N0}, dictionary size {dictionarySize:N0}\n");
+        foreach (var level in levels)
+        {
+            var label = level == 9 ? "amber import, default (level 9)" : $"amber import, level {level}";
             var dir = Path.Combine(options.WorkDirectory, $"import-{level}");
-            using var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level });
+            using var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level, DictionarySize = dictionarySize });
             var sw = Stopwatch.StartNew();
-            var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
+            var summary = new Importer(archive, FormatRegistry.All, importOptions).Run(files);
             var elapsed = sw.Elapsed;
             if (!summary.Ok)
             {
@@ -116,6 +127,12 @@ public static class ImportCommand
         }
 
         return 0;
+    }
+
+    private static string? Option(BenchOptions options, string name)
+    {
+        var i = options.Rest.ToList().IndexOf(name);
+        return i >= 0 && i + 1 < options.Rest.Count ? options.Rest[i + 1] : null;
     }
 
     /// <summary>Times <c>GetConversation</c> for every conversation, after one warm-up pass.</summary>
