@@ -27,7 +27,6 @@ public sealed class Gateway : IDisposable
     private readonly IExchangeSink sink;
     private readonly TenantHasher tenants;
     private readonly HttpMessageInvoker upstream;
-    private readonly IProtocol[] protocols = [new OpenAiChatProtocol(), new OpenAiResponsesProtocol(), new AnthropicMessagesProtocol()];
 
     public Gateway(GatewayOptions options, IExchangeSink sink, TenantHasher tenants)
     {
@@ -50,23 +49,6 @@ public sealed class Gateway : IDisposable
                 disposeHandler: true);
     }
 
-    /// <summary>The protocol captured at a method and path, or null for a route that is only passed through.</summary>
-    internal IProtocol? ProtocolFor(string method, string path)
-    {
-        if (!HttpMethods.IsPost(method))
-        {
-            return null;
-        }
-
-        return path switch
-        {
-            "/v1/chat/completions" => protocols[0],
-            "/v1/responses" => protocols[1],
-            "/v1/messages" => protocols[2],
-            _ => null,
-        };
-    }
-
     /// <summary>Handles one request under /v1.</summary>
     public async Task HandleAsync(HttpContext context)
     {
@@ -74,7 +56,7 @@ public sealed class Gateway : IDisposable
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         var target = Target(UpstreamFor(request), path, request.QueryString.Value);
-        var protocol = ProtocolFor(request.Method, path);
+        var protocol = HttpMethods.IsPost(request.Method) ? ProtocolRegistry.ForPath(path) : null;
         if (protocol is null)
         {
             await PassThroughAsync(context, target).ConfigureAwait(false);
@@ -192,7 +174,7 @@ public sealed class Gateway : IDisposable
             RequestHeaders = requestHeaders,
             RemovedRequestHeaders = removedRequest,
             RequestBody = body,
-            ForwardedBody = forwarded,
+            ForwardedBody = forwarded is null ? null : new ReadOnlyMemory<byte>(forwarded),
         };
 
         using var timeout = new CancellationTokenSource(options.UpstreamTimeout, time);

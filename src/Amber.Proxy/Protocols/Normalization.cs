@@ -201,7 +201,8 @@ internal sealed class Normalization(RawExchange exchange, string provider)
     /// <summary>The keys an answer is found by: its instance id, and the provider's response id.</summary>
     public List<string> AnswerKeys(string? responseId)
     {
-        var keys = new List<string> { InstanceIds.Key(Exchange.Instance) };
+        // The bare id too, so `amber show inst_…` resolves it (Archive.Resolve accepts keys).
+        var keys = new List<string> { InstanceIds.Key(Exchange.Instance), Exchange.Instance };
         if (responseId is not null)
         {
             keys.Add($"response:{provider}:{responseId}");

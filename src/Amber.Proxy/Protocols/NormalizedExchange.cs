@@ -23,4 +23,7 @@ public sealed record NormalizedExchange
     public IReadOnlyList<string> AnswerKeys { get; init; } = [];
 
     public string? Title { get; init; }
+
+    /// <summary>A provider conversation object the call continues (Responses <c>conversation</c>); the sink attaches it under that conversation's latest answer.</summary>
+    public string? Conversation { get; init; }
 }

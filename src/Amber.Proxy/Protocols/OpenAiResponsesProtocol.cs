@@ -8,7 +8,8 @@ namespace Amber.Proxy.Protocols;
 /// <summary>
 /// OpenAI Responses (<c>POST /v1/responses</c>). A call continuing through <c>previous_response_id</c>
 /// does not repeat the history, so its prompt is attached under the answer of that response
-/// (key <c>response:openai:ID</c>); one continuing a <c>conversation</c> under that conversation's latest answer.
+/// (key <c>response:openai:ID</c>); one continuing a <c>conversation</c> under that conversation's latest answer
+/// (resolved by <see cref="ArchiveSink"/>).
 /// </summary>
 internal sealed class OpenAiResponsesProtocol : IProtocol
 {
@@ -42,9 +43,6 @@ internal sealed class OpenAiResponsesProtocol : IProtocol
         return Encoding.UTF8.GetBytes(request.ToJsonString());
     }
 
-    /// <summary>The key of a Responses conversation object's latest answer.</summary>
-    public static string ConversationKey(string id) => "conversation:openai:" + id;
-
     public NormalizedExchange Normalize(RawExchange exchange)
     {
         var n = new Normalization(exchange, Provider);
@@ -71,9 +69,7 @@ internal sealed class OpenAiResponsesProtocol : IProtocol
             JsonObject c => Normalization.Str(c, "id"),
             _ => null,
         };
-        var continues = Normalization.Str(request, "previous_response_id") is { } previous
-            ? $"response:openai:{previous}"
-            : conversation is null ? null : ConversationKey(conversation);
+        var continues = Normalization.Str(request, "previous_response_id") is { } previous ? $"response:openai:{previous}" : null;
 
         var response = n.Succeeded || exchange.Interrupted ? ResponseObject(exchange) : null;
         var model = n.Model(Normalization.Str(response?.Response, "model"), null, exchange.ResponseHeader("openai-version"));
@@ -105,11 +101,6 @@ internal sealed class OpenAiResponsesProtocol : IProtocol
         }
 
         var keys = n.AnswerKeys(responseId);
-        if (conversation is not null)
-        {
-            keys.Add(ConversationKey(conversation));
-        }
-
         return new NormalizedExchange
         {
             Prompt = prompt,
@@ -119,6 +110,7 @@ internal sealed class OpenAiResponsesProtocol : IProtocol
             ContinuesFrom = continues,
             AnswerKeys = keys,
             Title = Normalization.Title(prompt),
+            Conversation = conversation,
         };
     }
 
