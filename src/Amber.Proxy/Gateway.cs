@@ -174,7 +174,7 @@ public sealed class Gateway : IDisposable
             RequestHeaders = requestHeaders,
             RemovedRequestHeaders = removedRequest,
             RequestBody = body,
-            ForwardedBody = forwarded is null ? null : new ReadOnlyMemory<byte>(forwarded),
+            ForwardedBody = forwarded is null ? default(ReadOnlyMemory<byte>?) : forwarded,
         };
 
         using var timeout = new CancellationTokenSource(options.UpstreamTimeout, time);
