@@ -304,6 +304,8 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             if (i == 3 && Behavior == UpstreamBehavior.ResetMidStream)
             {
+                // Kestrel drops output still in flight when it aborts; let the first events leave first.
+                await Task.Delay(200, context.RequestAborted);
                 context.Abort();
                 return;
             }

@@ -17,9 +17,12 @@ public abstract class GatewayTestBase : IAsyncLifetime
 
     private int seed = 1;
 
-    protected TestArchives Archives { get; } = new(FileSystemKind.Local);
+    protected TestArchives Archives { get; private set; } = null!;
 
-    protected Archive Archive { get; private set; } = null!;
+    /// <summary>The file system the archive runs on; tests of failures use the fault-injecting one.</summary>
+    protected virtual FileSystemKind Kind => FileSystemKind.Local;
+
+    protected Archive Archive { get; set; } = null!;
 
     protected FakeUpstream Upstream { get; private set; } = null!;
 
@@ -31,7 +34,9 @@ public abstract class GatewayTestBase : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        Archive = Archives.Init(o => o with { IndexPath = null });
+        Archives = new TestArchives(Kind);
+        // On disk, the index sits in the archive folder like in production, so the secrets scan covers it.
+        Archive = Archives.Init(o => Kind == FileSystemKind.Local ? o with { IndexPath = null } : o);
         Upstream = await FakeUpstream.StartAsync();
         await StartGatewayAsync();
     }
@@ -41,6 +46,7 @@ public abstract class GatewayTestBase : IAsyncLifetime
         OpenAiUpstream = Upstream.Url,
         AnthropicUpstream = Upstream.Url,
         TimeProvider = TimeProvider.System,
+        FileSystem = Archives.FileSystem,
         Random = b => { var r = new Random(Interlocked.Increment(ref seed)); r.NextBytes(b); },
     };
 
