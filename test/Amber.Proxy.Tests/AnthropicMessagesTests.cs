@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amber.Core.Model;
+using Amber.Testing;
 using Anthropic.Models.Messages;
 using TextBlock = Amber.Core.Model.TextBlock;
 using ToolResultBlock = Amber.Core.Model.ToolResultBlock;

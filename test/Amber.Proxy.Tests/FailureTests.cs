@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Amber.Core.Model;
 using Amber.Proxy.Exchanges;
+using Amber.Testing;
 using OpenAI.Chat;
 
 namespace Amber.Proxy.Tests;

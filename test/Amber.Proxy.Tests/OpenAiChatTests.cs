@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Proxy.Exchanges;
+using Amber.Testing;
 using OpenAI.Chat;
 
 namespace Amber.Proxy.Tests;

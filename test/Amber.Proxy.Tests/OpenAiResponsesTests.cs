@@ -1,4 +1,5 @@
 using Amber.Core.Model;
+using Amber.Testing;
 using OpenAI.Responses;
 
 namespace Amber.Proxy.Tests;

@@ -1,4 +1,4 @@
-namespace Amber.Proxy.Tests;
+namespace Amber.Testing;
 
 /// <summary>What the fake upstream does with the next captured call.</summary>
 public enum UpstreamBehavior

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Amber.Proxy.Tests;
+namespace Amber.Testing;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1:0 that answers like the OpenAI and Anthropic APIs, with the
