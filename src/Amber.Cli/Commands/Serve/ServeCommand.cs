@@ -6,7 +6,7 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, CancellationToken ct)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false)
     {
         System.Net.IPEndPoint endpoint;
         try
@@ -26,6 +26,18 @@ internal static class ServeCommand
 
         await using var archive = env.Open(createIfMissing: true);
         var options = new AmberServerOptions { Listen = listen };
+        Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
+        try
+        {
+            local = LocalModelServing.Configure(options, localModels ?? [], freeze, env.Out);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or FormatException)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        using var localModelsLifetime = local;
         await using var app = AmberServer.Build(archive, options);
         await app.StartAsync(ct).ConfigureAwait(false);
         env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (JSON API under /api); Ctrl+C stops.");

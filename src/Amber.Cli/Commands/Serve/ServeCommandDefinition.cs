@@ -8,8 +8,10 @@ internal static class ServeCommandDefinition
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to listen on", DefaultValueFactory = _ => "127.0.0.1:8080" };
-        var command = new Command("serve", "Serve the archive over HTTP (JSON API; gateway and viewer on the same port)") { listen };
-        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, ct));
+        var localModel = new Option<string[]>("--local-model") { Description = "Host a local GGUF model as NAME=PATH.gguf for OpenAI Chat Completions (repeatable), recorded at T2" };
+        var freeze = new Option<bool>("--freeze") { Description = "Save each local answer's inference state (T1)" };
+        var command = new Command("serve", "Serve the archive over HTTP (JSON API; gateway and viewer on the same port)") { listen, localModel, freeze };
+        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, ct, parse.GetValue(localModel) ?? [], parse.GetValue(freeze)));
         return command;
     }
 }
