@@ -29,13 +29,13 @@ public static class DashboardCharts
     public static string Activity(ArchiveDashboard d)
     {
         var plot = new Plot();
-        var months = d.ConversationsByMonth.Select(m => m.Month).ToArray();
+        var months = Contiguous(d.ConversationsByMonth.Select(m => m.Month));
         if (months.Length > 0)
         {
             var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
-            var conversations = plot.Add.Scatter(xs, d.ConversationsByMonth.Select(m => (double)m.Value).ToArray());
+            var conversations = plot.Add.Scatter(xs, PerMonth(months, d.ConversationsByMonth));
             conversations.LegendText = "conversations";
-            var instances = plot.Add.Scatter(xs, d.InstancesByMonth.Select(m => (double)m.Value).ToArray());
+            var instances = plot.Add.Scatter(xs, PerMonth(months, d.InstancesByMonth));
             instances.LegendText = "instances";
             MonthTicks(plot, months);
             plot.ShowLegend(Alignment.UpperLeft);
@@ -50,7 +50,7 @@ public static class DashboardCharts
     public static string Bytes(ArchiveDashboard d)
     {
         var plot = new Plot();
-        var months = d.StoredBytesByMonth.Select(m => m.Month).Union(d.RawBytesByMonth.Select(m => m.Month), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var months = Contiguous(d.StoredBytesByMonth.Select(m => m.Month).Concat(d.RawBytesByMonth.Select(m => m.Month)));
         if (months.Length > 0)
         {
             var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
@@ -93,6 +93,36 @@ public static class DashboardCharts
         plot.Axes.Left.Min = 0;
         plot.Title("Generated turns by model (top 10)");
         return Svg(plot);
+    }
+
+    /// <summary>
+    /// Every month from the first to the last given (so gaps show as zeros), at most 50 years; months that are
+    /// not "YYYY-MM" (a source's odd timestamp) are kept in text order after them.
+    /// </summary>
+    public static string[] Contiguous(IEnumerable<string> months)
+    {
+        var all = months.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var parsed = all.Select(m => DateTime.TryParseExact(m, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : (DateTime?)null).ToList();
+        var valid = parsed.OfType<DateTime>().ToList();
+        if (valid.Count == 0)
+        {
+            return all.ToArray();
+        }
+
+        var result = new List<string>();
+        for (var t = valid.Min(); t <= valid.Max() && result.Count < 600; t = t.AddMonths(1))
+        {
+            result.Add(t.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        }
+
+        result.AddRange(all.Where((m, i) => parsed[i] is null));
+        return result.ToArray();
+    }
+
+    private static double[] PerMonth(string[] months, IReadOnlyList<MonthCount> series)
+    {
+        var byMonth = series.ToDictionary(m => m.Month, m => m.Value, StringComparer.Ordinal);
+        return months.Select(m => (double)byMonth.GetValueOrDefault(m)).ToArray();
     }
 
     private static double[] Cumulative(string[] months, IReadOnlyList<MonthCount> series)

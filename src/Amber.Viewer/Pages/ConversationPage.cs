@@ -40,6 +40,7 @@ public static class ConversationPage
         }
 
         var tree = view.Tree;
+        var newestLeaves = NewestLeaves(tree);
         string? selected = null;
         if (leaf is not null)
         {
@@ -49,15 +50,11 @@ public static class ConversationPage
                 return PageLayout.NotFound($"{leaf} is not a node of this conversation.");
             }
 
-            selected = NewestLeafUnder(tree, l.Id);
+            selected = newestLeaves.GetValueOrDefault(l.Id, l.Id);
         }
-        else if (view.Instances.Count > 0)
+        else if (tree.Roots.Count > 0)
         {
-            selected = view.Instances[^1].Id;
-        }
-        else if (tree.Count > 0)
-        {
-            selected = tree.Leaves[^1];
+            selected = tree.Roots.Select(r => newestLeaves[r]).Aggregate((a, b) => Newer(tree, a, b) ? a : b);
         }
 
         var path = selected is null ? [] : tree.PathTo(selected);
@@ -76,7 +73,7 @@ public static class ConversationPage
             {
                 foreach (var (nodeId, node) in path)
                 {
-                    WriteNode(w, cache, view, tree, nodeId, node, Model);
+                    WriteNode(w, cache, view, tree, newestLeaves, nodeId, node, Model);
                 }
             }
 
@@ -91,22 +88,59 @@ public static class ConversationPage
         });
     }
 
-    /// <summary>Follows the newest child down to a leaf (a chat app's "latest branch").</summary>
-    public static string NewestLeafUnder(ConversationTree tree, string nodeId)
+    /// <summary>
+    /// For every node, the most recently created leaf below it (a chat app's "latest branch"), in one
+    /// post-order pass over the tree. Leaves without a time lose to leaves with one; ties go to the larger id.
+    /// </summary>
+    public static Dictionary<string, string> NewestLeaves(ConversationTree tree)
     {
-        var id = nodeId;
-        for (var guard = 0; guard <= tree.Count; guard++)
+        var newest = new Dictionary<string, string>(tree.Count, StringComparer.Ordinal);
+        var stack = new Stack<(string Id, bool Expanded)>();
+        foreach (var root in tree.Roots)
         {
+            stack.Push((root, false));
+        }
+
+        while (stack.Count > 0)
+        {
+            var (id, expanded) = stack.Pop();
             var kids = tree.ChildrenOf(id);
             if (kids.Count == 0)
             {
-                return id;
+                newest[id] = id;
+                continue;
             }
 
-            id = kids[^1];
+            if (!expanded)
+            {
+                stack.Push((id, true));
+                foreach (var kid in kids)
+                {
+                    stack.Push((kid, false));
+                }
+
+                continue;
+            }
+
+            string? best = null;
+            foreach (var kid in kids)
+            {
+                if (newest.TryGetValue(kid, out var leaf) && (best is null || Newer(tree, leaf, best)))
+                {
+                    best = leaf;
+                }
+            }
+
+            newest[id] = best ?? id;
         }
 
-        return id;
+        return newest;
+    }
+
+    private static bool Newer(ConversationTree tree, string a, string b)
+    {
+        var c = string.CompareOrdinal(tree.Nodes[a].Created ?? "", tree.Nodes[b].Created ?? "");
+        return c > 0 || (c == 0 && string.CompareOrdinal(a, b) > 0);
     }
 
     private static void WriteHeader(HtmlWriter w, ConversationView view, string title, IReadOnlyList<(string Id, Node Node)> path, Func<string, ModelReference?> model)
@@ -206,7 +240,7 @@ public static class ConversationPage
         };
     }
 
-    private static void WriteNode(HtmlWriter w, RenderCache cache, ConversationView view, ConversationTree tree, string nodeId, Node node, Func<string, ModelReference?> model)
+    private static void WriteNode(HtmlWriter w, RenderCache cache, ConversationView view, ConversationTree tree, Dictionary<string, string> newestLeaves, string nodeId, Node node, Func<string, ModelReference?> model)
     {
         var parentInTree = node.Parent is not null && tree.Nodes.ContainsKey(node.Parent);
         var siblings = parentInTree ? tree.ChildrenOf(node.Parent!) : tree.Roots;
@@ -227,9 +261,9 @@ public static class ConversationPage
                 w.Element("span", ForkKind(node, siblings, tree), ("class", "fork-kind"));
                 var prev = k > 0 ? siblings[k - 1] : null;
                 var next = k < siblings.Count - 1 ? siblings[k + 1] : null;
-                BranchLink(w, view, tree, prev, "‹", "previous branch");
+                BranchLink(w, view, newestLeaves, prev, "‹", "previous branch");
                 w.Element("span", $"{k + 1} / {siblings.Count}", ("class", "fork-pos"));
-                BranchLink(w, view, tree, next, "›", "next branch");
+                BranchLink(w, view, newestLeaves, next, "›", "next branch");
             }
         }
 
@@ -366,7 +400,7 @@ public static class ConversationPage
         }
     }
 
-    private static void BranchLink(HtmlWriter w, ConversationView view, ConversationTree tree, string? target, string text, string label)
+    private static void BranchLink(HtmlWriter w, ConversationView view, Dictionary<string, string> newestLeaves, string? target, string text, string label)
     {
         if (target is null)
         {
@@ -374,7 +408,7 @@ public static class ConversationPage
             return;
         }
 
-        var leaf = NewestLeafUnder(tree, target);
+        var leaf = newestLeaves.GetValueOrDefault(target, target);
         w.Link(Urls.Conversation(view.Summary.Id, leaf, target), text, ("class", "branch-link"), ("aria-label", label), ("rel", "nofollow"));
     }
 

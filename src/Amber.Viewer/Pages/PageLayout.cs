@@ -20,6 +20,7 @@ public static class PageLayout
                 w.Void("meta", ("name", "viewport"), ("content", "width=device-width, initial-scale=1"));
                 w.Element("title", title + " · Amber");
                 w.Void("link", ("rel", "stylesheet"), ("href", "/static/viewer.css"));
+                w.Void("link", ("rel", "icon"), ("href", "/static/favicon.svg"), ("type", "image/svg+xml"));
                 w.Element("script", null, ("src", "/static/viewer.js"), ("defer", ""));
             }
 

@@ -35,6 +35,7 @@ public static class StaticAssets
                 ".css" => "text/css; charset=utf-8",
                 ".js" => "text/javascript; charset=utf-8",
                 ".txt" => "text/plain; charset=utf-8",
+                ".svg" => "image/svg+xml",
                 _ => "application/octet-stream",
             };
             result[name] = (copy.ToArray(), type);

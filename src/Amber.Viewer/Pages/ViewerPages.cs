@@ -17,6 +17,7 @@ public static class ViewerPages
         app.MapGet("/models/{id}", (Archive archive, string id) => ModelPage.Render(archive, id));
         app.MapGet("/blobs/{id}", (Archive archive, string id) => BlobPage.Render(archive, id));
         app.MapGet("/receipts/{id}", (Archive archive, string id) => ReceiptPage.Render(archive, id));
+        app.MapGet("/favicon.ico", () => Results.Redirect("/static/favicon.svg", permanent: true));
         app.MapGet("/static/{name}", (string name, HttpContext http) => StaticAssets.Serve(name, http));
         return app;
     }
