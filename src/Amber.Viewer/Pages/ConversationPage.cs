@@ -58,6 +58,12 @@ public static class ConversationPage
         }
 
         var path = selected is null ? [] : tree.PathTo(selected);
+        if (path.Count > 64)
+        {
+            // Render the messages' content on every core first; the page is then written in order from the cache.
+            Parallel.ForEach(path, p => cache.Content(p.Id, p.Node));
+        }
+
         ModelReference? Model(string m) => view.Models.TryGetValue(m, out var r) ? r : null;
         var title = view.Summary.Title ?? "(untitled conversation)";
         return PageLayout.Page(title, w =>
@@ -310,7 +316,7 @@ public static class ConversationPage
 
             using (w.Tag("footer", ("class", "node-foot")))
             {
-                w.Element("code", ContentRenderer.Shorten(nodeId, 23), ("title", nodeId));
+                w.Element("code", ContentRenderer.Shorten(nodeId, 23));
                 w.Link(Urls.NodeJson(nodeId), "JSON");
                 w.Link(Urls.ReceiptPage(nodeId), "receipt");
                 if (node.Meta?["exchange"] is JsonValue ex && ex.TryGetValue<string>(out var exchange))

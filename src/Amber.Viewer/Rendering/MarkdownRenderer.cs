@@ -9,7 +9,8 @@ namespace Amber.Viewer.Rendering;
 /// <summary>
 /// Markdown to safe HTML. Raw HTML in the text is never parsed as HTML (Markdig's DisableHtml makes it text),
 /// links keep only http, https and mailto (anything else becomes "#"), images load only from the archive's
-/// blob route (others become plain links), and HtmlSanitizer cleans the result again with a short allow-list.
+/// blob route (others become plain links), and the result must pass the sanitizer's short allow-list:
+/// output that <see cref="AllowListCheck"/> cannot vouch for is cleaned by HtmlSanitizer.
 /// Very large or very deeply nested text is shown as plain text instead, so no input can exhaust the stack.
 /// </summary>
 public static class MarkdownRenderer
@@ -49,7 +50,16 @@ public static class MarkdownRenderer
             return PlainText(markdown);
         }
 
-        var document = Markdown.Parse(markdown, Pipeline);
+        MarkdownDocument document;
+        try
+        {
+            document = Markdown.Parse(markdown, Pipeline);
+        }
+        catch (ArgumentException)
+        {
+            return PlainText(markdown); // Markdig's own nesting limit
+        }
+
         if (Depth(document) > MaxDepth)
         {
             return PlainText(markdown);
@@ -57,7 +67,7 @@ public static class MarkdownRenderer
 
         NeutralizeLinks(document);
         var html = document.ToHtml(Pipeline);
-        return new SafeHtml(Sanitizer.Value!.Sanitize(html));
+        return new SafeHtml(AllowListCheck.Passes(html) ? html : Sanitizer.Value!.Sanitize(html));
     }
 
     /// <summary>The text as paragraphs with line breaks, every character encoded.</summary>
