@@ -130,6 +130,11 @@ public sealed partial class Archive
         }
 
         using var c = index.OpenRead();
+        if (FindKey(c, idOrPrefix.Trim()) is { } keyed)
+        {
+            return new ResolvedId(ResolvedKind.Node, keyed, null);
+        }
+
         var matches = new List<(ResolvedKind, string)>();
         foreach (var (kind, table) in new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
         {
@@ -150,6 +155,49 @@ public sealed partial class Archive
             1 => new ResolvedId(matches[0].Item1, matches[0].Item2, null),
             _ => new ResolvedId(ResolvedKind.None, idOrPrefix, "the prefix is ambiguous; give more digits"),
         };
+    }
+
+    /// <summary>The node recorded under <paramref name="key"/> (a string in a node's <c>meta.keys</c>), or null.</summary>
+    public string? FindNodeByKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        using var c = index.OpenRead();
+        return FindKey(c, key);
+    }
+
+    private static string? FindKey(Microsoft.Data.Sqlite.SqliteConnection c, string key)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT node FROM node_keys WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    /// <summary>A conversation's stored record (the newest one written), without loading its tree.</summary>
+    public ConversationRecord? GetConversationRecord(string conversationId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", conversationId);
+        return cmd.ExecuteScalar() is string json ? ConversationRecord.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(json)!) : null;
+    }
+
+    /// <summary>The annotations about a node or conversation, oldest first.</summary>
+    public IReadOnlyList<Annotation> GetAnnotations(string targetId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT record FROM annotations WHERE target = $t ORDER BY created, seq, id";
+        cmd.Parameters.AddWithValue("$t", targetId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<Annotation>();
+        while (r.Read())
+        {
+            list.Add(Annotation.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(r.GetString(0))!));
+        }
+
+        return list;
     }
 
     /// <summary>The conversations a node belongs to.</summary>

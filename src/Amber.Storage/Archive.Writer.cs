@@ -489,8 +489,26 @@ public sealed partial class Archive
                 entries.Add((EntryType.Node, [], bytes));
             }
 
+            var newAnnotations = new List<string>();
+            foreach (var (id, annotation) in batch.Annotations)
+            {
+                var target = annotation.Target;
+                if (!nodes.Contains(target) && !idx.NodeExists(target) && !batch.Conversations.Any(c => c.Id == target) && !idx.ConversationExists(target))
+                {
+                    throw new ArgumentException($"annotation {id}: its target {target} is neither a node nor a conversation in this commit or the archive.");
+                }
+
+                if (idx.AnnotationExists(id))
+                {
+                    continue;
+                }
+
+                newAnnotations.Add(id);
+                entries.Add((EntryType.Annotation, [], CanonicalJson.Canonicalize(annotation.ToJson())));
+            }
+
             // Nothing new at all (a re-import): acknowledge without writing, so repeating an import stores nothing.
-            if (newNodes == 0 && newBlobIds.Count == 0 && newModels.Count == 0
+            if (newNodes == 0 && newBlobIds.Count == 0 && newModels.Count == 0 && newAnnotations.Count == 0
                 && batch.Conversations.All(c => idx.HoldsAlready(c.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(c.Record.ToJson())), c.NodeIds, c.Raw)))
             {
                 return new Prepared
@@ -523,6 +541,11 @@ public sealed partial class Archive
             if (batch.Tenant is not null)
             {
                 info["tenant"] = batch.Tenant;
+            }
+
+            if (newAnnotations.Count > 0)
+            {
+                info["annotations"] = new JsonArray(newAnnotations.Select(a => (JsonNode)a).ToArray());
             }
 
             var infoBytes = CanonicalJson.Canonicalize(info);

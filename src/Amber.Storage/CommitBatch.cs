@@ -15,6 +15,7 @@ public sealed class CommitBatch
     private readonly Dictionary<string, ReadOnlyMemory<byte>> blobs = new(StringComparer.Ordinal);
     private readonly List<(string Id, Node Node, byte[] Bytes)> nodes = [];
     private readonly Dictionary<string, int> nodeIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Annotation> annotations = new(StringComparer.Ordinal);
 
     /// <param name="kind">What produced the commit (chatgpt, claude, gateway:openai, …). Frames of one kind share a zstd dictionary.</param>
     public CommitBatch(string kind)
@@ -36,7 +37,10 @@ public sealed class CommitBatch
 
     internal IReadOnlyList<(string Id, Node Node, byte[] Bytes)> Nodes => nodes;
 
-    public bool IsEmpty => conversations.Count == 0 && models.Count == 0 && blobs.Count == 0;
+    /// <summary>Statements about stored (or newly added) nodes and conversations, by annotation id.</summary>
+    public IReadOnlyDictionary<string, Annotation> Annotations => annotations;
+
+    public bool IsEmpty => conversations.Count == 0 && models.Count == 0 && blobs.Count == 0 && annotations.Count == 0;
 
     public ConversationPart AddConversation(ConversationRecord record)
     {
@@ -49,6 +53,15 @@ public sealed class CommitBatch
     {
         var id = model.Id;
         models.TryAdd(id, model);
+        return id;
+    }
+
+    /// <summary>Adds an annotation; its target must be in this batch or already stored. Returns its id.</summary>
+    public string AddAnnotation(Annotation annotation)
+    {
+        ArgumentNullException.ThrowIfNull(annotation);
+        var id = annotation.Id;
+        annotations.TryAdd(id, annotation);
         return id;
     }
 

@@ -23,4 +23,7 @@ public enum EntryType : byte
 
     /// <summary>Which nodes a conversation gained in this commit (canonical JSON: conversation, nodes); the info names them by digest.</summary>
     Membership = 7,
+
+    /// <summary>An annotation about a stored node or conversation (canonical JSON); the info lists its id.</summary>
+    Annotation = 8,
 }

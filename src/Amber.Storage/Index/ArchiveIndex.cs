@@ -13,7 +13,7 @@ namespace Amber.Storage.Index;
 /// </summary>
 internal sealed partial class ArchiveIndex : IDisposable
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private SqliteConnection? writer;
@@ -68,6 +68,9 @@ internal sealed partial class ArchiveIndex : IDisposable
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS conversation_raw(conversation TEXT NOT NULL, blob TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, blob)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS models(id TEXT PRIMARY KEY, record TEXT NOT NULL, name TEXT NOT NULL, provider TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS node_keys(key TEXT PRIMARY KEY, node TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS annotations(id TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target, created);
         CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
         """;
 
@@ -132,6 +135,10 @@ internal sealed partial class ArchiveIndex : IDisposable
     public bool BlobExists(string id) => Exists("SELECT 1 FROM blobs WHERE id = $id", id);
 
     public bool ModelExists(string id) => Exists("SELECT 1 FROM models WHERE id = $id", id);
+
+    public bool ConversationExists(string id) => Exists("SELECT 1 FROM conversations WHERE id = $id", id);
+
+    public bool AnnotationExists(string id) => Exists("SELECT 1 FROM annotations WHERE id = $id", id);
 
     private bool Exists(string sql, string id)
     {
@@ -292,10 +299,32 @@ internal sealed partial class ArchiveIndex : IDisposable
             Run(tx, "INSERT OR IGNORE INTO nodes(id, parent, role, created, model, tier, seq, segment, offset, entry_offset, entry_length) VALUES($id, $p, $r, $c, $m, $t, $seq, $s, $o, $eo, $el)",
                 ("$id", id), ("$p", node.Parent), ("$r", node.Role), ("$c", node.Created), ("$m", node.Generation?.Model), ("$t", (long)tier),
                 ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$eo", (long)e.EntryOffset), ("$el", (long)e.Body.Length));
+            if (node.Meta?["keys"] is JsonArray keys)
+            {
+                foreach (var key in keys)
+                {
+                    if (key is JsonValue v && v.TryGetValue<string>(out var k))
+                    {
+                        Run(tx, "INSERT OR IGNORE INTO node_keys(key, node) VALUES($k, $id)", ("$k", k), ("$id", id));
+                    }
+                }
+            }
+
             var text = node.SearchText;
             if (text.Length > 0)
             {
                 Run(tx, "INSERT INTO node_text(text, node) VALUES($t, $id)", ("$t", text), ("$id", id));
+            }
+        }
+
+        foreach (var e in commit.Entries)
+        {
+            if (e.Type == EntryType.Annotation)
+            {
+                var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                var a = Annotation.FromJson(json);
+                Run(tx, "INSERT OR IGNORE INTO annotations(id, target, kind, created, record, seq) VALUES($id, $t, $k, $c, $r, $seq)",
+                    ("$id", ContentId.Of(e.Body.Span)), ("$t", a.Target), ("$k", a.Kind), ("$c", a.Created), ("$r", System.Text.Encoding.UTF8.GetString(e.Body.Span)), ("$seq", seq));
             }
         }
 

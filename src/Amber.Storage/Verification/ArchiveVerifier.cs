@@ -233,6 +233,18 @@ public static class ArchiveVerifier
                             break;
                         }
 
+                    case EntryType.Annotation:
+                        {
+                            CheckCanonical(report, where, "annotation", body);
+                            var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
+                            if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
+                            {
+                                report.Faults.Add($"{where}: annotation {ContentId.Of(body)} is about {a.Target}, which is not stored.");
+                            }
+
+                            break;
+                        }
+
                     case EntryType.Node:
                         {
                             var id = ContentId.Of(body);
@@ -330,6 +342,12 @@ public static class ArchiveVerifier
             if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
             {
                 report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
+            }
+
+            var annotationIds = commit.Entries.Where(e => e.Type == EntryType.Annotation).Select(e => ContentId.Of(e.Body.Span)).ToList();
+            if (!(commit.Info["annotations"]?.AsArray().Select(a => a!.GetValue<string>()) ?? []).SequenceEqual(annotationIds))
+            {
+                report.Faults.Add($"{where}: the log entry's annotation list does not match the commit's annotations.");
             }
 
             var modelIds = commit.Entries.Where(e => e.Type == EntryType.Model).Select(e => ContentId.Of(e.Body.Span)).ToList();
