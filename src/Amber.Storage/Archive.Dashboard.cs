@@ -91,10 +91,11 @@ public sealed partial class Archive
     }
 
     /// <summary>
-    /// As <see cref="Search"/>, with the matches in each snippet between <paramref name="open"/> and
+    /// As <see cref="Search(string, int)"/>, with the matches in each snippet between <paramref name="open"/> and
     /// <paramref name="close"/>, so a caller can pick markers that cannot occur in text and encode the rest.
+    /// Only the best <paramref name="limit"/> messages get a snippet, so a common word stays fast.
     /// </summary>
-    public IReadOnlyList<SearchHit> Search(string query, int limit, string open, string close)
+    public IReadOnlyList<SearchHit> Search(string query, int limit, string open, string close, int snippetTokens = 32)
     {
         var match = ToFtsQuery(query);
         if (match.Length == 0)
@@ -104,15 +105,20 @@ public sealed partial class Archive
 
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
+        // Rank first, then build snippets and join only for the best $n: computing a snippet for every match
+        // before sorting costs seconds when a word occurs in a hundred thousand messages.
         cmd.CommandText = """
-            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, $open, $close, '…', 32), bm25(node_text) AS rank
-            FROM node_text t JOIN nodes n ON n.id = t.node JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
-            WHERE node_text MATCH $q ORDER BY rank, cv.created DESC LIMIT $n
+            WITH top AS (SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q ORDER BY rank LIMIT $n)
+            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, $open, $close, '…', $tokens), top.k
+            FROM top JOIN node_text t ON t.rowid = top.r JOIN nodes n ON n.id = t.node
+            JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
+            WHERE node_text MATCH $q ORDER BY top.k, cv.created DESC LIMIT $n
             """;
         cmd.Parameters.AddWithValue("$q", match);
         cmd.Parameters.AddWithValue("$n", limit);
         cmd.Parameters.AddWithValue("$open", open);
         cmd.Parameters.AddWithValue("$close", close);
+        cmd.Parameters.AddWithValue("$tokens", Math.Clamp(snippetTokens, 1, 64));
         using var r = cmd.ExecuteReader();
         var list = new List<SearchHit>();
         while (r.Read())

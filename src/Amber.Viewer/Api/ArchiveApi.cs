@@ -113,7 +113,7 @@ public static class ArchiveApi
                 return Json(400, Error("q is required"));
             }
 
-            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage));
+            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage), "«", "»", 24);
             return Json(new JsonObject { ["query"] = q, ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
         });
         api.MapGet("/stats", (Archive archive) => Json(ReadingJson.Stats(archive.GetStats())));
