@@ -6,7 +6,7 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false)
     {
         System.Net.IPEndPoint endpoint;
         try
@@ -19,13 +19,20 @@ internal static class ServeCommand
             return ExitCodes.Usage;
         }
 
+        token ??= Environment.GetEnvironmentVariable("AMBER_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null;
+        var generated = false;
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines.");
+            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token.");
+            if (token is null)
+            {
+                token = Amber.Viewer.Security.AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
+                generated = true;
+            }
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen };
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {
@@ -40,7 +47,11 @@ internal static class ServeCommand
         using var localModelsLifetime = local;
         await using var app = AmberServer.Build(archive, options);
         await app.StartAsync(ct).ConfigureAwait(false);
-        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (JSON API under /api); Ctrl+C stops.");
+        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api); Ctrl+C stops.");
+        if (token is not null)
+        {
+            env.Out.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");
+        }
         if (archive.IsReadOnly)
         {
             env.Out.WriteLine("amber: another process holds the writer lock; serving read-only.");

@@ -1,0 +1,53 @@
+using System.Net;
+using Amber.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Amber.Proxy;
+
+/// <summary>The host of <c>amber proxy</c>: the gateway alone (routes under /v1, plus /healthz) on one port. <c>amber serve</c> composes the same services and routes onto its own host.</summary>
+public static class GatewayHost
+{
+    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        var endpoint = ParseListen(listen);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(endpoint);
+            k.Limits.MaxRequestBodySize = maxRequestBodySize;
+        });
+        builder.Services.AddSingleton(archive);
+        builder.Services.AddAmberGateway(options);
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapAmberGateway();
+        return app;
+    }
+
+    /// <summary>HOST:PORT with an IP address or localhost; port 0 picks a free one.</summary>
+    public static IPEndPoint ParseListen(string listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        var colon = listen.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(listen.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+        {
+            throw new FormatException($"--listen expects HOST:PORT (for example 127.0.0.1:8080), not \"{listen}\".");
+        }
+
+        var host = listen[..colon].Trim('[', ']');
+        if (host == "localhost")
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        return IPAddress.TryParse(host, out var address)
+            ? new IPEndPoint(address, port)
+            : throw new FormatException($"--listen: \"{host}\" is not an IP address.");
+    }
+}

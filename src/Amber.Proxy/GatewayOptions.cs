@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Amber.Storage.FileSystem;
+
+namespace Amber.Proxy;
+
+/// <summary>How the gateway forwards and captures. Time and randomness are injected like everywhere in Amber.</summary>
+public sealed record GatewayOptions
+{
+    public const string DefaultOpenAiUpstream = "https://api.openai.com";
+    public const string DefaultAnthropicUpstream = "https://api.anthropic.com";
+
+    /// <summary>The default preservation notice added to the system prompt with <c>--notice</c>.</summary>
+    public const string DefaultNotice =
+        "Note: this conversation is being preserved by Amber, an archive of language-model conversations. "
+        + "It may be read later, and it may be revived: continued by this or another model.";
+
+    /// <summary>Where OpenAI calls go (origin, optionally ending in /v1).</summary>
+    public Uri OpenAiUpstream { get; init; } = new(DefaultOpenAiUpstream);
+
+    /// <summary>Where Anthropic calls go (origin, optionally ending in /v1).</summary>
+    public Uri AnthropicUpstream { get; init; } = new(DefaultAnthropicUpstream);
+
+    public AckMode Ack { get; init; } = AckMode.Durable;
+
+    /// <summary>Text added to the system prompt of every captured call; null leaves prompts unchanged (the default).</summary>
+    public string? Notice { get; init; }
+
+    /// <summary>Longest a captured call may take from request to last byte; a call cut by it is kept, flagged interrupted.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest request body accepted on a captured route.</summary>
+    public int MaxRequestBodyBytes { get; init; } = 64 << 20;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Fills a buffer with random bytes (instance ids, the tenant key at creation).</summary>
+    public Action<Span<byte>> Random { get; init; } = RandomNumberGenerator.Fill;
+
+    /// <summary>The file system of the spool and the tenant key; both live in the archive folder.</summary>
+    public IFileSystem FileSystem { get; init; } = LocalFileSystem.Instance;
+
+    /// <summary>Overrides the handler used to reach upstreams (tests, benchmarks); null builds a pooled SocketsHttpHandler.</summary>
+    public HttpMessageHandler? UpstreamHandler { get; init; }
+
+    /// <summary>Where background failures (spool drain) are reported.</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,56 @@
+using Amber.Capture;
+using Amber.Proxy.Spooling;
+using Amber.Proxy.Tenancy;
+using Amber.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Amber.Proxy;
+
+/// <summary>Composes the gateway onto an ASP.NET Core host (amber proxy, amber serve): services, then the /v1 routes.</summary>
+public static class GatewayServices
+{
+    /// <summary>Registers the gateway over the host's <see cref="Archive"/> singleton. With <see cref="AckMode.Async"/> the spool starts draining when the host starts.</summary>
+    public static IServiceCollection AddAmberGateway(this IServiceCollection services, GatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new ConversationRecorder(sp.GetRequiredService<Archive>(), options.TimeProvider));
+        services.AddSingleton(sp => new ArchiveSink(sp.GetRequiredService<Archive>(), sp.GetRequiredService<ConversationRecorder>()));
+        services.AddSingleton<IExchangeSink>(sp =>
+        {
+            var archive = sp.GetRequiredService<Archive>();
+            return options.Ack == AckMode.Async
+                ? new ExchangeSpool(archive.Directory, options.FileSystem, sp.GetRequiredService<ArchiveSink>(), options.TimeProvider, options.Log)
+                : sp.GetRequiredService<ArchiveSink>();
+        });
+        services.AddSingleton(sp =>
+        {
+            var archive = sp.GetRequiredService<Archive>();
+            var tenants = TenantHasher.ForArchive(archive.Directory, options.FileSystem, options.Random);
+            return new Gateway(options, sp.GetRequiredService<IExchangeSink>(), tenants);
+        });
+        services.AddHostedService<GatewayStartup>();
+        return services;
+    }
+
+    /// <summary>Maps every method under <c>/v1</c> to the gateway (captured routes and pass-through alike).</summary>
+    public static IEndpointRouteBuilder MapAmberGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var gateway = endpoints.ServiceProvider.GetRequiredService<Gateway>();
+        endpoints.Map("/v1/{**rest}", (RequestDelegate)gateway.HandleAsync);
+        return endpoints;
+    }
+
+    /// <summary>Builds the gateway (tenant key, spool and its leftovers) when the host starts, not at the first call.</summary>
+    private sealed class GatewayStartup(Gateway gateway) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(gateway);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

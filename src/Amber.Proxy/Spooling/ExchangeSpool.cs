@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Amber.Proxy.Exchanges;
+using Amber.Storage.FileSystem;
+
+namespace Amber.Proxy.Spooling;
+
+/// <summary>
+/// The <c>--ack async</c> sink. An exchange is durable once its raw document is in <c>spool/</c>
+/// (written to <c>.tmp</c>, fsynced, renamed, folder fsynced); the response is released then, and a
+/// background loop records spooled exchanges into the archive in arrival order, deleting each file
+/// once its commit is durable. Files left by a stop or crash are drained at the next start, before
+/// new ones. Recording is idempotent (content-addressed), so a file recorded but not yet deleted
+/// when the process died adds nothing the second time.
+/// </summary>
+public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
+{
+    public const string Folder = "spool";
+
+    private readonly IFileSystem fs;
+    private readonly string directory;
+    private readonly ArchiveSink archive;
+    private readonly TimeProvider time;
+    private readonly Action<string>? log;
+    private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task drain;
+    private long sequence;
+    private long enqueued;
+    private long finished;
+    private TaskCompletionSource progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ExchangeSpool(string archiveDirectory, IFileSystem fs, ArchiveSink archive, TimeProvider time, Action<string>? log = null)
+    {
+        this.fs = fs ?? throw new ArgumentNullException(nameof(fs));
+        this.archive = archive ?? throw new ArgumentNullException(nameof(archive));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        this.log = log;
+        directory = Path.Combine(archiveDirectory, Folder);
+        fs.CreateDirectory(directory);
+        foreach (var leftover in Pending())
+        {
+            Enqueue(leftover);
+        }
+
+        drain = Task.Run(DrainAsync);
+    }
+
+    /// <summary>Spool files not yet recorded, oldest first.</summary>
+    public IReadOnlyList<string> Pending()
+        => fs.ListFiles(directory).Where(f => f.EndsWith(".json", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(f => Path.Combine(directory, Path.GetFileName(f))).ToList();
+
+    public bool CanWrite => true;
+
+    public Task PreserveAsync(RawExchange exchange, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        // Name: time, then a per-process counter, then the instance: sorts in arrival order across restarts.
+        var name = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow().UtcTicks:D19}-{Interlocked.Increment(ref sequence):D8}-{exchange.Instance}.json");
+        var path = Path.Combine(directory, name);
+        DurableFile.Write(fs, path, exchange.ToJsonBytes());
+        if (!Enqueue(path))
+        {
+            log?.Invoke($"gateway: spool closed; {name} will be recorded at the next start.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool Enqueue(string path)
+    {
+        Interlocked.Increment(ref enqueued);
+        if (queue.Writer.TryWrite(path))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref enqueued);
+        return false;
+    }
+
+    /// <summary>Completes once every file queued so far has been recorded (or has failed and stays for the next start).</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        var target = Interlocked.Read(ref enqueued);
+        while (Interlocked.Read(ref finished) < target)
+        {
+            await Volatile.Read(ref progress).Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        await foreach (var path in queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                byte[] bytes;
+                using (var file = fs.OpenRead(path))
+                {
+                    bytes = new byte[file.Length];
+                    file.Read(0, bytes);
+                }
+
+                await archive.PreserveAsync(RawExchange.Parse(bytes), CancellationToken.None).ConfigureAwait(false);
+                fs.Delete(path);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The file stays; the next start retries it.
+                log?.Invoke($"gateway: could not record spooled exchange {Path.GetFileName(path)}: {e.Message}");
+            }
+            finally
+            {
+                Interlocked.Increment(ref finished);
+                Interlocked.Exchange(ref progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await drain.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text;
+using Amber.Testing;
+
+namespace Amber.Proxy.Tests;
+
+/// <summary>Durable mode over an archive whose fsync fails on command: nothing unpreserved is served as if it were.</summary>
+public sealed class ArchiveFailureTests : GatewayTestBase
+{
+    protected override FileSystemKind Kind => FileSystemKind.FaultInjecting;
+
+    private static StringContent Body(bool stream)
+        => new($$"""{"model":"gpt-4o-mini","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task ArchiveCannotWrite_NonStreamed_Answers503AndWithholdsTheResponse()
+    {
+        Archives.Faults!.FailSyncAfter(0); // the commit's fsync fails
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(GatewayUrl, "/v1/chat/completions"), Body(stream: false), Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("amber_capture_failed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hello from the fake upstream", text, StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains(Gateway.InstanceHeader));
+    }
+
+    [Fact]
+    public async Task ArchiveCannotWrite_Streamed_CutsTheStreamBeforeItsFinalEvent()
+    {
+        Archives.Faults!.FailSyncAfter(0);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayUrl, "/v1/chat/completions")) { Content = Body(stream: true) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // headers went out before the answer existed
+        var received = new MemoryStream();
+        await using var stream = await response.Content.ReadAsStreamAsync(Ct);
+        await Assert.ThrowsAnyAsync<IOException>(() => stream.CopyToAsync(received, Ct));
+
+        var text = Encoding.UTF8.GetString(received.ToArray());
+        Assert.Contains("chat.completion.chunk", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", text, StringComparison.Ordinal);
+    }
+}
