@@ -73,6 +73,36 @@ public sealed class CliFlowTests(TinyModelFixture tiny) : IClassFixture<TinyMode
         Assert.Contains("--models", (string?)local["reason"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Revive_Interactive_InANewProcess_SendsEachLineUntilExitAndRecordsThem()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var leaf = await SeedAsync();
+        var cli = Path.Combine(AppContext.BaseDirectory, "amber.dll");
+        Assert.True(File.Exists(cli), $"the amber CLI is not built at {cli}");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", cli, "--archive", ArchiveDir, "revive", leaf, "-m", "local:" + tiny.ModelPath, "--no-notice", "--max-tokens", "4"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        await child.StandardInput.WriteAsync("first question\nsecond question\n/exit\nnever sent\n");
+        child.StandardInput.Close();
+        var stdout = child.StandardOutput.ReadToEndAsync(ct);
+        var stderr = child.StandardError.ReadToEndAsync(ct);
+        await child.WaitForExitAsync(ct);
+        Assert.True(child.ExitCode == 0, await stderr);
+        Assert.Contains("revived instance is", await stdout, StringComparison.Ordinal);
+
+        await using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, ReadOnly = true });
+        var newest = archive.ListInstances(10).Select(i => RevivalTarget.Resolve(archive, i.Id)).Single(t => t.Path.Count > RevivalTarget.Resolve(archive, leaf).Path.Count);
+        var sent = newest.Path.Where(p => p.Node.Role == "user").Select(p => ChatHistory.TextOf(p.Node)).TakeLast(2).ToList();
+        Assert.Equal(["first question", "second question"], sent);
+        Assert.DoesNotContain(newest.Path, p => ChatHistory.TextOf(p.Node) == "never sent");
+    }
+
     private async Task<string> SeedAsync()
     {
         await using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, CreateIfMissing = true });
