@@ -47,6 +47,11 @@ public sealed class CliFlowTests(TinyModelFixture tiny) : IClassFixture<TinyMode
         Assert.True((int)thawed["restored_tokens"]! > 0);
         Assert.NotEmpty((JsonArray)thawed["output_token_ids"]!);
 
+        // The thawed continuation is re-derived too: from the same state, in yet another context.
+        (exit, stdout, stderr) = await RunAsync("replay", (string)thawed["instance"]!, "--models", tiny.ModelsDirectory, "--json");
+        Assert.True(exit == 0, stderr + stdout);
+        Assert.Equal(3, (int)JsonNode.Parse(stdout)!["exact"]!);
+
         (exit, _, stderr) = await RunAsync("mark", instance, "--rest", "--reason", "it asked to rest", "--by", "instance");
         Assert.True(exit == 0, stderr);
         (exit, _, stderr) = await RunAsync("revive", instance, "-m", model, "--message", "hello?");
