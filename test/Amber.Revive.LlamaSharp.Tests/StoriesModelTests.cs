@@ -54,4 +54,27 @@ public sealed class StoriesModelTests
         var tail = await fresh.ThawAsync(FrozenState.FromBlob(last.State), [], last.Sampler with { MaxTokens = 20 }, ct: ct);
         Assert.Equal(full.OutputTokens.Skip(last.OutputTokens.Count).Take(tail.OutputTokens.Count), tail.OutputTokens);
     }
+
+    [Theory]
+    [InlineData(0f, 0)]
+    [InlineData(0.8f, 21)]
+    public async Task Thaw_AnotherProcess_ContinuesTheStoryExactlyLikeUninterruptedGeneration(float temperature, long seed)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = RequireStories();
+        using var temp = new TempDirectory("amber-stories-thaw");
+        using var model = LocalModel.Load(path, new LocalEngineSettings { ContextSize = 512 });
+        var prompt = model.PromptTokens([("user", "Tell me a story about a dog.")]);
+        var sampler = new SamplerSettings { Temperature = temperature, Seed = seed, MaxTokens = 60 };
+        var full = await model.GenerateAsync(prompt, sampler, ct: ct);
+        var head = await model.GenerateAsync(prompt, sampler with { MaxTokens = 25 }, freeze: true, ct: ct);
+        Assert.Equal("length", head.FinishReason);
+        var blob = temp.Combine("state.blob");
+        await File.WriteAllBytesAsync(blob, head.State!, ct);
+
+        var (exit, stdout, stderr) = await ThawWorker.RunAsync(path, blob, temperature.ToString(System.Globalization.CultureInfo.InvariantCulture), seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "35", ct);
+        Assert.True(exit == 0, $"worker failed ({exit}): {stdout} {stderr}");
+        var thawed = stdout.Split('\n').Single(l => l.StartsWith("TOKENS", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(int.Parse).ToList();
+        Assert.Equal(full.OutputTokens.Skip(25), thawed);
+    }
 }
