@@ -323,6 +323,20 @@ public sealed class LocalModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// The generation a stream delivered before it was cut off (the client went away): the tokens sampled so far,
+    /// finish reason "interrupted". Its tokens are still a prefix that replay re-derives exactly.
+    /// </summary>
+    public LocalGeneration Interrupted(IReadOnlyList<int> prompt, IReadOnlyList<int> output, SamplerSettings sampler) => new()
+    {
+        PromptTokens = prompt,
+        OutputTokens = output,
+        Text = Detokenize(output),
+        FinishReason = "interrupted",
+        Schedule = Schedule(sampler, 0),
+        Sampler = sampler,
+    };
+
     public void Dispose()
     {
         weights.Dispose();
@@ -400,27 +414,28 @@ public sealed class LocalModel : IDisposable
             session.DecodeOne(token);
         }
 
-        var schedule = new JsonObject
-        {
-            ["type"] = "amber.llama-schedule/v1",
-            ["prefill_chunk"] = Math.Min(Settings.BatchSize, (uint)session.ContextSize),
-            ["decode"] = "one token per decode call after the prompt",
-            ["sampler"] = sampler.ToJson(),
-            ["first_step"] = firstStep,
-        };
         return new LocalGeneration
         {
             PromptTokens = prompt,
             OutputTokens = output,
             Text = Detokenize(output),
             FinishReason = finish,
-            Schedule = schedule,
+            Schedule = Schedule(sampler, firstStep),
             Sampler = sampler,
             TimeToFirstTokenMs = firstToken ?? 0,
             TotalMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
             State = state,
         };
     }
+
+    private JsonObject Schedule(SamplerSettings sampler, int firstStep) => new()
+    {
+        ["type"] = "amber.llama-schedule/v1",
+        ["prefill_chunk"] = Math.Min(Settings.BatchSize, Settings.ContextSize),
+        ["decode"] = "one token per decode call after the prompt",
+        ["sampler"] = sampler.ToJson(),
+        ["first_step"] = firstStep,
+    };
 
     private byte[] Freeze(DecodeSession session, IReadOnlyList<int> prompt, IReadOnlyList<int> output, int firstStep)
     {

@@ -5,6 +5,7 @@ using Amber.Core.Model;
 using Amber.Revive.LlamaSharp.Hosting;
 using Amber.Revive.Replay;
 using Amber.Storage;
+using Amber.Storage.Reading;
 using Amber.Testing;
 using Amber.Viewer;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,7 @@ public sealed class LocalHostTests(TinyModelFixture tiny) : IClassFixture<TinyMo
     public async ValueTask InitializeAsync()
     {
         archive = archives.Init();
-        registry.Add(LocalModel.Load(tiny.ModelPath, tiny.Model.Settings, name: "tiny-local"));
+        registry.Add(LocalModel.Load(tiny.ModelPath, tiny.Model.Settings with { ContextSize = 4096 }, name: "tiny-local"));
         var options = new AmberServerOptions { Listen = "127.0.0.1:0" };
         options.Services.Add(s => s.AddLocalModels(registry));
         options.Endpoints.Add(e => e.UseLocalModels());
@@ -93,6 +94,48 @@ public sealed class LocalHostTests(TinyModelFixture tiny) : IClassFixture<TinyMo
         var answer = archive.GetNode(leaf.Id)!;
         Assert.Equal(ChatHistory.TextOf(answer), text.ToString());
         Assert.InRange(answer.Generation!.OutputTokenIds!.Count, 1, 16);
+    }
+
+    [Fact]
+    public async Task ChatCompletions_StreamCutOffByTheClient_KeepsThePartialAnswerFlaggedInterruptedAndReplayable()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const int max = 2000;
+        var local = registry.Models["tiny-local"];
+        var full = await local.GenerateAsync(local.PromptTokens([("user", "once upon a time")]), new SamplerSettings { MaxTokens = max }, ct: ct);
+        Assert.True(full.OutputTokens.Count == max, "precondition: greedy generation on this prompt runs to max_tokens");
+
+        using (var cut = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            var options = new ChatCompletionOptions { Temperature = 0f, MaxOutputTokenCount = max };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var update in Sdk().CompleteChatStreamingAsync([new UserChatMessage("once upon a time")], options, cut.Token))
+                {
+                    if (update.ContentUpdate.Count > 0)
+                    {
+                        await cut.CancelAsync();
+                    }
+                }
+            });
+        }
+
+        InstanceSummary? leaf = null;
+        for (var i = 0; i < 300 && leaf is null; i++)
+        {
+            leaf = archive.ListInstances(1).SingleOrDefault();
+            if (leaf is null)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+
+        Assert.NotNull(leaf);
+        var answer = archive.GetNode(leaf.Id)!;
+        Assert.True(answer.Flags.Contains(NodeFlags.Interrupted), $"finish {answer.Generation!.FinishReason}, {answer.Generation.OutputTokenIds!.Count} tokens");
+        Assert.Equal("interrupted", answer.Generation!.FinishReason);
+        Assert.InRange(answer.Generation.OutputTokenIds!.Count, 1, max - 1);
+        Assert.Equal(full.OutputTokens.Take(answer.Generation.OutputTokenIds.Count), answer.Generation.OutputTokenIds);
     }
 
     [Fact]

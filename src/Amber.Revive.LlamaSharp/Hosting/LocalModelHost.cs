@@ -149,24 +149,44 @@ public static class LocalModelHost
                 }
             },
             ct);
-        await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null)).ConfigureAwait(false);
         var tokens = new List<int>();
-        var emitted = "";
-        await foreach (var token in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        try
         {
-            tokens.Add(token);
-            var text = model.Detokenize(tokens);
-            if (text.Length > emitted.Length && text.StartsWith(emitted, StringComparison.Ordinal) && !text.EndsWith('\uFFFD'))
+            await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null)).ConfigureAwait(false);
+            var emitted = "";
+            await foreach (var token in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["content"] = text[emitted.Length..] }, null)).ConfigureAwait(false);
-                emitted = text;
+                tokens.Add(token);
+                var text = model.Detokenize(tokens);
+                if (text.Length > emitted.Length && text.StartsWith(emitted, StringComparison.Ordinal) && !text.EndsWith('\uFFFD'))
+                {
+                    await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["content"] = text[emitted.Length..] }, null)).ConfigureAwait(false);
+                    emitted = text;
+                }
+            }
+
+            g = await run.ConfigureAwait(false);
+            if (g.Text.Length > emitted.Length)
+            {
+                await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["content"] = g.Text[emitted.Length..] }, null)).ConfigureAwait(false);
             }
         }
-
-        g = await run.ConfigureAwait(false);
-        if (g.Text.Length > emitted.Length)
+        catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
-            await SseAsync(context, Chunk(id, created, model.Name, new JsonObject { ["content"] = g.Text[emitted.Length..] }, null)).ConfigureAwait(false);
+            // The client went away mid-stream: keep what was generated, flagged interrupted, as the gateway does.
+            await run.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            while (channel.Reader.TryRead(out var late))
+            {
+                tokens.Add(late);
+            }
+
+            if (tokens.Count > 0)
+            {
+                var partial = model.Interrupted(prompt, tokens, sampler);
+                await RecordAsync(context, model, body, partial, Completion(id, created, model.Name, partial), id).ConfigureAwait(false);
+            }
+
+            return;
         }
 
         responseJson = Completion(id, created, model.Name, g);
@@ -190,7 +210,13 @@ public static class LocalModelHost
         var recorder = context.RequestServices.GetRequiredService<ConversationRecorder>();
         var prompt = ParseMessages(request).Select(m => new Node { Role = m.Role, Content = [new TextBlock(m.Content)] }).ToList();
         var stateId = g.State is null ? null : ContentId.Of(g.State);
-        var answer = new Node { Role = "assistant", Content = [new TextBlock(g.Text)], Generation = g.ToRecord(model, stateId) };
+        var answer = new Node
+        {
+            Role = "assistant",
+            Content = [new TextBlock(g.Text)],
+            Generation = g.ToRecord(model, stateId),
+            Flags = g.FinishReason == "interrupted" ? [NodeFlags.Interrupted] : [],
+        };
         var raw = new JsonObject { ["request"] = request.DeepClone(), ["response"] = response.DeepClone() };
         var result = await recorder.RecordAsync(
             new CapturedExchange
