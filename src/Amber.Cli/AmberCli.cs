@@ -4,6 +4,7 @@ using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
 using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
+using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Commands.Search;
 using Amber.Cli.Commands.Serve;
 using Amber.Cli.Commands.Show;
@@ -35,6 +36,7 @@ public static class AmberCli
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
+        root.Subcommands.Add(ProxyCommandDefinition.Create(Env));
         return root;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
 
 namespace Amber.Cli.Commands.Serve;
@@ -8,8 +9,14 @@ internal static class ServeCommandDefinition
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to listen on", DefaultValueFactory = _ => "127.0.0.1:8080" };
+        var gateway = new GatewayCliOptions();
         var command = new Command("serve", "Serve the archive over HTTP (JSON API; gateway and viewer on the same port)") { listen };
-        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, ct));
+        foreach (var option in gateway.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, ct, parse, gateway));
         return command;
     }
 }
