@@ -26,6 +26,7 @@ public static class Program
                 "read" => ReadCommand.Run(options),
                 "log" => LogCommand.Run(options),
                 "import" => ImportCommand.Run(options),
+                "gateway" => GatewayCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -59,7 +60,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log or import.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import or gateway.");
         return 2;
     }
 }
