@@ -73,12 +73,24 @@ public static class ImportCommand
         table.Add($"read + normalize + hash only ({parsed:N0} nodes, no archive)", Fmt.Seconds(parse.Elapsed), Fmt.Rate(rawBytes / 1e6 / parse.Elapsed.TotalSeconds), "-", "-", "-");
 
         var results = new List<(string Label, double MBps, long Stored)>();
-        foreach (var (label, level) in new[] { ("amber import, level 3", 3), ("amber import, default (level 9)", 9), ("amber import, level 19", 19) })
+        (double Median, double P99, double Max, string Largest)? reads = null;
+        // Optional settings for experiments: --levels 3,9,19 --pack-bytes N --dictionary-size N
+        var levels = Option(options, "--levels")?.Split(',').Select(int.Parse).ToArray() ?? [3, 9, 19];
+        var importOptions = new ImportOptions();
+        if (Option(options, "--pack-bytes") is { } pack)
         {
+            importOptions = importOptions with { PackBytes = int.Parse(pack, System.Globalization.CultureInfo.InvariantCulture) };
+        }
+
+        var dictionarySize = Option(options, "--dictionary-size") is { } d ? int.Parse(d, System.Globalization.CultureInfo.InvariantCulture) : new ArchiveOptions { Directory = "." }.DictionarySize;
+        Console.WriteLine($"- pack bytes {importOptions.PackBytes:N0}, dictionary size {dictionarySize:N0}\n");
+        foreach (var level in levels)
+        {
+            var label = level == 9 ? "amber import, default (level 9)" : $"amber import, level {level}";
             var dir = Path.Combine(options.WorkDirectory, $"import-{level}");
-            using var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level });
+            using var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level, DictionarySize = dictionarySize });
             var sw = Stopwatch.StartNew();
-            var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
+            var summary = new Importer(archive, FormatRegistry.All, importOptions).Run(files);
             var elapsed = sw.Elapsed;
             if (!summary.Ok)
             {
@@ -88,6 +100,11 @@ public static class ImportCommand
 
             var stats = archive.GetStats();
             var mbps = rawBytes / 1e6 / elapsed.TotalSeconds;
+            if (level == 9)
+            {
+                reads = ReadTimes(archive);
+            }
+
             results.Add((label, mbps, stats.StoredBytes));
             table.Add(label, Fmt.Seconds(elapsed), Fmt.Rate(mbps), Fmt.Bytes(stats.StoredBytes), Fmt.Bytes(stats.IndexBytes), Fmt.Int(summary.Conversations));
         }
@@ -104,6 +121,51 @@ public static class ImportCommand
             Console.WriteLine(ratios);
         }
 
+        if (reads is { } r)
+        {
+            Console.WriteLine($"Reading every conversation back (default level, `GetConversation`, second pass): median {r.Median:F3} ms, p99 {r.P99:F3} ms, max {r.Max:F3} ms ({r.Largest}).\n");
+        }
+
         return 0;
+    }
+
+    private static string? Option(BenchOptions options, string name)
+    {
+        var i = options.Rest.ToList().IndexOf(name);
+        return i >= 0 && i + 1 < options.Rest.Count ? options.Rest[i + 1] : null;
+    }
+
+    /// <summary>Times <c>GetConversation</c> for every conversation, after one warm-up pass.</summary>
+    private static (double Median, double P99, double Max, string Largest) ReadTimes(Archive archive)
+    {
+        var ids = new List<string>();
+        (string Created, string Id)? before = null;
+        while (true)
+        {
+            var page = archive.ListConversations(500, null, before);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            ids.AddRange(page.Select(c => c.Id));
+            before = (page[^1].Created, page[^1].Id);
+        }
+
+        foreach (var id in ids)
+        {
+            _ = archive.GetConversation(id);
+        }
+
+        var times = new List<(double Ms, string Id)>();
+        foreach (var id in ids)
+        {
+            var sw = Stopwatch.StartNew();
+            _ = archive.GetConversation(id);
+            times.Add((sw.Elapsed.TotalMilliseconds, id));
+        }
+
+        var sorted = times.OrderBy(t => t.Ms).ToList();
+        return (sorted[sorted.Count / 2].Ms, sorted[(int)(sorted.Count * 0.99)].Ms, sorted[^1].Ms, sorted[^1].Id);
     }
 }

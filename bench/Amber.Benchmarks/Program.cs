@@ -27,6 +27,7 @@ public static class Program
                 "log" => LogCommand.Run(options),
                 "import" => ImportCommand.Run(options),
                 "gateway" => GatewayCommand.Run(options),
+                "viewer" => ViewerCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -60,7 +61,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import or gateway.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer or gateway.");
         return 2;
     }
 }

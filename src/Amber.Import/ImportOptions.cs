@@ -20,4 +20,14 @@ public sealed record ImportOptions
 
     /// <summary>How many commits may be in flight at once (they share fsyncs through group commit).</summary>
     public int CommitConcurrency { get; init; } = 128;
+
+    /// <summary>
+    /// Conversations are packed into one commit (one compressed frame) until their raw bytes reach this
+    /// size, so zstd sees neighbouring conversations together; a larger one goes alone. 0 commits one
+    /// conversation per commit. Reading a conversation decompresses its whole frame, so this bounds read cost.
+    /// </summary>
+    public int PackBytes { get; init; } = 96 << 10;
+
+    /// <summary>Most conversations packed into one commit.</summary>
+    public int PackConversations { get; init; } = 64;
 }

@@ -101,6 +101,9 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
     }
 
+    /// <summary>Info bytes allowed per packed commit, well under the log entry limit.</summary>
+    private const long PackInfoBudget = 40_000;
+
     private ImportFileResult ImportFile(ImportInput input, IConversationFormat format, ImportSummary summary, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var result = new ImportFileResult(input.Name, format.Name);
@@ -145,20 +148,30 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             return result;
         }
 
-        // Pass 2: commit, one conversation per commit, several in flight to share fsyncs.
+        // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
         var source = overflow ? format.Read(input, ct) : buffered;
-        var inflight = new List<(Task<CommitResult> Task, bool IsNew)>();
+        var inflight = new List<(Task<CommitResult> Task, int NewConversations)>();
         var counted = new HashSet<string>(StringComparer.Ordinal);
+        var pack = new List<ImportedConversation>();
+        var packIds = new HashSet<string>(StringComparer.Ordinal);
+        long packBytes = 0, packInfo = 0;
         var committed = 0;
         long rawDone = 0;
         try
         {
-            foreach (var c in source)
+            void Flush()
             {
+                if (pack.Count == 0)
+                {
+                    return;
+                }
+
                 // New to the archive, and not already counted: a file may hold one conversation twice (in flight together).
-                var isNew = !archive.ContainsConversation(c.Record.Id) && counted.Add(c.Record.Id);
-                inflight.Add((archive.CommitAsync(ToBatch(format.Name, c), ct), isNew));
-                rawDone += c.Raw.Length;
+                var fresh = pack.Count(c => !archive.ContainsConversation(c.Record.Id) && counted.Add(c.Record.Id));
+                inflight.Add((archive.CommitAsync(ToBatch(format.Name, pack), ct), fresh));
+                pack = [];
+                packIds.Clear();
+                packBytes = packInfo = 0;
                 if (inflight.Count >= options.CommitConcurrency)
                 {
                     committed += Drain(inflight, result);
@@ -166,6 +179,23 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
             }
 
+            foreach (var c in source)
+            {
+                var size = c.Raw.Length + c.Blobs.Sum(b => (long)b.Length);
+                var info = InfoEstimate(c);
+                if (pack.Count > 0 && (packBytes + size > options.PackBytes || pack.Count >= options.PackConversations || packInfo + info > PackInfoBudget || packIds.Contains(c.Record.Id)))
+                {
+                    Flush();
+                }
+
+                pack.Add(c);
+                packIds.Add(c.Record.Id);
+                packBytes += size;
+                packInfo += info;
+                rawDone += c.Raw.Length;
+            }
+
+            Flush();
             committed += Drain(inflight, result);
             progress?.Report(new ImportProgress(input.Name, counts.Raw * 2, counts.Raw * 2, committed));
         }
@@ -220,21 +250,20 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return ids;
     }
 
-    private static int Drain(List<(Task<CommitResult> Task, bool IsNew)> inflight, ImportFileResult result, bool swallow = false)
+    /// <summary>Bytes a conversation adds to its commit's info record (the log entry, at most 64 KiB): ids, digests, its leaves and raw ids.</summary>
+    private static long InfoEstimate(ImportedConversation c) => 256 + (75L * Math.Min(c.Nodes.Count, CommitInfo.MaxLeavesListed)) + 75;
+
+    private static int Drain(List<(Task<CommitResult> Task, int NewConversations)> inflight, ImportFileResult result, bool swallow = false)
     {
         var done = 0;
-        foreach (var (task, isNew) in inflight)
+        foreach (var (task, fresh) in inflight)
         {
             try
             {
                 var r = task.GetAwaiter().GetResult();
                 result.NewNodes += r.NewNodes;
-                if (isNew)
-                {
-                    result.NewConversations++;
-                }
-
-                done++;
+                result.NewConversations += fresh;
+                done += r.Conversations.Count;
             }
             catch (Exception) when (swallow)
             {
@@ -245,31 +274,37 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return done;
     }
 
-    internal static CommitBatch ToBatch(string kind, ImportedConversation c)
+    internal static CommitBatch ToBatch(string kind, ImportedConversation c) => ToBatch(kind, [c]);
+
+    internal static CommitBatch ToBatch(string kind, IReadOnlyList<ImportedConversation> conversations)
     {
         var batch = new CommitBatch(kind);
-        foreach (var m in c.Models)
+        foreach (var c in conversations)
         {
-            batch.AddModel(m);
+            foreach (var m in c.Models)
+            {
+                batch.AddModel(m);
+            }
+
+            foreach (var b in c.Blobs)
+            {
+                batch.AddBlob(b);
+            }
+
+            foreach (var b in c.Companions)
+            {
+                batch.AddBlob(b);
+            }
+
+            var part = batch.AddConversation(c.Record);
+            foreach (var n in c.Nodes)
+            {
+                part.AddNode(n);
+            }
+
+            part.AddRaw(c.Raw);
         }
 
-        foreach (var b in c.Blobs)
-        {
-            batch.AddBlob(b);
-        }
-
-        foreach (var b in c.Companions)
-        {
-            batch.AddBlob(b);
-        }
-
-        var part = batch.AddConversation(c.Record);
-        foreach (var n in c.Nodes)
-        {
-            part.AddNode(n);
-        }
-
-        part.AddRaw(c.Raw);
         return batch;
     }
 

@@ -1,6 +1,10 @@
 using System.Net;
 using Amber.Storage;
 using Amber.Viewer.Api;
+using Amber.Viewer.Charts;
+using Amber.Viewer.Pages;
+using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,15 +32,31 @@ public static class AmberServer
             k.Listen(endpoint);
             k.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
         });
+        if (!IPAddress.IsLoopback(endpoint.Address) && string.IsNullOrEmpty(options.AccessToken))
+        {
+            throw new InvalidOperationException($"Listening on {endpoint.Address}, which other machines can reach, needs an access token (AmberServerOptions.AccessToken; `amber serve --token`).");
+        }
+
         builder.Services.AddSingleton(archive);
+        builder.Services.AddSingleton(new RenderCache());
+        builder.Services.AddSingleton(new ChartCache());
         foreach (var add in options.Services)
         {
             add(builder.Services);
         }
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
+        if (!string.IsNullOrEmpty(options.AccessToken))
+        {
+            app.UseAccessToken(options.AccessToken);
+        }
+
         app.MapArchiveApi();
         app.MapLogApi();
+        app.MapViewerApi();
+        app.MapViewerPages();
+        app.MapDashboard();
         foreach (var map in options.Endpoints)
         {
             map(app);

@@ -20,6 +20,12 @@ public sealed record AmberServerOptions
 
     public Action<ILoggingBuilder>? Logging { get; init; }
 
+    /// <summary>
+    /// When set, every page and API call (not the gateway's /v1/*) needs this token (see Security/AccessToken).
+    /// Required when <see cref="Listen"/> is not a loopback address.
+    /// </summary>
+    public string? AccessToken { get; init; }
+
     /// <summary>Registrations added before the host is built.</summary>
     public IList<Action<IServiceCollection>> Services { get; init; } = [];
 

@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
 using Amber.Storage;
 using Amber.Storage.Reading;
+using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 
 namespace Amber.Viewer.Api;
 
@@ -42,7 +45,7 @@ public static class ArchiveApi
                 tierNumber = tier[1] - '0';
             }
 
-            var page = archive.ListConversations(limit, new ConversationFilter(model, source, tierNumber, from, to), cursor);
+            var page = archive.PageConversations(limit, new ConversationFilter(model, source, tierNumber, from, to), cursor);
             var body = new JsonObject
             {
                 ["conversations"] = new JsonArray(page.Select(s => (JsonNode)ReadingJson.Summary(s)).ToArray()),
@@ -85,10 +88,23 @@ public static class ArchiveApi
             o["conversations"] = new JsonArray(archive.ConversationsOf(resolved.Id).Select(c => (JsonNode)c).ToArray());
             return Json(o);
         });
-        api.MapGet("/blobs/{id}", (Archive archive, string id) =>
+        api.MapGet("/blobs/{id}", (Archive archive, HttpContext http, string id, string? type, string? name, string? download) =>
         {
             var bytes = archive.GetBlob(id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id);
-            return bytes is null ? Json(404, Error("no such blob")) : Results.Bytes(bytes, "application/octet-stream");
+            if (bytes is null)
+            {
+                return Json(404, Error("no such blob"));
+            }
+
+            // Archive bytes never become active content: only raster images are shown inline, as the type the
+            // message declared; everything else (HTML, SVG, scripts…) is a download under a sandboxing policy.
+            var inline = ContentRenderer.IsInlineImage(type) && download is null;
+            http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.BlobPolicy;
+            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment")
+            {
+                FileNameStar = SafeFileName(name ?? Urls.Hex(id)[..Math.Min(16, Urls.Hex(id).Length)] + ".bin"),
+            }.ToString();
+            return Results.Bytes(bytes, inline ? type!.ToLowerInvariant() : "application/octet-stream");
         });
         api.MapGet("/search", (Archive archive, string? q, int? n) =>
         {
@@ -97,11 +113,19 @@ public static class ArchiveApi
                 return Json(400, Error("q is required"));
             }
 
-            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage));
+            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage), "«", "»", 24);
             return Json(new JsonObject { ["query"] = q, ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
         });
         api.MapGet("/stats", (Archive archive) => Json(ReadingJson.Stats(archive.GetStats())));
         return app;
+    }
+
+    /// <summary>A download name without path separators or control characters.</summary>
+    private static string SafeFileName(string name)
+    {
+        var chars = name.Select(c => char.IsControl(c) || c is '/' or '\\' or '"' ? '_' : c).Take(120).ToArray();
+        var s = new string(chars).Trim('.', ' ');
+        return s.Length == 0 ? "blob.bin" : s;
     }
 
     private static JsonObject Error(string message) => new() { ["error"] = message };

@@ -9,7 +9,7 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, CancellationToken ct, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null)
     {
         System.Net.IPEndPoint endpoint;
         GatewayOptions? gateway;
@@ -24,23 +24,46 @@ internal static class ServeCommand
             return ExitCodes.Usage;
         }
 
+        token ??= Environment.GetEnvironmentVariable("AMBER_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null;
+        var generated = false;
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines.");
+            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token.");
+            if (token is null)
+            {
+                token = Amber.Viewer.Security.AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
+                generated = true;
+            }
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen };
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token };
+        Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
+        try
+        {
+            local = LocalModelServing.Configure(options, localModels ?? [], freeze, env.Out);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or FormatException)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        using var localModelsLifetime = local;
         if (gateway is not null)
         {
-            // The gateway owns /v1/*; the viewer and the JSON API keep the rest of the port.
+            // The gateway owns /v1/* (after the local model host, which answers only its own model names).
             options.Services.Add(s => s.AddAmberGateway(gateway));
             options.Endpoints.Add(e => e.MapAmberGateway());
         }
 
         await using var app = AmberServer.Build(archive, options);
         await app.StartAsync(ct).ConfigureAwait(false);
-        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (JSON API under /api{(gateway is null ? "" : $", gateway under /v1: {ProxyCommand.Describe(gateway)}")}); Ctrl+C stops.");
+        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api{(gateway is null ? "" : $", gateway under /v1: {ProxyCommand.Describe(gateway)}")}); Ctrl+C stops.");
+        if (token is not null)
+        {
+            env.Out.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");
+        }
         if (archive.IsReadOnly)
         {
             env.Out.WriteLine("amber: another process holds the writer lock; serving read-only (the gateway answers 503 to calls it cannot preserve).");

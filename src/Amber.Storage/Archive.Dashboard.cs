@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Amber.Core.Model;
+using Amber.Storage.Reading;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage;
+
+/// <summary>Read queries for the web viewer: dashboard series, the model list, and search hits with caller-chosen markers.</summary>
+public sealed partial class Archive
+{
+    /// <summary>
+    /// The dashboard's series. Each is one scan of a table (conversations, commits, raw blobs), so callers
+    /// should cache the result by <see cref="ArchiveDashboard.LastSequence"/> on large archives.
+    /// </summary>
+    public ArchiveDashboard GetDashboard()
+    {
+        using var c = index.OpenRead();
+        var conversations = new List<MonthCount>();
+        var instances = new List<MonthCount>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT substr(created, 1, 7) AS m, COUNT(*), SUM(instances) FROM conversations GROUP BY m ORDER BY m";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                conversations.Add(new MonthCount(r.GetString(0), r.GetInt64(1)));
+                instances.Add(new MonthCount(r.GetString(0), r.IsDBNull(2) ? 0 : r.GetInt64(2)));
+            }
+        }
+
+        var stored = Series(c, "SELECT substr(time, 1, 7) AS m, SUM(length) FROM commits GROUP BY m ORDER BY m");
+        var raw = Series(c, """
+            SELECT substr(cm.time, 1, 7) AS m, SUM(b.size) FROM blobs b JOIN commits cm ON cm.seq = b.seq
+            WHERE b.id IN (SELECT blob FROM conversation_raw) GROUP BY m ORDER BY m
+            """);
+        var sources = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT source, COUNT(*) FROM conversations GROUP BY source ORDER BY COUNT(*) DESC, source";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                sources[r.GetString(0)] = r.GetInt64(1);
+            }
+        }
+
+        return new ArchiveDashboard(conversations, instances, stored, raw, sources, LastSequence(c));
+    }
+
+    /// <summary>The highest commit sequence number (0 for an empty archive): changes whenever anything is committed.</summary>
+    public long GetLastSequence()
+    {
+        using var c = index.OpenRead();
+        return LastSequence(c);
+    }
+
+    /// <summary>The distinct display names of the stored models (what the model filter of a listing matches), sorted.</summary>
+    public IReadOnlyList<string> ListModelNames()
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT DISTINCT name FROM models ORDER BY name";
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
+    }
+
+    /// <summary>Every stored model reference with its number of generated nodes, most used first.</summary>
+    public IReadOnlyList<ModelSummary> ListModels()
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT m.id, m.record, COALESCE(t.turns, 0) AS turns
+            FROM models m LEFT JOIN (SELECT model, COUNT(*) AS turns FROM nodes WHERE model IS NOT NULL GROUP BY model) t ON t.model = m.id
+            ORDER BY turns DESC, m.name, m.id
+            """;
+        using var r = cmd.ExecuteReader();
+        var list = new List<ModelSummary>();
+        while (r.Read())
+        {
+            list.Add(new ModelSummary(r.GetString(0), ModelReference.FromJson((JsonObject)JsonNode.Parse(r.GetString(1))!), r.GetInt64(2)));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// As <see cref="Search(string, int)"/>, with the matches in each snippet between <paramref name="open"/> and
+    /// <paramref name="close"/>, so a caller can pick markers that cannot occur in text and encode the rest.
+    /// Only the best <paramref name="limit"/> messages get a snippet, so a common word stays fast.
+    /// </summary>
+    public IReadOnlyList<SearchHit> Search(string query, int limit, string open, string close, int snippetTokens = 32)
+    {
+        var match = ToFtsQuery(query);
+        if (match.Length == 0)
+        {
+            return [];
+        }
+
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        // Rank first, then build snippets and join only for the best $n: computing a snippet for every match
+        // before sorting costs seconds when a word occurs in a hundred thousand messages.
+        cmd.CommandText = """
+            WITH top AS (SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q ORDER BY rank LIMIT $n)
+            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, $open, $close, '…', $tokens), top.k
+            FROM top JOIN node_text t ON t.rowid = top.r JOIN nodes n ON n.id = t.node
+            JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
+            WHERE node_text MATCH $q ORDER BY top.k, cv.created DESC LIMIT $n
+            """;
+        cmd.Parameters.AddWithValue("$q", match);
+        cmd.Parameters.AddWithValue("$n", limit);
+        cmd.Parameters.AddWithValue("$open", open);
+        cmd.Parameters.AddWithValue("$close", close);
+        cmd.Parameters.AddWithValue("$tokens", Math.Clamp(snippetTokens, 1, 64));
+        using var r = cmd.ExecuteReader();
+        var list = new List<SearchHit>();
+        while (r.Read())
+        {
+            list.Add(new SearchHit(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5)));
+        }
+
+        return list;
+    }
+
+    private static long LastSequence(SqliteConnection c)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM commits";
+        return cmd.ExecuteScalar() is long l ? l : 0;
+    }
+
+    private static List<MonthCount> Series(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var list = new List<MonthCount>();
+        while (r.Read())
+        {
+            list.Add(new MonthCount(r.IsDBNull(0) ? "" : r.GetString(0), r.IsDBNull(1) ? 0 : r.GetInt64(1)));
+        }
+
+        return list;
+    }
+}

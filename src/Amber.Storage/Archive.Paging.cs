@@ -1,0 +1,59 @@
+using Amber.Storage.Reading;
+
+namespace Amber.Storage;
+
+/// <summary>Keyset paging over the conversations that stays fast deep into a large archive.</summary>
+public sealed partial class Archive
+{
+    /// <summary>
+    /// As <see cref="ListConversations"/>, but the cursor is a row-value comparison, <c>(created, id) &lt; (…)</c>,
+    /// which SQLite turns into a range on the (created DESC, id DESC) index: a page costs the same at the
+    /// millionth conversation as at the first (no OFFSET, no COUNT).
+    /// </summary>
+    public IReadOnlyList<ConversationSummary> PageConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        var where = new List<string>();
+        if (before is { } b)
+        {
+            where.Add("(created, id) < ($bc, $bi)");
+            cmd.Parameters.AddWithValue("$bc", b.Created);
+            cmd.Parameters.AddWithValue("$bi", b.Id);
+        }
+
+        if (filter?.Model is { } model)
+        {
+            where.Add("EXISTS (SELECT 1 FROM json_each(conversations.models) WHERE value = $model)");
+            cmd.Parameters.AddWithValue("$model", model);
+        }
+
+        if (filter?.Source is { } source)
+        {
+            where.Add("(source = $source OR format = $source)");
+            cmd.Parameters.AddWithValue("$source", source);
+        }
+
+        if (filter?.Tier is { } tier)
+        {
+            where.Add("tier = $tier");
+            cmd.Parameters.AddWithValue("$tier", (long)tier);
+        }
+
+        if (filter?.From is { } from)
+        {
+            where.Add("created >= $from");
+            cmd.Parameters.AddWithValue("$from", from);
+        }
+
+        if (filter?.To is { } to)
+        {
+            where.Add("created < $to");
+            cmd.Parameters.AddWithValue("$to", to);
+        }
+
+        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations INDEXED BY conversations_created {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
+        cmd.Parameters.AddWithValue("$n", limit);
+        return ReadSummaries(cmd);
+    }
+}

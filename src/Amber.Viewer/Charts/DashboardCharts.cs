@@ -1,0 +1,161 @@
+using System.Globalization;
+using Amber.Storage.Reading;
+using ScottPlot;
+
+namespace Amber.Viewer.Charts;
+
+/// <summary>
+/// The dashboard's charts, drawn server-side by ScottPlot as SVG. Pages embed them with &lt;img&gt;, so even a
+/// label taken from archive content (a model or source name) cannot run as script.
+/// </summary>
+public static class DashboardCharts
+{
+    public const int Width = 640;
+    public const int Height = 320;
+
+    /// <summary>The chart names served under /charts/NAME.svg.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["activity", "bytes", "tiers", "models"];
+
+    public static string? Render(string name, ArchiveDashboard dashboard, ArchiveStats stats) => name switch
+    {
+        "activity" => Activity(dashboard),
+        "bytes" => Bytes(dashboard),
+        "tiers" => Tiers(stats),
+        "models" => Models(stats),
+        _ => null,
+    };
+
+    /// <summary>Conversations and instances per month (by the month each conversation was created).</summary>
+    public static string Activity(ArchiveDashboard d)
+    {
+        var plot = new Plot();
+        var months = Contiguous(d.ConversationsByMonth.Select(m => m.Month));
+        if (months.Length > 0)
+        {
+            var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
+            var conversations = plot.Add.Scatter(xs, PerMonth(months, d.ConversationsByMonth));
+            conversations.LegendText = "conversations";
+            var instances = plot.Add.Scatter(xs, PerMonth(months, d.InstancesByMonth));
+            instances.LegendText = "instances";
+            MonthTicks(plot, months);
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+
+        plot.Title("Conversations and instances per month");
+        plot.Axes.Left.Min = 0;
+        return Svg(plot);
+    }
+
+    /// <summary>Cumulative bytes: raw source objects against the commit frames that store them.</summary>
+    public static string Bytes(ArchiveDashboard d)
+    {
+        var plot = new Plot();
+        var months = Contiguous(d.StoredBytesByMonth.Select(m => m.Month).Concat(d.RawBytesByMonth.Select(m => m.Month)));
+        if (months.Length > 0)
+        {
+            var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
+            var raw = plot.Add.Scatter(xs, Cumulative(months, d.RawBytesByMonth));
+            raw.LegendText = "raw bytes (sources)";
+            var stored = plot.Add.Scatter(xs, Cumulative(months, d.StoredBytesByMonth));
+            stored.LegendText = "stored bytes (commit frames)";
+            MonthTicks(plot, months);
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+
+        plot.Title("Raw and stored MiB, cumulative");
+        return Svg(plot);
+    }
+
+    public static string Tiers(ArchiveStats stats)
+    {
+        var plot = new Plot();
+        string[] tiers = ["T1", "T2", "T3", "T4"];
+        var bars = plot.Add.Bars(tiers.Select(t => (double)stats.InstancesByTier.GetValueOrDefault(t)).ToArray());
+        bars.LegendText = "instances";
+        plot.Axes.Bottom.SetTicks([0, 1, 2, 3], tiers);
+        plot.Axes.Left.Min = 0;
+        plot.Title("Instances by tier");
+        return Svg(plot);
+    }
+
+    public static string Models(ArchiveStats stats)
+    {
+        var plot = new Plot();
+        var top = stats.TurnsByModel.Take(10).ToArray();
+        if (top.Length > 0)
+        {
+            plot.Add.Bars(top.Select(t => (double)t.Value).ToArray());
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, top.Length).Select(i => (double)i).ToArray(), top.Select(t => Shorten(t.Key)).ToArray());
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        }
+
+        plot.Axes.Left.Min = 0;
+        plot.Title("Generated turns by model (top 10)");
+        return Svg(plot);
+    }
+
+    /// <summary>
+    /// Every month from the first to the last given (so gaps show as zeros), at most 50 years; months that are
+    /// not "YYYY-MM" (a source's odd timestamp) are kept in text order after them.
+    /// </summary>
+    public static string[] Contiguous(IEnumerable<string> months)
+    {
+        var all = months.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var parsed = all.Select(m => DateTime.TryParseExact(m, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : (DateTime?)null).ToList();
+        var valid = parsed.OfType<DateTime>().ToList();
+        if (valid.Count == 0)
+        {
+            return all.ToArray();
+        }
+
+        var result = new List<string>();
+        for (var t = valid.Min(); t <= valid.Max() && result.Count < 600; t = t.AddMonths(1))
+        {
+            result.Add(t.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        }
+
+        result.AddRange(all.Where((m, i) => parsed[i] is null));
+        return result.ToArray();
+    }
+
+    private static double[] PerMonth(string[] months, IReadOnlyList<MonthCount> series)
+    {
+        var byMonth = series.ToDictionary(m => m.Month, m => m.Value, StringComparer.Ordinal);
+        return months.Select(m => (double)byMonth.GetValueOrDefault(m)).ToArray();
+    }
+
+    private static double[] Cumulative(string[] months, IReadOnlyList<MonthCount> series)
+    {
+        var byMonth = series.ToDictionary(m => m.Month, m => m.Value, StringComparer.Ordinal);
+        var result = new double[months.Length];
+        double total = 0;
+        for (var i = 0; i < months.Length; i++)
+        {
+            total += byMonth.GetValueOrDefault(months[i]) / (1024.0 * 1024.0);
+            result[i] = total;
+        }
+
+        return result;
+    }
+
+    private static void MonthTicks(Plot plot, string[] months)
+    {
+        var step = Math.Max(1, months.Length / 8);
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (var i = 0; i < months.Length; i += step)
+        {
+            positions.Add(i);
+            labels.Add(months[i]);
+        }
+
+        plot.Axes.Bottom.SetTicks(positions.ToArray(), labels.ToArray());
+    }
+
+    private static string Shorten(string s) => s.Length <= 24 ? s : s[..23] + "…";
+
+    private static string Svg(Plot plot) => plot.GetSvgXml(Width, Height);
+
+    internal static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
