@@ -46,25 +46,29 @@ public static class GatewayCommand
         using var nginx = StartNginx(work, upstreamUrl.Port, out var nginxPort);
         try
         {
-            var targets = new (string Name, string Url)[]
+            var amber = gateway.Urls.First();
+            var targets = new (string Name, string Url, bool System)[]
             {
-                ("direct", $"{upstreamUrl.ToString().TrimEnd('/')}/v1/chat/completions"),
-                ("nginx (proxy_buffering off)", $"http://127.0.0.1:{nginxPort}/v1/chat/completions"),
-                ("Amber gateway (durable capture)", $"{gateway.Urls.First()}/v1/chat/completions"),
+                ("direct", $"{upstreamUrl.ToString().TrimEnd('/')}/v1/chat/completions", false),
+                ("nginx (proxy_buffering off)", $"http://127.0.0.1:{nginxPort}/v1/chat/completions", false),
+                ("Amber, pass-through only (uncaptured path)", $"{amber}/v1/uncaptured/chat/completions", false),
+                ("Amber, durable capture, a new conversation per call", $"{amber}/v1/chat/completions", false),
+                ("Amber, durable capture, one shared system prompt", $"{amber}/v1/chat/completions", true),
             };
 
             const int connections = 25;
             var pause = Math.Max(1, connections * 1000 / rate);
             Console.WriteLine(MachineInfo.Describe(options.Repository));
-            Console.WriteLine($"- latency: wrk -t2 -c{connections} -d{seconds}s, each connection pausing {pause} ms between requests (≈{rate} requests/s); throughput: wrk -t2 -c32 -d{seconds}s without pauses. Every request is a streaming chat call (8 SSE events) with its own user text, so each is a new conversation");
+            Console.WriteLine($"- latency: wrk -t2 -c{connections} -d{seconds}s, each connection pausing {pause} ms between requests (≈{rate} requests/s); throughput: wrk -t2 -c32 -d{seconds}s without pauses. Every request is a streaming chat call (8 SSE events) with its own user text; without a system prompt each is a new conversation, with one shared system prompt they all branch from one root (one conversation)");
             Console.WriteLine();
-            foreach (var (_, url) in targets)
+            foreach (var t in targets.Take(4))
             {
-                LoadTools.Wrk(url, lua, 8, 2, 0); // warm-up: JIT, connection pools
+                LoadTools.Wrk(t.Url, lua, 8, 2, 0); // warm-up: JIT, connection pools
             }
 
-            var latency = targets.Select(t => LoadTools.Wrk(t.Url, lua, connections, seconds, pause)).ToList();
-            var throughput = targets.Select(t => LoadTools.Wrk(t.Url, lua, 32, seconds, 0)).ToList();
+            // Latency first for every path, then throughput, so the shared-prompt conversation grows last.
+            var latency = targets.Select(t => LoadTools.Wrk(t.Url, lua, connections, seconds, pause, t.System)).ToList();
+            var throughput = targets.Select(t => LoadTools.Wrk(t.Url, lua, 32, seconds, 0, t.System)).ToList();
             var table = new MarkdownTable("path", "rate req/s", "p50 ms", "p90 ms", "p99 ms", "added p50 ms", "added p99 ms", "throughput req/s", "× nginx", "socket errors");
             for (var i = 0; i < targets.Length; i++)
             {
@@ -85,7 +89,8 @@ public static class GatewayCommand
             Console.WriteLine(table);
             Console.WriteLine();
             var stats = archive.GetStats();
-            Console.WriteLine($"Captured by the gateway: {latency[2].Requests + throughput[2].Requests} requests answered; the archive holds {stats.Conversations} conversations (each answered call was committed and fsynced before its final event was released).");
+            var instances = archive.ListInstances(1_000_000).Count;
+            Console.WriteLine($"Captured: the archive holds {stats.Conversations} conversations and {instances} instances after {latency[3].Requests + throughput[3].Requests + latency[4].Requests + throughput[4].Requests} captured calls (each committed and fsynced before its final event was released).");
         }
         finally
         {
@@ -99,6 +104,8 @@ public static class GatewayCommand
     /// <summary>POSTs a streaming chat call whose user text is unique per request (thread id and counter); AMBER_PAUSE_MS sets a pause between requests.</summary>
     private const string Lua = """
         local pause = tonumber(os.getenv("AMBER_PAUSE_MS") or "0")
+        local system = os.getenv("AMBER_SYSTEM") == "1" and '{"role":"system","content":"Be brief."},' or ''
+
         local threads = 0
         function setup(thread)
           threads = threads + 1
@@ -107,7 +114,7 @@ public static class GatewayCommand
         local counter = 0
         function request()
           counter = counter + 1
-          local body = '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Say something about preservation (thread ' .. tostring(tid) .. ', call ' .. counter .. ', ' .. tostring(math.random(1, 1000000000)) .. ')."}]}'
+          local body = '{"model":"gpt-4o-mini","stream":true,"messages":[' .. system .. '{"role":"user","content":"Say something about preservation (thread ' .. tostring(tid) .. ', call ' .. counter .. ', ' .. tostring(math.random(1, 1000000000)) .. ')."}]}'
           return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer sk-bench" }, body)
         end
         function delay()

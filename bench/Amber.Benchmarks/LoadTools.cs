@@ -14,9 +14,13 @@ public static partial class LoadTools
     /// <paramref name="pauseMs"/> &gt; 0 each connection waits that long between its requests (the
     /// script's <c>delay()</c>), which holds the rate near connections × 1000 / pause.
     /// </summary>
-    public static WrkResult Wrk(string url, string luaFile, int connections, int seconds, int pauseMs)
+    public static WrkResult Wrk(string url, string luaFile, int connections, int seconds, int pauseMs, bool sharedSystemPrompt = false)
     {
-        var output = Run("wrk", $"-t2 -c{connections} -d{seconds}s --latency -s {luaFile} {url}", new Dictionary<string, string> { ["AMBER_PAUSE_MS"] = pauseMs.ToString(CultureInfo.InvariantCulture) });
+        var output = Run("wrk", $"-t2 -c{connections} -d{seconds}s --latency -s {luaFile} {url}", new Dictionary<string, string>
+        {
+            ["AMBER_PAUSE_MS"] = pauseMs.ToString(CultureInfo.InvariantCulture),
+            ["AMBER_SYSTEM"] = sharedSystemPrompt ? "1" : "0",
+        });
         if (output.Contains("Non-2xx", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"wrk saw non-2xx responses from {url}:\n{output}");

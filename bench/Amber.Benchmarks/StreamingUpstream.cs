@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Amber.Benchmarks;
 
-/// <summary>The gateway benchmark's fake upstream: POST /v1/chat/completions answers a short chat.completion.chunk stream at once (8 events, each written and flushed on its own).</summary>
+/// <summary>The gateway benchmark's fake upstream: POST /v1/chat/completions (and /v1/uncaptured/chat/completions) answers a short chat.completion.chunk stream at once (8 events, each written and flushed on its own).</summary>
 public static class StreamingUpstream
 {
     private static readonly byte[][] Events = BuildEvents();
@@ -17,8 +17,15 @@ public static class StreamingUpstream
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         var app = builder.Build();
-        app.MapPost("/v1/chat/completions", async context =>
-        {
+        // The same stream under a path the gateway only passes through, to separate forwarding from capture.
+        app.MapPost("/v1/uncaptured/chat/completions", Answer);
+        app.MapPost("/v1/chat/completions", Answer);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task Answer(HttpContext context)
+    {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
@@ -27,9 +34,6 @@ public static class StreamingUpstream
                 await context.Response.Body.WriteAsync(e, context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
-        });
-        await app.StartAsync();
-        return app;
     }
 
     private static byte[][] BuildEvents()
