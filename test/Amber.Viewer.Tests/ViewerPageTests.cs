@@ -102,6 +102,9 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.Equal("details", doc.QuerySelector("details.thinking")!.LocalName);
         Assert.Null(doc.QuerySelector("details.thinking")!.GetAttribute("open"));
         Assert.Equal("T2", doc.QuerySelector("#instance-tier .tier")!.TextContent);
+        var rest = doc.QuerySelector("aside.annotation-rest")!;
+        Assert.Contains("Asked to rest", rest.TextContent, StringComparison.Ordinal);
+        Assert.Equal(n["a1"], rest.PreviousElementSibling!.GetAttribute("data-node"));
         Assert.Contains("generation.state", doc.QuerySelector("#instance-tier details")!.TextContent, StringComparison.Ordinal);
 
         var next = forks[0].QuerySelector("a.branch-link")!.GetAttribute("href")!;
