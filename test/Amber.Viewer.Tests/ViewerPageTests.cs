@@ -61,7 +61,7 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.Equal(["Kettle questions"], model.QuerySelectorAll("#conversations a.conversation-link").Select(a => a.TextContent));
         var source = HtmlChecks.Parse((await Get("/?source=synthetic")).Body);
         Assert.Equal(7, source.QuerySelectorAll("#conversations tbody tr").Length);
-        var dated = HtmlChecks.Parse((await Get("/?from=2025-03&to=2025-04")).Body);
+        var dated = HtmlChecks.Parse((await Get("/?source=viewer-tests&from=2025-03&to=2025-04")).Body);
         Assert.Equal(["Kettle questions"], dated.QuerySelectorAll("#conversations a.conversation-link").Select(a => a.TextContent));
         await Get("/?tier=T7", HttpStatusCode.BadRequest);
         await Get("/?before=nocursor", HttpStatusCode.BadRequest);
