@@ -130,6 +130,15 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Receipt_WithShortPrefixedId_IsADownload()
+    {
+        var prefix = "sha256:" + Rendering.Urls.Hex(fixture.BranchedNodes["q2"])[..8];
+        var (response, body) = await Get("/receipt/" + prefix);
+        Assert.Equal(Rendering.Urls.Hex(fixture.BranchedNodes["q2"])[..8] + ".tlog-proof", response.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+        Assert.StartsWith("c2sp.org/tlog-proof@v1", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConversationPage_LeafParameter_SelectsThatBranch_AndNodeRouteRedirects()
     {
         var n = fixture.BranchedNodes;
