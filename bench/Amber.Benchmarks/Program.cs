@@ -26,6 +26,7 @@ public static class Program
                 "read" => ReadCommand.Run(options),
                 "log" => LogCommand.Run(options),
                 "import" => ImportCommand.Run(options),
+                "gateway" => GatewayCommand.Run(options),
                 "viewer" => ViewerCommand.Run(options),
                 "thaw" => ThawBenchCommand.Run(options),
                 _ => Usage(options.Command),
@@ -61,7 +62,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer or thaw.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway or thaw.");
         return 2;
     }
 }

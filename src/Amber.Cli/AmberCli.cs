@@ -6,6 +6,7 @@ using Amber.Cli.Commands.Init;
 using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
 using Amber.Cli.Commands.Mark;
+using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Commands.Replay;
 using Amber.Cli.Commands.Revive;
 using Amber.Cli.Commands.Search;
@@ -40,6 +41,7 @@ public static class AmberCli
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
+        root.Subcommands.Add(ProxyCommandDefinition.Create(Env));
         root.Subcommands.Add(ReviveCommandDefinition.Create(Env));
         root.Subcommands.Add(ReplayCommandDefinition.Create(Env));
         root.Subcommands.Add(ThawCommandDefinition.Create(Env));
