@@ -1,4 +1,3 @@
-using Amber.Core.Model;
 using Amber.Revive;
 using Amber.Revive.LlamaSharp;
 using Microsoft.Extensions.AI;

@@ -37,8 +37,7 @@ internal static class ThawCommand
             var batch = new CommitBatch("thaw");
             batch.AddModel(model.Reference);
             var part = batch.AddConversation(target.Conversation);
-            var now = System.Globalization.CultureInfo.InvariantCulture;
-            var created = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", now);
+            var created = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
             var parent = target.LeafId;
             if (message is not null)
             {
