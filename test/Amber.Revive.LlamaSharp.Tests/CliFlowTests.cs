@@ -108,6 +108,33 @@ public sealed class CliFlowTests(TinyModelFixture tiny) : IClassFixture<TinyMode
         Assert.DoesNotContain(newest.Path, p => ChatHistory.TextOf(p.Node) == "never sent");
     }
 
+    [Fact]
+    public async Task Compare_OnALocalModel_PrintsBothAnswersSideBySideAndSavesAComparisonBranch()
+    {
+        var leaf = await SeedAsync();
+        var (exit, stdout, stderr) = await RunAsync("compare", leaf, "-m", "local:" + tiny.ModelPath, "--max-tokens", "4");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("original (gpt-4o-2024-08-06)", stdout, StringComparison.Ordinal);
+        Assert.Contains("new (tiny.gguf)", stdout, StringComparison.Ordinal);
+        var instance = stdout.Split("comparison instance ")[1].Trim().TrimEnd('.');
+
+        await using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, ReadOnly = true });
+        var answer = archive.GetNode(instance)!;
+        Assert.Contains(NodeFlags.Comparison, answer.Flags);
+        Assert.Equal(Tier.T2, TierGrader.Grade(answer, archive.GetModel(answer.Generation!.Model)));
+    }
+
+    [Theory]
+    [InlineData("--freeze")]
+    [InlineData("--local-model", "no-equals-sign.gguf")]
+    [InlineData("--local-model", "x=/does/not/exist.gguf")]
+    public async Task Serve_BadLocalModelOptions_UsageErrorNamingTheProblem(params string[] options)
+    {
+        var (exit, _, stderr) = await RunAsync(["serve", "--listen", "127.0.0.1:0", .. options]);
+        Assert.Equal(2, exit);
+        Assert.Contains(options[^1] == "--freeze" ? "--local-model" : options[^1].Contains('=') ? "does not exist" : "NAME=PATH.gguf", stderr, StringComparison.Ordinal);
+    }
+
     private async Task<string> SeedAsync()
     {
         await using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, CreateIfMissing = true });
