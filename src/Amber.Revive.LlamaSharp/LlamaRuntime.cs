@@ -6,7 +6,8 @@ namespace Amber.Revive.LlamaSharp;
 /// <summary>
 /// The process-wide native library: which llama.cpp build is loaded (the AVX level changes logits, so it
 /// is part of every model reference) and the engine versions. The AVX level can be pinned with the
-/// environment variable <c>AMBER_LLAMA_AVX</c> (none, avx, avx2, avx512) before the first model loads.
+/// environment variable <c>AMBER_LLAMA_AVX</c> (none, avx, avx2, avx512) before the first model loads; the pinned
+/// build is loaded from runtimes/RID/native/LEVEL beside the application (Linux file names).
 /// </summary>
 public static class LlamaRuntime
 {
@@ -61,12 +62,27 @@ public static class LlamaRuntime
                 NativeLibraryConfig.All.WithLogCallback(static (_, _) => { });
                 if (avx is { } pinned)
                 {
-                    NativeLibraryConfig.All.WithAvx(pinned).WithAutoFallback(false);
+                    // LLamaSharp's own selection with a pinned level fails to load here, so name the build's files directly.
+                    var folder = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", pinned == AvxLevel.None ? "noavx" : pinned.ToString().ToLowerInvariant());
+                    if (!Directory.Exists(folder))
+                    {
+                        throw new InvalidOperationException($"AMBER_LLAMA_AVX: the native build folder {folder} does not exist.");
+                    }
+
+                    NativeLibraryConfig.All.WithLibrary(Path.Combine(folder, "libllama.so"), Path.Combine(folder, "libmtmd.so"));
                 }
             }
 
-            var chosen = NativeLibraryConfig.LLama.DryRun(out var library) && library is not null ? library.Metadata?.AvxLevel : null;
-            systemInfo = Marshal.PtrToStringAnsi(NativeApi.llama_print_system_info())?.Trim() ?? "";
+            var chosen = avx ?? (NativeLibraryConfig.LLama.DryRun(out var library) && library is not null ? library.Metadata?.AvxLevel : null);
+            try
+            {
+                systemInfo = Marshal.PtrToStringAnsi(NativeApi.llama_print_system_info())?.Trim() ?? "";
+            }
+            catch (LLama.Exceptions.RuntimeError e)
+            {
+                throw new InvalidOperationException($"the llama.cpp native library could not be loaded{(avx is null ? "" : $" for AMBER_LLAMA_AVX={avx.Value.ToString().ToLowerInvariant()}")}: {e.Message}", e);
+            }
+
             var level = chosen?.ToString().ToLowerInvariant() ?? "unknown";
             build = $"{RuntimeInformation.RuntimeIdentifier} cpu {level}";
         }

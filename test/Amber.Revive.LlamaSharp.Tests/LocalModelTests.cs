@@ -132,6 +132,21 @@ public sealed class LocalModelTests(TinyModelFixture tiny) : IClassFixture<TinyM
     }
 
     [Fact]
+    public async Task Thaw_AnotherProcessPinnedToAnotherNativeBuild_RefusesWithTheReason()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var head = await tiny.Model.GenerateAsync(tiny.Model.Tokenize("once upon", true), new SamplerSettings { MaxTokens = 6 }, freeze: true, ct: ct);
+        var blob = tiny.Combine("state-other-build.blob");
+        await File.WriteAllBytesAsync(blob, head.State!, ct);
+        var other = LlamaRuntime.Build.EndsWith(" avx2", StringComparison.Ordinal) ? "avx" : "avx2";
+
+        var (exit, stdout, stderr) = await ThawWorker.RunAsync(tiny.ModelPath, blob, "0", "0", "5", ct, avx: other);
+        Assert.True(exit == 1, $"expected a refusal, got exit {exit}: {stdout} {stderr}");
+        Assert.Contains("native build", stdout, StringComparison.Ordinal);
+        Assert.Contains($"cpu {other}", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Thaw_StateFromAnotherNativeBuild_IsRefusedWithTheReason()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -5,7 +5,7 @@ namespace Amber.Revive.LlamaSharp.Tests;
 /// <summary>Runs test/Amber.Revive.ThawWorker in a new process.</summary>
 internal static class ThawWorker
 {
-    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string model, string blob, string temperature, string seed, string maxTokens, CancellationToken ct)
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string model, string blob, string temperature, string seed, string maxTokens, CancellationToken ct, string? avx = null)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Amber.Revive.ThawWorker.dll");
         Assert.True(File.Exists(worker), $"thaw worker not built at {worker}");
@@ -15,6 +15,11 @@ internal static class ThawWorker
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (avx is not null)
+        {
+            psi.Environment["AMBER_LLAMA_AVX"] = avx;
+        }
+
         using var child = Process.Start(psi)!;
         var stdout = child.StandardOutput.ReadToEndAsync(ct);
         var stderr = child.StandardError.ReadToEndAsync(ct);
