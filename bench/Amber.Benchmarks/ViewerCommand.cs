@@ -44,7 +44,13 @@ public static class ViewerCommand
         await using var archive = Archive.Open(Options(dir));
         var first = await AddLong(archive, "long-a", 3);
         var second = await AddLong(archive, "long-b", 5);
-        var cid = await AddLong(archive, "long-c", 4);
+        var fresh = new List<string>();
+        for (var k = 0; k < 3; k++)
+        {
+            fresh.Add(await AddLong(archive, "long-fresh-" + k.ToString(CultureInfo.InvariantCulture), 10 + k));
+        }
+
+        var cid = fresh[^1];
 
         await using var app = AmberServer.Build(archive, "127.0.0.1:0");
         await app.StartAsync();
@@ -58,13 +64,20 @@ public static class ViewerCommand
         await Time(http, "/conversations/" + second[7..]);
         await Task.Delay(2000);
         var page = "/conversations/" + cid[7..];
-        var (cold, coldBytes) = await Time(http, page);
+        var firsts = new List<(double Ms, long Bytes)>();
+        foreach (var f in fresh)
+        {
+            firsts.Add(await Time(http, "/conversations/" + f[7..]));
+        }
+
+        firsts.Sort((a, b) => a.Ms.CompareTo(b.Ms));
+        var (cold, coldBytes) = firsts[1];
         var warmPage = await Median(http, page, 5);
         var json = await Median(http, "/api/conversations/" + cid[7..], 5);
         var t = new MarkdownTable("10,000-message conversation", "ms (median of 5 unless noted)", "bytes", "× JSON API");
         t.Add("baseline: GET /api/conversations/{id} (same nodes as JSON)", Fmt.Ms(json.Ms), Fmt.Bytes(json.Bytes), "1.00");
         t.Add("GET /conversations/{id}, first request of the process (JIT included, once)", Fmt.Ms(processFirst), Fmt.Bytes(coldBytes), Fmt.Ratio(processFirst / json.Ms));
-        t.Add("GET /conversations/{id}, first render of this conversation in a warmed server (none of its content cached, once)", Fmt.Ms(cold), Fmt.Bytes(coldBytes), Fmt.Ratio(cold / json.Ms));
+        t.Add("GET /conversations/{id}, first render of a conversation in a warmed server (none of its content cached; median of 3 conversations)", Fmt.Ms(cold), Fmt.Bytes(coldBytes), Fmt.Ratio(cold / json.Ms));
         t.Add("GET /conversations/{id}, rendered content cached by node id", Fmt.Ms(warmPage.Ms), Fmt.Bytes(warmPage.Bytes), Fmt.Ratio(warmPage.Ms / json.Ms));
         Console.WriteLine(t);
         Console.WriteLine($"Target: under 1,000 ms. First render: {(cold < 1000 ? "met" : "NOT met")}; cached: {(warmPage.Ms < 1000 ? "met" : "NOT met")}.\n");
