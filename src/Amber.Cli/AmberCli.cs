@@ -1,13 +1,19 @@
 using System.CommandLine;
+using Amber.Cli.Commands.Compare;
 using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
 using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
+using Amber.Cli.Commands.Mark;
+using Amber.Cli.Commands.Proxy;
+using Amber.Cli.Commands.Replay;
+using Amber.Cli.Commands.Revive;
 using Amber.Cli.Commands.Search;
 using Amber.Cli.Commands.Serve;
 using Amber.Cli.Commands.Show;
 using Amber.Cli.Commands.Stats;
+using Amber.Cli.Commands.Thaw;
 using Amber.Cli.Commands.Verify;
 using Amber.Cli.Infrastructure;
 using Amber.Core.Json;
@@ -35,6 +41,12 @@ public static class AmberCli
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
+        root.Subcommands.Add(ProxyCommandDefinition.Create(Env));
+        root.Subcommands.Add(ReviveCommandDefinition.Create(Env));
+        root.Subcommands.Add(ReplayCommandDefinition.Create(Env));
+        root.Subcommands.Add(ThawCommandDefinition.Create(Env));
+        root.Subcommands.Add(CompareCommandDefinition.Create(Env));
+        root.Subcommands.Add(MarkCommandDefinition.Create(Env));
         return root;
     }
 

@@ -252,7 +252,7 @@ public sealed class Gateway : IDisposable
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             exchange.Outcome = Outcomes.UpstreamFailed;
-            exchange.Error = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            exchange.Error = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} ({inner.Message})" : e.Message;
         }
         finally
         {

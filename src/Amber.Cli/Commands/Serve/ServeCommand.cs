@@ -1,4 +1,7 @@
+using System.CommandLine;
+using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
+using Amber.Proxy;
 using Amber.Viewer;
 using Microsoft.AspNetCore.Builder;
 
@@ -6,12 +9,14 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null)
     {
         System.Net.IPEndPoint endpoint;
+        GatewayOptions? gateway;
         try
         {
             endpoint = AmberServer.ParseListen(listen);
+            gateway = parse is null || gatewayOptions is null ? null : gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
         }
         catch (FormatException e)
         {
@@ -33,16 +38,35 @@ internal static class ServeCommand
 
         await using var archive = env.Open(createIfMissing: true);
         var options = new AmberServerOptions { Listen = listen, AccessToken = token };
+        Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
+        try
+        {
+            local = LocalModelServing.Configure(options, localModels ?? [], freeze, env.Out);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or FormatException)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        using var localModelsLifetime = local;
+        if (gateway is not null)
+        {
+            // The gateway owns /v1/* (after the local model host, which answers only its own model names).
+            options.Services.Add(s => s.AddAmberGateway(gateway));
+            options.Endpoints.Add(e => e.MapAmberGateway());
+        }
+
         await using var app = AmberServer.Build(archive, options);
         await app.StartAsync(ct).ConfigureAwait(false);
-        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api); Ctrl+C stops.");
+        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api{(gateway is null ? "" : $", gateway under /v1: {ProxyCommand.Describe(gateway)}")}); Ctrl+C stops.");
         if (token is not null)
         {
             env.Out.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");
         }
         if (archive.IsReadOnly)
         {
-            env.Out.WriteLine("amber: another process holds the writer lock; serving read-only.");
+            env.Out.WriteLine("amber: another process holds the writer lock; serving read-only (the gateway answers 503 to calls it cannot preserve).");
         }
 
         try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
 
 namespace Amber.Cli.Commands.Serve;
@@ -8,9 +9,17 @@ internal static class ServeCommandDefinition
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to listen on", DefaultValueFactory = _ => "127.0.0.1:8080" };
+        var localModel = new Option<string[]>("--local-model") { Description = "Host a local GGUF model as NAME=PATH.gguf for OpenAI Chat Completions (repeatable), recorded at T2" };
+        var freeze = new Option<bool>("--freeze") { Description = "Save each local answer's inference state (T1)" };
         var token = new Option<string?>("--token") { Description = "access token the viewer and API require (default: $AMBER_TOKEN; generated and printed when listening beyond loopback)" };
-        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway on the same port)") { listen, token };
-        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, parse.GetValue(token), ct));
+        var gateway = new GatewayCliOptions();
+        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway and local models on the same port)") { listen, token, localModel, freeze };
+        foreach (var option in gateway.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, ct) => ServeCommand.RunAsync(env(parse), parse.GetValue(listen)!, parse.GetValue(token), ct, parse.GetValue(localModel) ?? [], parse.GetValue(freeze), parse, gateway));
         return command;
     }
 }

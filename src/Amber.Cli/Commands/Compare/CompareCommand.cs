@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Amber.Cli.Commands.Revive;
+using Amber.Cli.Infrastructure;
+using Amber.Revive;
+using Microsoft.Extensions.AI;
+using Spectre.Console;
+
+namespace Amber.Cli.Commands.Compare;
+
+internal static class CompareCommand
+{
+    public static async Task<int> RunAsync(CliEnvironment env, string id, string model, ChatOptions options, bool json, CancellationToken ct)
+    {
+        await using var archive = env.Open();
+        RevivalBackend backend;
+        try
+        {
+            backend = Backends.Resolve(model, RevivalTarget.Resolve(archive, id), null, freeze: false, options);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        try
+        {
+            var turns = await new Comparer(archive, TimeProvider.System).CompareAsync(id, backend, ct).ConfigureAwait(false);
+            if (json)
+            {
+                Output.JsonDocument(env.Out, new JsonObject
+                {
+                    ["instance"] = turns[^1].NewNode,
+                    ["turns"] = new JsonArray(turns.Select(t => (JsonNode)new JsonObject
+                    {
+                        ["user"] = t.UserText,
+                        ["original"] = new JsonObject { ["node"] = t.OriginalNode, ["model"] = t.OriginalModel, ["text"] = t.OriginalAnswer },
+                        ["new"] = new JsonObject { ["node"] = t.NewNode, ["model"] = t.NewModel, ["text"] = t.NewAnswer },
+                    }).ToArray()),
+                });
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("user", $"original ({turns[0].OriginalModel ?? "unknown model"})", $"new ({turns[0].NewModel})");
+            foreach (var t in turns)
+            {
+                table.AddRow(Markup.Escape(t.UserText), Markup.Escape(t.OriginalAnswer), Markup.Escape(t.NewAnswer));
+            }
+
+            ConsoleFactory.For(env.Out).Write(table);
+            env.Out.WriteLine($"amber: saved as comparison instance {turns[^1].NewNode}.");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is ArgumentException or HttpRequestException)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            Backends.Release(backend);
+        }
+    }
+}

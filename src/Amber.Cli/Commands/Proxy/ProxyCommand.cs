@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Amber.Cli.Infrastructure;
+using Amber.Proxy;
+
+namespace Amber.Cli.Commands.Proxy;
+
+internal static class ProxyCommand
+{
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, ParseResult parse, GatewayCliOptions gatewayOptions, CancellationToken ct)
+    {
+        GatewayOptions options;
+        System.Net.IPEndPoint endpoint;
+        try
+        {
+            endpoint = GatewayHost.ParseListen(listen);
+            options = gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
+        }
+        catch (FormatException e)
+        {
+            env.Error.WriteLine($"amber: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
+        {
+            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines.");
+        }
+
+        await using var archive = env.Open(createIfMissing: true);
+        if (archive.IsReadOnly)
+        {
+            env.Error.WriteLine("amber: another process holds the archive's writer lock; the gateway cannot preserve calls. Stop it, or run the gateway inside it (amber serve).");
+            return ExitCodes.Failed;
+        }
+
+        await using var app = GatewayHost.Build(archive, listen, options);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        env.Out.WriteLine($"amber: gateway for {archive.Directory} at {string.Join(", ", app.Urls)} ({Describe(options)}); Ctrl+C stops.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>One line on what the gateway does: upstreams, acknowledgement, notice.</summary>
+    public static string Describe(GatewayOptions o)
+        => $"OpenAI → {o.OpenAiUpstream}, Anthropic → {o.AnthropicUpstream}, ack {o.Ack.ToString().ToLowerInvariant()}{(o.Notice is null ? "" : ", notice on")}";
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Amber.Cli.Infrastructure;
+
+namespace Amber.Cli.Commands.Thaw;
+
+internal static class ThawCommandDefinition
+{
+    public static Command Create(Func<ParseResult, CliEnvironment> env)
+    {
+        var id = new Argument<string>("ID") { Description = "A T1 instance (leaf node id; a unique prefix is enough)" };
+        var models = new Option<string>("--models") { Description = "Folder holding the GGUF weights, found by SHA-256", Required = true };
+        var message = new Option<string?>("--message") { Description = "A new user message to append after the frozen answer (default template models)" };
+        var count = new Option<int?>("-n", "--count") { Description = "Most tokens to generate (default 64)" };
+        var freeze = new Option<bool>("--freeze") { Description = "Freeze again at the end of the continuation" };
+        var command = new Command("thaw", "Restore an instance's frozen inference state in this process and continue generating from it") { id, models, message, count, freeze, CommonOptions.Json };
+        command.SetAction((parse, ct) => ThawCommand.RunAsync(env(parse), parse.GetValue(id)!, parse.GetValue(models)!, parse.GetValue(message), parse.GetValue(count) ?? 64, parse.GetValue(freeze), parse.GetValue(CommonOptions.Json), ct));
+        return command;
+    }
+}

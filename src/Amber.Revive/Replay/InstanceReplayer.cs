@@ -1,0 +1,47 @@
+using Amber.Core.Model;
+
+namespace Amber.Revive.Replay;
+
+/// <summary>Walks an instance and replays every generated turn with the first replayer that applies.</summary>
+public sealed class InstanceReplayer(IReadOnlyList<ITurnReplayer> replayers)
+{
+    public async Task<ReplayReport> ReplayAsync(RevivalTarget target, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var turns = new List<TurnReport>();
+        for (var i = 0; i < target.Path.Count; i++)
+        {
+            var (id, node) = target.Path[i];
+            if (node.Generation is not { } generation)
+            {
+                continue;
+            }
+
+            var model = target.Models.GetValueOrDefault(generation.Model);
+            var tier = TierGrader.Grade(node, model);
+            var history = target.Path.Take(i).ToList();
+            TurnReport? report = null;
+            foreach (var replayer in replayers)
+            {
+                report = await replayer.ReplayAsync(id, node, model, tier, history, ct).ConfigureAwait(false);
+                if (report is not null)
+                {
+                    break;
+                }
+            }
+
+            turns.Add(report ?? new TurnReport
+            {
+                Node = id,
+                Status = ReplayStatus.Skipped,
+                Tier = tier.ToString(),
+                Model = model?.DisplayName,
+                Reason = tier == Tier.T4
+                    ? "T4: only the transcript is kept, so there is nothing to re-derive from"
+                    : tier == Tier.T3 ? "T3: give a hosted backend (-m openai:MODEL or anthropic:MODEL) to replicate it" : "T2: give --models DIR holding the weights",
+            });
+        }
+
+        return new ReplayReport(target.LeafId, turns);
+    }
+}
