@@ -194,6 +194,7 @@ public sealed class OpenAiChatTests : GatewayTestBase
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         Assert.Equal("text/event-stream", proxied.Content.Headers.ContentType!.MediaType);
         Assert.Equal("2020-10-01", proxied.Headers.GetValues("openai-version").Single());
+        Assert.Equal("FakeUpstream/1.0 (loopback)", proxied.Headers.NonValidated["Server"].ToString()); // one header, as sent
         // The fake numbers its completions; the second call's bytes differ only in that id.
         Assert.Equal(System.Text.Encoding.UTF8.GetString(directBytes).Replace("chatcmpl-1", "chatcmpl-2", StringComparison.Ordinal), System.Text.Encoding.UTF8.GetString(proxiedBytes));
         Assert.True(proxied.Headers.Contains(Gateway.InstanceHeader));
