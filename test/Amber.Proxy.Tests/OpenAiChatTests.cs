@@ -201,4 +201,19 @@ public sealed class OpenAiChatTests : GatewayTestBase
         var recorded = JsonNode.Parse(Archive.GetBlob(Archive.GetConversation(Conversations()[0].Id)!.Raw[0])!)!;
         Assert.Equal("amber.exchange/v1", recorded["type"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task ImageInPrompt_IsStoredAsBlob_AndNamedByTheUserNode()
+    {
+        var png = new byte[] { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5 };
+        var user = new UserChatMessage(ChatMessageContentPart.CreateTextPart("What is in this image?"), ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(png), "image/png"));
+        await Chat().CompleteChatAsync([user], cancellationToken: Ct);
+
+        var view = Archive.GetConversation(Assert.Single(Conversations()).Id)!;
+        var node = view.Tree.Nodes.Values.Single(n => n.Role == "user");
+        var image = Assert.IsType<BlobBlock>(node.Content[1]);
+        Assert.Equal("image", image.BlobKind);
+        Assert.Equal("image/png", image.MediaType);
+        Assert.Equal(png, Archive.GetBlob(image.Blob));
+    }
 }
