@@ -26,14 +26,14 @@ public static class StreamingUpstream
 
     private static async Task Answer(HttpContext context)
     {
-            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
-            context.Response.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-cache";
-            foreach (var e in Events)
-            {
-                await context.Response.Body.WriteAsync(e, context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-            }
+        await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        foreach (var e in Events)
+        {
+            await context.Response.Body.WriteAsync(e, context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
     }
 
     private static byte[][] BuildEvents()
