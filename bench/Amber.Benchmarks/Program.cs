@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c> or <c>log</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>viewer</c> or <c>thaw</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -28,6 +28,7 @@ public static class Program
                 "import" => ImportCommand.Run(options),
                 "gateway" => GatewayCommand.Run(options),
                 "viewer" => ViewerCommand.Run(options),
+                "thaw" => ThawBenchCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -61,7 +62,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer or gateway.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway or thaw.");
         return 2;
     }
 }

@@ -166,6 +166,16 @@ public static class ViewerCommand
         }
 
         Console.WriteLine(t);
+
+        // Not a target: the dashboard scans whole tables (counts, monthly series), so it is timed once, cold.
+        var d = new MarkdownTable($"Dashboard over {Conversations:N0} conversations", "ms (one request)");
+        foreach (var path in new[] { "/api/dashboard", "/dashboard", "/charts/activity.svg", "/charts/activity.svg" })
+        {
+            d.Add("GET " + path, Fmt.Ms((await Time(http, path)).Ms));
+        }
+
+        Console.WriteLine(d);
+        Console.WriteLine("(the second chart request is served from the chart cache, valid until the next commit)\n");
         await app.StopAsync();
     }
 

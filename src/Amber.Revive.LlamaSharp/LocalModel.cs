@@ -213,6 +213,59 @@ public sealed class LocalModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Re-derives a turn that continued a frozen state: restores the state (checked as in <see cref="ThawAsync"/>),
+    /// prefills <paramref name="append"/>, then compares each step with the recorded tokens, from the state's next step.
+    /// </summary>
+    public async Task<TokenReplay> ReplayThawedAsync(FrozenState state, IReadOnlyList<int> append, IReadOnlyList<int> recorded, SamplerSettings sampler, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(append);
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (ThawProblem(state) is { } problem)
+        {
+            throw new StateLoadException(problem + ".");
+        }
+
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var session = new DecodeSession(weights, parameters);
+            session.LoadState(state.StateBytes, state.CachedTokens);
+            session.DecodeOne(state.PendingToken);
+            if (session.LogitsSha256() != state.NextLogitsSha256)
+            {
+                throw new StateLoadException("the restored state does not reproduce the recorded logits: the state did not load exactly.");
+            }
+
+            if (append.Count > 0)
+            {
+                session.Prefill(append);
+            }
+
+            for (var step = 0; step < recorded.Count; step++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var token = session.Sample(sampler, state.NextStep + step);
+                if (token != recorded[step])
+                {
+                    return new TokenReplay(false, recorded.Count, step, recorded[step], token);
+                }
+
+                if (step < recorded.Count - 1)
+                {
+                    session.DecodeOne(token);
+                }
+            }
+
+            return new TokenReplay(true, recorded.Count, null, null, null);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>Why a frozen state cannot be restored exactly here, or null when it can.</summary>
     public string? ThawProblem(FrozenState state)
     {

@@ -10,7 +10,7 @@ namespace Amber.Revive.LlamaSharp;
 /// report a result that could not be exact: another native build or engine version, a setting that
 /// differs, missing weights or inputs.
 /// </summary>
-public sealed class LocalReplayer(ModelDirectory? models, Func<LocalEngineSettings, LocalEngineSettings>? adjust = null) : ITurnReplayer, IDisposable
+public sealed class LocalReplayer(ModelDirectory? models, Func<LocalEngineSettings, LocalEngineSettings>? adjust = null, Func<string, byte[]?>? blobs = null) : ITurnReplayer, IDisposable
 {
     private readonly Dictionary<string, LocalModel> loaded = new(StringComparer.Ordinal);
 
@@ -39,9 +39,31 @@ public sealed class LocalReplayer(ModelDirectory? models, Func<LocalEngineSettin
             return Skip($"native build differs: recorded \"{model.EngineBuild}\", here \"{LlamaRuntime.Build}\" (pin it with AMBER_LLAMA_AVX)");
         }
 
-        if ((g.Schedule["first_step"]?.GetValue<int>() ?? 0) != 0)
+        FrozenState? thawedFrom = null;
+        if ((string?)g.Schedule["thawed_from"] is { } stateId)
         {
-            return Skip("the turn continued a thawed state; its inputs are the state, so replay it with `amber thaw`");
+            if (blobs?.Invoke(stateId) is not { } stateBlob)
+            {
+                return Skip($"the turn continued the frozen state {stateId}, which is not available here");
+            }
+
+            try
+            {
+                thawedFrom = FrozenState.FromBlob(stateBlob);
+            }
+            catch (Exception e) when (e is FormatException or StateLoadException)
+            {
+                return Skip($"the frozen state {stateId} it continued cannot be read: {e.Message}");
+            }
+
+            if (!g.PromptTokenIds.Take(thawedFrom.Tokens.Count).SequenceEqual(thawedFrom.Tokens))
+            {
+                return Skip($"the recorded prompt does not begin with the tokens of the frozen state {stateId}");
+            }
+        }
+        else if ((g.Schedule["first_step"]?.GetValue<int>() ?? 0) != 0)
+        {
+            return Skip("the turn starts at a later sampler step but names no frozen state it continued");
         }
 
         if (models is null)
@@ -89,7 +111,18 @@ public sealed class LocalReplayer(ModelDirectory? models, Func<LocalEngineSettin
             return Skip("a recorded setting differs: " + string.Join("; ", differences));
         }
 
-        var replay = await local.ReplayAsync(g.PromptTokenIds, g.OutputTokenIds, sampler, ct).ConfigureAwait(false);
+        TokenReplay replay;
+        try
+        {
+            replay = thawedFrom is null
+                ? await local.ReplayAsync(g.PromptTokenIds, g.OutputTokenIds, sampler, ct).ConfigureAwait(false)
+                : await local.ReplayThawedAsync(thawedFrom, g.PromptTokenIds.Skip(thawedFrom.Tokens.Count).ToList(), g.OutputTokenIds, sampler, ct).ConfigureAwait(false);
+        }
+        catch (StateLoadException e)
+        {
+            return Skip("the frozen state it continued cannot be restored here: " + e.Message);
+        }
+
         return new TurnReport
         {
             Node = nodeId,

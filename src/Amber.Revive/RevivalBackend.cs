@@ -25,7 +25,7 @@ public sealed record RevivalBackend(string Name, string Provider, string Model, 
         ArgumentNullException.ThrowIfNull(response);
         if (response.AdditionalProperties?.TryGetValue(ModelProperty, out var m) == true && m is JsonObject json)
         {
-            return ModelReference.FromJson(json);
+            return ModelReference.FromJson(Reparse(json));
         }
 
         return new ModelReference { Provider = Provider, Requested = Model, Resolved = response.ModelId };
@@ -38,7 +38,7 @@ public sealed record RevivalBackend(string Name, string Provider, string Model, 
         ArgumentNullException.ThrowIfNull(model);
         if (response.AdditionalProperties?.TryGetValue(GenerationProperty, out var g) == true && g is JsonObject json)
         {
-            return GenerationRecord.FromJson(json) with { Model = model.Id };
+            return GenerationRecord.FromJson(Reparse(json)) with { Model = model.Id };
         }
 
         var parameters = new JsonObject { ["model"] = Model };
@@ -77,4 +77,7 @@ public sealed record RevivalBackend(string Name, string Provider, string Model, 
             TotalMs = totalMs,
         };
     }
+
+    // Values built in memory (JsonValue of int) read back differently from parsed ones; the records are read as stored.
+    private static JsonObject Reparse(JsonObject json) => (JsonObject)JsonNode.Parse(json.ToJsonString())!;
 }

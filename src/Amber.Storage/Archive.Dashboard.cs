@@ -129,6 +129,31 @@ public sealed partial class Archive
         return list;
     }
 
+    /// <summary>
+    /// Every annotation about a conversation or any of its nodes, in one query (the conversation page shows
+    /// them beside what they are about), oldest first.
+    /// </summary>
+    public IReadOnlyList<Annotation> GetConversationAnnotations(string conversationId)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT a.record, a.created, a.seq, a.id FROM conversation_nodes cn JOIN annotations a ON a.target = cn.node WHERE cn.conversation = $c
+            UNION ALL
+            SELECT record, created, seq, id FROM annotations WHERE target = $c
+            ORDER BY 2, 3, 4
+            """;
+        cmd.Parameters.AddWithValue("$c", conversationId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<Annotation>();
+        while (r.Read())
+        {
+            list.Add(Annotation.FromJson((JsonObject)JsonNode.Parse(r.GetString(0))!));
+        }
+
+        return list;
+    }
+
     private static long LastSequence(SqliteConnection c)
     {
         using var cmd = c.CreateCommand();

@@ -30,6 +30,8 @@ public sealed class LocalHostTests(TinyModelFixture tiny) : IClassFixture<TinyMo
         var options = new AmberServerOptions { Listen = "127.0.0.1:0" };
         options.Services.Add(s => s.AddLocalModels(registry));
         options.Endpoints.Add(e => e.UseLocalModels());
+        // Stands in for the gateway, which maps every /v1 path: requests for other models must reach it.
+        options.Endpoints.Add(e => e.Map("/v1/{**rest}", () => Microsoft.AspNetCore.Http.Results.Text("gateway")));
         app = AmberServer.Build(archive, options);
         await app.StartAsync(TestContext.Current.CancellationToken);
     }
@@ -94,7 +96,18 @@ public sealed class LocalHostTests(TinyModelFixture tiny) : IClassFixture<TinyMo
     }
 
     [Fact]
-    public async Task ChatCompletions_ResponseCarriesAmberInstanceHeader_AndUnknownModelIsA404NamingIt()
+    public async Task ChatCompletions_ForAModelThatIsNotLocal_FallsThroughToTheGateway()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+        var body = new JsonObject { ["model"] = "gpt-4o", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hi" }) };
+        var response = await http.PostAsJsonAsync(BaseUrl + "/v1/chat/completions", body, ct);
+        Assert.Equal("gateway", await response.Content.ReadAsStringAsync(ct));
+        Assert.Empty(archive.ListInstances(10));
+    }
+
+    [Fact]
+    public async Task ChatCompletions_ResponseCarriesAmberInstanceHeader()
     {
         var ct = TestContext.Current.CancellationToken;
         using var http = new HttpClient();
@@ -103,9 +116,9 @@ public sealed class LocalHostTests(TinyModelFixture tiny) : IClassFixture<TinyMo
         var instance = ok.Headers.GetValues("Amber-Instance").Single();
         Assert.NotNull(archive.GetNode(instance));
 
-        var missing = await http.PostAsJsonAsync(BaseUrl + "/v1/chat/completions", new JsonObject { ["model"] = "gpt-4o", ["messages"] = new JsonArray() }, ct);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Contains("gpt-4o", await missing.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        var bad = await http.PostAsJsonAsync(BaseUrl + "/v1/chat/completions", new JsonObject { ["model"] = "tiny-local", ["messages"] = new JsonArray() }, ct);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("messages", await bad.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
     }
 
     [Fact]

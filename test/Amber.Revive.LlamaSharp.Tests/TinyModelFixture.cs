@@ -10,7 +10,7 @@ public sealed class TinyModelFixture : IDisposable
     public TinyModelFixture()
     {
         System.IO.Directory.CreateDirectory(temp.Combine("models"));
-        ModelPath = TinyGguf.Write(temp.Combine("models", "tiny.gguf"), context: 512);
+        ModelPath = TinyGguf.Write(temp.Combine("models", "tiny.gguf"), context: 4096);
         Model = LocalModel.Load(ModelPath, new LocalEngineSettings { ContextSize = 512, BatchSize = 64, UBatchSize = 64 }, name: "tiny");
     }
 

@@ -101,17 +101,20 @@ public sealed class BrowserTests(ViewerFixture server, BrowserFixture browser) :
         var (context, page, problems) = await Open();
         await using var _ = context;
         var view = server.Archive.GetConversation(server.CorpusBranched!)!;
-        var root = view.Tree.Roots[0];
-        var phrase = string.Join(' ', view.Tree.Nodes[root].SearchText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4));
+        var summary = view.Summary;
+        var userText = view.Tree.Nodes.Values.Where(x => x.Role == "user" && !x.Flags.Contains(Amber.Core.Model.NodeFlags.Hidden))
+            .Select(x => x.SearchText.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).First(words => words.Length >= 4);
+        var phrase = string.Join(' ', userText.Take(4)).Replace("\"", "", StringComparison.Ordinal);
 
-        await page.GotoAsync("/?source=oasst");
-        await Expect(page.Locator("#conversations")).ToContainTextAsync(view.Summary.Title ?? "(untitled)");
-        await page.GotoAsync("/?q=" + Uri.EscapeDataString("\"" + phrase + "\""));
+        await page.GotoAsync("/?n=500&source=" + Uri.EscapeDataString(summary.Source));
+        await Expect(page.Locator($"#conversations a[href='/conversations/{Rendering.Urls.Hex(summary.Id)}']")).ToHaveCountAsync(1);
+        await Shot(page, "corpus-1-list");
+        await page.FillAsync("form.search input[name=q]", "\"" + phrase + "\"");
+        await page.PressAsync("form.search input[name=q]", "Enter");
         await Expect(page.Locator("#hits mark").First).ToBeVisibleAsync();
-        await Shot(page, "corpus-1-search");
-        var link = page.Locator($"#hits a.hit-link[href^='/conversations/{Rendering.Urls.Hex(view.Summary.Id)}']").First;
-        await link.ClickAsync();
-        await Expect(page.Locator($"[data-node='{root}']")).ToBeVisibleAsync();
+        await Shot(page, "corpus-2-search");
+        await page.Locator($"#hits a.hit-link[href^='/conversations/{Rendering.Urls.Hex(summary.Id)}']").First.ClickAsync();
+        await Expect(page.Locator("#messages")).ToBeVisibleAsync();
 
         var fork = page.Locator("nav.fork").First;
         await Expect(fork).ToBeVisibleAsync();
@@ -120,15 +123,12 @@ public sealed class BrowserTests(ViewerFixture server, BrowserFixture browser) :
         var direction = position!.StartsWith("1 /", StringComparison.Ordinal) ? "next branch" : "previous branch";
         await fork.Locator($"a.branch-link[aria-label='{direction}']").ClickAsync();
         await Expect(page.Locator($"#messages [data-node='{before}']")).ToHaveCountAsync(0);
-        await Shot(page, "corpus-2-branch");
+        await Shot(page, "corpus-3-branch");
 
-        var modelLink = page.Locator("a.model-link").First;
-        if (await modelLink.CountAsync() > 0)
-        {
-            await modelLink.ClickAsync();
-            await Expect(page.Locator("#model-card")).ToContainTextAsync("provider");
-            await page.GoBackAsync();
-        }
+        await page.Locator("article a.model-link").First.ClickAsync();
+        await Expect(page.Locator("#model-card")).ToContainTextAsync("provider");
+        await Shot(page, "corpus-4-model-card");
+        await page.GoBackAsync();
 
         await Expect(page.Locator("#receipt-status")).ToContainTextAsync("Verified");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#receipt-download"));

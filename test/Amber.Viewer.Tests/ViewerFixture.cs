@@ -8,7 +8,8 @@ namespace Amber.Viewer.Tests;
 
 /// <summary>
 /// One archive and one real server on loopback for the page and browser tests: seven sample conversations,
-/// a branched one with a revival, a hostile one, and (when ../shared is present) the OpenAssistant trees.
+/// a branched one with a revival, a hostile one, and (when ../shared is present) the OpenAssistant trees and a
+/// ChatGPT export from ../shared/corpus, imported with the real importer.
 /// </summary>
 public sealed class ViewerFixture : IAsyncLifetime
 {
@@ -30,7 +31,7 @@ public sealed class ViewerFixture : IAsyncLifetime
 
     public string HostileLeaf { get; private set; } = "";
 
-    /// <summary>The id of an imported OpenAssistant tree with branches, or null when ../shared is absent.</summary>
+    /// <summary>The id of an imported branched conversation with generated turns, or null when ../shared is absent.</summary>
     public string? CorpusBranched { get; private set; }
 
     public async ValueTask InitializeAsync()
@@ -45,16 +46,20 @@ public sealed class ViewerFixture : IAsyncLifetime
 
         (Branched, BranchedNodes) = ViewerSamples.Branched(Archive);
         (Hostile, HostileLeaf) = ViewerSamples.Hostile(Archive);
-        if (SharedData.PathTo("corpus/oasst-en100-trees") is { } oasst && Directory.Exists(oasst))
+        if (SharedData.Directory is not null)
         {
-            var summary = new Importer(Archive, FormatRegistry.All, new ImportOptions()).Run([oasst]);
+            var inputs = new[] { "corpus/oasst-en100-trees", "corpus/chatgpt-export-yoonchoonkoon-archive" }.Select(SharedData.PathTo).OfType<string>().Where(Directory.Exists).ToList();
+            var summary = new Importer(Archive, FormatRegistry.All, new ImportOptions()).Run(inputs);
             if (!summary.Ok)
             {
-                throw new InvalidOperationException($"importing {oasst} failed: {string.Join("; ", summary.Errors)}");
+                throw new InvalidOperationException($"importing {string.Join(", ", inputs)} failed: {string.Join("; ", summary.Errors)}");
             }
 
-            CorpusBranched = Archive.PageConversations(int.MaxValue, new Storage.Reading.ConversationFilter(Source: "oasst"))
-                .Where(c => c.Instances > 1).OrderByDescending(c => c.Instances).Select(c => c.Id).FirstOrDefault();
+            // A real export's branched conversation with generated turns (so it has model cards), not too long.
+            CorpusBranched = Archive.PageConversations(int.MaxValue, new Storage.Reading.ConversationFilter(Source: "chatgpt"))
+                .Concat(Archive.PageConversations(int.MaxValue, new Storage.Reading.ConversationFilter(Source: "oasst")))
+                .Where(c => c.Instances > 1 && c.Models.Count > 0 && c.Nodes < 400)
+                .Select(c => c.Id).FirstOrDefault();
         }
 
         await Archive.EnsureCheckpointAsync();

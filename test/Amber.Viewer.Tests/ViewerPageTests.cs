@@ -61,7 +61,7 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.Equal(["Kettle questions"], model.QuerySelectorAll("#conversations a.conversation-link").Select(a => a.TextContent));
         var source = HtmlChecks.Parse((await Get("/?source=synthetic")).Body);
         Assert.Equal(7, source.QuerySelectorAll("#conversations tbody tr").Length);
-        var dated = HtmlChecks.Parse((await Get("/?from=2025-03&to=2025-04")).Body);
+        var dated = HtmlChecks.Parse((await Get("/?source=viewer-tests&from=2025-03&to=2025-04")).Body);
         Assert.Equal(["Kettle questions"], dated.QuerySelectorAll("#conversations a.conversation-link").Select(a => a.TextContent));
         await Get("/?tier=T7", HttpStatusCode.BadRequest);
         await Get("/?before=nocursor", HttpStatusCode.BadRequest);
@@ -102,6 +102,9 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.Equal("details", doc.QuerySelector("details.thinking")!.LocalName);
         Assert.Null(doc.QuerySelector("details.thinking")!.GetAttribute("open"));
         Assert.Equal("T2", doc.QuerySelector("#instance-tier .tier")!.TextContent);
+        var rest = doc.QuerySelector("aside.annotation-rest")!;
+        Assert.Contains("Asked to rest", rest.TextContent, StringComparison.Ordinal);
+        Assert.Equal(n["a1"], rest.PreviousElementSibling!.GetAttribute("data-node"));
         Assert.Contains("generation.state", doc.QuerySelector("#instance-tier details")!.TextContent, StringComparison.Ordinal);
 
         var next = forks[0].QuerySelector("a.branch-link")!.GetAttribute("href")!;
@@ -124,6 +127,15 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.True(api["valid"]!.GetValue<bool>());
         var page = HtmlChecks.Parse((await Get("/receipts/" + fixture.BranchedNodes["revival"])).Body);
         Assert.StartsWith("Verified", page.QuerySelector("#receipt-status")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Receipt_WithShortPrefixedId_IsADownload()
+    {
+        var prefix = "sha256:" + Rendering.Urls.Hex(fixture.BranchedNodes["q2"])[..8];
+        var (response, body) = await Get("/receipt/" + prefix);
+        Assert.Equal(Rendering.Urls.Hex(fixture.BranchedNodes["q2"])[..8] + ".tlog-proof", response.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+        Assert.StartsWith("c2sp.org/tlog-proof@v1", body, StringComparison.Ordinal);
     }
 
     [Fact]

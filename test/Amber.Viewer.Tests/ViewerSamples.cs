@@ -64,6 +64,7 @@ internal static class ViewerSamples
             Meta = new JsonObject { ["lineage"] = new JsonObject { ["from"] = "a1", ["backend"] = "local" } },
         });
         part.AddRaw(Encoding.UTF8.GetBytes("{\"source\":\"viewer-tests\",\"id\":\"branched\"}"));
+        batch.AddAnnotation(new Annotation { Target = ids["a1"], Kind = Annotation.Rest, Reason = "Asked to rest after this answer.", Created = "2025-03-01T11:00:00Z", By = "instance" });
         archive.Commit(batch);
         return (part.Id, ids);
     }
@@ -112,6 +113,7 @@ internal static class ViewerSamples
             ],
             Generation = new GenerationRecord { Model = model, FinishReason = $"<script>{Probe}</script>" },
         });
+        batch.AddAnnotation(new Annotation { Target = parent, Kind = $"<script>{Probe}</script>", Reason = $"<img src=x onerror=\"{Probe}\">", Created = "2025-04-02T00:00:00Z", Data = new JsonObject { ["x"] = $"<script>{Probe}</script>" } });
         parent = part.AddNode(new Node { Parent = parent, Role = "assistant", Content = [new TextBlock(Huge())], Created = "2025-04-01T10:00:02Z" });
         parent = part.AddNode(new Node { Parent = parent, Role = "user", Content = [new TextBlock(new string('>', 20_000) + " deep quote " + new string('[', 20_000) + "x" + new string(']', 20_000))], Created = "2025-04-01T10:00:03Z" });
         parent = part.AddNode(new Node { Parent = parent, Role = "user", Content = [new TextBlock(string.Concat(Enumerable.Range(0, 3000).Select(i => new string(' ', i * 2) + "- level " + i + "\n")))], Created = "2025-04-01T10:00:04Z" });

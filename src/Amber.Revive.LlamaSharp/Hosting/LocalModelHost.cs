@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Amber.Revive.LlamaSharp.Hosting;
 
@@ -30,7 +31,7 @@ public static class LocalModelHost
         ArgumentNullException.ThrowIfNull(registry);
         services.AddSingleton(registry);
         services.AddSingleton<ILocalModelRouter>(registry);
-        services.AddSingleton(sp => new ConversationRecorder(sp.GetRequiredService<Archive>(), registry.Time));
+        services.TryAddSingleton(sp => new ConversationRecorder(sp.GetRequiredService<Archive>(), registry.Time));
         return services;
     }
 

@@ -73,7 +73,7 @@ public static class ArchiveApi
                 return Json(404, Error("no raw source kept for this conversation"));
             }
 
-            return Results.Bytes(archive.GetBlob(view.Raw[^1])!, "application/json");
+            return Results.Bytes(archive.GetBlob(view.Raw[0])!, "application/json"); // the oldest, as documented
         });
         api.MapGet("/nodes/{id}", (Archive archive, string id) =>
         {

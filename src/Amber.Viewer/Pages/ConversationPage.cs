@@ -65,10 +65,12 @@ public static class ConversationPage
         }
 
         ModelReference? Model(string m) => view.Models.TryGetValue(m, out var r) ? r : null;
+        var annotations = archive.GetConversationAnnotations(view.Summary.Id).ToLookup(a => a.Target, StringComparer.Ordinal);
         var title = view.Summary.Title ?? "(untitled conversation)";
         return PageLayout.Page(title, w =>
         {
             WriteHeader(w, view, title, path, Model);
+            WriteAnnotations(w, annotations[view.Summary.Id]);
             using (w.Tag("div", ("class", "toolbar")))
             {
                 w.Element("button", "Show hidden and system messages", ("type", "button"), ("id", "toggle-hidden"), ("class", "js-only"));
@@ -80,6 +82,7 @@ public static class ConversationPage
                 foreach (var (nodeId, node) in path)
                 {
                     WriteNode(w, cache, view, tree, newestLeaves, nodeId, node, Model);
+                    WriteAnnotations(w, annotations[nodeId]);
                 }
             }
 
@@ -331,6 +334,28 @@ public static class ConversationPage
                         w.Element("summary", "meta");
                         JsonView.Write(w, meta);
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>Statements made later about a node or the conversation (do-not-revive, preferences, notes).</summary>
+    private static void WriteAnnotations(HtmlWriter w, IEnumerable<Annotation> annotations)
+    {
+        foreach (var a in annotations)
+        {
+            using (w.Tag("aside", ("class", "annotation annotation-" + CssToken(a.Kind))))
+            {
+                w.Element("strong", a.Kind == Annotation.Rest ? "rest: do not revive" : a.Kind);
+                w.Text($" · {a.Created}{(a.By is null ? "" : " · by " + a.By)}");
+                if (a.Reason is not null)
+                {
+                    w.Element("p", a.Reason);
+                }
+
+                if (a.Data is { Count: > 0 } data)
+                {
+                    JsonView.Write(w, data);
                 }
             }
         }

@@ -9,8 +9,12 @@ namespace Amber.Viewer.Rendering;
 public static class JsonView
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 256 };
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 256 };
 
-    /// <summary>The value as indented JSON text; a value nested too deeply to print is described instead.</summary>
+    /// <summary>Values whose one-line form is at most this long stay on one line.</summary>
+    public const int OneLine = 100;
+
+    /// <summary>The value as JSON text (indented unless it fits on one line); a value nested too deeply to print is described instead.</summary>
     public static string Format(JsonNode? value)
     {
         if (value is null)
@@ -20,7 +24,8 @@ public static class JsonView
 
         try
         {
-            return value.ToJsonString(Indented);
+            var compact = value.ToJsonString(Compact);
+            return compact.Length <= OneLine ? compact : value.ToJsonString(Indented);
         }
         catch (JsonException e)
         {

@@ -12,7 +12,20 @@
     button.textContent = open ? hideLabel : showLabel;
   }
 
+  // A link to a hidden or system message (a search hit, say) opens it.
+  function openTarget() {
+    var id = window.location.hash ? window.location.hash.substring(1) : "";
+    var target = id ? document.getElementById(id) : null;
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+      target.scrollIntoView({ block: "center" });
+    }
+  }
+
+  window.addEventListener("hashchange", openTarget);
+
   function wire() {
+    openTarget();
     var hidden = document.getElementById("toggle-hidden");
     if (hidden) {
       hidden.addEventListener("click", function () {

@@ -27,7 +27,7 @@ internal static class ReplayCommand
             return ExitCodes.Failed;
         }
 
-        using var local = new LocalReplayer(models is null ? null : new ModelDirectory(models));
+        using var local = new LocalReplayer(models is null ? null : new ModelDirectory(models), blobs: archive.GetBlob);
         var replayers = new List<ITurnReplayer> { local };
         if (hosted is not null)
         {
