@@ -42,11 +42,55 @@ public static class ViewerCommand
     {
         var dir = Path.Combine(options.WorkDirectory, "viewer-long");
         await using var archive = Archive.Open(Options(dir));
+        var first = await AddLong(archive, "long-a", 3);
+        var second = await AddLong(archive, "long-b", 5);
+        var fresh = new List<string>();
+        for (var k = 0; k < 3; k++)
+        {
+            fresh.Add(await AddLong(archive, "long-fresh-" + k.ToString(CultureInfo.InvariantCulture), 10 + k));
+        }
+
+        var cid = fresh[^1];
+
+        await using var app = AmberServer.Build(archive, "127.0.0.1:0");
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
+
+        // The very first request of the process pays for JIT compilation too. A server that has run a while has
+        // its code compiled at full optimization: render another long conversation, give the tiered JIT a
+        // moment, then time a third one of the same size (different text, so none of its content is cached).
+        var (processFirst, _) = await Time(http, "/conversations/" + first[7..]);
+        await Time(http, "/api/conversations/" + first[7..]);
+        await Time(http, "/conversations/" + second[7..]);
+        await Task.Delay(2000);
+        var page = "/conversations/" + cid[7..];
+        var firsts = new List<(double Ms, long Bytes)>();
+        foreach (var f in fresh)
+        {
+            firsts.Add(await Time(http, "/conversations/" + f[7..]));
+        }
+
+        firsts.Sort((a, b) => a.Ms.CompareTo(b.Ms));
+        var (cold, coldBytes) = firsts[1];
+        var warmPage = await Median(http, page, 5);
+        var json = await Median(http, "/api/conversations/" + cid[7..], 5);
+        var t = new MarkdownTable("10,000-message conversation", "ms (median of 5 unless noted)", "bytes", "× JSON API");
+        t.Add("baseline: GET /api/conversations/{id} (same nodes as JSON)", Fmt.Ms(json.Ms), Fmt.Bytes(json.Bytes), "1.00");
+        t.Add("GET /conversations/{id}, first request of the process (JIT included, once)", Fmt.Ms(processFirst), Fmt.Bytes(coldBytes), Fmt.Ratio(processFirst / json.Ms));
+        t.Add("GET /conversations/{id}, first render of a conversation in a warmed server (none of its content cached; median of 3 conversations)", Fmt.Ms(cold), Fmt.Bytes(coldBytes), Fmt.Ratio(cold / json.Ms));
+        t.Add("GET /conversations/{id}, rendered content cached by node id", Fmt.Ms(warmPage.Ms), Fmt.Bytes(warmPage.Bytes), Fmt.Ratio(warmPage.Ms / json.Ms));
+        Console.WriteLine(t);
+        Console.WriteLine($"Target: under 1,000 ms. First render: {(cold < 1000 ? "met" : "NOT met")}; cached: {(warmPage.Ms < 1000 ? "met" : "NOT met")}.\n");
+        await app.StopAsync();
+    }
+
+    private static async Task<string> AddLong(Archive archive, string sourceId, int seed)
+    {
         var batch = new CommitBatch("bench");
-        var part = batch.AddConversation(new ConversationRecord { Format = "bench", Source = "bench", SourceId = "long", Title = "10,000 messages", Created = "2026-01-01T00:00:00Z" });
+        var part = batch.AddConversation(new ConversationRecord { Format = "bench", Source = "bench", SourceId = sourceId, Title = "10,000 messages", Created = "2026-01-01T00:00:00Z" });
         var model = batch.AddModel(new ModelReference { Provider = "openai", Requested = "gpt-4o", Resolved = "gpt-4o-2024-08-06" });
         string? parent = null;
-        var rng = new Random(3);
+        var rng = new Random(seed);
         for (var i = 0; i < LongConversation; i++)
         {
             var user = i % 2 == 0;
@@ -60,30 +104,8 @@ public static class ViewerCommand
             });
         }
 
-        var cid = part.Id;
         await archive.CommitAsync(batch);
-        var small = new CommitBatch("bench");
-        small.AddConversation(new ConversationRecord { Format = "bench", Source = "bench", SourceId = "warmup" }).AddNode(new Node { Role = "user", Content = [new TextBlock("warm **up**")] });
-        await archive.CommitAsync(small);
-
-        await using var app = AmberServer.Build(archive, "127.0.0.1:0");
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
-        var warm = archive.ListConversations(1)[0].Id;
-        await Time(http, "/conversations/" + warm[7..]); // JIT and first-request costs, on another conversation
-        await Time(http, "/api/conversations/" + warm[7..]);
-
-        var page = "/conversations/" + cid[7..];
-        var (cold, coldBytes) = await Time(http, page);
-        var warmPage = await Median(http, page, 5);
-        var json = await Median(http, "/api/conversations/" + cid[7..], 5);
-        var t = new MarkdownTable("10,000-message conversation", "ms (median of 5 unless noted)", "bytes", "× JSON API");
-        t.Add("baseline: GET /api/conversations/{id} (same nodes as JSON)", Fmt.Ms(json.Ms), Fmt.Bytes(json.Bytes), "1.00");
-        t.Add("GET /conversations/{id}, first request (Markdown rendered, nothing cached)", Fmt.Ms(cold), Fmt.Bytes(coldBytes), Fmt.Ratio(cold / json.Ms));
-        t.Add("GET /conversations/{id}, rendered content cached by node id", Fmt.Ms(warmPage.Ms), Fmt.Bytes(warmPage.Bytes), Fmt.Ratio(warmPage.Ms / json.Ms));
-        Console.WriteLine(t);
-        Console.WriteLine($"Target: under 1,000 ms. First request: {(cold < 1000 ? "met" : "NOT met")}; cached: {(warmPage.Ms < 1000 ? "met" : "NOT met")}.\n");
-        await app.StopAsync();
+        return part.Id;
     }
 
     private static string Text(Random rng, int i, bool user)

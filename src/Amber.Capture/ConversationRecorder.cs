@@ -11,7 +11,8 @@ namespace Amber.Capture;
 /// the same node ids; an assistant message sent back as history is matched, by <see cref="StitchKey"/>,
 /// to the answer stored earlier under the same parent. A repeated prefix with a new answer therefore
 /// becomes a branch, and a new prefix a new conversation (format <c>gateway</c>, source = the protocol,
-/// source id = the root node's id).
+/// source id = the id of the first turn's node: the path through the system prompt, if any, and the
+/// first user message, so calls sharing only an application's system prompt stay separate conversations).
 /// </summary>
 public sealed class ConversationRecorder
 {
@@ -66,11 +67,15 @@ public sealed class ConversationRecorder
             }
 
             parent = node.ComputeId();
-            root ??= start is null ? parent : null;
+            if (start is null && root is null && !IsPreamble(message.Role))
+            {
+                root = parent;
+            }
+
             chain.Add(node);
         }
 
-        var identity = ConversationOf(exchange, start, root);
+        var identity = ConversationOf(exchange, start, root ?? parent);
         var existing = archive.GetConversationRecord(identity.Id);
         var record = existing ?? identity with { Created = now, Title = exchange.Title ?? TitleOf(exchange.Prompt) };
 
@@ -140,6 +145,12 @@ public sealed class ConversationRecorder
 
         return new ConversationRecord { Format = Format, Source = exchange.Source, SourceId = root! };
     }
+
+    /// <summary>
+    /// Instructions that many conversations share (an application's fixed system prompt) do not identify a
+    /// conversation: its identity is the path through its first turn.
+    /// </summary>
+    private static bool IsPreamble(string role) => role is "system" or "developer" or "tools";
 
     private static string? TitleOf(IReadOnlyList<Node> prompt)
     {

@@ -396,7 +396,8 @@ public sealed class Gateway : IDisposable
     private static void CopyResponseHead(HttpResponse response, HttpResponseMessage upstreamResponse)
     {
         response.StatusCode = (int)upstreamResponse.StatusCode;
-        foreach (var (name, values) in upstreamResponse.Headers)
+        // NonValidated: the values exactly as received (the typed view would split "Server: A B" into two headers).
+        foreach (var (name, values) in upstreamResponse.Headers.NonValidated)
         {
             if (!HeaderRules.IsHopByHop(name))
             {
@@ -404,7 +405,7 @@ public sealed class Gateway : IDisposable
             }
         }
 
-        foreach (var (name, values) in upstreamResponse.Content.Headers)
+        foreach (var (name, values) in upstreamResponse.Content.Headers.NonValidated)
         {
             response.Headers[name] = values.ToArray();
         }
@@ -426,7 +427,7 @@ public sealed class Gateway : IDisposable
     {
         var kept = new List<KeyValuePair<string, string>>();
         var removed = new List<string>();
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
         {
             Record(name, values, kept, removed);
         }

@@ -21,6 +21,7 @@ public static class GatewayHost
         {
             k.Listen(endpoint);
             k.Limits.MaxRequestBodySize = maxRequestBodySize;
+            k.AddServerHeader = false; // the client sees the upstream's headers, not Kestrel's
         });
         builder.Services.AddSingleton(archive);
         builder.Services.AddAmberGateway(options);

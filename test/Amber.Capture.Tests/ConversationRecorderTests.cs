@@ -80,6 +80,22 @@ public sealed class ConversationRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_SharedSystemPromptOnly_KeepsConversationsApart()
+    {
+        // An application's fixed system prompt is shared by every conversation it has; it does not make them one.
+        var a = await Call([System("You are a helpful assistant."), User("plan a trip")], "sure");
+        var b = await Call([System("You are a helpful assistant."), User("fix my code")], "sure");
+        var again = await Call([System("You are a helpful assistant."), User("plan a trip"), Assistant("sure"), User("to Rome")], "ok");
+
+        Assert.NotEqual(a.ConversationId, b.ConversationId);
+        Assert.Equal(a.ConversationId, again.ConversationId);
+        Assert.Single(archive.GetConversation(a.ConversationId)!.Tree.Leaves);
+        Assert.Equal(PathRoot(a.InstanceId), PathRoot(b.InstanceId));
+
+        string PathRoot(string leaf) => Path(leaf)[0].ComputeId();
+    }
+
+    [Fact]
     public async Task RecordAsync_HistoryInClientShape_StillMatchesStoredAnswer()
     {
         // Stored: thinking, text and a tool call whose arguments are a JSON string.

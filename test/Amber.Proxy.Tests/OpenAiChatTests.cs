@@ -194,10 +194,26 @@ public sealed class OpenAiChatTests : GatewayTestBase
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         Assert.Equal("text/event-stream", proxied.Content.Headers.ContentType!.MediaType);
         Assert.Equal("2020-10-01", proxied.Headers.GetValues("openai-version").Single());
+        Assert.Equal("FakeUpstream/1.0 (loopback)", proxied.Headers.NonValidated["Server"].ToString()); // one header, as sent
         // The fake numbers its completions; the second call's bytes differ only in that id.
         Assert.Equal(System.Text.Encoding.UTF8.GetString(directBytes).Replace("chatcmpl-1", "chatcmpl-2", StringComparison.Ordinal), System.Text.Encoding.UTF8.GetString(proxiedBytes));
         Assert.True(proxied.Headers.Contains(Gateway.InstanceHeader));
         var recorded = JsonNode.Parse(Archive.GetBlob(Archive.GetConversation(Conversations()[0].Id)!.Raw[0])!)!;
         Assert.Equal("amber.exchange/v1", recorded["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ImageInPrompt_IsStoredAsBlob_AndNamedByTheUserNode()
+    {
+        var png = new byte[] { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5 };
+        var user = new UserChatMessage(ChatMessageContentPart.CreateTextPart("What is in this image?"), ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(png), "image/png"));
+        await Chat().CompleteChatAsync([user], cancellationToken: Ct);
+
+        var view = Archive.GetConversation(Assert.Single(Conversations()).Id)!;
+        var node = view.Tree.Nodes.Values.Single(n => n.Role == "user");
+        var image = Assert.IsType<BlobBlock>(node.Content[1]);
+        Assert.Equal("image", image.BlobKind);
+        Assert.Equal("image/png", image.MediaType);
+        Assert.Equal(png, Archive.GetBlob(image.Blob));
     }
 }

@@ -56,4 +56,25 @@ public sealed class OpenAiResponsesTests : GatewayTestBase
         Assert.Equal(11, answer.Generation!.Usage!["total_tokens"]!.GetValue<int>());
         Assert.Equal("T3", Assert.Single(Conversations()).Tier);
     }
+
+    [Fact]
+    public async Task ConversationObject_EachCallContinuesUnderTheConversationsLatestAnswer()
+    {
+        using var http = new HttpClient();
+        foreach (var text in new[] { "first", "second", "third" })
+        {
+            using var response = await http.PostAsync(
+                new Uri(GatewayUrl, "/v1/responses"),
+                new StringContent($$"""{"model":"gpt-4.1-mini","conversation":"conv_abc","input":"{{text}}"}""", System.Text.Encoding.UTF8, "application/json"),
+                Ct);
+            response.EnsureSuccessStatusCode();
+        }
+
+        var conversation = Assert.Single(Conversations());
+        Assert.Equal(1, conversation.Instances);
+        var view = Archive.GetConversation(conversation.Id)!;
+        var path = view.Tree.PathTo(Assert.Single(view.Tree.Leaves)).Select(p => p.Node).ToList();
+        Assert.Equal(["user", "assistant", "user", "assistant", "user", "assistant"], path.Select(n => n.Role));
+        Assert.Equal("third", Assert.IsType<TextBlock>(path[4].Content.Single()).Text);
+    }
 }

@@ -76,6 +76,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         var (body, text, n) = await Receive(context);
         context.Response.Headers["openai-version"] = "2020-10-01";
         context.Response.Headers["x-request-id"] = $"req_{n}";
+        context.Response.Headers.Server = "FakeUpstream/1.0 (loopback)";
         if (await Failed(context))
         {
             return;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Storage;
 using Amber.Storage.Reading;
-using Amber.Transparency.Checkpoints;
+using Amber.Viewer.Charts;
 using Amber.Viewer.Receipts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,13 +25,13 @@ public static class ViewerApi
             var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
             return archive.GetModel(full) is { } m ? Json(Model(full, m, null)) : Json(Error("no such model reference"), 404);
         });
-        api.MapGet("/dashboard", (Archive archive) =>
+        api.MapGet("/dashboard", (Archive archive, ChartCache charts) =>
         {
-            var d = archive.GetDashboard();
+            var (d, stats) = charts.Data(archive);
             archive.RefreshLog();
             var o = new JsonObject
             {
-                ["stats"] = ReadingJson.Stats(archive.GetStats()),
+                ["stats"] = ReadingJson.Stats(stats),
                 ["conversations_by_month"] = Series(d.ConversationsByMonth),
                 ["instances_by_month"] = Series(d.InstancesByMonth),
                 ["stored_bytes_by_month"] = Series(d.StoredBytesByMonth),

@@ -162,7 +162,7 @@ public static class ConversationPage
             Fact(w, "source", $"{s.Source} ({s.Format}), source id {s.SourceId}");
             Fact(w, "created", s.Created);
             Fact(w, "updated", s.Updated);
-            Fact(w, "size", $"{s.Nodes} nodes, {s.Instances} instances");
+            Fact(w, "size", $"{s.Nodes} {(s.Nodes == 1 ? "node" : "nodes")}, {s.Instances} {(s.Instances == 1 ? "instance" : "instances")}");
             w.Element("dt", "tier");
             using (w.Tag("dd"))
             {

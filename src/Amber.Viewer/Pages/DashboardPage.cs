@@ -16,7 +16,7 @@ public static class DashboardPage
 {
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard", (Archive archive) => Render(archive));
+        app.MapGet("/dashboard", (Archive archive, ChartCache charts) => Render(archive, charts));
         app.MapGet("/charts/{file}", (Archive archive, ChartCache charts, string file) =>
         {
             if (!file.EndsWith(".svg", StringComparison.Ordinal))
@@ -31,16 +31,20 @@ public static class DashboardPage
             }
 
             var sequence = archive.GetLastSequence();
-            var svg = charts.GetOrAdd(name, sequence, () => DashboardCharts.Render(name, archive.GetDashboard(), archive.GetStats())!);
+            var svg = charts.GetOrAdd(name, sequence, () =>
+            {
+                var (dashboard, stats) = charts.Data(archive);
+                return DashboardCharts.Render(name, dashboard, stats)!;
+            });
             return Results.Text(svg, "image/svg+xml; charset=utf-8");
         });
         return app;
     }
 
-    public static IResult Render(Archive archive)
+    public static IResult Render(Archive archive, ChartCache charts)
     {
-        var stats = archive.GetStats();
-        var dashboard = archive.GetDashboard();
+        ArgumentNullException.ThrowIfNull(charts);
+        var (dashboard, stats) = charts.Data(archive);
         archive.RefreshLog();
         var checkpoint = archive.Log.LatestCheckpoint;
         return PageLayout.Page("Dashboard", w =>

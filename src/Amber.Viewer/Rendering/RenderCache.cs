@@ -14,6 +14,7 @@ public sealed class RenderCache
     private const long MaxChars = 32L << 20;
     private readonly ConcurrentDictionary<string, SafeHtml> entries = new(StringComparer.Ordinal);
     private long chars;
+    private int count; // ConcurrentDictionary.Count takes every lock, so the size is tracked here
 
     public SafeHtml Content(string nodeId, Node node)
     {
@@ -23,9 +24,10 @@ public sealed class RenderCache
         }
 
         html = ContentRenderer.Render(node.Content);
-        if (entries.Count >= Capacity || Interlocked.Add(ref chars, html.Value.Length) > MaxChars)
+        if (Interlocked.Increment(ref count) > Capacity || Interlocked.Add(ref chars, html.Value.Length) > MaxChars)
         {
             entries.Clear();
+            Interlocked.Exchange(ref count, 1);
             Interlocked.Exchange(ref chars, html.Value.Length);
         }
 
