@@ -190,22 +190,7 @@ public sealed class LocalModel : IDisposable
         {
             using var session = new DecodeSession(weights, parameters);
             session.Prefill(prompt);
-            for (var step = 0; step < recorded.Count; step++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var token = session.Sample(sampler, step);
-                if (token != recorded[step])
-                {
-                    return new TokenReplay(false, recorded.Count, step, recorded[step], token);
-                }
-
-                if (step < recorded.Count - 1)
-                {
-                    session.DecodeOne(token);
-                }
-            }
-
-            return new TokenReplay(true, recorded.Count, null, null, null);
+            return CompareSteps(session, recorded, sampler, 0, ct);
         }
         finally
         {
@@ -243,27 +228,33 @@ public sealed class LocalModel : IDisposable
                 session.Prefill(append);
             }
 
-            for (var step = 0; step < recorded.Count; step++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var token = session.Sample(sampler, state.NextStep + step);
-                if (token != recorded[step])
-                {
-                    return new TokenReplay(false, recorded.Count, step, recorded[step], token);
-                }
-
-                if (step < recorded.Count - 1)
-                {
-                    session.DecodeOne(token);
-                }
-            }
-
-            return new TokenReplay(true, recorded.Count, null, null, null);
+            return CompareSteps(session, recorded, sampler, state.NextStep, ct);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Samples step by step from a prefilled session and compares each token with the recorded one.</summary>
+    private static TokenReplay CompareSteps(DecodeSession session, IReadOnlyList<int> recorded, SamplerSettings sampler, int firstStep, CancellationToken ct)
+    {
+        for (var step = 0; step < recorded.Count; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var token = session.Sample(sampler, firstStep + step);
+            if (token != recorded[step])
+            {
+                return new TokenReplay(false, recorded.Count, step, recorded[step], token);
+            }
+
+            if (step < recorded.Count - 1)
+            {
+                session.DecodeOne(token);
+            }
+        }
+
+        return new TokenReplay(true, recorded.Count, null, null, null);
     }
 
     /// <summary>Why a frozen state cannot be restored exactly here, or null when it can.</summary>

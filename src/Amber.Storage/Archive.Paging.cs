@@ -22,36 +22,7 @@ public sealed partial class Archive
             cmd.Parameters.AddWithValue("$bi", b.Id);
         }
 
-        if (filter?.Model is { } model)
-        {
-            where.Add("EXISTS (SELECT 1 FROM json_each(conversations.models) WHERE value = $model)");
-            cmd.Parameters.AddWithValue("$model", model);
-        }
-
-        if (filter?.Source is { } source)
-        {
-            where.Add("(source = $source OR format = $source)");
-            cmd.Parameters.AddWithValue("$source", source);
-        }
-
-        if (filter?.Tier is { } tier)
-        {
-            where.Add("tier = $tier");
-            cmd.Parameters.AddWithValue("$tier", (long)tier);
-        }
-
-        if (filter?.From is { } from)
-        {
-            where.Add("created >= $from");
-            cmd.Parameters.AddWithValue("$from", from);
-        }
-
-        if (filter?.To is { } to)
-        {
-            where.Add("created < $to");
-            cmd.Parameters.AddWithValue("$to", to);
-        }
-
+        AddFilter(cmd, where, filter);
         cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations INDEXED BY conversations_created {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
         cmd.Parameters.AddWithValue("$n", limit);
         return ReadSummaries(cmd);

@@ -14,19 +14,9 @@ public sealed partial class Archive
     private readonly LinkedList<((uint, long) Key, byte[] Payload)> frameCache = new();
     private Compression? readCompression;
 
-    /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen.</summary>
-    public IReadOnlyList<ConversationSummary> ListConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
+    /// <summary>Adds a conversation filter's conditions (model, source or format, tier, created range) to a list query.</summary>
+    private static void AddFilter(Microsoft.Data.Sqlite.SqliteCommand cmd, List<string> where, ConversationFilter? filter)
     {
-        using var c = index.OpenRead();
-        using var cmd = c.CreateCommand();
-        var where = new List<string>();
-        if (before is { } b)
-        {
-            where.Add("(created < $bc OR (created = $bc AND id < $bi))");
-            cmd.Parameters.AddWithValue("$bc", b.Created);
-            cmd.Parameters.AddWithValue("$bi", b.Id);
-        }
-
         if (filter?.Model is { } model)
         {
             where.Add("EXISTS (SELECT 1 FROM json_each(conversations.models) WHERE value = $model)");
@@ -56,7 +46,22 @@ public sealed partial class Archive
             where.Add("created < $to");
             cmd.Parameters.AddWithValue("$to", to);
         }
+    }
 
+    /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen.</summary>
+    public IReadOnlyList<ConversationSummary> ListConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
+    {
+        using var c = index.OpenRead();
+        using var cmd = c.CreateCommand();
+        var where = new List<string>();
+        if (before is { } b)
+        {
+            where.Add("(created < $bc OR (created = $bc AND id < $bi))");
+            cmd.Parameters.AddWithValue("$bc", b.Created);
+            cmd.Parameters.AddWithValue("$bi", b.Id);
+        }
+
+        AddFilter(cmd, where, filter);
         cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
         cmd.Parameters.AddWithValue("$n", limit);
         return ReadSummaries(cmd);
