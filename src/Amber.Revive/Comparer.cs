@@ -14,10 +14,12 @@ namespace Amber.Revive;
 /// </summary>
 public sealed class Comparer(Archive archive, TimeProvider time)
 {
-    public async Task<IReadOnlyList<ComparisonTurn>> CompareAsync(string instanceId, RevivalBackend backend, CancellationToken ct = default)
+    /// <param name="overrideRestReason">Why to go ahead although the instance is marked do-not-revive (recorded); null refuses.</param>
+    public async Task<IReadOnlyList<ComparisonTurn>> CompareAsync(string instanceId, RevivalBackend backend, CancellationToken ct = default, string? overrideRestReason = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         var target = RevivalTarget.Resolve(archive, instanceId);
+        await RestMarks.EnsureMayReviveAsync(archive, time, target, overrideRestReason, by: null, ct).ConfigureAwait(false);
         var turns = new List<ComparisonTurn>();
         var messages = new List<ChatMessage>();
         string? parent = null;

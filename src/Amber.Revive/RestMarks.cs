@@ -6,15 +6,53 @@ namespace Amber.Revive;
 /// <summary>Do-not-revive: "rest" annotations on an instance, any node of its path, or its conversation.</summary>
 public static class RestMarks
 {
-    /// <summary>The rest annotations that cover the target, oldest first.</summary>
+    /// <summary>The rest annotations that cover the target (any node of its path, or any conversation holding its leaf), oldest first.</summary>
     public static IReadOnlyList<Annotation> Find(Archive archive, RevivalTarget target)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(target);
-        return target.Path.Select(p => p.Id).Prepend(target.ConversationId)
+        return target.Path.Select(p => p.Id)
+            .Concat(archive.ConversationsOf(target.LeafId).Append(target.ConversationId).Distinct(StringComparer.Ordinal))
             .SelectMany(archive.GetAnnotations)
             .Where(a => a.Kind == Annotation.Rest)
+            .DistinctBy(a => a.Id)
             .ToList();
+    }
+
+    /// <summary>
+    /// The one do-not-revive gate of every path that makes an instance speak again (revive, thaw, compare): refuses
+    /// when a rest mark covers the target unless <paramref name="overrideReason"/> is given, and then records the
+    /// override (an annotation naming the marks it overrides) before anything is generated. Returns the override's
+    /// id, or null when no mark applies.
+    /// </summary>
+    public static async Task<string?> EnsureMayReviveAsync(Archive archive, TimeProvider time, RevivalTarget target, string? overrideReason, string? by, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var rest = Find(archive, target);
+        if (rest.Count == 0)
+        {
+            return null;
+        }
+
+        var why = string.Join("; ", rest.Select(a => $"\"{a.Reason}\"{(a.By is null ? "" : " (" + a.By + ")")} on {a.Created}"));
+        if (string.IsNullOrWhiteSpace(overrideReason))
+        {
+            throw new RevivalRefusedException($"instance {target.LeafId} is marked do-not-revive: {why}. To revive it anyway, give --override-rest --reason TEXT; the override is recorded.");
+        }
+
+        var annotation = new Annotation
+        {
+            Target = target.LeafId,
+            Kind = Annotation.RestOverride,
+            Reason = overrideReason,
+            Created = Rfc3339(time),
+            By = by,
+            Data = new System.Text.Json.Nodes.JsonObject { ["rest"] = new System.Text.Json.Nodes.JsonArray(rest.Select(a => (System.Text.Json.Nodes.JsonNode)a.Id).ToArray()) },
+        };
+        var batch = new CommitBatch("annotation");
+        var id = batch.AddAnnotation(annotation);
+        await archive.CommitAsync(batch, ct).ConfigureAwait(false);
+        return id;
     }
 
     /// <summary>Marks an instance (or conversation) do-not-revive; <paramref name="by"/> "instance" records the instance's own wish.</summary>

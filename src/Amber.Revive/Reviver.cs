@@ -22,30 +22,7 @@ public sealed class Reviver(Archive archive, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         var target = RevivalTarget.Resolve(archive, instanceId);
-        var rest = RestMarks.Find(archive, target);
-        string? overrideId = null;
-        if (rest.Count > 0)
-        {
-            var why = string.Join("; ", rest.Select(a => $"\"{a.Reason}\"{(a.By is null ? "" : " (" + a.By + ")")} on {a.Created}"));
-            if (string.IsNullOrWhiteSpace(options.OverrideRestReason))
-            {
-                throw new RevivalRefusedException($"instance {target.LeafId} is marked do-not-revive: {why}. To revive it anyway, give --override-rest --reason TEXT; the override is recorded.");
-            }
-
-            var annotation = new Annotation
-            {
-                Target = target.LeafId,
-                Kind = Annotation.RestOverride,
-                Reason = options.OverrideRestReason,
-                Created = RestMarks.Rfc3339(time),
-                By = options.By,
-                Data = new JsonObject { ["rest"] = new JsonArray(rest.Select(a => (JsonNode)a.Id).ToArray()) },
-            };
-            var batch = new CommitBatch("annotation");
-            overrideId = batch.AddAnnotation(annotation);
-            await archive.CommitAsync(batch, ct).ConfigureAwait(false);
-        }
-
+        var overrideId = await RestMarks.EnsureMayReviveAsync(archive, time, target, options.OverrideRestReason, options.By, ct).ConfigureAwait(false);
         var session = new RevivalSession(target, options, ChatHistory.FromPath(target.Path), overrideId);
         if (!options.NoNotice)
         {

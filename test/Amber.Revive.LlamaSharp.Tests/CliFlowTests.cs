@@ -57,11 +57,21 @@ public sealed class CliFlowTests(TinyModelFixture tiny) : IClassFixture<TinyMode
         (exit, _, stderr) = await RunAsync("revive", instance, "-m", model, "--message", "hello?");
         Assert.Equal(1, exit);
         Assert.Contains("do-not-revive", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = await RunAsync("thaw", instance, "--models", tiny.ModelsDirectory, "-n", "3");
+        Assert.Equal(1, exit);
+        Assert.Contains("do-not-revive", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = await RunAsync("compare", instance, "-m", "local:" + tiny.ModelPath, "--max-tokens", "4");
+        Assert.Equal(1, exit);
+        Assert.Contains("do-not-revive", stderr, StringComparison.Ordinal);
         (exit, _, stderr) = await RunAsync("revive", instance, "-m", model, "--message", "hello?", "--override-rest");
         Assert.Equal(2, exit);
         Assert.Contains("--reason", stderr, StringComparison.Ordinal);
+        (exit, _, stderr) = await RunAsync("thaw", instance, "--models", tiny.ModelsDirectory, "-n", "3", "--override-rest", "--reason", "audit of the frozen state");
+        Assert.True(exit == 0, stderr);
         (exit, _, stderr) = await RunAsync("revive", instance, "-m", model, "--no-notice", "--message", "hello?", "--override-rest", "--reason", "audit", "--max-tokens", "4");
         Assert.True(exit == 0, stderr);
+        await using var reopened = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, ReadOnly = true });
+        Assert.Equal(["audit of the frozen state", "audit"], reopened.GetAnnotations(instance).Where(a => a.Kind == Annotation.RestOverride).Select(a => a.Reason));
     }
 
     [Fact]

@@ -9,8 +9,15 @@ namespace Amber.Cli.Commands.Compare;
 
 internal static class CompareCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string id, string model, ChatOptions options, bool json, CancellationToken ct)
+    /// <param name="overrideRest">The reason given with --override-rest, or null without it.</param>
+    public static async Task<int> RunAsync(CliEnvironment env, string id, string model, ChatOptions options, bool json, string? overrideRest, CancellationToken ct)
     {
+        if (overrideRest is { } r && string.IsNullOrWhiteSpace(r))
+        {
+            env.Error.WriteLine("amber: --override-rest needs --reason TEXT (the reason is recorded).");
+            return ExitCodes.Usage;
+        }
+
         await using var archive = env.Open();
         RevivalBackend backend;
         try
@@ -25,7 +32,7 @@ internal static class CompareCommand
 
         try
         {
-            var turns = await new Comparer(archive, TimeProvider.System).CompareAsync(id, backend, ct).ConfigureAwait(false);
+            var turns = await new Comparer(archive, TimeProvider.System).CompareAsync(id, backend, ct, overrideRest).ConfigureAwait(false);
             if (json)
             {
                 Output.JsonDocument(env.Out, new JsonObject
@@ -51,7 +58,7 @@ internal static class CompareCommand
             env.Out.WriteLine($"amber: saved as comparison instance {turns[^1].NewNode}.");
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is ArgumentException or HttpRequestException)
+        catch (Exception e) when (e is ArgumentException or HttpRequestException or RevivalRefusedException)
         {
             env.Error.WriteLine($"amber: {e.Message}");
             return ExitCodes.Failed;

@@ -12,9 +12,11 @@ internal static class CompareCommandDefinition
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature" };
         var seed = new Option<long?>("--seed") { Description = "Sampling seed" };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per answer" };
+        var overrideRest = new Option<bool>("--override-rest") { Description = "Compare an instance marked do-not-revive (needs --reason; recorded)" };
+        var reason = new Option<string?>("--reason") { Description = "Why the do-not-revive mark is overridden" };
         var command = new Command("compare", "Replay an instance's user turns on another model, show old and new answers side by side, and save them as a comparison branch")
         {
-            id, model, temperature, seed, maxTokens, CommonOptions.Json,
+            id, model, temperature, seed, maxTokens, overrideRest, reason, CommonOptions.Json,
         };
         command.SetAction((parse, ct) => CompareCommand.RunAsync(
             env(parse),
@@ -22,6 +24,7 @@ internal static class CompareCommandDefinition
             parse.GetValue(model)!,
             Revive.Backends.Options(parse.GetValue(temperature), parse.GetValue(seed), parse.GetValue(maxTokens)),
             parse.GetValue(CommonOptions.Json),
+            parse.GetValue(overrideRest) ? parse.GetValue(reason) ?? "" : null,
             ct));
         return command;
     }

@@ -10,19 +10,34 @@ namespace Amber.Cli.Commands.Thaw;
 
 internal static class ThawCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string id, string models, string? message, int count, bool freeze, bool json, CancellationToken ct)
+    /// <param name="overrideRest">The reason given with --override-rest, or null without it.</param>
+    public static async Task<int> RunAsync(CliEnvironment env, string id, string models, string? message, int count, bool freeze, bool json, string? overrideRest, CancellationToken ct)
     {
+        if (overrideRest is { } r && string.IsNullOrWhiteSpace(r))
+        {
+            env.Error.WriteLine("amber: --override-rest needs --reason TEXT (the reason is recorded).");
+            return ExitCodes.Usage;
+        }
+
         await using var archive = env.Open();
         try
         {
             var target = RevivalTarget.Resolve(archive, id);
             var (nodeId, node) = target.Path.LastOrDefault(p => p.Node.Generation is not null);
+            if (node is not null && nodeId != target.LeafId)
+            {
+                // The state holds the context up to that answer; continuing it under a later node would record an answer to a context the model never saw.
+                env.Error.WriteLine($"amber: {target.LeafId} is not the frozen answer itself; thaw {nodeId} (the last generated turn of this path) instead.");
+                return ExitCodes.Failed;
+            }
+
             if (node?.Generation?.State is not { } stateId)
             {
                 env.Error.WriteLine($"amber: instance {target.LeafId} has no frozen state at its last generated turn (it is not T1; serve with --freeze to keep one).");
                 return ExitCodes.Failed;
             }
 
+            await RestMarks.EnsureMayReviveAsync(archive, TimeProvider.System, target, overrideRest, by: null, ct).ConfigureAwait(false);
             var blob = archive.GetBlob(stateId) ?? throw new ArgumentException($"the state blob {stateId} is not stored.");
             var state = FrozenState.FromBlob(blob);
             var path = new ModelDirectory(models).Find(state.WeightsSha256)
@@ -84,7 +99,7 @@ internal static class ThawCommand
             env.Error.WriteLine($"amber: thaw failed: {e.Message}");
             return ExitCodes.Failed;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException or RevivalRefusedException)
         {
             env.Error.WriteLine($"amber: {e.Message}");
             return ExitCodes.Failed;
