@@ -37,6 +37,12 @@ public sealed class ConversationRecorder
     {
         ArgumentNullException.ThrowIfNull(exchange);
         var start = exchange.ContinuesFrom is { } key ? archive.FindNodeByKey(key) : null;
+        if (start is not null && TenantOf(start) != exchange.Tenant)
+        {
+            // A continuation key names another tenant's answer (response ids are not secrets): never attach to their tree.
+            start = null;
+        }
+
         if (exchange.Prompt.Count == 0 && start is null)
         {
             throw new ArgumentException("An exchange needs at least one prompt message, or an earlier answer to continue from.", nameof(exchange));
@@ -144,6 +150,18 @@ public sealed class ConversationRecorder
         }
 
         return new ConversationRecord { Format = Format, Source = exchange.Source, SourceId = root! };
+    }
+
+    /// <summary>The tenant recorded on the root of the path that ends at <paramref name="nodeId"/>.</summary>
+    private string? TenantOf(string nodeId)
+    {
+        var node = archive.GetNode(nodeId);
+        while (node?.Parent is { } parent)
+        {
+            node = archive.GetNode(parent);
+        }
+
+        return node?.Meta?["tenant"]?.GetValue<string>();
     }
 
     /// <summary>

@@ -102,7 +102,7 @@ public sealed class Gateway : IDisposable
         }
         catch (HttpRequestException e)
         {
-            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "amber_upstream_unreachable", $"Amber could not reach the upstream {target.GetLeftPart(UriPartial.Authority)}: {e.Message}").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "amber_upstream_unreachable", $"Amber could not reach the upstream {WithoutUserInfo(target).GetLeftPart(UriPartial.Authority)}: {e.Message}").ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -166,7 +166,7 @@ public sealed class Gateway : IDisposable
             Instance = instance,
             Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers)),
             Started = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            Upstream = target.GetLeftPart(UriPartial.Path),
+            Upstream = WithoutUserInfo(target).GetLeftPart(UriPartial.Path),
             Notice = forwarded is null ? null : options.Notice,
             Method = request.Method,
             Path = request.Path.Value ?? "/",
@@ -184,6 +184,9 @@ public sealed class Gateway : IDisposable
         var chunks = new List<RawChunk>();
         var released = 0; // bytes of wire already written to the client
         var scanner = new SseScanner(e => protocol.IsFinalEvent(e.Span));
+        var decodedScanner = new SseScanner(e => protocol.IsFinalEvent(e.Span));
+        IncrementalDecoder? decoding = null;
+        int? heldFrom = null; // encoded streams: where the held-back part starts once the final event was decoded
         HttpResponseMessage? response = null;
         try
         {
@@ -231,6 +234,27 @@ public sealed class Gateway : IDisposable
                     scanner.Scan(wire.WrittenMemory);
                     releasable = scanner.FinalEventStart ?? releasable;
                 }
+                else if (exchange.Streamed)
+                {
+                    // An encoded stream is decoded alongside, and the chunk that completes its final event (with all
+                    // after it) waits: the client cannot decode that event before the capture is durable. A stream
+                    // that cannot be decoded holds back its newest chunk instead.
+                    decoding ??= BodyDecoder.CanDecode(encoding) ? new IncrementalDecoder(encoding!, wire.WrittenSpan[^n..]) : null;
+                    if (heldFrom is null)
+                    {
+                        if (decoding is not null && decoding.Append(wire.WrittenSpan[^n..]))
+                        {
+                            decodedScanner.Scan(decoding.Decoded);
+                            heldFrom = decodedScanner.FinalEventStart is null ? null : wire.WrittenCount - n;
+                        }
+                        else
+                        {
+                            releasable -= n;
+                        }
+                    }
+
+                    releasable = heldFrom ?? releasable;
+                }
 
                 if (releasable > released)
                 {
@@ -256,6 +280,7 @@ public sealed class Gateway : IDisposable
         }
         finally
         {
+            decoding?.Dispose();
             response?.Dispose();
         }
 
@@ -289,6 +314,9 @@ public sealed class Gateway : IDisposable
 
         await FinishAsync(context, exchange, wire.WrittenMemory[released..], failure).ConfigureAwait(false);
     }
+
+    /// <summary>An upstream address as it may be stored or shown: credentials in it (user:password@) removed.</summary>
+    private static Uri WithoutUserInfo(Uri uri) => uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
 
     /// <summary>Releases the held-back end of the response, or fails the call visibly.</summary>
     private static async Task FinishAsync(HttpContext context, RawExchange exchange, ReadOnlyMemory<byte> held, Exception? failure)

@@ -135,6 +135,25 @@ public sealed class ConversationRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_ContinuesFromAnotherTenantsAnswer_StartsItsOwnConversation()
+    {
+        var mine = await Call([User("start")], "started", tenant: "tenant:a", keys: ["response:openai:resp_a"]);
+        var theirs = await recorder.RecordAsync(new CapturedExchange
+        {
+            Source = "openai.responses",
+            Tenant = "tenant:b",
+            Prompt = [User("continue")],
+            Answer = Answer("continued"),
+            Model = Model,
+            ContinuesFrom = "response:openai:resp_a",
+        }, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(mine.ConversationId, theirs.ConversationId);
+        Assert.True(theirs.NewConversation);
+        Assert.Single(archive.GetConversation(mine.ConversationId)!.Tree.Leaves);
+    }
+
+    [Fact]
     public async Task RecordAsync_NoAnswer_KeepsPromptAndRawExchange()
     {
         var raw = Encoding.UTF8.GetBytes("{\"status\":500}");

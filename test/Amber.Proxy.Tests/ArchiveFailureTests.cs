@@ -42,4 +42,53 @@ public sealed class ArchiveFailureTests : GatewayTestBase
         Assert.Contains("chat.completion.chunk", text, StringComparison.Ordinal);
         Assert.DoesNotContain("[DONE]", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ArchiveCannotWrite_GzipStreamed_TheClientNeverDecodesTheFinalEvent()
+    {
+        Upstream.Behavior = UpstreamBehavior.GzipStream;
+        Archives.Faults!.FailSyncAfter(0);
+        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.None });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayUrl, "/v1/chat/completions")) { Content = Body(stream: true) };
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        var received = new MemoryStream();
+        var cut = false;
+        try
+        {
+            // The whole stream may reach the gateway as one chunk; then not even the headers leave before the cut.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
+            await using var stream = await response.Content.ReadAsStreamAsync(Ct);
+            await stream.CopyToAsync(received, Ct);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            cut = true;
+        }
+
+        Assert.True(cut, "the response must end in a cut connection, not a normal end");
+
+        // Decode whatever arrived, as far as it goes: the final event must not be in it.
+        received.Position = 0;
+        var decoded = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(received, System.IO.Compression.CompressionMode.Decompress))
+        {
+            var buffer = new byte[256];
+            try
+            {
+                int n;
+                while ((n = await gzip.ReadAsync(buffer, Ct)) > 0)
+                {
+                    decoded.Write(buffer, 0, n);
+                }
+            }
+            catch (InvalidDataException)
+            {
+                // the stream was cut: expected
+            }
+        }
+
+        var text = Encoding.UTF8.GetString(decoded.ToArray());
+        Assert.DoesNotContain("[DONE]", text, StringComparison.Ordinal);
+    }
 }

@@ -300,6 +300,20 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
+        if (Behavior == UpstreamBehavior.GzipStream)
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            await context.Response.StartAsync(context.RequestAborted);
+            await using var gzip = new GZipStream(context.Response.Body, CompressionLevel.Fastest, leaveOpen: true);
+            foreach (var e in events)
+            {
+                await gzip.WriteAsync(System.Text.Encoding.UTF8.GetBytes(e), context.RequestAborted);
+                await gzip.FlushAsync(context.RequestAborted);
+            }
+
+            return;
+        }
+
         await context.Response.StartAsync(context.RequestAborted);
         for (var i = 0; i < events.Count; i++)
         {

@@ -16,4 +16,7 @@ public enum UpstreamBehavior
 
     /// <summary>Answers gzip-compressed (Content-Encoding: gzip).</summary>
     Gzip,
+
+    /// <summary>Streams gzip-compressed events, each flushed on its own (Content-Encoding: gzip).</summary>
+    GzipStream,
 }
