@@ -164,7 +164,7 @@ public sealed class Gateway : IDisposable
         {
             Source = protocol.Source,
             Instance = instance,
-            Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers)),
+            Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
             Started = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             Upstream = WithoutUserInfo(target).GetLeftPart(UriPartial.Path),
             Notice = forwarded is null ? null : options.Notice,
@@ -396,9 +396,10 @@ public sealed class Gateway : IDisposable
     {
         var message = new HttpRequestMessage(new HttpMethod(request.Method), target) { Version = HttpVersion.Version11 };
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || content is ByteArrayContent;
+        var listed = HeaderRules.ConnectionListed(request.Headers.Connection);
         foreach (var (name, values) in request.Headers)
         {
-            if (HeaderRules.SkipOnRequest(name))
+            if (HeaderRules.SkipOnRequest(name) || listed.Contains(name))
             {
                 continue;
             }
@@ -425,9 +426,10 @@ public sealed class Gateway : IDisposable
     {
         response.StatusCode = (int)upstreamResponse.StatusCode;
         // NonValidated: the values exactly as received (the typed view would split "Server: A B" into two headers).
+        var listed = HeaderRules.ConnectionListed(upstreamResponse.Headers.NonValidated.TryGetValues("Connection", out var c) ? c.ToArray() : []);
         foreach (var (name, values) in upstreamResponse.Headers.NonValidated)
         {
-            if (!HeaderRules.IsHopByHop(name))
+            if (!HeaderRules.IsHopByHop(name) && !listed.Contains(name))
             {
                 response.Headers[name] = values.ToArray();
             }

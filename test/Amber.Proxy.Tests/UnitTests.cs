@@ -8,6 +8,33 @@ namespace Amber.Proxy.Tests;
 /// <summary>The gateway's pure parts: SSE hold-back across any chunking, the raw document, ids, header rules, upstream URLs.</summary>
 public sealed class UnitTests
 {
+    [Fact]
+    public void ConnectionListed_NamesInTheConnectionHeader_AreHopByHop()
+    {
+        var listed = HeaderRules.ConnectionListed(["keep-alive, X-Trace-Hop", null, " close "]);
+
+        Assert.Contains("x-trace-hop", listed);
+        Assert.Contains("Keep-Alive", listed);
+        Assert.Contains("close", listed);
+        Assert.DoesNotContain("Content-Type", listed);
+    }
+
+    [Fact]
+    public void Credential_OnlyInTheQuery_IsFoundSoTheCallerHasATenant()
+    {
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary();
+        var query = new Microsoft.AspNetCore.Http.QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>
+        {
+            ["api-version"] = "2024-10-21",
+            ["api-key"] = "sk-query-secret",
+        });
+
+        Assert.Equal("sk-query-secret", Amber.Proxy.Tenancy.TenantHasher.Credential(headers, query));
+        headers["Authorization"] = "Bearer sk-header";
+        Assert.Equal("sk-header", Amber.Proxy.Tenancy.TenantHasher.Credential(headers, query));
+        Assert.Null(Amber.Proxy.Tenancy.TenantHasher.Credential(new Microsoft.AspNetCore.Http.HeaderDictionary(), new Microsoft.AspNetCore.Http.QueryCollection()));
+    }
+
     private const string OpenAiStream = "data: {\"a\":1}\n\ndata: {\"b\":2}\r\n\r\n: comment\n\ndata: [DONE]\n\n";
 
     [Theory]

@@ -21,6 +21,11 @@ internal static class HeaderRules
 
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
 
+    /// <summary>The header names a message's <c>Connection</c> header lists: hop-by-hop for that message too (RFC 9110 §7.6.1).</summary>
+    public static HashSet<string> ConnectionListed(IEnumerable<string?> connection)
+        => connection.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Request headers not copied onto the upstream request: hop-by-hop ones, and those HttpClient sets itself.</summary>
     public static bool SkipOnRequest(string name)
         => HopByHop.Contains(name) || string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase);

@@ -67,6 +67,20 @@ public sealed class TenantHasher
         return azure.Length > 0 ? azure.Trim() : null;
     }
 
+    /// <summary>
+    /// The credential of a call: from its headers, else from a query parameter the gateway treats as secret
+    /// (<c>?key=</c>, <c>?api-key=</c>, the ones scrubbed from the stored query), so such callers are told apart too.
+    /// </summary>
+    public static string? Credential(IHeaderDictionary headers, IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Credential(headers)
+            ?? query.Where(q => Amber.Proxy.Forwarding.HeaderRules.IsSecret(q.Key) && q.Value.ToString().Length > 0)
+                .OrderBy(q => q.Key, StringComparer.Ordinal)
+                .Select(q => q.Value.ToString())
+                .FirstOrDefault();
+    }
+
     /// <summary><c>tenant:</c> + the first 16 bytes of HMAC-SHA256(key, credential) in hex; null without a credential.</summary>
     public string? Tenant(string? credential)
     {
