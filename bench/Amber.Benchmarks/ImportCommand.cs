@@ -166,6 +166,21 @@ public static class ImportCommand
         }
 
         var sorted = times.OrderBy(t => t.Ms).ToList();
+
+        // The slowest single readings may be a GC pause or the machine's noise: time those conversations again, best of 5.
+        foreach (var (ms, id) in sorted.TakeLast(5).ToList())
+        {
+            var best = Enumerable.Range(0, 5).Min(attempt =>
+            {
+                var sw = Stopwatch.StartNew();
+                _ = archive.GetConversation(id);
+                return sw.Elapsed.TotalMilliseconds;
+            });
+            var view = archive.GetConversation(id)!;
+            Console.WriteLine($"- slow reading {ms:F3} ms, best of 5 again {best:F3} ms: {id} ({view.Tree.Count} nodes, {view.Raw.Count} raw)");
+        }
+
+        Console.WriteLine();
         return (sorted[sorted.Count / 2].Ms, sorted[(int)(sorted.Count * 0.99)].Ms, sorted[^1].Ms, sorted[^1].Id);
     }
 }
