@@ -257,7 +257,7 @@ public sealed partial class Archive
         var nodes = new List<KeyValuePair<string, Node>>(locations.Count);
         foreach (var (id, seg, off, eo, el) in locations)
         {
-            nodes.Add(new(id, Node.FromCanonicalBytes(ReadEntry(seg, off, eo, el).Span)));
+            nodes.Add(new(id, Node.FromStoredBytes(ReadEntry(seg, off, eo, el).Span)));
         }
 
         var raw = new List<string>();
@@ -358,7 +358,7 @@ public sealed partial class Archive
         cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", nodeId);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? Node.FromCanonicalBytes(ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;
+        return r.Read() ? Node.FromStoredBytes(ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;
     }
 
     public ModelReference? GetModel(string modelId)

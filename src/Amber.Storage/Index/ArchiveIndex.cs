@@ -293,7 +293,7 @@ internal sealed partial class ArchiveIndex : IDisposable
             }
 
             var id = ContentId.Of(e.Body.Span);
-            var node = Node.FromCanonicalBytes(e.Body.Span);
+            var node = Node.FromStoredBytes(e.Body.Span);
             var model = node.Generation is { } g ? (modelsInCommit.GetValueOrDefault(g.Model) ?? LoadModel(tx, g.Model)) : null;
             var tier = TierGrader.Grade(node, model);
             Run(tx, "INSERT OR IGNORE INTO nodes(id, parent, role, created, model, tier, seq, segment, offset, entry_offset, entry_length) VALUES($id, $p, $r, $c, $m, $t, $seq, $s, $o, $eo, $el)",
