@@ -85,7 +85,11 @@ public sealed record Node
     /// <summary>Concatenated searchable text of the node's content.</summary>
     public string SearchText => string.Join('\n', Content.Select(c => c.SearchText).Where(t => !string.IsNullOrEmpty(t)));
 
-    public static Node FromJson(JsonObject o)
+    public static Node FromJson(JsonObject o) => FromJson(o, owned: false);
+
+    /// <param name="o">The node's JSON.</param>
+    /// <param name="owned">True when <paramref name="o"/> was parsed for this call alone: its <c>meta</c> is then taken over rather than copied.</param>
+    private static Node FromJson(JsonObject o, bool owned)
     {
         if (JsonFields.OptString(o, "type") != RecordType)
         {
@@ -101,7 +105,7 @@ public sealed record Node
             Created = JsonFields.OptString(o, "created"),
             Generation = JsonFields.OptObject(o, "generation") is { } g ? GenerationRecord.FromJson(g) : null,
             Flags = (o["flags"] as JsonArray)?.Select(f => f?.GetValue<string>() ?? throw new FormatException("node: a flag is null.")).ToList() ?? [],
-            Meta = JsonFields.OptObject(o, "meta")?.DeepClone().AsObject(),
+            Meta = JsonFields.OptObject(o, "meta") is { } meta ? (owned && o.Remove("meta") ? meta : meta.DeepClone().AsObject()) : null,
         };
     }
 
@@ -117,7 +121,7 @@ public sealed record Node
     {
         try
         {
-            return FromJson(JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("node: not a JSON object."));
+            return FromJson(JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("node: not a JSON object."), owned: true);
         }
         catch (System.Text.Json.JsonException e)
         {
