@@ -32,71 +32,27 @@ public static class TierExplanation
             return missing;
         }
 
-        if (target == Tier.T3)
-        {
-            if (model.Resolved is null)
-            {
-                missing.Add("model.resolved");
-            }
-
-            if (g.Parameters is null)
-            {
-                missing.Add("generation.parameters");
-            }
-
-            return missing;
-        }
-
-        if (model.WeightsSha256 is null)
-        {
-            missing.Add("model.weights_sha256");
-        }
-
-        if (model.EngineName is null)
-        {
-            missing.Add("model.engine.name");
-        }
-
-        if (model.EngineVersion is null)
-        {
-            missing.Add("model.engine.version");
-        }
-
-        if (model.EngineBuild is null)
-        {
-            missing.Add("model.engine.build");
-        }
-
-        if (model.TokenizerSha256 is null && model.TemplateSha256 is null)
-        {
-            missing.Add("model.tokenizer_sha256 or model.template_sha256");
-        }
-
-        if (g.Parameters is null)
-        {
-            missing.Add("generation.parameters");
-        }
-
-        if (g.Seed is null)
-        {
-            missing.Add("generation.seed");
-        }
-
-        if (g.PromptTokenIds is null)
-        {
-            missing.Add("generation.prompt_token_ids");
-        }
-
-        if (g.OutputTokenIds is null)
-        {
-            missing.Add("generation.output_token_ids");
-        }
-
-        if (target == Tier.T1 && g.State is null)
-        {
-            missing.Add("generation.state");
-        }
-
+        // Each requirement of TierGrader's rules for the target, with the field it names when unmet.
+        (bool Met, string Field)[] requirements = target == Tier.T3
+            ?
+            [
+                (model.Resolved is not null, "model.resolved"),
+                (g.Parameters is not null, "generation.parameters"),
+            ]
+            :
+            [
+                (model.WeightsSha256 is not null, "model.weights_sha256"),
+                (model.EngineName is not null, "model.engine.name"),
+                (model.EngineVersion is not null, "model.engine.version"),
+                (model.EngineBuild is not null, "model.engine.build"),
+                (model.TokenizerSha256 is not null || model.TemplateSha256 is not null, "model.tokenizer_sha256 or model.template_sha256"),
+                (g.Parameters is not null, "generation.parameters"),
+                (g.Seed is not null, "generation.seed"),
+                (g.PromptTokenIds is not null, "generation.prompt_token_ids"),
+                (g.OutputTokenIds is not null, "generation.output_token_ids"),
+                (target != Tier.T1 || g.State is not null, "generation.state"),
+            ];
+        missing.AddRange(requirements.Where(r => !r.Met).Select(r => r.Field));
         return missing;
     }
 
