@@ -37,10 +37,12 @@ public sealed class ConversationRecorder
     {
         ArgumentNullException.ThrowIfNull(exchange);
         var start = exchange.ContinuesFrom is { } key ? archive.FindNodeByKey(key) : null;
-        if (start is not null && TenantOf(start) != exchange.Tenant)
+        var continued = start is null ? null : RecordedConversationOf(start);
+        if (continued is null || TenantOf(continued.SourceId) != exchange.Tenant)
         {
             // A continuation key names another tenant's answer (response ids are not secrets): never attach to their tree.
             start = null;
+            continued = null;
         }
 
         if (exchange.Prompt.Count == 0 && start is null)
@@ -81,8 +83,8 @@ public sealed class ConversationRecorder
             chain.Add(node);
         }
 
-        var identity = ConversationOf(exchange, start, root ?? parent);
-        var existing = archive.GetConversationRecord(identity.Id);
+        var identity = continued ?? new ConversationRecord { Format = Format, Source = exchange.Source, SourceId = root ?? parent! };
+        var existing = continued ?? archive.GetConversationRecord(identity.Id);
         var record = existing ?? identity with { Created = now, Title = exchange.Title ?? TitleOf(exchange.Prompt) };
 
         var batch = new CommitBatch("gateway:" + exchange.Source) { Tenant = exchange.Tenant };
@@ -132,27 +134,14 @@ public sealed class ConversationRecorder
         return new CaptureResult(record.Id, instance, existing is null, commit);
     }
 
-    /// <summary>The record identity of the conversation the exchange belongs to.</summary>
-    private ConversationRecord ConversationOf(CapturedExchange exchange, string? start, string? root)
-    {
-        if (start is not null)
-        {
-            // Continuing an earlier answer: stay in the conversation that holds it.
-            foreach (var cid in archive.ConversationsOf(start))
-            {
-                if (archive.GetConversationRecord(cid) is { } r)
-                {
-                    return r;
-                }
-            }
+    /// <summary>The recorder's conversation that holds <paramref name="nodeId"/>, or null.</summary>
+    private ConversationRecord? RecordedConversationOf(string nodeId)
+        => archive.ConversationsOf(nodeId).Select(archive.GetConversationRecord).FirstOrDefault(r => r?.Format == Format);
 
-            throw new InvalidOperationException($"node {start} is stored but belongs to no conversation.");
-        }
-
-        return new ConversationRecord { Format = Format, Source = exchange.Source, SourceId = root! };
-    }
-
-    /// <summary>The tenant recorded on the root of the path that ends at <paramref name="nodeId"/>.</summary>
+    /// <summary>
+    /// The tenant recorded on the root of the path that ends at <paramref name="nodeId"/>. Called with a
+    /// conversation's first-turn node, so the walk covers at most its preamble.
+    /// </summary>
     private string? TenantOf(string nodeId)
     {
         var node = archive.GetNode(nodeId);

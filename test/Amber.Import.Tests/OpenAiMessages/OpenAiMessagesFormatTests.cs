@@ -93,14 +93,7 @@ public sealed class OpenAiMessagesFormatTests
         var path = ImportFixture.Corpus(Reason);
         using var fixture = new ImportFixture();
         DatasetTestData.AssertOk(fixture.Import(path), fixture.Archive);
-        var before = fixture.Archive.GetStats();
-
-        var again = fixture.Import(path);
-
-        DatasetTestData.AssertOk(again, fixture.Archive);
-        Assert.Equal((0, 0), (again.NewConversations, again.NewNodes));
-        var after = fixture.Archive.GetStats();
-        Assert.Equal((before.Conversations, before.Nodes, before.Instances, before.Blobs), (after.Conversations, after.Nodes, after.Instances, after.Blobs));
+        DatasetTestData.AssertReimportAddsNothing(fixture, path);
     }
 
     [Fact]

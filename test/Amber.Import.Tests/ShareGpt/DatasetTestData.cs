@@ -114,4 +114,17 @@ internal static class DatasetTestData
         var report = ArchiveVerifier.Verify(archive);
         Assert.True(report.Ok, string.Join("\n", report.Faults));
     }
+
+    /// <summary>Imports <paramref name="path"/> once more and checks that nothing new was stored.</summary>
+    public static void AssertReimportAddsNothing(ImportFixture fixture, string path)
+    {
+        var before = fixture.Archive.GetStats();
+
+        var again = fixture.Import(path);
+
+        AssertOk(again, fixture.Archive);
+        Assert.Equal((0, 0), (again.NewConversations, again.NewNodes));
+        var after = fixture.Archive.GetStats();
+        Assert.Equal((before.Conversations, before.Nodes, before.Instances, before.Blobs), (after.Conversations, after.Nodes, after.Instances, after.Blobs));
+    }
 }
