@@ -19,9 +19,7 @@ internal static class BodyDecoder
         try
         {
             using var input = new MemoryStream(wire.ToArray(), writable: false);
-            using Stream decoder = Is(encoding, "br") ? new BrotliStream(input, CompressionMode.Decompress)
-                : Is(encoding, "deflate") ? (LooksLikeZlib(wire.Span) ? new ZLibStream(input, CompressionMode.Decompress) : new DeflateStream(input, CompressionMode.Decompress))
-                : new GZipStream(input, CompressionMode.Decompress);
+            using var decoder = Decompressor(input, encoding, wire.Span);
             decoder.CopyTo(output);
             return (output.ToArray(), null);
         }
@@ -30,6 +28,12 @@ internal static class BodyDecoder
             return (output.ToArray(), $"could not decode the {encoding} body past byte {output.Length} of output: {e.Message}");
         }
     }
+
+    /// <summary>A decompressing stream over <paramref name="input"/> for <paramref name="encoding"/>; <paramref name="head"/> (the first bytes) tells zlib-wrapped deflate from raw deflate.</summary>
+    public static Stream Decompressor(Stream input, string encoding, ReadOnlySpan<byte> head)
+        => Is(encoding, "br") ? new BrotliStream(input, CompressionMode.Decompress)
+            : Is(encoding, "deflate") ? (LooksLikeZlib(head) ? new ZLibStream(input, CompressionMode.Decompress) : new DeflateStream(input, CompressionMode.Decompress))
+            : new GZipStream(input, CompressionMode.Decompress);
 
     private static bool LooksLikeZlib(ReadOnlySpan<byte> s) => s.Length >= 2 && (s[0] & 0x0F) == 8 && ((s[0] << 8) | s[1]) % 31 == 0;
 

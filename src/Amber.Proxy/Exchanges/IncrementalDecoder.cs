@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace Amber.Proxy.Exchanges;
 
 /// <summary>
@@ -16,12 +14,7 @@ internal sealed class IncrementalDecoder : IDisposable
     private bool failed;
 
     public IncrementalDecoder(string encoding, ReadOnlySpan<byte> firstChunk)
-    {
-        var e = encoding.Trim();
-        decoder = e.Equals("br", StringComparison.OrdinalIgnoreCase) ? new BrotliStream(source, CompressionMode.Decompress)
-            : e.Equals("deflate", StringComparison.OrdinalIgnoreCase) ? (LooksLikeZlib(firstChunk) ? new ZLibStream(source, CompressionMode.Decompress) : new DeflateStream(source, CompressionMode.Decompress))
-            : new GZipStream(source, CompressionMode.Decompress);
-    }
+        => decoder = BodyDecoder.Decompressor(source, encoding, firstChunk);
 
     /// <summary>Every decoded byte so far.</summary>
     public ReadOnlyMemory<byte> Decoded => decodedBytes.GetBuffer().AsMemory(0, (int)decodedBytes.Length);
@@ -59,8 +52,6 @@ internal sealed class IncrementalDecoder : IDisposable
         decoder.Dispose();
         decodedBytes.Dispose();
     }
-
-    private static bool LooksLikeZlib(ReadOnlySpan<byte> s) => s.Length >= 2 && (s[0] & 0x0F) == 8 && ((s[0] << 8) | s[1]) % 31 == 0;
 
     /// <summary>A read-only stream over the chunks appended so far; reading past them returns 0 until more arrive.</summary>
     private sealed class ChunkSource : Stream
