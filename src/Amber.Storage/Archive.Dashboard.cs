@@ -14,7 +14,7 @@ public sealed partial class Archive
     /// </summary>
     public ArchiveDashboard GetDashboard()
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         var conversations = new List<MonthCount>();
         var instances = new List<MonthCount>();
         using (var cmd = c.CreateCommand())
@@ -50,14 +50,14 @@ public sealed partial class Archive
     /// <summary>The highest commit sequence number (0 for an empty archive): changes whenever anything is committed.</summary>
     public long GetLastSequence()
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         return LastSequence(c);
     }
 
     /// <summary>The distinct display names of the stored models (what the model filter of a listing matches), sorted.</summary>
     public IReadOnlyList<string> ListModelNames()
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT DISTINCT name FROM models ORDER BY name";
         using var r = cmd.ExecuteReader();
@@ -73,7 +73,7 @@ public sealed partial class Archive
     /// <summary>Every stored model reference with its number of generated nodes, most used first.</summary>
     public IReadOnlyList<ModelSummary> ListModels()
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT m.id, m.record, COALESCE(t.turns, 0) AS turns
@@ -103,7 +103,7 @@ public sealed partial class Archive
             return [];
         }
 
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         // Rank first, then build snippets and join only for the best $n: computing a snippet for every match
         // before sorting costs seconds when a word occurs in a hundred thousand messages.
@@ -135,7 +135,7 @@ public sealed partial class Archive
     /// </summary>
     public IReadOnlyList<Annotation> GetConversationAnnotations(string conversationId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT a.record, a.created, a.seq, a.id FROM conversation_nodes cn JOIN annotations a ON a.target = cn.node WHERE cn.conversation = $c

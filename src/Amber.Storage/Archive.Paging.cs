@@ -12,7 +12,7 @@ public sealed partial class Archive
     /// </summary>
     public IReadOnlyList<ConversationSummary> PageConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         var where = new List<string>();
         if (before is { } b)

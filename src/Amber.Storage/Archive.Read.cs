@@ -51,7 +51,7 @@ public sealed partial class Archive
     /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen.</summary>
     public IReadOnlyList<ConversationSummary> ListConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         var where = new List<string>();
         if (before is { } b)
@@ -86,7 +86,7 @@ public sealed partial class Archive
 
     public ConversationSummary? GetSummary(string conversationId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", conversationId);
@@ -96,7 +96,7 @@ public sealed partial class Archive
     /// <summary>Instances (root-to-leaf paths), newest conversations first.</summary>
     public IReadOnlyList<InstanceSummary> ListInstances(int limit = 50, string? conversationId = null)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
             SELECT i.leaf, i.conversation, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
@@ -134,7 +134,7 @@ public sealed partial class Archive
             return new ResolvedId(ResolvedKind.None, idOrPrefix, "give at least 4 hex digits of the id");
         }
 
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         if (FindKey(c, idOrPrefix.Trim()) is { } keyed)
         {
             return new ResolvedId(ResolvedKind.Node, keyed, null);
@@ -166,7 +166,7 @@ public sealed partial class Archive
     public string? FindNodeByKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         return FindKey(c, key);
     }
 
@@ -181,7 +181,7 @@ public sealed partial class Archive
     /// <summary>A conversation's stored record (the newest one written), without loading its tree.</summary>
     public ConversationRecord? GetConversationRecord(string conversationId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", conversationId);
@@ -191,7 +191,7 @@ public sealed partial class Archive
     /// <summary>The annotations about a node or conversation, oldest first.</summary>
     public IReadOnlyList<Annotation> GetAnnotations(string targetId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM annotations WHERE target = $t ORDER BY created, seq, id";
         cmd.Parameters.AddWithValue("$t", targetId);
@@ -208,7 +208,7 @@ public sealed partial class Archive
     /// <summary>The conversations a node belongs to.</summary>
     public IReadOnlyList<string> ConversationsOf(string nodeId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT conversation FROM conversation_nodes WHERE node = $n ORDER BY conversation";
         cmd.Parameters.AddWithValue("$n", nodeId);
@@ -230,7 +230,7 @@ public sealed partial class Archive
             return null;
         }
 
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         ConversationRecord record;
         using (var cmd = c.CreateCommand())
         {
@@ -292,7 +292,7 @@ public sealed partial class Archive
     {
         RefreshLog();
         var resolved = Resolve(id);
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = resolved.Kind switch
         {
@@ -321,7 +321,7 @@ public sealed partial class Archive
     /// <summary>The log entry (commit info bytes) at a 0-based index, or null.</summary>
     public byte[]? GetLogEntry(long index)
     {
-        using var c = index is < 0 ? null : this.index.OpenRead();
+        using var c = index is < 0 ? null : this.OpenIndexForRead();
         if (c is null)
         {
             return null;
@@ -344,7 +344,7 @@ public sealed partial class Archive
 
     private bool ExistsIn(string table, string id)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT 1 FROM {table} WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", id);
@@ -353,7 +353,7 @@ public sealed partial class Archive
 
     public Node? GetNode(string nodeId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", nodeId);
@@ -363,7 +363,7 @@ public sealed partial class Archive
 
     public ModelReference? GetModel(string modelId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM models WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", modelId);
@@ -373,7 +373,7 @@ public sealed partial class Archive
     /// <summary>Reads a blob's bytes back and checks them against their id.</summary>
     public byte[]? GetBlob(string blobId)
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT external, segment, offset, entry_offset, entry_length FROM blobs WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", blobId);
@@ -419,7 +419,7 @@ public sealed partial class Archive
             return [];
         }
 
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, '«', '»', '…', 24), bm25(node_text) AS rank
@@ -478,7 +478,7 @@ public sealed partial class Archive
 
     public ArchiveStats GetStats()
     {
-        using var c = index.OpenRead();
+        using var c = OpenIndexForRead();
         long Scalar(string sql)
         {
             using var cmd = c.CreateCommand();

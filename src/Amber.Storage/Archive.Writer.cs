@@ -254,7 +254,25 @@ public sealed partial class Archive
 
             seq += results.Count;
 
-            // 3. Durable: index, then acknowledge. An index failure does not lose data: the next open catches it up.
+            // 3. Durable: acknowledge at once. The index follows on this thread before the next group is prepared,
+            // and index reads wait for it (IndexProgress), so a reader still sees every acknowledged commit.
+            foreach (var (_, f, _, _) in results)
+            {
+                if (f.DictionaryFrame is not null)
+                {
+                    // Readers that go by a frame's location rather than the index can decode it as soon as it is acknowledged.
+                    var (label, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(f.DictionaryFrame));
+                    archive.AddDictionary(Compression.DictionaryIdOf(dict), label, dict);
+                }
+            }
+
+            archive.IndexProgress.Acknowledged(seq);
+            foreach (var (p, f, off, seg) in results)
+            {
+                p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
+            }
+
+            // 4. Index. A failure here loses nothing (the commits are durable and the next open catches the index up).
             try
             {
                 using var tx = archive.index.Begin();
@@ -282,15 +300,14 @@ public sealed partial class Archive
             }
             catch (Exception e)
             {
-                // The data is durable (and will be acknowledged), but this process's index is now behind: stop
-                // writing so no later commit is validated against a stale index. Reopening catches the index up.
+                // This process's index is now behind: stop writing so no later commit is validated against a stale
+                // index. Reopening catches the index up.
                 poisoned = e;
                 archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
             }
-
-            foreach (var (p, f, off, seg) in results)
+            finally
             {
-                p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
+                archive.IndexProgress.Applied(seq);
             }
 
             foreach (var f in forced)

@@ -57,7 +57,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     internal ArchiveIndex Index => index;
 
+    /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
+    internal IndexProgress IndexProgress { get; } = new();
+
     /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
+    /// <summary>A connection to the index that sees every commit acknowledged before this call.</summary>
+    internal Microsoft.Data.Sqlite.SqliteConnection OpenIndexForRead()
+    {
+        IndexProgress.WaitForAcknowledged();
+        return index.OpenRead();
+    }
+
     internal SemaphoreSlim WriteGate { get; } = new(1, 1);
 
     internal IFileSystem FileSystem => fs;
@@ -228,7 +238,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
         var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, ReadAll);
         Amber.Transparency.Notes.SignedNote? latest = null;
-        using (var c = index.OpenRead())
+        using (var c = OpenIndexForRead())
         using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
@@ -255,7 +265,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
         // The checkpoint first, then the leaves: the leaves read are then at least as many as it covers.
         string? note;
-        using (var c = index.OpenRead())
+        using (var c = OpenIndexForRead())
         using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";

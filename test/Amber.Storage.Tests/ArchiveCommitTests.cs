@@ -142,6 +142,25 @@ public sealed class ArchiveCommitTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task CommitAsync_ReadRightAfterTheAcknowledgement_SeesTheCommit(FileSystemKind kind)
+    {
+        // The writer acknowledges once a group is fsynced and indexes it afterwards; a read that starts after the
+        // acknowledgement must still find everything in it.
+        using var t = new TestArchives(kind);
+        await using var archive = t.Init();
+        var misses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            var (batch, cid, leaves) = SampleConversations.Create(500 + i, turns: 2);
+            await archive.CommitAsync(batch, TestContext.Current.CancellationToken);
+            var view = archive.GetConversation(cid);
+            return view is null || leaves.Any(l => archive.GetNode(l) is null) ? cid : null;
+        })));
+
+        Assert.Empty(misses.OfType<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Commit_PastSegmentSize_SealsWithFooterAndStartsNextSegment(FileSystemKind kind)
     {
         using var t = new TestArchives(kind);

@@ -17,6 +17,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private SqliteConnection? writer;
+    private WalCheckpointer? checkpointer;
 
     private ArchiveIndex(string path, bool readOnly)
     {
@@ -37,8 +38,11 @@ internal sealed partial class ArchiveIndex : IDisposable
         var index = new ArchiveIndex(path, readOnly: false);
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
-        index.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+        // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:
+        // a checkpoint fsyncs twice and rewrites every page it copies, which would stall that commit for milliseconds.
+        index.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0;");
         index.Exec(Schema);
+        index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal");
         return index;
     }
 
@@ -492,6 +496,8 @@ internal sealed partial class ArchiveIndex : IDisposable
         }
 
         statements.Clear();
+        checkpointer?.Dispose();
+        checkpointer = null;
         writer?.Dispose();
         writer = null;
     }

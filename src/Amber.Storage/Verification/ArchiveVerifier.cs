@@ -476,7 +476,7 @@ public static class ArchiveVerifier
         HashSet<(string, string)> membership,
         long lastSeq)
     {
-        using var c = archive.Index.OpenRead();
+        using var c = archive.OpenIndexForRead();
         var faults = 0;
         void Fault(string f)
         {

@@ -1,0 +1,50 @@
+namespace Amber.Storage.Index;
+
+/// <summary>
+/// The writer acknowledges a commit once it is fsynced in its segment, and indexes it just after. A read
+/// that starts later must still see it, so index reads first wait until the index holds every commit
+/// acknowledged before the read began (read-your-writes). The wait lasts at most one group's index update.
+/// </summary>
+internal sealed class IndexProgress
+{
+    private readonly object gate = new();
+    private long acknowledged;
+    private long applied;
+
+    /// <summary>Commits up to <paramref name="seq"/> are durable and acknowledged, not yet indexed.</summary>
+    public void Acknowledged(long seq)
+    {
+        lock (gate)
+        {
+            acknowledged = Math.Max(acknowledged, seq);
+        }
+    }
+
+    /// <summary>The index holds commits up to <paramref name="seq"/> (or gave up on them: a failed index update is caught up at the next open, and reads must not hang on it).</summary>
+    public void Applied(long seq)
+    {
+        lock (gate)
+        {
+            applied = Math.Max(applied, seq);
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    /// <summary>Blocks until the index holds every commit acknowledged so far.</summary>
+    public void WaitForAcknowledged()
+    {
+        if (Volatile.Read(ref applied) >= Volatile.Read(ref acknowledged))
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            var target = acknowledged;
+            while (applied < target)
+            {
+                Monitor.Wait(gate);
+            }
+        }
+    }
+}
