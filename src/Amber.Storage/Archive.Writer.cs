@@ -163,9 +163,7 @@ public sealed partial class Archive
 
             // 1. Validate and encode, in memory. A bad batch fails alone; nothing is written for it.
             var prepared = new List<(Pending Pending, Prepared Frame)>();
-            var groupNodes = new HashSet<string>(StringComparer.Ordinal);
-            var groupBlobs = new HashSet<string>(StringComparer.Ordinal);
-            var groupModels = new HashSet<string>(StringComparer.Ordinal);
+            var ids = new GroupIds();
             foreach (var p in group)
             {
                 if (p.CancellationToken.IsCancellationRequested)
@@ -176,23 +174,19 @@ public sealed partial class Archive
 
                 try
                 {
-                    var nodes = new HashSet<string>(groupNodes, StringComparer.Ordinal);
-                    var blobs = new HashSet<string>(groupBlobs, StringComparer.Ordinal);
-                    var models = new HashSet<string>(groupModels, StringComparer.Ordinal);
-                    var frame = Prepare(p.Batch!, seq + prepared.Count + 1, nodes, blobs, models);
+                    var frame = Prepare(p.Batch!, seq + prepared.Count + 1, ids);
+                    ids.Accept();
                     if (frame.Unchanged)
                     {
                         p.Completion.TrySetResult(new CommitResult(0, "", 0, 0, 0, 0, 0, frame.Conversations) { Unchanged = true });
                         continue;
                     }
 
-                    groupNodes = nodes;
-                    groupBlobs = blobs;
-                    groupModels = models;
                     prepared.Add((p, frame));
                 }
                 catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or CanonicalJsonException)
                 {
+                    ids.Rollback();
                     p.Completion.TrySetException(e);
                 }
             }
@@ -408,8 +402,9 @@ public sealed partial class Archive
         }
 
         /// <summary>Validates a batch against the archive and encodes it into a frame.</summary>
-        private Prepared Prepare(CommitBatch batch, long sequence, HashSet<string> nodes, HashSet<string> blobs, HashSet<string> models)
+        private Prepared Prepare(CommitBatch batch, long sequence, GroupIds ids)
         {
+            var (nodes, blobs, models) = (ids.Nodes, ids.Blobs, ids.Models);
             if (batch.IsEmpty)
             {
                 throw new ArgumentException("The batch is empty.", nameof(batch));
@@ -430,7 +425,7 @@ public sealed partial class Archive
                     continue;
                 }
 
-                blobs.Add(id);
+                ids.Add(blobs, id);
                 newBlobIds.Add(id);
                 var digest = ContentId.ToDigest(id);
                 if (bytes.Length >= archive.options.ExternalBlobThreshold)
@@ -455,7 +450,7 @@ public sealed partial class Archive
                     continue;
                 }
 
-                models.Add(id);
+                ids.Add(models, id);
                 newModels.Add(id);
                 entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson())));
             }
@@ -501,7 +496,7 @@ public sealed partial class Archive
                     continue;
                 }
 
-                nodes.Add(id);
+                ids.Add(nodes, id);
                 newNodes++;
                 entries.Add((EntryType.Node, [], bytes));
             }
@@ -728,6 +723,41 @@ public sealed partial class Archive
             foreach (var c in compressors.Values)
             {
                 c.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The node, blob and model ids that the commits of one group have added so far, so a later commit in the
+        /// group can build on them. A commit that fails validation takes its own ids back out.
+        /// </summary>
+        private sealed class GroupIds
+        {
+            private readonly List<(HashSet<string> Set, string Id)> added = [];
+
+            public HashSet<string> Nodes { get; } = new(StringComparer.Ordinal);
+
+            public HashSet<string> Blobs { get; } = new(StringComparer.Ordinal);
+
+            public HashSet<string> Models { get; } = new(StringComparer.Ordinal);
+
+            public void Add(HashSet<string> set, string id)
+            {
+                if (set.Add(id))
+                {
+                    added.Add((set, id));
+                }
+            }
+
+            public void Accept() => added.Clear();
+
+            public void Rollback()
+            {
+                foreach (var (set, id) in added)
+                {
+                    set.Remove(id);
+                }
+
+                added.Clear();
             }
         }
 

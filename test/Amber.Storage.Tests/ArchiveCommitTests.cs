@@ -102,6 +102,33 @@ public sealed class ArchiveCommitTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task CommitAsync_AFailedCommitInAGroup_LeavesNothingForTheNextToBuildOn(FileSystemKind kind)
+    {
+        using var t = new TestArchives(kind);
+        await using var archive = t.Init();
+        var root = new Node { Role = "user", Content = [new TextBlock("only in the failed commit")] };
+        var bad = new CommitBatch("test");
+        var badPart = bad.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "bad" });
+        badPart.AddNode(root);
+        badPart.AddNode(new Node { Parent = "sha256:" + new string('0', 64), Role = "user", Content = [new TextBlock("lost")] });
+        var next = new CommitBatch("test");
+        next.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "next" })
+            .AddNode(new Node { Parent = root.ComputeId(), Role = "assistant", Content = [new TextBlock("built on nothing")] });
+
+        // Held gate: both commits queue up and are validated in one group.
+        await archive.WriteGate.WaitAsync(TestContext.Current.CancellationToken);
+        var first = archive.CommitAsync(bad, TestContext.Current.CancellationToken);
+        var second = archive.CommitAsync(next, TestContext.Current.CancellationToken);
+        archive.WriteGate.Release();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => first);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => second);
+        Assert.Contains("parent", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, archive.GetStats().Nodes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Reopen_WithIndexDeleted_RebuildsIndexFromSegments(FileSystemKind kind)
     {
         using var t = new TestArchives(kind);

@@ -16,6 +16,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     public const int SchemaVersion = 3;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
 
@@ -384,6 +385,23 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     private ModelReference? LoadModel(SqliteTransaction tx, string id)
     {
+        // Model references are content-addressed, so one read once is as good as any later read.
+        if (models.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        var model = ReadModel(tx, id);
+        if (model is not null)
+        {
+            models[id] = model;
+        }
+
+        return model;
+    }
+
+    private ModelReference? ReadModel(SqliteTransaction tx, string id)
+    {
         using var cmd = Writer.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT record FROM models WHERE id = $id";
@@ -468,21 +486,28 @@ internal sealed partial class ArchiveIndex : IDisposable
             ("$n", (long)rows.Count), ("$i", (long)instances), ("$t", (long)(rows.Count == 0 ? 4 : worstOverall)), ("$c", cid));
     }
 
-    /// <summary>Runs a write statement; each distinct statement is prepared once and reused (the writer is single-threaded).</summary>
+    /// <summary>
+    /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer
+    /// is single-threaded); later calls only set the values.
+    /// </summary>
     private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args)
     {
         if (!statements.TryGetValue(sql, out var cmd))
         {
             cmd = Writer.CreateCommand();
             cmd.CommandText = sql;
+            foreach (var (name, _) in args)
+            {
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
             statements[sql] = cmd;
         }
 
         cmd.Transaction = tx;
-        cmd.Parameters.Clear();
         foreach (var (name, value) in args)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            cmd.Parameters[name].Value = value ?? DBNull.Value;
         }
 
         cmd.ExecuteNonQuery();
