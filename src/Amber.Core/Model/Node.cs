@@ -28,8 +28,30 @@ public sealed record Node
     /// <summary>hidden, system, empty, interrupted, … (see <see cref="NodeFlags"/>).</summary>
     public IReadOnlyCollection<string> Flags { get; init; } = [];
 
+    private readonly JsonObject? meta;
+    private readonly LazyJsonObject? storedMeta;
+
     /// <summary>Source-specific fields kept with the node (source message id, author name, …).</summary>
-    public JsonObject? Meta { get; init; }
+    public JsonObject? Meta
+    {
+        get => meta ?? storedMeta?.Value;
+        init
+        {
+            meta = value;
+            storedMeta = null;
+        }
+    }
+
+    /// <summary>The meta of a node read from storage, parsed when <see cref="Meta"/> is first read.</summary>
+    internal LazyJsonObject? StoredMeta
+    {
+        get => storedMeta;
+        init
+        {
+            storedMeta = value;
+            meta = null;
+        }
+    }
 
     public JsonObject ToJson()
     {

@@ -5,9 +5,9 @@ namespace Amber.Core.Model;
 
 /// <summary>
 /// Reads a stored node's JSON into the model in one <see cref="Utf8JsonReader"/> pass, without building a
-/// DOM for the node: only the subtrees the model keeps as JSON (<c>meta</c>, the generation's
-/// <c>parameters</c>, <c>usage</c> and <c>schedule</c>, a tool call's <c>arguments</c>, an opaque block's
-/// <c>value</c>) become <see cref="JsonNode"/>s. It reads fields exactly as <see cref="Node.FromJson(JsonObject)"/>
+/// DOM for the node: only the subtrees the model keeps as JSON (the generation's <c>parameters</c>,
+/// <c>usage</c> and <c>schedule</c>, a tool call's <c>arguments</c>, an opaque block's <c>value</c>) become
+/// <see cref="JsonNode"/>s, and <c>meta</c> is kept as its bytes until it is first read (<see cref="LazyJsonObject"/>). It reads fields exactly as <see cref="Node.FromJson(JsonObject)"/>
 /// does (a field of the wrong kind counts as absent where that one ignores it, and fails where that one
 /// fails), so both give the same node; a property test holds them to it.
 /// </summary>
@@ -49,7 +49,7 @@ internal static class StoredNodeReader
         List<ContentBlock>? content = null;
         GenerationRecord? generation = null;
         var flags = NoFlags;
-        JsonObject? meta = null;
+        LazyJsonObject? meta = null;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("content"u8))
@@ -75,7 +75,7 @@ internal static class StoredNodeReader
             }
             else if (reader.ValueTextEquals("meta"u8))
             {
-                meta = OptObject(ref reader);
+                meta = LazyObject(ref reader, source);
             }
             else if (reader.ValueTextEquals("generation"u8))
             {
@@ -106,7 +106,7 @@ internal static class StoredNodeReader
             Created = created,
             Generation = generation,
             Flags = flags,
-            Meta = meta,
+            StoredMeta = meta,
         };
     }
 
@@ -433,6 +433,21 @@ internal static class StoredNodeReader
     {
         reader.Read();
         return reader.TokenType == JsonTokenType.StartObject ? (JsonObject)JsonNode.Parse(ref reader)! : Skip(ref reader, (JsonObject?)null);
+    }
+
+    /// <summary>An object value kept as its bytes, parsed on first use (the reader has checked it is well formed); null for any other value.</summary>
+    private static LazyJsonObject? LazyObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return new LazyJsonObject(source[start..(int)reader.BytesConsumed].ToArray());
     }
 
     private static FormatException Missing(string what, string name) => new($"{what}: missing or non-string field \"{name}\".");

@@ -82,4 +82,23 @@ public sealed class StoredNodeReaderTests
         Assert.Empty(stored.Flags);
         Assert.Null(stored.Meta);
     }
+
+    [Fact]
+    public void FromStoredBytes_Meta_IsParsedOnceAndTheSameObjectForEveryReaderAndCopy()
+    {
+        var node = new Node { Role = "user", Content = [new TextBlock("hi")], Meta = new JsonObject { ["source_id"] = "m1", ["n"] = new JsonArray(1, 2) } };
+        var stored = Node.FromStoredBytes(node.ToCanonicalBytes());
+        var copy = stored with { Role = "assistant" };
+        var hash = stored.GetHashCode();
+
+        var metas = new JsonObject?[64];
+        Parallel.For(0, metas.Length, i => metas[i] = (i % 2 == 0 ? stored : copy).Meta);
+
+        Assert.All(metas, m => Assert.Same(metas[0], m));
+        Assert.Equal("""{"n":[1,2],"source_id":"m1"}""", metas[0]!.ToJsonString());
+        Assert.Equal(hash, stored.GetHashCode());
+        Assert.Equal(stored, stored with { });
+        Assert.Null((stored with { Meta = null }).Meta);
+        Assert.Equal(node.ToCanonicalBytes(), stored.ToCanonicalBytes());
+    }
 }
