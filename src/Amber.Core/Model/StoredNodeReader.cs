@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -117,7 +118,7 @@ internal static class StoredNodeReader
         {
             flags.Add(reader.TokenType switch
             {
-                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.String => StringOf(ref reader),
                 JsonTokenType.Null => throw new FormatException("node: a flag is null."),
                 _ => throw new FormatException("node: a flag is not a string."),
             });
@@ -397,7 +398,38 @@ internal static class StoredNodeReader
     private static string? OptString(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.String ? reader.GetString() : Skip(ref reader, (string?)null);
+        return reader.TokenType == JsonTokenType.String ? StringOf(ref reader) : Skip(ref reader, (string?)null);
+    }
+
+    /// <summary>
+    /// The current string token. An escaped one (any text with a line break) is unescaped straight into a pooled
+    /// char buffer: <see cref="Utf8JsonReader.GetString"/> would unescape into a pooled byte buffer, clear it and
+    /// transcode, about twice the work.
+    /// </summary>
+    private static string StringOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.GetString()!;
+        }
+
+        // Unescaped UTF-16 never has more code units than the escaped UTF-8 has bytes.
+        var length = reader.ValueSpan.Length;
+        if (length <= 256)
+        {
+            Span<char> small = stackalloc char[256];
+            return new string(small[..reader.CopyString(small)]);
+        }
+
+        var rented = ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            return new string(rented, 0, reader.CopyString(rented));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
     }
 
     private static bool OptBool(ref Utf8JsonReader reader)

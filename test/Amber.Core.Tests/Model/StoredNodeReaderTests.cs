@@ -101,4 +101,29 @@ public sealed class StoredNodeReaderTests
         Assert.Null((stored with { Meta = null }).Meta);
         Assert.Equal(node.ToCanonicalBytes(), stored.ToCanonicalBytes());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(5000)]
+    public void FromStoredBytes_LongEscapedStrings_MatchFromCanonicalBytes(int repeat)
+    {
+        // Line breaks, quotes, controls and a surrogate pair, escaped in the JSON text: 31 escaped bytes a repeat, so 8 fit the 256-char stack buffer and 9 do not.
+        var text = string.Concat(Enumerable.Repeat("line \"q\"\n\t\u0001 é 😂\u2028", repeat));
+        var node = new Node
+        {
+            Role = "user\n" + text,
+            Content = [new TextBlock(text), new ThinkingBlock(text, text), new ToolResultBlock(text, [new TextBlock(text)])],
+            Flags = [text],
+            Meta = new JsonObject { [text] = text },
+        };
+        var bytes = node.ToCanonicalBytes();
+
+        var stored = Node.FromStoredBytes(bytes);
+
+        Assert.Equal(text, Assert.IsType<TextBlock>(stored.Content[0]).Text);
+        Assert.Equal(bytes, stored.ToCanonicalBytes());
+        StoredNodeReaderProperties.AssertSame(Node.FromCanonicalBytes(bytes), stored);
+    }
 }
