@@ -256,23 +256,7 @@ public sealed partial class Archive
             record = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(r.GetString(12))!);
         }
 
-        var locations = new List<NodeLocation>(summary.Nodes);
-        using (var cmd = c.CreateCommand())
-        {
-            // Sorted here rather than by SQLite (a temporary B-tree): file order, so each frame is met once.
-            cmd.CommandText = """
-                SELECT n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node
-                WHERE cn.conversation = $id
-                """;
-            cmd.Parameters.AddWithValue("$id", conversationId);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                locations.Add(new NodeLocation(r.GetString(0), (uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetInt32(4)));
-            }
-        }
-
-        locations.Sort();
+        var locations = NodeLocations.Query(c, conversationId, summary.Nodes);
         var nodes = new List<KeyValuePair<string, Node>>(locations.Count);
         byte[]? payload = null;
         (uint, long) frame = default;
