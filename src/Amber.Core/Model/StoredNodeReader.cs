@@ -8,9 +8,10 @@ namespace Amber.Core.Model;
 /// Reads a stored node's JSON into the model in one <see cref="Utf8JsonReader"/> pass, without building a
 /// DOM for the node: only the subtrees the model keeps as JSON (the generation's <c>parameters</c>,
 /// <c>usage</c> and <c>schedule</c>, a tool call's <c>arguments</c>, an opaque block's <c>value</c>) become
-/// <see cref="JsonNode"/>s, and <c>meta</c> is kept as its bytes until it is first read (<see cref="LazyJsonObject"/>). It reads fields exactly as <see cref="Node.FromJson(JsonObject)"/>
-/// does (a field of the wrong kind counts as absent where that one ignores it, and fails where that one
-/// fails), so both give the same node; a property test holds them to it.
+/// <see cref="JsonNode"/>s, and <c>meta</c> is kept as its bytes until it is first read
+/// (<see cref="LazyJsonObject"/>). It reads every field as <see cref="Node.FromJson(JsonObject)"/> does (a
+/// field of the wrong kind counts as absent where that one ignores it, and fails where that one fails), so
+/// both give the same node; property tests hold them to it.
 /// </summary>
 internal static class StoredNodeReader
 {
@@ -30,6 +31,8 @@ internal static class StoredNodeReader
             }
 
             var node = ReadNode(ref reader, utf8);
+
+            // The reader itself throws on anything but whitespace after the object.
             if (reader.Read())
             {
                 throw new FormatException("node: data after the node's object.");
