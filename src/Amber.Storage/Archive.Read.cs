@@ -75,14 +75,18 @@ public sealed partial class Archive
         var list = new List<ConversationSummary>();
         while (r.Read())
         {
-            list.Add(new ConversationSummary(
-                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
-                "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11)));
+            list.Add(ReadSummary(r));
         }
 
         return list;
     }
+
+    /// <summary>The summary in the current row, whose first columns are <see cref="SummaryColumns"/>.</summary>
+    private static ConversationSummary ReadSummary(SqliteDataReader r)
+        => new(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
+            "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11));
 
     public ConversationSummary? GetSummary(string conversationId)
     {
@@ -97,6 +101,11 @@ public sealed partial class Archive
     public IReadOnlyList<InstanceSummary> ListInstances(int limit = 50, string? conversationId = null)
     {
         using var c = OpenIndexForRead();
+        return QueryInstances(c, limit, conversationId);
+    }
+
+    private static List<InstanceSummary> QueryInstances(SqliteConnection c, int limit, string? conversationId)
+    {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
             SELECT i.leaf, i.conversation, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
@@ -222,42 +231,44 @@ public sealed partial class Archive
         return list;
     }
 
+    /// <summary>
+    /// The whole conversation: summary, record, every node as a tree, instances, raw blob ids and the model
+    /// references its nodes name. One connection and one read transaction, so every part comes from the same
+    /// state of the index; each commit frame is fetched once for all the nodes it holds.
+    /// </summary>
     public ConversationView? GetConversation(string conversationId)
     {
-        var summary = GetSummary(conversationId);
-        if (summary is null)
-        {
-            return null;
-        }
-
         using var c = OpenIndexForRead();
+        using var tx = c.BeginTransaction(deferred: true);
+        ConversationSummary summary;
         ConversationRecord record;
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", conversationId);
-            record = ConversationRecord.FromJson((JsonObject)JsonNode.Parse((string)cmd.ExecuteScalar()!)!);
-        }
-
-        var locations = new List<(string Id, uint Segment, long Offset, int EntryOffset, int EntryLength)>();
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = """
-                SELECT n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node
-                WHERE cn.conversation = $id ORDER BY n.segment, n.offset, n.entry_offset
-                """;
+            cmd.CommandText = $"SELECT {SummaryColumns}, record FROM conversations WHERE id = $id";
             cmd.Parameters.AddWithValue("$id", conversationId);
             using var r = cmd.ExecuteReader();
-            while (r.Read())
+            if (!r.Read())
             {
-                locations.Add((r.GetString(0), (uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetInt32(4)));
+                return null;
             }
+
+            summary = ReadSummary(r);
+            record = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(r.GetString(12))!);
         }
 
+        var locations = NodeLocations.Query(c, conversationId, summary.Nodes);
         var nodes = new List<KeyValuePair<string, Node>>(locations.Count);
-        foreach (var (id, seg, off, eo, el) in locations)
+        byte[]? payload = null;
+        (uint, long) frame = default;
+        foreach (var n in locations)
         {
-            nodes.Add(new(id, Node.FromStoredBytes(ReadEntry(seg, off, eo, el).Span)));
+            if (payload is null || frame != (n.Segment, n.Offset))
+            {
+                frame = (n.Segment, n.Offset);
+                payload = ReadCommitPayload(n.Segment, n.Offset);
+            }
+
+            nodes.Add(new(n.Id, Node.FromStoredBytes(EntryOf(payload, n.Segment, n.Offset, n.EntryOffset, n.EntryLength).Span)));
         }
 
         var raw = new List<string>();
@@ -273,15 +284,23 @@ public sealed partial class Archive
         }
 
         var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
-        foreach (var m in nodes.Select(n => n.Value.Generation?.Model).OfType<string>().Distinct(StringComparer.Ordinal))
+        using (var cmd = c.CreateCommand())
         {
-            if (GetModel(m) is { } model)
+            cmd.CommandText = "SELECT record FROM models WHERE id = $id";
+            var id = cmd.Parameters.Add("$id", SqliteType.Text);
+            foreach (var m in nodes.Select(n => n.Value.Generation?.Model).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                models[m] = model;
+                id.Value = m;
+                if (cmd.ExecuteScalar() is string json)
+                {
+                    models[m] = ModelReference.FromJson((JsonObject)JsonNode.Parse(json)!);
+                }
             }
         }
 
-        return new ConversationView(summary, record, new ConversationTree(nodes), ListInstances(int.MaxValue, conversationId), raw, models);
+        var instances = QueryInstances(c, int.MaxValue, conversationId);
+        tx.Commit();
+        return new ConversationView(summary, record, new ConversationTree(nodes), instances, raw, models);
     }
 
     /// <summary>
@@ -539,9 +558,11 @@ public sealed partial class Archive
 
     /// <summary>Reads one entry's body from a commit frame, decoding the frame once (a few are cached).</summary>
     internal ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)
+        => EntryOf(ReadCommitPayload(segment, offset), segment, offset, entryOffset, entryLength);
+
+    private static ReadOnlyMemory<byte> EntryOf(byte[] payload, uint segment, long offset, int entryOffset, int entryLength)
     {
-        var payload = ReadCommitPayload(segment, offset);
-        if (entryOffset + entryLength > payload.Length)
+        if (entryOffset < 0 || entryLength < 0 || entryOffset > payload.Length - entryLength)
         {
             throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: the index points past the end of the commit.");
         }

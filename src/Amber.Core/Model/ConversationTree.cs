@@ -12,7 +12,15 @@ public sealed class ConversationTree
     public ConversationTree(IEnumerable<KeyValuePair<string, Node>> nodes)
     {
         this.nodes = new Dictionary<string, Node>(nodes, StringComparer.Ordinal);
-        foreach (var (id, node) in this.nodes.OrderBy(p => p.Value.Created, StringComparer.Ordinal).ThenBy(p => p.Key, StringComparer.Ordinal))
+
+        // Children in creation order, then by id: a total order (ids are unique), so an unstable sort gives the same result.
+        var ordered = this.nodes.ToArray();
+        Array.Sort(ordered, static (a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Value.Created, b.Value.Created);
+            return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+        });
+        foreach (var (id, node) in ordered)
         {
             if (node.Parent is null || !this.nodes.ContainsKey(node.Parent))
             {

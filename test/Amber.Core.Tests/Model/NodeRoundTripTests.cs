@@ -49,6 +49,20 @@ public sealed class NodeRoundTripTests
 
     [Theory]
     [MemberData(nameof(BlockCases))]
+    public void FromStoredBytes_NodeWithBlock_MatchesFromCanonicalBytes(string name)
+    {
+        var node = new Node { Parent = Parent, Role = "assistant", Content = [Blocks[name]], Created = "2024-05-01T12:00:00Z" };
+        var bytes = node.ToCanonicalBytes();
+
+        var stored = Node.FromStoredBytes(bytes);
+
+        Assert.Equal(bytes, stored.ToCanonicalBytes());
+        StoredNodeReaderProperties.AssertSame(Node.FromCanonicalBytes(bytes), stored);
+        Assert.Equal(Blocks[name], Assert.Single(stored.Content), BlockComparer.Instance);
+    }
+
+    [Theory]
+    [MemberData(nameof(BlockCases))]
     public void ToJson_Block_WritesItsTypeName(string name)
     {
         var block = Blocks[name];
@@ -88,6 +102,42 @@ public sealed class NodeRoundTripTests
         var bytes = node.ToCanonicalBytes();
 
         Assert.Equal(bytes, Node.FromCanonicalBytes(bytes).ToCanonicalBytes());
+    }
+
+    [Fact]
+    public void FromStoredBytes_NodeWithEveryBlockKindGenerationFlagsAndMeta_MatchesFromCanonicalBytes()
+    {
+        var node = new Node
+        {
+            Parent = Parent,
+            Role = "assistant",
+            Content = Blocks.Values.ToList(),
+            Created = "2024-05-01T12:00:00Z",
+            Generation = new GenerationRecord
+            {
+                Model = Blob,
+                Parameters = new JsonObject { ["temperature"] = 0.8, ["stop"] = new JsonArray("</s>") },
+                Seed = -42,
+                Usage = new JsonObject { ["output_tokens"] = 5 },
+                FinishReason = "stop",
+                TimeToFirstTokenMs = 35,
+                TotalMs = 910,
+                PromptTokenIds = [1, -2, int.MaxValue],
+                OutputTokenIds = [],
+                Schedule = new JsonObject { ["samplers"] = new JsonArray("greedy") },
+                State = Blob,
+            },
+            Flags = [NodeFlags.Interrupted, NodeFlags.Empty],
+            Meta = new JsonObject { ["source_id"] = "m1", ["author"] = new JsonObject { ["name"] = "x", ["tags"] = new JsonArray(1, 2.5, null, true) } },
+        };
+        var bytes = node.ToCanonicalBytes();
+
+        var stored = Node.FromStoredBytes(bytes);
+
+        Assert.Equal(bytes, stored.ToCanonicalBytes());
+        StoredNodeReaderProperties.AssertSame(Node.FromCanonicalBytes(bytes), stored);
+        Assert.Equal(node.Generation.PromptTokenIds, stored.Generation!.PromptTokenIds);
+        Assert.Equal("""{"author":{"name":"x","tags":[1,2.5,null,true]},"source_id":"m1"}""", stored.Meta!.ToJsonString());
     }
 
     [Fact]
