@@ -260,6 +260,12 @@ public sealed partial class Archive
                 }
             }
 
+            if (checkpoint is { } signed)
+            {
+                // Durable with the group: anything that reads the log's latest checkpoint after the acknowledgement sees it.
+                archive.Log.SetLatest(signed.Note);
+            }
+
             archive.IndexProgress.Acknowledged(seq);
             foreach (var (p, f, off, seg) in results)
             {
@@ -287,10 +293,6 @@ public sealed partial class Archive
 
                 archive.index.SetPosition(tx, State.Segment, State.End);
                 tx.Commit();
-                if (checkpoint is { } done)
-                {
-                    archive.Log.SetLatest(done.Note);
-                }
             }
             catch (Exception e)
             {
