@@ -187,7 +187,7 @@ public sealed partial class Archive
             index.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             DeleteIndexFiles(path);
-            index = ArchiveIndex.OpenWriter(path);
+            index = ArchiveIndex.OpenWriter(path, options.Log);
             position = null;
         }
 
@@ -324,7 +324,7 @@ public sealed partial class Archive
         var tmp = path + ".rebuild";
         DeleteIndexFiles(tmp);
         var old = index;
-        index = ArchiveIndex.OpenWriter(tmp);
+        index = ArchiveIndex.OpenWriter(tmp, options.Log);
         int frames;
         try
         {
@@ -342,7 +342,7 @@ public sealed partial class Archive
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         DeleteIndexFiles(path);
         File.Move(tmp, path);
-        index = ArchiveIndex.OpenWriter(path);
+        index = ArchiveIndex.OpenWriter(path, options.Log);
         return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
     }
 }

@@ -132,12 +132,14 @@ public sealed partial class Archive
         private void ProcessGroup(List<Pending> group, bool fromTimer = false)
         {
             archive.WriteGate.Wait();
+            archive.IndexProgress.EnterWriter();
             try
             {
                 ProcessGroupCore(group, fromTimer);
             }
             finally
             {
+                archive.IndexProgress.ExitWriter();
                 archive.WriteGate.Release();
             }
         }
@@ -250,6 +252,9 @@ public sealed partial class Archive
 
             // 3. Durable: acknowledge at once. The index follows on this thread before the next group is prepared,
             // and index reads wait for it (IndexProgress), so a reader still sees every acknowledged commit.
+            // The acknowledged mark goes first: a reader that sees anything of this group (the checkpoint below, say)
+            // then waits for the group's index update before it reads the index.
+            archive.IndexProgress.Acknowledged(seq);
             foreach (var (_, f, _, _) in results)
             {
                 if (f.DictionaryFrame is not null)
@@ -266,7 +271,6 @@ public sealed partial class Archive
                 archive.Log.SetLatest(signed.Note);
             }
 
-            archive.IndexProgress.Acknowledged(seq);
             foreach (var (p, f, off, seg) in results)
             {
                 p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
@@ -297,8 +301,10 @@ public sealed partial class Archive
             catch (Exception e)
             {
                 // This process's index is now behind: stop writing so no later commit is validated against a stale
-                // index. Reopening catches the index up.
+                // index. Reopening catches the index up. Readers are released first (they see the index as it is),
+                // so the log callback may read the archive.
                 poisoned = e;
+                archive.IndexProgress.Applied(seq);
                 archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
             }
             finally

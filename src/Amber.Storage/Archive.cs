@@ -199,7 +199,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
         else
         {
-            index = ArchiveIndex.OpenWriter(indexPath);
+            index = ArchiveIndex.OpenWriter(indexPath, options.Log);
             (rebuilt, indexed) = CatchUpIndex(state, actions);
         }
 

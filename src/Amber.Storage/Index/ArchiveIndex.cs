@@ -34,16 +34,20 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public string Path { get; }
 
-    public static ArchiveIndex OpenWriter(string path)
+    /// <param name="path">The index file.</param>
+    /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
+    public static ArchiveIndex OpenWriter(string path, Action<string>? log = null)
     {
         var index = new ArchiveIndex(path, readOnly: false);
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
         // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:
         // a checkpoint fsyncs twice and rewrites every page it copies, which would stall that commit for milliseconds.
-        index.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0;");
+        // journal_size_limit: when the WAL restarts after a checkpoint, SQLite cuts the file back to this size, so
+        // the checkpointer's size test measures what was written since, not the file's high-water mark.
+        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalCheckpointer.Threshold};"));
         index.Exec(Schema);
-        index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal");
+        index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal", log);
         return index;
     }
 

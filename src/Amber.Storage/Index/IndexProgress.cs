@@ -10,6 +10,12 @@ internal sealed class IndexProgress
     private readonly object gate = new();
     private long acknowledged;
     private long applied;
+    private int writerThread;
+
+    /// <summary>The calling thread is processing a group: its own index reads must not wait for itself.</summary>
+    public void EnterWriter() => Volatile.Write(ref writerThread, Environment.CurrentManagedThreadId);
+
+    public void ExitWriter() => Volatile.Write(ref writerThread, 0);
 
     /// <summary>Commits up to <paramref name="seq"/> are durable and acknowledged, not yet indexed.</summary>
     public void Acknowledged(long seq)
@@ -30,10 +36,13 @@ internal sealed class IndexProgress
         }
     }
 
-    /// <summary>Blocks until the index holds every commit acknowledged so far.</summary>
+    /// <summary>
+    /// Blocks until the index holds every commit acknowledged so far. On the writer's own thread (a callback run
+    /// while it processes a group) it returns at once: only that thread could advance the index.
+    /// </summary>
     public void WaitForAcknowledged()
     {
-        if (Volatile.Read(ref applied) >= Volatile.Read(ref acknowledged))
+        if (Volatile.Read(ref applied) >= Volatile.Read(ref acknowledged) || Volatile.Read(ref writerThread) == Environment.CurrentManagedThreadId)
         {
             return;
         }
