@@ -60,7 +60,6 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
     internal IndexProgress IndexProgress { get; } = new();
 
-    /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
     /// <summary>A connection to the index that sees every commit acknowledged before this call.</summary>
     internal Microsoft.Data.Sqlite.SqliteConnection OpenIndexForRead()
     {
@@ -68,6 +67,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return index.OpenRead();
     }
 
+    /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
     internal SemaphoreSlim WriteGate { get; } = new(1, 1);
 
     internal IFileSystem FileSystem => fs;
