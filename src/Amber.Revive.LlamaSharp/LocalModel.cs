@@ -215,13 +215,7 @@ public sealed class LocalModel : IDisposable
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            using var session = new DecodeSession(weights, parameters);
-            session.LoadState(state.StateBytes, state.CachedTokens);
-            session.DecodeOne(state.PendingToken);
-            if (session.LogitsSha256() != state.NextLogitsSha256)
-            {
-                throw new StateLoadException("the restored state does not reproduce the recorded logits: the state did not load exactly.");
-            }
+            using var session = Restore(state);
 
             if (append.Count > 0)
             {
@@ -233,6 +227,32 @@ public sealed class LocalModel : IDisposable
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A fresh session with the frozen state loaded and its pending token decoded, once the logits are proved equal
+    /// to the ones recorded at freeze time; otherwise <see cref="StateLoadException"/>. Call it holding the gate.
+    /// </summary>
+    private DecodeSession Restore(FrozenState state)
+    {
+        var session = new DecodeSession(weights, parameters);
+        try
+        {
+            session.LoadState(state.StateBytes, state.CachedTokens);
+            session.DecodeOne(state.PendingToken);
+            var logits = session.LogitsSha256();
+            if (logits != state.NextLogitsSha256)
+            {
+                throw new StateLoadException($"the restored state does not reproduce the recorded logits ({logits} ≠ {state.NextLogitsSha256}): the state did not load exactly.");
+            }
+
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 
@@ -297,14 +317,7 @@ public sealed class LocalModel : IDisposable
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            using var session = new DecodeSession(weights, parameters);
-            session.LoadState(state.StateBytes, state.CachedTokens);
-            session.DecodeOne(state.PendingToken);
-            var logits = session.LogitsSha256();
-            if (logits != state.NextLogitsSha256)
-            {
-                throw new StateLoadException($"the restored state does not reproduce the recorded logits ({logits} ≠ {state.NextLogitsSha256}): the state did not load exactly.");
-            }
+            using var session = Restore(state);
 
             return Run(session, state.Tokens, append, sampler, state.NextStep, freeze, onToken, ct, resumed: true);
         }

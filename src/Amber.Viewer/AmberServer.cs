@@ -1,4 +1,5 @@
 using System.Net;
+using Amber.Core.Hosting;
 using Amber.Storage;
 using Amber.Viewer.Api;
 using Amber.Viewer.Charts;
@@ -65,25 +66,6 @@ public static class AmberServer
         return app;
     }
 
-    public static IPEndPoint ParseListen(string listen)
-    {
-        var colon = listen.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(listen.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
-        {
-            throw new FormatException($"--listen expects HOST:PORT (for example 127.0.0.1:8080), not \"{listen}\".");
-        }
-
-        var host = listen[..colon].Trim('[', ']');
-        if (host == "localhost")
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        if (!IPAddress.TryParse(host, out var address))
-        {
-            throw new FormatException($"--listen: \"{host}\" is not an IP address.");
-        }
-
-        return new IPEndPoint(address, port);
-    }
+    /// <summary>HOST:PORT with an IP address or localhost; port 0 picks a free one (<see cref="ListenAddress.Parse"/>).</summary>
+    public static IPEndPoint ParseListen(string listen) => ListenAddress.Parse(listen);
 }

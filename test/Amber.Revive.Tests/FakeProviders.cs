@@ -15,6 +15,18 @@ public sealed class FakeProviders : IAsyncDisposable
 
     public List<JsonObject> Requests { get; } = [];
 
+    /// <summary>Reads the request's JSON body and keeps it in <see cref="Requests"/>.</summary>
+    private async Task<JsonObject> KeepAsync(HttpContext c)
+    {
+        var body = (JsonObject)(await JsonNode.ParseAsync(c.Request.Body))!;
+        lock (Requests)
+        {
+            Requests.Add(body);
+        }
+
+        return body;
+    }
+
     /// <summary>The model id the fake reports having used.</summary>
     public string ResolvedModel { get; set; } = "gpt-4o-mini-2024-07-18";
 
@@ -32,11 +44,7 @@ public sealed class FakeProviders : IAsyncDisposable
         var fake = new FakeProviders(app);
         app.MapPost("/v1/chat/completions", async (HttpContext c) =>
         {
-            var body = (JsonObject)(await JsonNode.ParseAsync(c.Request.Body))!;
-            lock (fake.Requests)
-            {
-                fake.Requests.Add(body);
-            }
+            var body = await fake.KeepAsync(c);
 
             return Results.Json(new JsonObject
             {
@@ -50,11 +58,7 @@ public sealed class FakeProviders : IAsyncDisposable
         });
         app.MapPost("/v1/messages", async (HttpContext c) =>
         {
-            var body = (JsonObject)(await JsonNode.ParseAsync(c.Request.Body))!;
-            lock (fake.Requests)
-            {
-                fake.Requests.Add(body);
-            }
+            var body = await fake.KeepAsync(c);
 
             return Results.Json(new JsonObject
             {

@@ -30,16 +30,7 @@ public static class DashboardCharts
     {
         var plot = new Plot();
         var months = Contiguous(d.ConversationsByMonth.Select(m => m.Month));
-        if (months.Length > 0)
-        {
-            var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
-            var conversations = plot.Add.Scatter(xs, PerMonth(months, d.ConversationsByMonth));
-            conversations.LegendText = "conversations";
-            var instances = plot.Add.Scatter(xs, PerMonth(months, d.InstancesByMonth));
-            instances.LegendText = "instances";
-            MonthTicks(plot, months);
-            plot.ShowLegend(Alignment.UpperLeft);
-        }
+        MonthlyLines(plot, months, ("conversations", PerMonth(months, d.ConversationsByMonth)), ("instances", PerMonth(months, d.InstancesByMonth)));
 
         plot.Title("Conversations and instances per month");
         plot.Axes.Left.Min = 0;
@@ -51,16 +42,7 @@ public static class DashboardCharts
     {
         var plot = new Plot();
         var months = Contiguous(d.StoredBytesByMonth.Select(m => m.Month).Concat(d.RawBytesByMonth.Select(m => m.Month)));
-        if (months.Length > 0)
-        {
-            var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
-            var raw = plot.Add.Scatter(xs, Cumulative(months, d.RawBytesByMonth));
-            raw.LegendText = "raw bytes (sources)";
-            var stored = plot.Add.Scatter(xs, Cumulative(months, d.StoredBytesByMonth));
-            stored.LegendText = "stored bytes (commit frames)";
-            MonthTicks(plot, months);
-            plot.ShowLegend(Alignment.UpperLeft);
-        }
+        MonthlyLines(plot, months, ("raw bytes (sources)", Cumulative(months, d.RawBytesByMonth)), ("stored bytes (commit frames)", Cumulative(months, d.StoredBytesByMonth)));
 
         plot.Title("Raw and stored MiB, cumulative");
         return Svg(plot);
@@ -137,6 +119,24 @@ public static class DashboardCharts
         }
 
         return result;
+    }
+
+    /// <summary>One line per series over the months, with month ticks and a legend; nothing when there are no months.</summary>
+    private static void MonthlyLines(Plot plot, string[] months, params (string Label, double[] Values)[] series)
+    {
+        if (months.Length == 0)
+        {
+            return;
+        }
+
+        var xs = Enumerable.Range(0, months.Length).Select(i => (double)i).ToArray();
+        foreach (var (label, values) in series)
+        {
+            plot.Add.Scatter(xs, values).LegendText = label;
+        }
+
+        MonthTicks(plot, months);
+        plot.ShowLegend(Alignment.UpperLeft);
     }
 
     private static void MonthTicks(Plot plot, string[] months)
