@@ -172,11 +172,18 @@ public sealed partial class Archive
     }
 
     /// <summary>The node recorded under <paramref name="key"/> (a string in a node's <c>meta.keys</c>), or null.</summary>
+    /// <remarks>
+    /// Like <see cref="GetNode"/>, <see cref="GetConversationRecord"/> and <see cref="ConversationsOf"/> (the lookups a
+    /// recorder makes before each commit), this does not wait for the indexer: it reads the acknowledged commits the
+    /// indexer has not reached first, then the index, which together hold every acknowledged commit (UnindexedCommits).
+    /// Keys are first-come, and whatever the index holds came first.
+    /// </remarks>
     public string? FindNodeByKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        using var c = OpenIndexForRead();
-        return FindKey(c, key);
+        var pending = Unindexed.Key(key);
+        using var c = index.OpenRead();
+        return FindKey(c, key) ?? pending;
     }
 
     private static string? FindKey(Microsoft.Data.Sqlite.SqliteConnection c, string key)
@@ -187,10 +194,15 @@ public sealed partial class Archive
         return cmd.ExecuteScalar() as string;
     }
 
-    /// <summary>A conversation's stored record (the newest one written), without loading its tree.</summary>
+    /// <summary>A conversation's stored record (the newest one written), without loading its tree. Does not wait for the indexer (see <see cref="FindNodeByKey"/>).</summary>
     public ConversationRecord? GetConversationRecord(string conversationId)
     {
-        using var c = OpenIndexForRead();
+        if (Unindexed.Record(conversationId) is { } pending)
+        {
+            return ConversationRecord.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(pending)!);
+        }
+
+        using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", conversationId);
@@ -214,21 +226,21 @@ public sealed partial class Archive
         return list;
     }
 
-    /// <summary>The conversations a node belongs to.</summary>
+    /// <summary>The conversations a node belongs to, in id order. Does not wait for the indexer (see <see cref="FindNodeByKey"/>).</summary>
     public IReadOnlyList<string> ConversationsOf(string nodeId)
     {
-        using var c = OpenIndexForRead();
+        var found = new SortedSet<string>(Unindexed.ConversationsOf(nodeId), StringComparer.Ordinal);
+        using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT conversation FROM conversation_nodes WHERE node = $n ORDER BY conversation";
+        cmd.CommandText = "SELECT conversation FROM conversation_nodes WHERE node = $n";
         cmd.Parameters.AddWithValue("$n", nodeId);
         using var r = cmd.ExecuteReader();
-        var list = new List<string>();
         while (r.Read())
         {
-            list.Add(r.GetString(0));
+            found.Add(r.GetString(0));
         }
 
-        return list;
+        return [.. found];
     }
 
     /// <summary>
@@ -370,9 +382,15 @@ public sealed partial class Archive
         return cmd.ExecuteScalar() is not null;
     }
 
+    /// <summary>One stored node. Does not wait for the indexer (see <see cref="FindNodeByKey"/>).</summary>
     public Node? GetNode(string nodeId)
     {
-        using var c = OpenIndexForRead();
+        if (Unindexed.Node(nodeId) is { } pending)
+        {
+            return Node.FromStoredBytes(pending);
+        }
+
+        using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", nodeId);

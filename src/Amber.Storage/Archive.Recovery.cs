@@ -264,12 +264,14 @@ public sealed partial class Archive
     }
 
     /// <summary>Indexes one frame (dictionary or commit).</summary>
-    internal void ApplyFrame(Microsoft.Data.Sqlite.SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
+    /// <param name="compression">Decodes commit frames, and learns the dictionaries met on the way. Null only for checkpoint frames.</param>
+    internal void ApplyFrame(Microsoft.Data.Sqlite.SqliteTransaction tx, Compression? compression, uint segment, long offset, byte[] frame)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
         if (header.Kind == FrameKind.Dictionary)
         {
+            ArgumentNullException.ThrowIfNull(compression);
             var (label, dict) = Compression.DecodeDictionaryPayload(payload);
             var id = Compression.DictionaryIdOf(dict);
             compression.AddDictionary(id, dict);
@@ -286,6 +288,7 @@ public sealed partial class Archive
             return;
         }
 
+        ArgumentNullException.ThrowIfNull(compression);
         try
         {
             var decoded = compression.Decode(header, payload);
@@ -319,7 +322,21 @@ public sealed partial class Archive
             throw new InvalidOperationException("Rebuilding the index needs the writer lock; another process holds it.");
         }
 
-        var state = writer.State;
+        // The writer is held between groups and the indexer drained, so neither touches the index while it is replaced.
+        WriteGate.Wait();
+        try
+        {
+            IndexProgress.WaitForAcknowledged();
+            return RebuildIndexCore(writer.State);
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
+
+    private RecoveryReport RebuildIndexCore(SegmentState state)
+    {
         var path = index.Path;
         var tmp = path + ".rebuild";
         DeleteIndexFiles(tmp);

@@ -8,6 +8,7 @@ using Amber.Core.Hashing;
 using Amber.Core.Json;
 using Amber.Storage.FileSystem;
 using Amber.Storage.Format;
+using Amber.Storage.Index;
 using ZstdSharp;
 
 namespace Amber.Storage;
@@ -30,7 +31,8 @@ public sealed partial class Archive
 
     /// <summary>
     /// The single writer. Concurrent commits queue up; the loop takes everything queued, writes the
-    /// frames, fsyncs once (group commit), then indexes and acknowledges them together.
+    /// frames, fsyncs once (group commit) and acknowledges them together, then hands the group to the
+    /// <see cref="Indexer"/> and goes on with the next one.
     /// </summary>
     internal sealed class Writer : IDisposable, IAsyncDisposable
     {
@@ -42,6 +44,8 @@ public sealed partial class Archive
         private readonly Dictionary<string, int> trainingRetryAt = new(StringComparer.Ordinal);
         private readonly Compression compression;
         private readonly Dictionary<int, Compressor> compressors = [];
+        private readonly Indexer indexer;
+        private IndexLookups? lookups;
         private IStorageFile segmentFile;
         private Exception? poisoned;
         private DateTimeOffset lastCheckpointAt;
@@ -57,16 +61,21 @@ public sealed partial class Archive
             compression = new Compression(archive.SnapshotDictionaries());
             seq = archive.index.CommitCount();
             lastCheckpointSize = archive.Log.LatestCheckpointSize;
+            indexer = new Indexer(archive);
             loop = Task.Run(RunAsync);
         }
 
         public SegmentState State { get; private set; }
 
+        /// <summary>At most this many commits, or decoded bytes, wait for the indexer before the writer waits for it.</summary>
+        private const int MaxUnindexedCommits = 2048;
+        private const long MaxUnindexedBytes = 128L << 20;
+
         public Task<CommitResult> Enqueue(CommitBatch batch, CancellationToken ct)
         {
-            if (poisoned is not null)
+            if ((poisoned ?? indexer.Failure) is { } failed)
             {
-                return Task.FromException<CommitResult>(new IOException("The archive writer failed earlier; reopen the archive to recover.", poisoned));
+                return Task.FromException<CommitResult>(new IOException("The archive writer failed earlier; reopen the archive to recover.", failed));
             }
 
             var p = new Pending(batch, ct);
@@ -131,15 +140,15 @@ public sealed partial class Archive
 
         private void ProcessGroup(List<Pending> group, bool fromTimer = false)
         {
+            // Back-pressure: the indexer keeps every group it has not indexed yet in memory.
+            archive.Unindexed.WaitUntilBelow(MaxUnindexedCommits, MaxUnindexedBytes);
             archive.WriteGate.Wait();
-            archive.IndexProgress.EnterWriter();
             try
             {
                 ProcessGroupCore(group, fromTimer);
             }
             finally
             {
-                archive.IndexProgress.ExitWriter();
                 archive.WriteGate.Release();
             }
         }
@@ -153,6 +162,7 @@ public sealed partial class Archive
 
             var forced = group.Where(p => p.Batch is null).ToList();
             group = group.Where(p => p.Batch is not null).ToList();
+            poisoned ??= indexer.Failure; // an index update failed: nothing may be validated against that index any more
             if (poisoned is not null)
             {
                 foreach (var p in group.Concat(forced))
@@ -164,6 +174,12 @@ public sealed partial class Archive
             }
 
             // 1. Validate and encode, in memory. A bad batch fails alone; nothing is written for it.
+            if (lookups?.Index != archive.index)
+            {
+                lookups?.Dispose();
+                lookups = new IndexLookups(archive.index);
+            }
+
             var prepared = new List<(Pending Pending, Prepared Frame)>();
             var ids = new GroupIds();
             foreach (var p in group)
@@ -250,10 +266,29 @@ public sealed partial class Archive
 
             seq += results.Count;
 
-            // 3. Durable: acknowledge at once. The index follows on this thread before the next group is prepared,
-            // and index reads wait for it (IndexProgress), so a reader still sees every acknowledged commit.
-            // The acknowledged mark goes first: a reader that sees anything of this group (the checkpoint below, say)
-            // then waits for the group's index update before it reads the index.
+            // 3. Durable: acknowledge at once, and hand the group to the indexer. Until the indexer has committed it, the
+            // group's content is in archive.Unindexed (added before the acknowledgement), which the writer validates against
+            // and a recorder's lookups read; every other index read waits for the indexer (IndexProgress). The acknowledged
+            // mark goes before the checkpoint below: a reader that sees anything of this group then waits for its index.
+            var unindexed = new UnindexedCommits.Group { LastSequence = seq };
+            var frames = new List<Indexer.FrameToIndex>(results.Count + 1);
+            foreach (var (_, f, off, seg) in results)
+            {
+                unindexed.Merge(f.Unindexed!);
+                if (f.DictionaryFrame is not null)
+                {
+                    frames.Add(new Indexer.FrameToIndex(FrameKind.Dictionary, f.DictionarySegment, f.DictionaryOffset, f.DictionaryFrame, null));
+                }
+
+                frames.Add(new Indexer.FrameToIndex(FrameKind.Commit, seg, off, f.Frame, f.Decoded));
+            }
+
+            if (checkpoint is { } written)
+            {
+                frames.Add(new Indexer.FrameToIndex(FrameKind.Checkpoint, written.Segment, written.Offset, written.Frame, null));
+            }
+
+            archive.Unindexed.Add(unindexed);
             archive.IndexProgress.Acknowledged(seq);
             foreach (var (_, f, _, _) in results)
             {
@@ -271,45 +306,10 @@ public sealed partial class Archive
                 archive.Log.SetLatest(signed.Note);
             }
 
+            indexer.Enqueue(new Indexer.Work(seq, frames, State.Segment, State.End));
             foreach (var (p, f, off, seg) in results)
             {
                 p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
-            }
-
-            // 4. Index. A failure here loses nothing (the commits are durable and the next open catches the index up).
-            try
-            {
-                using var tx = archive.index.Begin();
-                foreach (var (_, f, off, seg) in results)
-                {
-                    if (f.DictionaryFrame is not null)
-                    {
-                        archive.ApplyFrame(tx, compression, f.DictionarySegment, f.DictionaryOffset, f.DictionaryFrame);
-                    }
-
-                    archive.index.Apply(tx, DecodeCommit(seg, off, f.Frame.Length, f.Decoded));
-                }
-
-                if (checkpoint is { } cp)
-                {
-                    archive.ApplyFrame(tx, compression, cp.Segment, cp.Offset, cp.Frame);
-                }
-
-                archive.index.SetPosition(tx, State.Segment, State.End);
-                tx.Commit();
-            }
-            catch (Exception e)
-            {
-                // This process's index is now behind: stop writing so no later commit is validated against a stale
-                // index. Reopening catches the index up. Readers are released first (they see the index as it is),
-                // so the log callback may read the archive.
-                poisoned = e;
-                archive.IndexProgress.Applied(seq);
-                archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
-            }
-            finally
-            {
-                archive.IndexProgress.Applied(seq);
             }
 
             foreach (var f in forced)
@@ -418,9 +418,16 @@ public sealed partial class Archive
                 throw new ArgumentException("The batch is empty.", nameof(batch));
             }
 
-            var idx = archive.index;
-            bool HaveModel(string id) => models.Contains(id) || batch.Models.ContainsKey(id) || idx.ModelExists(id);
-            bool HaveBlob(string id) => blobs.Contains(id) || batch.Blobs.ContainsKey(id) || idx.BlobExists(id);
+            // Each id is looked up in this group, then in the acknowledged groups the indexer has not committed yet, then in
+            // the index: in that order, a group the indexer finishes meanwhile is still found (UnindexedCommits).
+            var pending = archive.Unindexed;
+            var idx = lookups!;
+            bool StoredNode(string id) => pending.HasNode(id) || idx.NodeExists(id);
+            bool StoredBlob(string id) => pending.HasBlob(id) || idx.BlobExists(id);
+            bool StoredModel(string id) => pending.HasModel(id) || idx.ModelExists(id);
+            bool HaveModel(string id) => models.Contains(id) || batch.Models.ContainsKey(id) || StoredModel(id);
+            bool HaveBlob(string id) => blobs.Contains(id) || batch.Blobs.ContainsKey(id) || StoredBlob(id);
+            var unindexed = new UnindexedCommits.Group { Commits = 1 };
 
             var payload = new ArrayBufferWriter<byte>(4096);
             var entries = new List<(EntryType Type, byte[] Prefix, ReadOnlyMemory<byte> Body)>();
@@ -428,13 +435,14 @@ public sealed partial class Archive
             var newBlobIds = new List<string>();
             foreach (var (id, bytes) in batch.Blobs)
             {
-                if (blobs.Contains(id) || idx.BlobExists(id))
+                if (blobs.Contains(id) || StoredBlob(id))
                 {
                     continue;
                 }
 
                 ids.Add(blobs, id);
                 newBlobIds.Add(id);
+                unindexed.Blobs.Add(id);
                 var digest = ContentId.ToDigest(id);
                 if (bytes.Length >= archive.options.ExternalBlobThreshold)
                 {
@@ -453,13 +461,14 @@ public sealed partial class Archive
             var newModels = new List<string>();
             foreach (var (id, model) in batch.Models)
             {
-                if (models.Contains(id) || idx.ModelExists(id))
+                if (models.Contains(id) || StoredModel(id))
                 {
                     continue;
                 }
 
                 ids.Add(models, id);
                 newModels.Add(id);
+                unindexed.Models.Add(id);
                 entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson())));
             }
 
@@ -467,7 +476,9 @@ public sealed partial class Archive
             var infoConversations = new JsonArray();
             foreach (var part in batch.Conversations)
             {
-                entries.Add((EntryType.Conversation, [], CanonicalJson.Canonicalize(part.Record.ToJson())));
+                var record = CanonicalJson.Canonicalize(part.Record.ToJson());
+                entries.Add((EntryType.Conversation, [], record));
+                unindexed.AddConversation(part.Id, record, part.NodeIds);
                 entries.Add((EntryType.Membership, [], CanonicalJson.Canonicalize(CommitInfo.Membership(part.Id, part.NodeIds))));
                 var leaves = CommitInfo.Leaves(part.NodeIds.Select(n => (n, parents.GetValueOrDefault(n))).ToList());
                 infoConversations.Add(CommitInfo.Conversation(part.Id, part.NodeIds, leaves, part.Raw));
@@ -476,7 +487,7 @@ public sealed partial class Archive
             var newNodes = 0;
             foreach (var (id, node, bytes) in batch.Nodes)
             {
-                if (node.Parent is not null && !nodes.Contains(node.Parent) && !idx.NodeExists(node.Parent))
+                if (node.Parent is not null && !nodes.Contains(node.Parent) && !StoredNode(node.Parent))
                 {
                     throw new ArgumentException($"node {id}: its parent {node.Parent} is neither in this commit (added before it) nor in the archive.");
                 }
@@ -499,13 +510,14 @@ public sealed partial class Archive
                     throw new ArgumentException($"node {id}: state blob {state} is neither in this commit nor in the archive.");
                 }
 
-                if (nodes.Contains(id) || idx.NodeExists(id))
+                if (nodes.Contains(id) || StoredNode(id))
                 {
                     continue;
                 }
 
                 ids.Add(nodes, id);
                 newNodes++;
+                unindexed.AddNode(id, node, bytes);
                 entries.Add((EntryType.Node, [], bytes));
             }
 
@@ -513,23 +525,24 @@ public sealed partial class Archive
             foreach (var (id, annotation) in batch.Annotations)
             {
                 var target = annotation.Target;
-                if (!nodes.Contains(target) && !idx.NodeExists(target) && !batch.Conversations.Any(c => c.Id == target) && !idx.ConversationExists(target))
+                if (!nodes.Contains(target) && !StoredNode(target) && !batch.Conversations.Any(c => c.Id == target) && !pending.HasConversation(target) && !idx.ConversationExists(target))
                 {
                     throw new ArgumentException($"annotation {id}: its target {target} is neither a node nor a conversation in this commit or the archive.");
                 }
 
-                if (idx.AnnotationExists(id))
+                if (pending.HasAnnotation(id) || idx.AnnotationExists(id))
                 {
                     continue;
                 }
 
                 newAnnotations.Add(id);
+                unindexed.Annotations.Add(id);
                 entries.Add((EntryType.Annotation, [], CanonicalJson.Canonicalize(annotation.ToJson())));
             }
 
             // Nothing new at all (a re-import): acknowledge without writing, so repeating an import stores nothing.
             if (newNodes == 0 && newBlobIds.Count == 0 && newModels.Count == 0 && newAnnotations.Count == 0
-                && batch.Conversations.All(c => idx.HoldsAlready(c.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(c.Record.ToJson())), c.NodeIds, c.Raw)))
+                && batch.Conversations.All(c => HoldsAlready(c)))
             {
                 return new Prepared
                 {
@@ -587,6 +600,7 @@ public sealed partial class Archive
             }
 
             var (frame, dictFrame) = Encode(batch.Kind, decoded);
+            unindexed.Bytes = decoded.Length;
             return new Prepared
             {
                 Sequence = sequence,
@@ -596,10 +610,23 @@ public sealed partial class Archive
                 Decoded = decoded,
                 DictionaryFrame = dictFrame,
                 ExternalBlobs = external,
+                Unindexed = unindexed,
                 NewNodes = newNodes,
                 NewBlobs = newBlobIds.Count,
                 Conversations = batch.Conversations.Select(c => c.Id).ToList(),
             };
+        }
+
+        /// <summary>True if the archive already holds this conversation part exactly (a repeated import).</summary>
+        private bool HoldsAlready(CommitBatch.ConversationPart part)
+        {
+            if (archive.Unindexed.HasConversation(part.Id))
+            {
+                // Rare (the same conversation again within moments): let the indexer catch up and compare against the index.
+                archive.IndexProgress.WaitForAcknowledged();
+            }
+
+            return lookups!.HoldsAlready(part.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(part.Record.ToJson())), part.NodeIds, part.Raw);
         }
 
         /// <summary>Compresses a commit payload with its kind's dictionary, training one first once enough samples exist.</summary>
@@ -701,6 +728,9 @@ public sealed partial class Archive
         {
             queue.Writer.TryComplete();
             await loop.ConfigureAwait(false);
+            indexer.Dispose(); // indexes every group handed over, then stops
+            lookups?.Dispose();
+            poisoned ??= indexer.Failure;
             if (poisoned is null)
             {
                 try
@@ -807,6 +837,9 @@ public sealed partial class Archive
 
             /// <summary>The archive already holds everything in the batch; nothing is written.</summary>
             public bool Unchanged { get; init; }
+
+            /// <summary>What the commit adds, for lookups until the indexer has committed it (null when unchanged).</summary>
+            public UnindexedCommits.Group? Unindexed { get; init; }
         }
     }
 }

@@ -60,6 +60,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
     internal IndexProgress IndexProgress { get; } = new();
 
+    /// <summary>Acknowledged commits the indexer has not committed yet: what the writer validates against, and the recorder's lookups read.</summary>
+    internal UnindexedCommits Unindexed { get; } = new();
+
     /// <summary>A connection to the index that sees every commit acknowledged before this call.</summary>
     internal Microsoft.Data.Sqlite.SqliteConnection OpenIndexForRead()
     {

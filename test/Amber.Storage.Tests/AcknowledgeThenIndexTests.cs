@@ -43,31 +43,43 @@ public sealed class AcknowledgeThenIndexTests
     }
 
     [Fact]
-    public void WalCheckpointer_AfterTheWalOncePassedTheThreshold_DoesNotCheckpointEverySmallCommit()
+    public void WalCheckpointer_CheckpointsAfterCommits_AndLeavesAnIdleIndexAlone()
     {
         using var t = new TestArchives(FileSystemKind.InMemory);
         using var archive = t.Init();
-        var wal = new FileInfo(t.IndexPath + "-wal");
-        var i = 0;
-        do
-        {
-            archive.Commit(SampleConversations.Create(i++, turns: 6, branches: 3, withAttachment: false).Batch);
-            wal.Refresh();
-        }
-        while (wal.Length <= WalCheckpointer.Threshold + (1 << 20));
-
-        // Let the checkpointer run its checkpoint, and the next commit restart the WAL from its beginning.
-        Thread.Sleep(500);
-        archive.Commit(SampleConversations.Create(i++, turns: 1, branches: 1, withAttachment: false).Batch);
-        Thread.Sleep(500);
         var db = new FileInfo(t.IndexPath);
-        var before = db.LastWriteTimeUtc;
-        wal.Refresh();
-        var walLength = wal.Length;
+        var before = db.Length;
+        for (var i = 0; i < 20; i++)
+        {
+            archive.Commit(SampleConversations.Create(i, turns: 6, branches: 3, withAttachment: false).Batch);
+        }
 
-        archive.Commit(SampleConversations.Create(i++, turns: 1, branches: 1, withAttachment: false).Batch); // a few KiB of WAL
+        // The commits reach index.db by a checkpoint, without the archive being closed.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (db.Length <= before && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            db.Refresh();
+        }
+
+        Assert.True(db.Length > before, $"index.db stayed at {before} bytes: the WAL was never checkpointed");
+
+        // With no commit, a checkpoint runs at most once more (for what was still arriving), then never again.
+        Thread.Sleep(200);
+        var settled = archive.Index.WalCheckpoints;
+        var written = db.LastWriteTimeUtc;
         Thread.Sleep(500);
         db.Refresh();
-        Assert.True(before == db.LastWriteTimeUtc, $"index.db was rewritten after a few KiB of WAL; the -wal file is {walLength} bytes");
+        Assert.Equal(settled, archive.Index.WalCheckpoints);
+        Assert.Equal(written, db.LastWriteTimeUtc);
+
+        archive.Commit(SampleConversations.Create(99, turns: 1, branches: 1, withAttachment: false).Batch);
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (archive.Index.WalCheckpoints == settled && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.True(archive.Index.WalCheckpoints > settled, "a commit after an idle spell was never checkpointed");
     }
 }

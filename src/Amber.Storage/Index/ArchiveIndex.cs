@@ -20,6 +20,9 @@ internal sealed partial class ArchiveIndex : IDisposable
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
 
+    /// <summary>Checkpoints run by this writer's background checkpointer so far (tests).</summary>
+    internal long WalCheckpoints => checkpointer?.Checkpoints ?? 0;
+
     private ArchiveIndex(string path, bool readOnly)
     {
         Path = path;
@@ -43,9 +46,8 @@ internal sealed partial class ArchiveIndex : IDisposable
         index.writer.Open();
         // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:
         // a checkpoint fsyncs twice and rewrites every page it copies, which would stall that commit for milliseconds.
-        // journal_size_limit: when the WAL restarts after a checkpoint, SQLite cuts the file back to this size, so
-        // the checkpointer's size test measures what was written since, not the file's high-water mark.
-        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalCheckpointer.Threshold};"));
+        // journal_size_limit bounds the file; see WalCheckpointer for why it is generous.
+        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalCheckpointer.WalSizeLimit};"));
         index.Exec(Schema);
         index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal", log);
         return index;
@@ -138,65 +140,6 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public void SetPosition(SqliteTransaction tx, uint segment, long offset)
         => SetMeta(tx, "position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}"));
-
-    public bool NodeExists(string id) => Exists("SELECT 1 FROM nodes WHERE id = $id", id);
-
-    public bool BlobExists(string id) => Exists("SELECT 1 FROM blobs WHERE id = $id", id);
-
-    public bool ModelExists(string id) => Exists("SELECT 1 FROM models WHERE id = $id", id);
-
-    public bool ConversationExists(string id) => Exists("SELECT 1 FROM conversations WHERE id = $id", id);
-
-    public bool AnnotationExists(string id) => Exists("SELECT 1 FROM annotations WHERE id = $id", id);
-
-    private bool Exists(string sql, string id)
-    {
-        // The writer asks this for every node of every commit: keep the statement prepared.
-        if (!statements.TryGetValue(sql, out var cmd))
-        {
-            cmd = Writer.CreateCommand();
-            cmd.CommandText = sql;
-            statements[sql] = cmd;
-        }
-
-        cmd.Transaction = null;
-        cmd.Parameters.Clear();
-        cmd.Parameters.AddWithValue("$id", id);
-        return cmd.ExecuteScalar() is not null;
-    }
-
-    /// <summary>True if the conversation is stored with exactly this record, these member nodes and these raw sources.</summary>
-    public bool HoldsAlready(string conversationId, string recordJson, IEnumerable<string> nodeIds, IEnumerable<string> raw)
-    {
-        using var cmd = Writer.CreateCommand();
-        cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", conversationId);
-        if (cmd.ExecuteScalar() is not string stored || stored != recordJson)
-        {
-            return false;
-        }
-
-        return AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = $x", conversationId, nodeIds)
-            && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = $x", conversationId, raw);
-    }
-
-    private bool AllPresent(string sql, string conversationId, IEnumerable<string> ids)
-    {
-        using var cmd = Writer.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Parameters.AddWithValue("$c", conversationId);
-        var x = cmd.Parameters.Add("$x", SqliteType.Text);
-        foreach (var id in ids)
-        {
-            x.Value = id;
-            if (cmd.ExecuteScalar() is null)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     public long CommitCount()
     {

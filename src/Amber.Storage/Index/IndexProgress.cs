@@ -1,21 +1,21 @@
 namespace Amber.Storage.Index;
 
 /// <summary>
-/// The writer acknowledges a commit once it is fsynced in its segment, and indexes it just after. A read
-/// that starts later must still see it, so index reads first wait until the index holds every commit
-/// acknowledged before the read began (read-your-writes). The wait lasts at most one group's index update.
+/// The writer acknowledges a commit once it is fsynced in its segment; the indexer records it in the index
+/// a little later, on its own thread. A read that starts later must still see it, so index reads first wait
+/// until the index holds every commit acknowledged before the read began (read-your-writes). The wait lasts
+/// at most as long as the indexer's current transaction and the groups queued behind it. The lookups a
+/// recorder makes before each commit do not wait: they also read <see cref="UnindexedCommits"/>.
 /// </summary>
 internal sealed class IndexProgress
 {
     private readonly object gate = new();
     private long acknowledged;
     private long applied;
-    private int writerThread;
+    private int indexerThread;
 
-    /// <summary>The calling thread is processing a group: its own index reads must not wait for itself.</summary>
-    public void EnterWriter() => Volatile.Write(ref writerThread, Environment.CurrentManagedThreadId);
-
-    public void ExitWriter() => Volatile.Write(ref writerThread, 0);
+    /// <summary>The calling thread is the indexer: its own index reads (a log callback's) must not wait for itself.</summary>
+    public void RegisterIndexer() => Volatile.Write(ref indexerThread, Environment.CurrentManagedThreadId);
 
     /// <summary>Commits up to <paramref name="seq"/> are durable and acknowledged, not yet indexed.</summary>
     public void Acknowledged(long seq)
@@ -37,12 +37,12 @@ internal sealed class IndexProgress
     }
 
     /// <summary>
-    /// Blocks until the index holds every commit acknowledged so far. On the writer's own thread (a callback run
-    /// while it processes a group) it returns at once: only that thread could advance the index.
+    /// Blocks until the index holds every commit acknowledged so far. On the indexer's own thread (a callback run
+    /// while it indexes) it returns at once: only that thread could advance the index.
     /// </summary>
     public void WaitForAcknowledged()
     {
-        if (Volatile.Read(ref applied) >= Volatile.Read(ref acknowledged) || Volatile.Read(ref writerThread) == Environment.CurrentManagedThreadId)
+        if (Volatile.Read(ref applied) >= Volatile.Read(ref acknowledged) || Volatile.Read(ref indexerThread) == Environment.CurrentManagedThreadId)
         {
             return;
         }

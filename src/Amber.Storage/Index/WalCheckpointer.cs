@@ -1,18 +1,25 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Amber.Storage.Index;
 
 /// <summary>
 /// Checkpoints the index's write-ahead log from its own connection and thread, so the writer's commits never
-/// pay for it. It looks at the WAL's size every <see cref="Interval"/> and runs a PASSIVE checkpoint (which
-/// never blocks the writer or readers) once the WAL exceeds <see cref="Threshold"/> bytes. The writer's connection
-/// sets <c>journal_size_limit</c> to the same size, so the file shrinks back when the WAL restarts. A checkpoint
-/// that fails is retried at the next interval; the first failure of a run of failures is reported, since the
-/// WAL then keeps growing.
+/// pay for it. Every <see cref="Interval"/> it asks SQLite whether another connection committed since its last
+/// look (<c>PRAGMA data_version</c>, which reads only the shared WAL index) and, if so, runs a PASSIVE checkpoint,
+/// which never blocks the writer or readers. Small, frequent checkpoints keep each one's copy and fsync short;
+/// an idle index is never rewritten.
+/// <para>
+/// The writer's connection sets <c>journal_size_limit</c> to <see cref="WalSizeLimit"/>: when the WAL restarts,
+/// SQLite cuts a file larger than that back to it. Cutting it on every restart put a truncation of several MiB
+/// (milliseconds of file-system work) inside the writer's commit; a generous limit makes that rare while still
+/// bounding the file. A checkpoint that fails is retried at the next interval; the first failure of a run of
+/// failures is reported, since the WAL then keeps growing.
+/// </para>
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    public const long Threshold = 4 << 20;
+    public const long WalSizeLimit = 64L << 20;
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
     private readonly string walPath;
@@ -20,6 +27,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly SqliteConnection connection;
     private readonly ManualResetEventSlim stop = new();
     private readonly Thread thread;
+    private long checkpoints;
 
     public WalCheckpointer(string connectionString, string walPath, Action<string>? log)
     {
@@ -31,21 +39,26 @@ internal sealed class WalCheckpointer : IDisposable
         thread.Start();
     }
 
+    /// <summary>How many checkpoints this checkpointer has run (tests).</summary>
+    public long Checkpoints => Interlocked.Read(ref checkpoints);
+
     private void Run()
     {
         var failing = false;
+        long? seen = null;
         while (!stop.Wait(Interval))
         {
             try
             {
-                var wal = new FileInfo(walPath);
-                if (wal.Exists && wal.Length > Threshold)
+                var version = Scalar("PRAGMA data_version");
+                if (version == seen && !failing)
                 {
-                    using var cmd = connection.CreateCommand();
-                    cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-                    cmd.ExecuteNonQuery();
+                    continue;
                 }
 
+                seen = version;
+                Scalar("PRAGMA wal_checkpoint(PASSIVE)");
+                Interlocked.Increment(ref checkpoints);
                 failing = false;
             }
             catch (Exception e) when (e is SqliteException or IOException)
@@ -53,12 +66,19 @@ internal sealed class WalCheckpointer : IDisposable
                 // Retried at the next interval; the WAL keeps every commit meanwhile, but grows until a checkpoint succeeds.
                 if (!failing)
                 {
-                    log?.Invoke($"index WAL checkpoint failed ({e.Message}); retrying every {Interval.TotalMilliseconds:0} ms, and {walPath} grows until it succeeds");
+                    log?.Invoke($"index WAL checkpoint failed ({e.Message}); retrying every {Interval.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms, and {walPath} grows until it succeeds");
                 }
 
                 failing = true;
             }
         }
+    }
+
+    private long Scalar(string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     public void Dispose()

@@ -25,6 +25,7 @@ public static class ArchiveVerifier
         archive.WriteGate.Wait();
         try
         {
+            archive.IndexProgress.WaitForAcknowledged(); // and the index holds every acknowledged commit
             return VerifyCore(archive, trustedCheckpoints);
         }
         finally

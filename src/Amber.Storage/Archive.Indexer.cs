@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Amber.Storage.Format;
+
+namespace Amber.Storage;
+
+public sealed partial class Archive
+{
+    /// <summary>
+    /// Indexes acknowledged write groups on a thread of its own, in commit order, several groups to one SQLite
+    /// transaction when it has fallen behind. The writer hands it each group once the group is durable and
+    /// acknowledged, and goes on to the next group without waiting. What is handed over and not yet indexed is
+    /// in <see cref="UnindexedCommits"/>; reads that need the index wait for it through <see cref="IndexProgress"/>.
+    /// A failed index update loses nothing (the commits are durable and the next open catches the index up): it
+    /// stops the writer, so no commit is validated against an index that will not catch up in this process.
+    /// </summary>
+    internal sealed class Indexer : IDisposable
+    {
+        /// <summary>At most this many commits, or this many decoded bytes, go into one index transaction.</summary>
+        private const int MaxCommitsPerTransaction = 512;
+        private const long MaxBytesPerTransaction = 32L << 20;
+
+        private readonly Archive archive;
+        private readonly BlockingCollection<Work> queue = [];
+        private readonly Thread thread;
+        private Exception? failure;
+
+        public Indexer(Archive archive)
+        {
+            this.archive = archive;
+            thread = new Thread(Run) { IsBackground = true, Name = "amber-indexer" };
+            thread.Start();
+        }
+
+        /// <summary>Set once an index update has failed; the writer then refuses further commits.</summary>
+        public Exception? Failure => Volatile.Read(ref failure);
+
+        /// <summary>One acknowledged write group: its frames in file order, and where the segment ended after it.</summary>
+        internal sealed record Work(long LastSequence, IReadOnlyList<FrameToIndex> Frames, uint Segment, long End);
+
+        /// <summary>A frame of a group. <paramref name="Decoded"/> is the commit payload (null for dictionary and checkpoint frames).</summary>
+        internal sealed record FrameToIndex(FrameKind Kind, uint Segment, long Offset, byte[] Frame, byte[]? Decoded);
+
+        public void Enqueue(Work work) => queue.Add(work);
+
+        private void Run()
+        {
+            // Only this thread advances the index, so its own reads (a log callback that reads the archive) must not wait for it.
+            archive.IndexProgress.RegisterIndexer();
+            var batch = new List<Work>();
+            while (Take(batch))
+            {
+                var last = batch[^1].LastSequence;
+                if (Failure is null)
+                {
+                    try
+                    {
+                        Apply(batch);
+                    }
+                    catch (Exception e)
+                    {
+                        // Readers are released first (they see the index as it is), so the log callback may read the archive.
+                        Volatile.Write(ref failure, e);
+                        archive.IndexProgress.Applied(last);
+                        archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
+                        continue;
+                    }
+
+                    // Only now may the in-memory copy go: the index transaction holding these commits has committed.
+                    archive.IndexProgress.Applied(last);
+                    archive.Unindexed.RemoveThrough(last);
+                }
+                else
+                {
+                    archive.IndexProgress.Applied(last);
+                }
+            }
+        }
+
+        /// <summary>Waits for a group, then takes whatever else is queued, up to the transaction limits.</summary>
+        private bool Take(List<Work> batch)
+        {
+            batch.Clear();
+            if (!queue.TryTake(out var first, Timeout.Infinite))
+            {
+                return false;
+            }
+
+            batch.Add(first);
+            var commits = first.Frames.Count;
+            var bytes = first.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
+            while (commits < MaxCommitsPerTransaction && bytes < MaxBytesPerTransaction && queue.TryTake(out var next))
+            {
+                batch.Add(next);
+                commits += next.Frames.Count;
+                bytes += next.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
+            }
+
+            return true;
+        }
+
+        private void Apply(List<Work> batch)
+        {
+            var index = archive.index;
+            using var tx = index.Begin();
+            foreach (var work in batch)
+            {
+                foreach (var f in work.Frames)
+                {
+                    switch (f.Kind)
+                    {
+                        case FrameKind.Commit:
+                            index.Apply(tx, DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!));
+                            break;
+                        case FrameKind.Dictionary:
+                            {
+                                // The writer made the dictionary known to readers when it acknowledged the group.
+                                var (label, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(f.Frame));
+                                index.AddDictionary(tx, Compression.DictionaryIdOf(dict), label, f.Segment, f.Offset, dict.Length);
+                                break;
+                            }
+
+                        default:
+                            archive.ApplyFrame(tx, null, f.Segment, f.Offset, f.Frame);
+                            break;
+                    }
+                }
+            }
+
+            index.SetPosition(tx, batch[^1].Segment, batch[^1].End);
+            tx.Commit();
+        }
+
+        /// <summary>Indexes everything handed over so far, then stops the thread.</summary>
+        public void Dispose()
+        {
+            queue.CompleteAdding();
+            thread.Join();
+            queue.Dispose();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Amber.Core.Model;
+using Amber.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Tests;
+
+/// <summary>
+/// The indexer runs behind the writer. While it is held up (here: another connection holds the index's write lock),
+/// commits are still acknowledged, the writer still validates against them, and a recorder's lookups still see them.
+/// </summary>
+public sealed class IndexerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task WhileTheIndexerIsHeldUp_CommitsAreAcknowledged_AndTheRecorderLookupsSeeThem()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var ct = TestContext.Current.CancellationToken;
+        archive.Commit(SampleConversations.Create(1).Batch); // indexed: the baseline the lookups also read
+
+        CommitResult first, second;
+        string rootId, answerId, childId, conversationId;
+        using (HoldIndexWriteLock(t.IndexPath))
+        {
+            // A conversation whose answer carries a key, committed while the index cannot be written.
+            var batch = new CommitBatch("test");
+            var record = new ConversationRecord { Format = "test", Source = "unit", SourceId = "held-1", Title = "held" };
+            var part = batch.AddConversation(record);
+            conversationId = part.Id;
+            rootId = part.AddNode(new Node { Role = "user", Content = [new TextBlock("a question asked while the index was busy")] });
+            answerId = part.AddNode(new Node
+            {
+                Parent = rootId,
+                Role = "assistant",
+                Content = [new TextBlock("an answer")],
+                Meta = new JsonObject { ["keys"] = new JsonArray("answer-key-1") },
+            });
+            first = await archive.CommitAsync(batch, ct).WaitAsync(Patience, ct);
+
+            // The lookups a recorder makes before its next commit: none of them may wait for the indexer.
+            var lookups = Task.Run(
+                () => (archive.FindNodeByKey("answer-key-1"), archive.GetNode(answerId), archive.GetConversationRecord(conversationId), archive.ConversationsOf(rootId)),
+                ct);
+            var (byKey, node, stored, conversations) = await lookups.WaitAsync(Patience, ct);
+            Assert.Equal(answerId, byKey);
+            Assert.Equal("an answer", Assert.IsType<TextBlock>(Assert.Single(node!.Content)).Text);
+            Assert.Equal("held", stored!.Title);
+            Assert.Equal([conversationId], conversations);
+            Assert.Null(archive.FindNodeByKey("no-such-key"));
+
+            // The writer validates the next commit against the unindexed one: its parent is only there.
+            var next = new CommitBatch("test");
+            var nextPart = next.AddConversation(record);
+            childId = nextPart.AddNode(new Node { Parent = answerId, Role = "user", Content = [new TextBlock("a follow-up")] });
+            second = await archive.CommitAsync(next, ct).WaitAsync(Patience, ct);
+            Assert.Equal(1, second.NewNodes);
+            Assert.Equal([conversationId], await Task.Run(() => archive.ConversationsOf(childId), ct).WaitAsync(Patience, ct));
+
+            // An orphan is still refused: the unindexed commits do not make up parents.
+            var orphan = new CommitBatch("test");
+            orphan.AddConversation(record).AddNode(new Node { Parent = "sha256:" + new string('0', 64), Role = "user", Content = [new TextBlock("x")] });
+            await Assert.ThrowsAsync<ArgumentException>(() => archive.CommitAsync(orphan, ct).WaitAsync(Patience, ct));
+        }
+
+        // Released: the indexer catches up, and every reader sees the same archive.
+        var conversation = archive.GetConversation(conversationId)!;
+        Assert.Equal(3, conversation.Summary.Nodes);
+        Assert.Equal(answerId, archive.FindNodeByKey("answer-key-1"));
+        Assert.Equal(first.Sequence + 1, second.Sequence);
+        Assert.Equal(second.Sequence, archive.GetLastSequence());
+        Assert.True(Amber.Storage.Verification.ArchiveVerifier.Verify(archive).Ok);
+    }
+
+    [Fact]
+    public async Task RepeatingACommitTheIndexerHasNotReached_StoresNothingTheSecondTime()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var ct = TestContext.Current.CancellationToken;
+        Task<CommitResult> again;
+        using (HoldIndexWriteLock(t.IndexPath))
+        {
+            var stored = await archive.CommitAsync(SampleConversations.Create(7).Batch, ct).WaitAsync(Patience, ct);
+            Assert.False(stored.Unchanged);
+            again = archive.CommitAsync(SampleConversations.Create(7).Batch, ct); // must compare against the index, so it waits for it
+        }
+
+        var repeat = await again.WaitAsync(Patience, ct);
+        Assert.True(repeat.Unchanged);
+        Assert.Equal(1, archive.GetLastSequence());
+    }
+
+    [Fact]
+    public async Task AnIndexFailure_StopsFurtherCommits_AndReopeningCatchesTheIndexUp()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var logged = new List<string>();
+        var ct = TestContext.Current.CancellationToken;
+        var (batch, conversationId, _) = SampleConversations.Create(3);
+        await using (var archive = t.Init(o => o with { Log = m => { lock (logged) { logged.Add(m); } } }))
+        {
+            archive.Commit(SampleConversations.Create(2).Batch);
+            using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END;";
+                cmd.ExecuteNonQuery();
+            }
+
+            Assert.Equal(2, (await archive.CommitAsync(batch, ct).WaitAsync(Patience, ct)).Sequence); // durable, then the index update fails
+            var refused = await Record.ExceptionAsync(async () =>
+            {
+                // The failure is noticed by the writer at the latest with the next group.
+                for (var i = 0; i < 50; i++)
+                {
+                    await archive.CommitAsync(SampleConversations.Create(100 + i).Batch, ct).WaitAsync(Patience, ct);
+                    await Task.Delay(20, ct);
+                }
+            });
+            Assert.IsType<IOException>(refused);
+            Assert.Contains(logged, m => m.Contains("injected", StringComparison.Ordinal));
+        }
+
+        using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "DROP TRIGGER fail_commits";
+            cmd.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var reopened = t.Open();
+        Assert.NotNull(reopened.GetConversation(conversationId));
+        Assert.True(Amber.Storage.Verification.ArchiveVerifier.Verify(reopened).Ok);
+    }
+
+    /// <summary>Holds SQLite's write lock on the index from another connection until disposed.</summary>
+    private static SqliteConnection HoldIndexWriteLock(string indexPath)
+    {
+        var c = new SqliteConnection($"Data Source={indexPath};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "BEGIN IMMEDIATE";
+        cmd.ExecuteNonQuery();
+        return c; // disposing it rolls the empty transaction back and releases the lock
+    }
+}
