@@ -15,13 +15,16 @@ public sealed partial class Archive
     /// </summary>
     internal sealed class Indexer : IDisposable
     {
-        /// <summary>At most this many commits, or this many decoded bytes, go into one index transaction.</summary>
+        /// <summary>An index transaction takes more queued groups until it holds this many commits or decoded bytes.</summary>
         private const int MaxCommitsPerTransaction = 512;
         private const long MaxBytesPerTransaction = 32L << 20;
 
         private readonly Archive archive;
         private readonly BlockingCollection<Work> queue = [];
         private readonly Thread thread;
+        private readonly object idle = new();
+        private long handed; // groups handed over, and groups done with (indexed, or given up after a failure)
+        private long done;
         private Exception? failure;
 
         public Indexer(Archive archive)
@@ -40,7 +43,35 @@ public sealed partial class Archive
         /// <summary>A frame of a group. <paramref name="Decoded"/> is the commit payload (null for dictionary and checkpoint frames).</summary>
         internal sealed record FrameToIndex(FrameKind Kind, uint Segment, long Offset, byte[] Frame, byte[]? Decoded);
 
-        public void Enqueue(Work work) => queue.Add(work);
+        public void Enqueue(Work work)
+        {
+            lock (idle)
+            {
+                handed++;
+            }
+
+            queue.Add(work);
+        }
+
+        /// <summary>
+        /// Blocks until every group handed over so far is done with, checkpoint-only groups included (they do not move
+        /// <see cref="IndexProgress"/>). The caller holds the writer between groups, so nothing new arrives meanwhile.
+        /// </summary>
+        public void WaitIdle()
+        {
+            if (Environment.CurrentManagedThreadId == thread.ManagedThreadId)
+            {
+                return;
+            }
+
+            lock (idle)
+            {
+                while (done < handed)
+                {
+                    Monitor.Wait(idle);
+                }
+            }
+        }
 
         private void Run()
         {
@@ -50,29 +81,61 @@ public sealed partial class Archive
             while (Take(batch))
             {
                 var last = batch[^1].LastSequence;
-                if (Failure is null)
+                try
                 {
-                    try
+                    if (Failure is null)
                     {
                         Apply(batch);
-                    }
-                    catch (Exception e)
-                    {
-                        // Readers are released first (they see the index as it is), so the log callback may read the archive.
-                        Volatile.Write(ref failure, e);
-                        archive.IndexProgress.Applied(last);
-                        archive.options.Log?.Invoke($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
-                        continue;
-                    }
 
-                    // Only now may the in-memory copy go: the index transaction holding these commits has committed.
-                    archive.IndexProgress.Applied(last);
-                    archive.Unindexed.RemoveThrough(last);
+                        // Only now may the in-memory copy go: the index transaction holding these commits has committed.
+                        archive.IndexProgress.Applied(last);
+                        archive.Unindexed.RemoveThrough(last);
+                        TruncateWal();
+                    }
                 }
-                else
+                catch (Exception e)
+                {
+                    // Readers and a writer waiting for room are released first (readers see the index as it is), so the
+                    // log callback may read the archive. This thread must not die: an exception here would end the process.
+                    Volatile.Write(ref failure, e);
+                    archive.IndexProgress.Applied(last);
+                    archive.Unindexed.IndexerFailed();
+                    Report($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
+                }
+                finally
                 {
                     archive.IndexProgress.Applied(last);
+                    lock (idle)
+                    {
+                        done += batch.Count;
+                        Monitor.PulseAll(idle);
+                    }
                 }
+            }
+        }
+
+        /// <summary>Keeps the index's WAL bounded; a failure here loses nothing and is retried after the next transaction.</summary>
+        private void TruncateWal()
+        {
+            try
+            {
+                archive.index.TruncateWalIfLarge();
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                Report($"index WAL checkpoint (truncate) failed ({e.Message}); retried after the next index transaction");
+            }
+        }
+
+        private void Report(string message)
+        {
+            try
+            {
+                archive.options.Log?.Invoke(message);
+            }
+            catch (Exception)
+            {
+                // A failing log sink must not take the indexer thread, and with it the process, down.
             }
         }
 
@@ -86,12 +149,12 @@ public sealed partial class Archive
             }
 
             batch.Add(first);
-            var commits = first.Frames.Count;
+            var commits = first.Frames.Count(f => f.Kind == FrameKind.Commit);
             var bytes = first.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
             while (commits < MaxCommitsPerTransaction && bytes < MaxBytesPerTransaction && queue.TryTake(out var next))
             {
                 batch.Add(next);
-                commits += next.Frames.Count;
+                commits += next.Frames.Count(f => f.Kind == FrameKind.Commit);
                 bytes += next.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
             }
 
@@ -120,7 +183,7 @@ public sealed partial class Archive
                             }
 
                         default:
-                            archive.ApplyFrame(tx, null, f.Segment, f.Offset, f.Frame);
+                            ApplyCheckpointFrame(index, tx, f.Segment, f.Offset, RecordFrame.Payload(f.Frame));
                             break;
                     }
                 }

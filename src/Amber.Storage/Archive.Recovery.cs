@@ -187,7 +187,7 @@ public sealed partial class Archive
             index.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             DeleteIndexFiles(path);
-            index = ArchiveIndex.OpenWriter(path, options.Log);
+            index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
             position = null;
         }
 
@@ -264,14 +264,12 @@ public sealed partial class Archive
     }
 
     /// <summary>Indexes one frame (dictionary or commit).</summary>
-    /// <param name="compression">Decodes commit frames, and learns the dictionaries met on the way. Null only for checkpoint frames.</param>
-    internal void ApplyFrame(Microsoft.Data.Sqlite.SqliteTransaction tx, Compression? compression, uint segment, long offset, byte[] frame)
+    internal void ApplyFrame(Microsoft.Data.Sqlite.SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
         if (header.Kind == FrameKind.Dictionary)
         {
-            ArgumentNullException.ThrowIfNull(compression);
             var (label, dict) = Compression.DecodeDictionaryPayload(payload);
             var id = Compression.DictionaryIdOf(dict);
             compression.AddDictionary(id, dict);
@@ -282,13 +280,10 @@ public sealed partial class Archive
 
         if (header.Kind == FrameKind.Checkpoint)
         {
-            var note = System.Text.Encoding.UTF8.GetString(payload);
-            var cp = Amber.Transparency.Checkpoints.Checkpoint.Parse(Amber.Transparency.Notes.SignedNote.Parse(note).Text);
-            index.AddCheckpoint(tx, cp.Size, segment, offset, note);
+            ApplyCheckpointFrame(index, tx, segment, offset, payload);
             return;
         }
 
-        ArgumentNullException.ThrowIfNull(compression);
         try
         {
             var decoded = compression.Decode(header, payload);
@@ -298,6 +293,14 @@ public sealed partial class Archive
         {
             throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at offset {offset}: the commit's checksum holds but its content cannot be decoded: {e.Message}", e);
         }
+    }
+
+    /// <summary>Records a signed log checkpoint frame's note in the index.</summary>
+    internal static void ApplyCheckpointFrame(ArchiveIndex into, Microsoft.Data.Sqlite.SqliteTransaction tx, uint segment, long offset, ReadOnlySpan<byte> payload)
+    {
+        var note = System.Text.Encoding.UTF8.GetString(payload);
+        var cp = Amber.Transparency.Checkpoints.Checkpoint.Parse(Amber.Transparency.Notes.SignedNote.Parse(note).Text);
+        into.AddCheckpoint(tx, cp.Size, segment, offset, note);
     }
 
     internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
@@ -326,7 +329,7 @@ public sealed partial class Archive
         WriteGate.Wait();
         try
         {
-            IndexProgress.WaitForAcknowledged();
+            writer.WaitForIndexer();
             return RebuildIndexCore(writer.State);
         }
         finally
@@ -341,7 +344,7 @@ public sealed partial class Archive
         var tmp = path + ".rebuild";
         DeleteIndexFiles(tmp);
         var old = index;
-        index = ArchiveIndex.OpenWriter(tmp, options.Log);
+        index = ArchiveIndex.OpenWriter(tmp, options.Log, options.IndexWalSizeLimit);
         int frames;
         try
         {
@@ -359,7 +362,7 @@ public sealed partial class Archive
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         DeleteIndexFiles(path);
         File.Move(tmp, path);
-        index = ArchiveIndex.OpenWriter(path, options.Log);
+        index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
         return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
     }
 }

@@ -67,6 +67,9 @@ public sealed partial class Archive
 
         public SegmentState State { get; private set; }
 
+        /// <summary>Waits until the indexer has done with every group handed to it so far.</summary>
+        public void WaitForIndexer() => indexer.WaitIdle();
+
         /// <summary>At most this many commits, or decoded bytes, wait for the indexer before the writer waits for it.</summary>
         private const int MaxUnindexedCommits = 2048;
         private const long MaxUnindexedBytes = 128L << 20;

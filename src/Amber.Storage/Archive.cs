@@ -70,6 +70,13 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return index.OpenRead();
     }
 
+    /// <summary>Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/> held).</summary>
+    internal void WaitForIndexer()
+    {
+        writer?.WaitForIndexer();
+        IndexProgress.WaitForAcknowledged();
+    }
+
     /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
     internal SemaphoreSlim WriteGate { get; } = new(1, 1);
 
@@ -202,7 +209,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
         else
         {
-            index = ArchiveIndex.OpenWriter(indexPath, options.Log);
+            index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit);
             (rebuilt, indexed) = CatchUpIndex(state, actions);
         }
 

@@ -50,4 +50,7 @@ public sealed record ArchiveOptions
 
     /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>The index's WAL size past which the indexer empties it (tests set less).</summary>
+    internal long IndexWalSizeLimit { get; init; } = Index.ArchiveIndex.DefaultWalSizeLimit;
 }

@@ -65,8 +65,10 @@ public sealed class AcknowledgeThenIndexTests
         Assert.True(db.Length > before, $"index.db stayed at {before} bytes: the WAL was never checkpointed");
 
         // With no commit, a checkpoint runs at most once more (for what was still arriving), then never again.
+        archive.GetLastSequence(); // indexed
         Thread.Sleep(200);
         var settled = archive.Index.WalCheckpoints;
+        db.Refresh();
         var written = db.LastWriteTimeUtc;
         Thread.Sleep(500);
         db.Refresh();
@@ -81,5 +83,39 @@ public sealed class AcknowledgeThenIndexTests
         }
 
         Assert.True(archive.Index.WalCheckpoints > settled, "a commit after an idle spell was never checkpointed");
+    }
+
+    [Fact]
+    public async Task Indexer_UnderACommitFlood_KeepsTheIndexWalBounded()
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        const long limit = 1 << 20;
+        await using var archive = t.Init(o => o with { IndexWalSizeLimit = limit });
+        var wal = new FileInfo(t.IndexPath + "-wal");
+        long largest = 0;
+        using var stop = new CancellationTokenSource();
+        var watch = Task.Run(
+            async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    wal.Refresh();
+                    largest = Math.Max(largest, wal.Exists ? wal.Length : 0);
+                    await Task.Delay(5, CancellationToken.None);
+                }
+            },
+            CancellationToken.None);
+
+        // Many commits in flight keep the indexer committing back to back, as a bulk import does. A passive checkpoint
+        // alone then never finds the WAL fully copied when a transaction begins, and the WAL never starts over.
+        var commits = Enumerable.Range(0, 3000).Select(i => archive.CommitAsync(SampleConversations.Create(i, turns: 3, branches: 2, withAttachment: false).Batch, TestContext.Current.CancellationToken));
+        await Task.WhenAll(commits);
+        archive.GetLastSequence(); // indexed
+        await stop.CancelAsync();
+        await watch;
+
+        // One index transaction (up to 512 commits when the indexer is behind) lands whole before the indexer empties the
+        // WAL: here about 27 MiB at most. Without the truncation this run reaches about 115 MiB.
+        Assert.True(largest < 48 * limit, $"the index's -wal file reached {largest} bytes with a limit of {limit}");
     }
 }

@@ -139,6 +139,98 @@ public sealed class IndexerTests
         Assert.True(Amber.Storage.Verification.ArchiveVerifier.Verify(reopened).Ok);
     }
 
+    /// <summary>
+    /// The writer waits for room (back-pressure) while 2,048 commits are unindexed; an indexer that then fails must
+    /// release it, so queued commits fail instead of hanging (and Dispose returns).
+    /// </summary>
+    [Fact]
+    public async Task IndexFailure_WhileTheWriterWaitsInBackPressure_FailsQueuedCommitsInsteadOfHanging()
+    {
+        var t = new TestArchives(FileSystemKind.InMemory); // not disposed if the writer hangs: Dispose would hang too
+        var archive = t.Init(o => o with { Log = _ => { } });
+        var ct = TestContext.Current.CancellationToken;
+        archive.Commit(SampleConversations.Create(0, turns: 1, branches: 1, withAttachment: false).Batch);
+        archive.GetLastSequence(); // indexed
+
+        var held = HoldIndexWriteLock(t.IndexPath);
+        var acked = Enumerable.Range(1, 2048)
+            .Select(i => archive.CommitAsync(SampleConversations.Create(i, turns: 1, branches: 1, withAttachment: false).Batch, ct))
+            .ToArray();
+        await Task.WhenAll(acked).WaitAsync(TimeSpan.FromSeconds(60), ct); // acknowledged without the index
+        var blocked = archive.CommitAsync(SampleConversations.Create(5000, turns: 1, branches: 1, withAttachment: false).Batch, ct);
+        await Task.Delay(300, ct);
+        Assert.False(blocked.IsCompleted); // back-pressure: the writer waits for the indexer
+
+        // The index update now fails (as any SQLite error would).
+        using (var cmd = held.CreateCommand())
+        {
+            cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END; COMMIT;";
+            cmd.ExecuteNonQuery();
+        }
+
+        held.Dispose();
+        var first = await Task.WhenAny(blocked, Task.Delay(Patience, ct));
+        Assert.True(first == blocked, "the writer still waits in back-pressure for an indexer that has failed");
+        await Assert.ThrowsAsync<IOException>(() => blocked);
+        archive.Dispose();
+        t.Dispose();
+    }
+
+    /// <summary>
+    /// A checkpoint-only group (EnsureCheckpointAsync, or the timer) does not move IndexProgress, yet the indexer still
+    /// has it to index: a rebuild must wait for it rather than replace the index under the indexer.
+    /// </summary>
+    [Fact]
+    public async Task RebuildIndex_WhileTheIndexerIndexesACheckpointOnlyGroup_WaitsForIt_AndLeavesTheWriterWorking()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var logged = new List<string>();
+        await using var archive = t.Init(o => o with { Log = m => { lock (logged) { logged.Add(m); } } });
+        var ct = TestContext.Current.CancellationToken;
+        archive.Commit(SampleConversations.Create(1).Batch); // the first group also signs a checkpoint
+        archive.Commit(SampleConversations.Create(2).Batch); // no checkpoint (the clock stands still)
+        archive.GetLastSequence(); // indexed
+
+        Task<RecoveryReport> rebuild;
+        using (HoldIndexWriteLock(t.IndexPath))
+        {
+            await archive.EnsureCheckpointAsync().WaitAsync(Patience, ct); // acknowledged; the indexer now waits for the lock
+            rebuild = Task.Run(() => archive.RebuildIndex(), ct);
+            var first = await Task.WhenAny(rebuild, Task.Delay(1500, ct));
+            Assert.True(first != rebuild, "RebuildIndex did not wait for the indexer, which still had a checkpoint frame to index");
+        }
+
+        await rebuild.WaitAsync(TimeSpan.FromSeconds(40), ct);
+        await Task.Delay(500, ct);
+        Assert.DoesNotContain(logged, m => m.StartsWith("index update failed", StringComparison.Ordinal));
+        Assert.Equal(3, (await archive.CommitAsync(SampleConversations.Create(3).Batch, ct).WaitAsync(Patience, ct)).Sequence);
+    }
+
+    /// <summary>
+    /// The indexer is a thread of its own: a log callback that throws while it reports an index failure must not
+    /// escape it (an unhandled exception there would end the process, test host included).
+    /// </summary>
+    [Fact]
+    public async Task IndexFailure_WithALogCallbackThatThrows_DoesNotKillTheProcess()
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        var ct = TestContext.Current.CancellationToken;
+        await using var archive = t.Init(o => o with { Log = m => throw new InvalidOperationException("logger is gone: " + m) });
+        archive.Commit(SampleConversations.Create(1).Batch);
+        archive.GetLastSequence();
+        using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END;";
+            cmd.ExecuteNonQuery();
+        }
+
+        archive.Commit(SampleConversations.Create(2).Batch); // acknowledged; the index update then fails and logs
+        await Task.Delay(2000, ct);
+        await Assert.ThrowsAsync<IOException>(() => archive.CommitAsync(SampleConversations.Create(3).Batch, ct));
+    }
+
     /// <summary>Holds SQLite's write lock on the index from another connection until disposed.</summary>
     private static SqliteConnection HoldIndexWriteLock(string indexPath)
     {

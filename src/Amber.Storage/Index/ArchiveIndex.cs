@@ -19,6 +19,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
+    private long walSizeLimit = DefaultWalSizeLimit;
 
     /// <summary>Checkpoints run by this writer's background checkpointer so far (tests).</summary>
     internal long WalCheckpoints => checkpointer?.Checkpoints ?? 0;
@@ -37,17 +38,23 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Past this size of the <c>-wal</c> file, <see cref="TruncateWalIfLarge"/> empties it.</summary>
+    public const long DefaultWalSizeLimit = 64L << 20;
+
     /// <param name="path">The index file.</param>
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
-    public static ArchiveIndex OpenWriter(string path, Action<string>? log = null)
+    /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/> (tests use less than the default).</param>
+    public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
     {
-        var index = new ArchiveIndex(path, readOnly: false);
+        var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit };
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
         // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:
         // a checkpoint fsyncs twice and rewrites every page it copies, which would stall that commit for milliseconds.
-        // journal_size_limit bounds the file; see WalCheckpointer for why it is generous.
-        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalCheckpointer.WalSizeLimit};"));
+        // journal_size_limit: when the WAL restarts, SQLite cuts a larger file back to this size. A small limit (4 MiB)
+        // made that truncation, several milliseconds of file-system work, happen inside nearly every restart's commit.
+        // busy_timeout: the truncating checkpoint waits for readers through SQLite's busy handler.
+        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={walSizeLimit}; PRAGMA busy_timeout=10000;"));
         index.Exec(Schema);
         index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal", log);
         return index;
@@ -137,6 +144,25 @@ internal sealed partial class ArchiveIndex : IDisposable
     }
 
     public SqliteTransaction Begin() => Writer.BeginTransaction();
+
+    /// <summary>
+    /// Empties the WAL once it has grown past its limit (a TRUNCATE checkpoint: the rest copied into the index, then
+    /// the file cut to nothing). Called by the indexer between its transactions. The background checkpointer's
+    /// passive checkpoints cannot do this alone: SQLite starts the WAL over only when a transaction begins with
+    /// everything copied, which back-to-back transactions rarely allow, so the WAL would grow without bound during
+    /// a bulk import. Returns true if it checkpointed.
+    /// </summary>
+    public bool TruncateWalIfLarge()
+    {
+        var wal = new FileInfo(Path + "-wal");
+        if (!wal.Exists || wal.Length <= walSizeLimit)
+        {
+            return false;
+        }
+
+        Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        return true;
+    }
 
     public void SetPosition(SqliteTransaction tx, uint segment, long offset)
         => SetMeta(tx, "position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}"));

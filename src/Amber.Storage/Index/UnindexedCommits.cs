@@ -20,6 +20,7 @@ internal sealed class UnindexedCommits
     private readonly List<Group> groups = []; // oldest first
     private int commits;
     private long bytes;
+    private bool failed;
 
     /// <summary>An acknowledged group's content, as the indexer will record it.</summary>
     internal sealed class Group
@@ -157,15 +158,31 @@ internal sealed class UnindexedCommits
         }
     }
 
-    /// <summary>Blocks the writer while the indexer is more than this far behind, so memory stays bounded.</summary>
+    /// <summary>
+    /// Blocks the writer while the indexer is more than this far behind, so memory stays bounded. Returns at once
+    /// once the indexer has failed (<see cref="IndexerFailed"/>): the writer then refuses the group.
+    /// </summary>
     public void WaitUntilBelow(int maxCommits, long maxBytes)
     {
         lock (gate)
         {
-            while (groups.Count > 0 && (commits >= maxCommits || bytes >= maxBytes))
+            while (!failed && groups.Count > 0 && (commits >= maxCommits || bytes >= maxBytes))
             {
                 Monitor.Wait(gate);
             }
+        }
+    }
+
+    /// <summary>
+    /// The indexer has stopped: what is here stays (lookups still need it, and the writer accepts nothing more),
+    /// and a writer waiting for room is released.
+    /// </summary>
+    public void IndexerFailed()
+    {
+        lock (gate)
+        {
+            failed = true;
+            Monitor.PulseAll(gate);
         }
     }
 

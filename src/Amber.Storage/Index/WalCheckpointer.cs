@@ -4,22 +4,22 @@ using Microsoft.Data.Sqlite;
 namespace Amber.Storage.Index;
 
 /// <summary>
-/// Checkpoints the index's write-ahead log from its own connection and thread, so the writer's commits never
+/// Checkpoints the index's write-ahead log from its own connection and thread, so the indexer's commits never
 /// pay for it. Every <see cref="Interval"/> it asks SQLite whether another connection committed since its last
 /// look (<c>PRAGMA data_version</c>, which reads only the shared WAL index) and, if so, runs a PASSIVE checkpoint,
-/// which never blocks the writer or readers. Small, frequent checkpoints keep each one's copy and fsync short;
+/// which never blocks the indexer or readers. Small, frequent checkpoints keep each one's copy and fsync short;
 /// an idle index is never rewritten.
 /// <para>
-/// The writer's connection sets <c>journal_size_limit</c> to <see cref="WalSizeLimit"/>: when the WAL restarts,
-/// SQLite cuts a file larger than that back to it. Cutting it on every restart put a truncation of several MiB
-/// (milliseconds of file-system work) inside the writer's commit; a generous limit makes that rare while still
-/// bounding the file. A checkpoint that fails is retried at the next interval; the first failure of a run of
-/// failures is reported, since the WAL then keeps growing.
+/// A PASSIVE checkpoint copies only what was committed before it started, and SQLite starts the WAL over only when
+/// a transaction begins with everything copied, which an indexer that commits back to back (a bulk import) rarely
+/// allows. The indexer therefore empties the WAL itself, between its transactions, once the file passes its size
+/// limit (<see cref="ArchiveIndex.TruncateWalIfLarge"/>); these passive checkpoints keep that last copy short. A
+/// checkpoint that fails is retried at the next interval; the first failure of a run of failures is reported,
+/// since the WAL then keeps growing.
 /// </para>
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    public const long WalSizeLimit = 64L << 20;
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
     private readonly string walPath;

@@ -25,7 +25,7 @@ public static class ArchiveVerifier
         archive.WriteGate.Wait();
         try
         {
-            archive.IndexProgress.WaitForAcknowledged(); // and the index holds every acknowledged commit
+            archive.WaitForIndexer(); // and the index holds everything written
             return VerifyCore(archive, trustedCheckpoints);
         }
         finally
