@@ -7,8 +7,11 @@ public sealed partial class Archive
 {
     /// <summary>
     /// Indexes acknowledged write groups on a thread of its own, in commit order, several groups to one SQLite
-    /// transaction when it has fallen behind. The writer hands it each group once the group is durable and
-    /// acknowledged, and goes on to the next group without waiting. What is handed over and not yet indexed is
+    /// transaction. The writer hands it each group once the group is durable and acknowledged, and goes on to the
+    /// next group without waiting. After the first group of a transaction, the indexer lets more arrive for up to
+    /// <see cref="BatchWindow"/>, unless a reader is waiting for the index (<see cref="IndexProgress"/> then hurries
+    /// it): at a few hundred commits a second, one transaction for several groups rewrites shared pages (the FTS
+    /// segment, the tables' right edges, the position) once instead of once per group. What is handed over and not yet indexed is
     /// in <see cref="UnindexedCommits"/>; reads that need the index wait for it through <see cref="IndexProgress"/>.
     /// A failed index update loses nothing (the commits are durable and the next open catches the index up): it
     /// stops the writer, so no commit is validated against an index that will not catch up in this process.
@@ -19,9 +22,13 @@ public sealed partial class Archive
         private const int MaxCommitsPerTransaction = 512;
         private const long MaxBytesPerTransaction = 32L << 20;
 
+        /// <summary>How long the indexer lets groups gather before it indexes them, if no reader is waiting.</summary>
+        private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(10);
+
         private readonly Archive archive;
         private readonly BlockingCollection<Work> queue = [];
         private readonly Thread thread;
+        private readonly ManualResetEventSlim hurry = new();
         private readonly object idle = new();
         private long handed; // groups handed over, and groups done with (indexed, or given up after a failure)
         private long done;
@@ -30,6 +37,7 @@ public sealed partial class Archive
         public Indexer(Archive archive)
         {
             this.archive = archive;
+            archive.IndexProgress.ReaderWaiting = hurry.Set;
             thread = new Thread(Run) { IsBackground = true, Name = "amber-indexer" };
             thread.Start();
         }
@@ -64,6 +72,7 @@ public sealed partial class Archive
                 return;
             }
 
+            hurry.Set();
             lock (idle)
             {
                 while (done < handed)
@@ -149,6 +158,12 @@ public sealed partial class Archive
             }
 
             batch.Add(first);
+            if (queue.Count == 0 && !queue.IsAddingCompleted)
+            {
+                hurry.Wait(BatchWindow); // more groups may arrive meanwhile; a waiting reader cuts this short
+            }
+
+            hurry.Reset();
             var commits = first.Frames.Count(f => f.Kind == FrameKind.Commit);
             var bytes = first.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
             while (commits < MaxCommitsPerTransaction && bytes < MaxBytesPerTransaction && queue.TryTake(out var next))
@@ -197,8 +212,11 @@ public sealed partial class Archive
         public void Dispose()
         {
             queue.CompleteAdding();
+            hurry.Set();
             thread.Join();
+            archive.IndexProgress.ReaderWaiting = null;
             queue.Dispose();
+            hurry.Dispose();
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     public string Path { get; }
 
     /// <summary>Past this size of the <c>-wal</c> file, <see cref="TruncateWalIfLarge"/> empties it.</summary>
-    public const long DefaultWalSizeLimit = 64L << 20;
+    public const long DefaultWalSizeLimit = 16L << 20;
 
     /// <param name="path">The index file.</param>
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>

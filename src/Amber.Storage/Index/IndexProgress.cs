@@ -14,6 +14,9 @@ internal sealed class IndexProgress
     private long applied;
     private int indexerThread;
 
+    /// <summary>Called when a read has to wait for the index, so the indexer stops gathering groups and indexes now.</summary>
+    public Action? ReaderWaiting { get; set; }
+
     /// <summary>The calling thread is the indexer: its own index reads (a log callback's) must not wait for itself.</summary>
     public void RegisterIndexer() => Volatile.Write(ref indexerThread, Environment.CurrentManagedThreadId);
 
@@ -47,6 +50,7 @@ internal sealed class IndexProgress
             return;
         }
 
+        ReaderWaiting?.Invoke();
         lock (gate)
         {
             var target = acknowledged;
