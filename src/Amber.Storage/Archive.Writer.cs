@@ -45,6 +45,7 @@ public sealed partial class Archive
         private readonly Compression compression;
         private readonly Dictionary<int, Compressor> compressors = [];
         private readonly Indexer indexer;
+        private ArrayBufferWriter<byte> payloadBuffer = new(64 << 10); // reused for each commit's payload (writer thread only)
         private IndexLookups? lookups;
         private IStorageFile segmentFile;
         private Exception? poisoned;
@@ -432,7 +433,8 @@ public sealed partial class Archive
             bool HaveBlob(string id) => blobs.Contains(id) || batch.Blobs.ContainsKey(id) || StoredBlob(id);
             var unindexed = new UnindexedCommits.Group { Commits = 1 };
 
-            var payload = new ArrayBufferWriter<byte>(4096);
+            var payload = payloadBuffer;
+            payload.ResetWrittenCount();
             var entries = new List<(EntryType Type, byte[] Prefix, ReadOnlyMemory<byte> Body)>();
             var external = new List<(string Hex, ReadOnlyMemory<byte> Bytes)>();
             var newBlobIds = new List<string>();
@@ -597,6 +599,11 @@ public sealed partial class Archive
             }
 
             var decoded = payload.WrittenSpan.ToArray();
+            if (payload.Capacity > 4 << 20)
+            {
+                payloadBuffer = new ArrayBufferWriter<byte>(64 << 10); // do not hold on to a rare huge commit's buffer
+            }
+
             if (decoded.Length > RecordFrame.MaxBodyLength - (1 << 20))
             {
                 throw new ArgumentException($"The commit is {decoded.Length} bytes before compression; split it (large content belongs in blobs, which go to their own files).", nameof(batch));

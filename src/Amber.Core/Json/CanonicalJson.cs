@@ -56,16 +56,50 @@ public static class CanonicalJson
 
     public static byte[] Canonicalize(JsonElement element)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Write(buffer, element);
-        return buffer.WrittenSpan.ToArray();
+        var buffer = RentBuffer();
+        try
+        {
+            Write(buffer, element);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ReturnBuffer(buffer);
+        }
     }
 
     public static byte[] Canonicalize(JsonNode? node)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Write(buffer, node);
-        return buffer.WrittenSpan.ToArray();
+        var buffer = RentBuffer();
+        try
+        {
+            Write(buffer, node);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ReturnBuffer(buffer);
+        }
+    }
+
+    /// <summary>One scratch buffer per thread: hashing a node canonicalizes it on every commit, and growing a fresh buffer each time was most of what that allocated.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? scratch;
+
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        var buffer = scratch ?? new ArrayBufferWriter<byte>(4096);
+        scratch = null; // a nested call (none today) would get its own
+        return buffer;
+    }
+
+    private static void ReturnBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= 1 << 20)
+        {
+            buffer.ResetWrittenCount();
+            scratch = buffer;
+        }
     }
 
     /// <summary>Parses JSON into a mutable node, rejecting duplicate member names (RFC 8785 §3.1 requires I-JSON).</summary>
@@ -372,52 +406,65 @@ public static class CanonicalJson
 
     private static void WriteString(IBufferWriter<byte> output, string s)
     {
-        var sb = new StringBuilder(s.Length + 2);
-        sb.Append('"');
-        for (var i = 0; i < s.Length; i++)
+        // Runs of characters that need no escaping are transcoded to UTF-8 straight into the output. A run ends only
+        // at a character to escape or at a surrogate; a valid pair is stepped over whole, so no run splits one.
+        WriteByte(output, (byte)'"');
+        var text = s.AsSpan();
+        var start = 0;
+        var i = 0;
+        while (true)
         {
-            var c = s[i];
-            switch (c)
+            var next = text[i..].IndexOfAny(StringSpecials);
+            if (next < 0)
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else if (char.IsHighSurrogate(c))
-                    {
-                        if (i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1]))
-                        {
-                            throw new CanonicalJsonException($"Lone surrogate U+{(int)c:X4} in string.");
-                        }
-
-                        sb.Append(c).Append(s[++i]);
-                    }
-                    else if (char.IsLowSurrogate(c))
-                    {
-                        throw new CanonicalJsonException($"Lone surrogate U+{(int)c:X4} in string.");
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
+                break;
             }
+
+            i += next;
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i += 2;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                throw new CanonicalJsonException($"Lone surrogate U+{(int)c:X4} in string.");
+            }
+
+            WriteUtf8(output, text[start..i]);
+            WriteAscii(output, c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+            });
+            start = ++i;
         }
 
-        sb.Append('"');
-        var str = sb.ToString();
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(str.Length));
-        var written = Encoding.UTF8.GetBytes(str, span);
-        output.Advance(written);
+        WriteUtf8(output, text[start..]);
+        WriteByte(output, (byte)'"');
+    }
+
+    /// <summary>What ends a run of characters copied as they are: the escaped characters and every surrogate.</summary>
+    private static readonly SearchValues<char> StringSpecials = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + "\"\\" + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+
+    private static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty)
+        {
+            return;
+        }
+
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length));
+        output.Advance(Encoding.UTF8.GetBytes(chars, span));
     }
 
     // System.Text.Json reports escaped lone surrogates and invalid UTF-8 only when a string is decoded.

@@ -50,6 +50,75 @@ public sealed class CanonicalJsonProperties
             Assert.Equal(CanonicalJson.Canonicalize(obj), CanonicalJson.Canonicalize(reversed));
         });
 
+    /// <summary>
+    /// Strings of arbitrary UTF-16 code units (controls, quotes, backslashes, surrogate pairs, lone surrogates, at any
+    /// position) against a character-by-character oracle written from RFC 8785 §3.2.2.2: the same bytes, or both refuse.
+    /// </summary>
+    [Property(MaxTest = 10_000)]
+    public Property Canonicalize_AnyString_MatchesTheRfc8785EscapingOracle()
+    {
+        var unit = Gen.OneOf(
+            Gen.Choose(0, 0x24).Select(c => (char)c),
+            Gen.Elements('"', '\\', 'a', 'é', '€', '\u2028', '\uFFFF'),
+            Gen.Choose(0xD7F0, 0xE010).Select(c => (char)c));
+        var text = Gen.ListOf(unit).Select(cs => new string([.. cs]));
+        return Prop.ForAll(text.ToArbitrary(), s =>
+        {
+            byte[]? expected;
+            try
+            {
+                expected = Oracle(s);
+            }
+            catch (InvalidOperationException)
+            {
+                expected = null;
+            }
+
+            if (expected is null)
+            {
+                Assert.Throws<CanonicalJsonException>(() => CanonicalJson.Canonicalize(JsonValue.Create(s)));
+            }
+            else
+            {
+                Assert.Equal(expected, CanonicalJson.Canonicalize(JsonValue.Create(s)));
+            }
+        });
+
+        static byte[] Oracle(string s)
+        {
+            var sb = new System.Text.StringBuilder("\"");
+            for (var i = 0; i < s.Length; i++)
+            {
+                var c = s[i];
+                if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                {
+                    sb.Append(c).Append(s[++i]);
+                }
+                else if (char.IsSurrogate(c))
+                {
+                    throw new InvalidOperationException("lone surrogate");
+                }
+                else
+                {
+                    sb.Append(c switch
+                    {
+                        '"' => "\\\"",
+                        '\\' => "\\\\",
+                        '\b' => "\\b",
+                        '\f' => "\\f",
+                        '\n' => "\\n",
+                        '\r' => "\\r",
+                        '\t' => "\\t",
+                        < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                        _ => c.ToString(),
+                    });
+                }
+            }
+
+            return System.Text.Encoding.UTF8.GetBytes(sb.Append('"').ToString());
+        }
+    }
+
     [Property(MaxTest = 10_000)]
     public Property FormatNumber_FiniteDouble_RoundTripsExactly()
         => Prop.ForAll(JsonGenerators.FiniteDouble.ToArbitrary(), d =>
