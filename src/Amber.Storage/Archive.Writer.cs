@@ -63,7 +63,9 @@ public sealed partial class Archive
             seq = archive.index.CommitCount();
             lastCheckpointSize = archive.Log.LatestCheckpointSize;
             indexer = new Indexer(archive);
-            loop = Task.Run(RunAsync);
+            // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that
+            // request handling (the gateway's, say) needs.
+            loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         public SegmentState State { get; private set; }
@@ -100,7 +102,7 @@ public sealed partial class Archive
             return queue.Writer.TryWrite(p) ? p.Completion.Task : Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
         }
 
-        private async Task RunAsync()
+        private void Run()
         {
             var group = new List<Pending>();
             while (true)
@@ -111,8 +113,9 @@ public sealed partial class Archive
                 {
                     var wait = queue.Reader.WaitToReadAsync().AsTask();
                     var remaining = archive.options.CheckpointInterval - (archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt);
-                    var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, archive.options.TimeProvider);
-                    if (await Task.WhenAny(wait, delay).ConfigureAwait(false) == delay && !wait.IsCompleted)
+                    using var stopDelay = new CancellationTokenSource(); // a group that arrives first ends the timer
+                    var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, archive.options.TimeProvider, stopDelay.Token);
+                    if (Task.WhenAny(wait, delay).GetAwaiter().GetResult() == delay && !wait.IsCompleted)
                     {
                         group.Clear();
                         group.Add(new Pending(null, CancellationToken.None));
@@ -121,12 +124,13 @@ public sealed partial class Archive
                         continue;
                     }
 
-                    if (!await wait.ConfigureAwait(false))
+                    stopDelay.Cancel();
+                    if (!wait.GetAwaiter().GetResult())
                     {
                         break;
                     }
                 }
-                else if (!await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+                else if (!queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                 {
                     break;
                 }
