@@ -25,13 +25,7 @@ public sealed class AcknowledgeThenIndexTests
             },
         });
         archive.Commit(SampleConversations.Create(1).Batch);
-        using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END;";
-            cmd.ExecuteNonQuery();
-        }
+        IndexFaults.FailCommits(t.IndexPath);
 
         Assert.Equal(2, archive.Commit(SampleConversations.Create(2).Batch).Sequence); // acknowledged; then the index update fails
         var read = Task.Run(() => archive.GetLastSequence(), TestContext.Current.CancellationToken);

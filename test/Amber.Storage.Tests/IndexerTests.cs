@@ -23,7 +23,7 @@ public sealed class IndexerTests
 
         CommitResult first, second;
         string rootId, answerId, childId, conversationId;
-        using (HoldIndexWriteLock(t.IndexPath))
+        using (IndexFaults.HoldWriteLock(t.IndexPath))
         {
             // A conversation whose answer carries a key, committed while the index cannot be written.
             var batch = new CommitBatch("test");
@@ -81,7 +81,7 @@ public sealed class IndexerTests
         await using var archive = t.Init();
         var ct = TestContext.Current.CancellationToken;
         Task<CommitResult> again;
-        using (HoldIndexWriteLock(t.IndexPath))
+        using (IndexFaults.HoldWriteLock(t.IndexPath))
         {
             var stored = await archive.CommitAsync(SampleConversations.Create(7).Batch, ct).WaitAsync(Patience, ct);
             Assert.False(stored.Unchanged);
@@ -103,13 +103,7 @@ public sealed class IndexerTests
         await using (var archive = t.Init(o => o with { Log = m => { lock (logged) { logged.Add(m); } } }))
         {
             archive.Commit(SampleConversations.Create(2).Batch);
-            using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
-            {
-                c.Open();
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END;";
-                cmd.ExecuteNonQuery();
-            }
+            IndexFaults.FailCommits(t.IndexPath);
 
             Assert.Equal(2, (await archive.CommitAsync(batch, ct).WaitAsync(Patience, ct)).Sequence); // durable, then the index update fails
             var refused = await Record.ExceptionAsync(async () =>
@@ -125,13 +119,7 @@ public sealed class IndexerTests
             Assert.Contains(logged, m => m.Contains("injected", StringComparison.Ordinal));
         }
 
-        using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "DROP TRIGGER fail_commits";
-            cmd.ExecuteNonQuery();
-        }
+        IndexFaults.StopFailingCommits(t.IndexPath);
 
         SqliteConnection.ClearAllPools();
         await using var reopened = t.Open();
@@ -152,7 +140,7 @@ public sealed class IndexerTests
         archive.Commit(SampleConversations.Create(0, turns: 1, branches: 1, withAttachment: false).Batch);
         archive.GetLastSequence(); // indexed
 
-        var held = HoldIndexWriteLock(t.IndexPath);
+        var held = IndexFaults.HoldWriteLock(t.IndexPath);
         var acked = Enumerable.Range(1, 2048)
             .Select(i => archive.CommitAsync(SampleConversations.Create(i, turns: 1, branches: 1, withAttachment: false).Batch, ct))
             .ToArray();
@@ -164,7 +152,7 @@ public sealed class IndexerTests
         // The index update now fails (as any SQLite error would).
         using (var cmd = held.CreateCommand())
         {
-            cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END; COMMIT;";
+            cmd.CommandText = IndexFaults.FailCommitsSql + " COMMIT;";
             cmd.ExecuteNonQuery();
         }
 
@@ -192,7 +180,7 @@ public sealed class IndexerTests
         archive.GetLastSequence(); // indexed
 
         Task<RecoveryReport> rebuild;
-        using (HoldIndexWriteLock(t.IndexPath))
+        using (IndexFaults.HoldWriteLock(t.IndexPath))
         {
             await archive.EnsureCheckpointAsync().WaitAsync(Patience, ct); // acknowledged; the indexer now waits for the lock
             rebuild = Task.Run(() => archive.RebuildIndex(), ct);
@@ -218,27 +206,10 @@ public sealed class IndexerTests
         await using var archive = t.Init(o => o with { Log = m => throw new InvalidOperationException("logger is gone: " + m) });
         archive.Commit(SampleConversations.Create(1).Batch);
         archive.GetLastSequence();
-        using (var c = new SqliteConnection($"Data Source={t.IndexPath};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "CREATE TRIGGER fail_commits BEFORE INSERT ON commits BEGIN SELECT RAISE(ABORT, 'injected'); END;";
-            cmd.ExecuteNonQuery();
-        }
+        IndexFaults.FailCommits(t.IndexPath);
 
         archive.Commit(SampleConversations.Create(2).Batch); // acknowledged; the index update then fails and logs
         await Task.Delay(2000, ct);
         await Assert.ThrowsAsync<IOException>(() => archive.CommitAsync(SampleConversations.Create(3).Batch, ct));
-    }
-
-    /// <summary>Holds SQLite's write lock on the index from another connection until disposed.</summary>
-    private static SqliteConnection HoldIndexWriteLock(string indexPath)
-    {
-        var c = new SqliteConnection($"Data Source={indexPath};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "BEGIN IMMEDIATE";
-        cmd.ExecuteNonQuery();
-        return c; // disposing it rolls the empty transaction back and releases the lock
     }
 }

@@ -54,26 +54,16 @@ public static class CanonicalJson
         return Encoding.UTF8.GetString(Canonicalize(utf8));
     }
 
-    public static byte[] Canonicalize(JsonElement element)
-    {
-        var buffer = RentBuffer();
-        try
-        {
-            Write(buffer, element);
-            return buffer.WrittenSpan.ToArray();
-        }
-        finally
-        {
-            ReturnBuffer(buffer);
-        }
-    }
+    public static byte[] Canonicalize(JsonElement element) => WithScratch(element, static (buffer, e) => Write(buffer, e));
 
-    public static byte[] Canonicalize(JsonNode? node)
+    public static byte[] Canonicalize(JsonNode? node) => WithScratch(node, static (buffer, n) => Write(buffer, n));
+
+    private static byte[] WithScratch<T>(T value, Action<IBufferWriter<byte>, T> write)
     {
         var buffer = RentBuffer();
         try
         {
-            Write(buffer, node);
+            write(buffer, value);
             return buffer.WrittenSpan.ToArray();
         }
         finally
