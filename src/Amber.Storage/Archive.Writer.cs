@@ -486,6 +486,7 @@ public sealed partial class Archive
             foreach (var part in batch.Conversations)
             {
                 var record = CanonicalJson.Canonicalize(part.Record.ToJson());
+                ids.Add(ids.Conversations, part.Id);
                 entries.Add((EntryType.Conversation, [], record));
                 unindexed.AddConversation(part.Id, record, part.NodeIds);
                 entries.Add((EntryType.Membership, [], CanonicalJson.Canonicalize(CommitInfo.Membership(part.Id, part.NodeIds))));
@@ -534,16 +535,17 @@ public sealed partial class Archive
             foreach (var (id, annotation) in batch.Annotations)
             {
                 var target = annotation.Target;
-                if (!nodes.Contains(target) && !StoredNode(target) && !batch.Conversations.Any(c => c.Id == target) && !pending.HasConversation(target) && !idx.ConversationExists(target))
+                if (!nodes.Contains(target) && !StoredNode(target) && !ids.Conversations.Contains(target) && !pending.HasConversation(target) && !idx.ConversationExists(target))
                 {
                     throw new ArgumentException($"annotation {id}: its target {target} is neither a node nor a conversation in this commit or the archive.");
                 }
 
-                if (pending.HasAnnotation(id) || idx.AnnotationExists(id))
+                if (ids.Annotations.Contains(id) || pending.HasAnnotation(id) || idx.AnnotationExists(id))
                 {
                     continue;
                 }
 
+                ids.Add(ids.Annotations, id);
                 newAnnotations.Add(id);
                 unindexed.Annotations.Add(id);
                 entries.Add((EntryType.Annotation, [], CanonicalJson.Canonicalize(annotation.ToJson())));
@@ -780,7 +782,7 @@ public sealed partial class Archive
 
         /// <summary>
         /// The node, blob and model ids that the commits of one group have added so far, so a later commit in the
-        /// group can build on them. A commit that fails validation takes its own ids back out.
+        /// group can build on them (conversations and annotations too). A commit that fails validation takes its own ids back out.
         /// </summary>
         private sealed class GroupIds
         {
@@ -791,6 +793,10 @@ public sealed partial class Archive
             public HashSet<string> Blobs { get; } = new(StringComparer.Ordinal);
 
             public HashSet<string> Models { get; } = new(StringComparer.Ordinal);
+
+            public HashSet<string> Conversations { get; } = new(StringComparer.Ordinal);
+
+            public HashSet<string> Annotations { get; } = new(StringComparer.Ordinal);
 
             public void Add(HashSet<string> set, string id)
             {

@@ -55,6 +55,44 @@ public sealed class AnnotationAndKeyTests
     }
 
     [Fact]
+    public async Task AddAnnotation_InTheSameWriteGroupAsItsConversation_IsAccepted_AndStoredOnce()
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        await using var archive = t.Init();
+        var ct = TestContext.Current.CancellationToken;
+        var (batch, cid, _) = SampleConversations.Create(5);
+        var note = new Annotation { Target = cid, Kind = "note", Created = "2026-11-27T00:00:00Z" };
+        var first = new CommitBatch("mark");
+        first.AddAnnotation(note);
+        var again = new CommitBatch("mark");
+        again.AddAnnotation(note);
+
+        // Hold the writer on a first commit, so the next three queue up and are validated as one group.
+        Task<CommitResult> conversation, annotated, repeated, held;
+        archive.WriteGate.Wait(ct);
+        try
+        {
+            held = archive.CommitAsync(SampleConversations.Create(6).Batch, ct);
+            await Task.Delay(100, ct); // the writer has taken it and waits for the gate
+            conversation = archive.CommitAsync(batch, ct);
+            annotated = archive.CommitAsync(first, ct);
+            repeated = archive.CommitAsync(again, ct);
+        }
+        finally
+        {
+            archive.WriteGate.Release();
+        }
+
+        await held;
+        Assert.False((await conversation).Unchanged);
+        Assert.False((await annotated).Unchanged); // its target is a conversation earlier in the same group
+        Assert.True((await repeated).Unchanged); // and the same statement once more adds nothing
+        Assert.Equal((await conversation).Sequence + 1, (await annotated).Sequence);
+        Assert.Single(archive.GetAnnotations(cid));
+        Assert.True(ArchiveVerifier.Verify(archive).Ok);
+    }
+
+    [Fact]
     public void AddAnnotation_UnknownTarget_IsRefusedAndCommitsNothing()
     {
         using var t = new TestArchives(FileSystemKind.InMemory);
