@@ -13,14 +13,19 @@ public sealed class AcknowledgeThenIndexTests
         var t = new TestArchives(FileSystemKind.InMemory); // not disposed if the writer hangs: Dispose would hang too
         Archive? archive = null;
         var logged = new List<string>();
+        var readInCallback = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         archive = t.Init(o => o with
         {
             Log = m =>
             {
-                logged.Add(m);
+                lock (logged)
+                {
+                    logged.Add(m);
+                }
+
                 if (m.StartsWith("index update failed", StringComparison.Ordinal))
                 {
-                    archive!.GetLastSequence(); // runs on the writer's thread
+                    readInCallback.TrySetResult(archive!.GetLastSequence()); // runs on the indexer's thread
                 }
             },
         });
@@ -28,10 +33,16 @@ public sealed class AcknowledgeThenIndexTests
         IndexFaults.FailCommits(t.IndexPath);
 
         Assert.Equal(2, archive.Commit(SampleConversations.Create(2).Batch).Sequence); // acknowledged; then the index update fails
-        var read = Task.Run(() => archive.GetLastSequence(), TestContext.Current.CancellationToken);
-        var first = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
-        Assert.True(first == read, "a read from the writer's own thread waited for the writer");
-        Assert.Contains(logged, m => m.Contains("injected", StringComparison.Ordinal));
+        var ct = TestContext.Current.CancellationToken;
+        var read = Task.Run(() => archive.GetLastSequence(), ct);
+        await Task.WhenAny(Task.WhenAll(read, readInCallback.Task), Task.Delay(TimeSpan.FromSeconds(30), ct));
+        Assert.True(read.IsCompleted, "a read after the failed index update waited for ever");
+        Assert.True(readInCallback.Task.IsCompleted, "a read from the log callback, on the indexer's own thread, waited for that thread");
+        lock (logged)
+        {
+            Assert.Contains(logged, m => m.Contains("injected", StringComparison.Ordinal));
+        }
+
         archive.Dispose();
         t.Dispose();
     }

@@ -97,10 +97,19 @@ public sealed class IndexerTests
     public async Task AnIndexFailure_StopsFurtherCommits_AndReopeningCatchesTheIndexUp()
     {
         using var t = new TestArchives(FileSystemKind.Local);
-        var logged = new List<string>();
         var ct = TestContext.Current.CancellationToken;
         var (batch, conversationId, _) = SampleConversations.Create(3);
-        await using (var archive = t.Init(o => o with { Log = m => { lock (logged) { logged.Add(m); } } }))
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var archive = t.Init(o => o with
+        {
+            Log = m =>
+            {
+                if (m.Contains("injected", StringComparison.Ordinal))
+                {
+                    reported.TrySetResult();
+                }
+            },
+        }))
         {
             archive.Commit(SampleConversations.Create(2).Batch);
             IndexFaults.FailCommits(t.IndexPath);
@@ -116,7 +125,7 @@ public sealed class IndexerTests
                 }
             });
             Assert.IsType<IOException>(refused);
-            Assert.Contains(logged, m => m.Contains("injected", StringComparison.Ordinal));
+            await reported.Task.WaitAsync(Patience, ct); // the failure is reported (the writer may refuse before the report is written)
         }
 
         IndexFaults.StopFailingCommits(t.IndexPath);
@@ -190,7 +199,11 @@ public sealed class IndexerTests
 
         await rebuild.WaitAsync(TimeSpan.FromSeconds(40), ct);
         await Task.Delay(500, ct);
-        Assert.DoesNotContain(logged, m => m.StartsWith("index update failed", StringComparison.Ordinal));
+        lock (logged)
+        {
+            Assert.DoesNotContain(logged, m => m.StartsWith("index update failed", StringComparison.Ordinal));
+        }
+
         Assert.Equal(3, (await archive.CommitAsync(SampleConversations.Create(3).Batch, ct).WaitAsync(Patience, ct)).Sequence);
     }
 
