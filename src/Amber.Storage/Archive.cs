@@ -70,12 +70,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return index.OpenRead();
     }
 
-    /// <summary>Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/> held).</summary>
-    internal void WaitForIndexer()
-    {
-        writer?.WaitForIndexer();
-        IndexProgress.WaitForAcknowledged();
-    }
+    /// <summary>
+    /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
+    /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.
+    /// </summary>
+    internal void WaitForIndexer() => writer?.WaitForIndexer();
 
     /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
     internal SemaphoreSlim WriteGate { get; } = new(1, 1);

@@ -150,18 +150,15 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// the file cut to nothing). Called by the indexer between its transactions. The background checkpointer's
     /// passive checkpoints cannot do this alone: SQLite starts the WAL over only when a transaction begins with
     /// everything copied, which back-to-back transactions rarely allow, so the WAL would grow without bound during
-    /// a bulk import. Returns true if it checkpointed.
+    /// a bulk import.
     /// </summary>
-    public bool TruncateWalIfLarge()
+    public void TruncateWalIfLarge()
     {
         var wal = new FileInfo(Path + "-wal");
-        if (!wal.Exists || wal.Length <= walSizeLimit)
+        if (wal.Exists && wal.Length > walSizeLimit)
         {
-            return false;
+            Exec("PRAGMA wal_checkpoint(TRUNCATE)");
         }
-
-        Exec("PRAGMA wal_checkpoint(TRUNCATE)");
-        return true;
     }
 
     public void SetPosition(SqliteTransaction tx, uint segment, long offset)

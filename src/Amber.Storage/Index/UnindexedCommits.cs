@@ -119,18 +119,6 @@ internal sealed class UnindexedCommits
         }
     }
 
-    /// <summary>Commits held here now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return commits;
-            }
-        }
-    }
-
     /// <summary>Called by the writer before it acknowledges the group.</summary>
     public void Add(Group group)
     {
