@@ -86,6 +86,7 @@ public sealed partial class Archive
         {
             // Only this thread advances the index, so its own reads (a log callback that reads the archive) must not wait for it.
             archive.IndexProgress.RegisterIndexer();
+            BackgroundPriority.LowerCurrentThread();
             var batch = new List<Work>();
             while (Take(batch))
             {

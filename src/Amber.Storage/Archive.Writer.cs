@@ -683,6 +683,9 @@ public sealed partial class Archive
             return c;
         }
 
+        /// <summary>At most this much of one commit's payload goes into a dictionary's training samples.</summary>
+        private const int MaxSampleBytes = 16 << 10;
+
         private byte[]? CollectAndMaybeTrain(string kind, byte[] decoded)
         {
             if (!samples.TryGetValue(kind, out var list))
@@ -693,8 +696,11 @@ public sealed partial class Archive
             var total = sampleBytes.GetValueOrDefault(kind);
             if (total < 16L << 20)
             {
-                list.Add(decoded);
-                sampleBytes[kind] = total += decoded.Length;
+                // A payload's first bytes carry what a dictionary is made of (member names, the record's framing); a
+                // whole 300 KB conversation adds little to it and makes training take hundreds of milliseconds.
+                var sample = decoded.Length > MaxSampleBytes ? decoded[..MaxSampleBytes] : decoded;
+                list.Add(sample);
+                sampleBytes[kind] = total += sample.Length;
             }
 
             var needed = Math.Max(archive.options.DictionaryTrainingCommits, trainingRetryAt.GetValueOrDefault(kind));

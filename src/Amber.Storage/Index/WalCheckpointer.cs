@@ -44,6 +44,7 @@ internal sealed class WalCheckpointer : IDisposable
 
     private void Run()
     {
+        BackgroundPriority.LowerCurrentThread();
         var failing = false;
         long? seen = null;
         while (!stop.Wait(Interval))
