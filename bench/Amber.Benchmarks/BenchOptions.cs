@@ -26,6 +26,24 @@ public sealed class BenchOptions
 
     public string CorpusDirectory => Path.Combine(SharedDirectory, "corpus");
 
+    /// <summary>The value after <paramref name="name"/> among the passed-on options, or null.</summary>
+    public string? Option(string name)
+    {
+        for (var i = 0; i + 1 < Rest.Count; i++)
+        {
+            if (Rest[i] == name)
+            {
+                return Rest[i + 1];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The integer after <paramref name="name"/> among the passed-on options, or <paramref name="fallback"/>.</summary>
+    public int IntOption(string name, int fallback)
+        => Option(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
     public static BenchOptions Parse(string[] args)
     {
         if (args.Length == 0)

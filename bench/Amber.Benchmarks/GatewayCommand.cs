@@ -27,8 +27,8 @@ public static class GatewayCommand
             }
         }
 
-        var rate = Option(options, "--rate", 500);
-        var seconds = Option(options, "--seconds", 10);
+        var rate = options.IntOption("--rate", 500);
+        var seconds = options.IntOption("--seconds", 10);
         return RunAsync(options, rate, seconds).GetAwaiter().GetResult();
     }
 
@@ -174,12 +174,6 @@ public static class GatewayCommand
         }
 
         throw new InvalidOperationException($"nginx did not start: {process.StandardError.ReadToEnd()}");
-    }
-
-    private static int Option(BenchOptions options, string name, int fallback)
-    {
-        var i = options.Rest.ToList().IndexOf(name);
-        return i >= 0 && i + 1 < options.Rest.Count ? int.Parse(options.Rest[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);

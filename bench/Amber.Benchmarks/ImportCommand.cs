@@ -75,14 +75,14 @@ public static class ImportCommand
         var results = new List<(string Label, double MBps, long Stored)>();
         (double Median, double P99, double Max, string Largest)? reads = null;
         // Optional settings for experiments: --levels 3,9,19 --pack-bytes N --dictionary-size N
-        var levels = Option(options, "--levels")?.Split(',').Select(int.Parse).ToArray() ?? [3, 9, 19];
+        var levels = options.Option("--levels")?.Split(',').Select(int.Parse).ToArray() ?? [3, 9, 19];
         var importOptions = new ImportOptions();
-        if (Option(options, "--pack-bytes") is { } pack)
+        if (options.Option("--pack-bytes") is { } pack)
         {
             importOptions = importOptions with { PackBytes = int.Parse(pack, System.Globalization.CultureInfo.InvariantCulture) };
         }
 
-        var dictionarySize = Option(options, "--dictionary-size") is { } d ? int.Parse(d, System.Globalization.CultureInfo.InvariantCulture) : new ArchiveOptions { Directory = "." }.DictionarySize;
+        var dictionarySize = options.Option("--dictionary-size") is { } d ? int.Parse(d, System.Globalization.CultureInfo.InvariantCulture) : new ArchiveOptions { Directory = "." }.DictionarySize;
         Console.WriteLine($"- pack bytes {importOptions.PackBytes:N0}, dictionary size {dictionarySize:N0}\n");
         foreach (var level in levels)
         {
@@ -127,12 +127,6 @@ public static class ImportCommand
         }
 
         return 0;
-    }
-
-    private static string? Option(BenchOptions options, string name)
-    {
-        var i = options.Rest.ToList().IndexOf(name);
-        return i >= 0 && i + 1 < options.Rest.Count ? options.Rest[i + 1] : null;
     }
 
     /// <summary>Times <c>GetConversation</c> for every conversation, after one warm-up pass.</summary>

@@ -27,6 +27,9 @@ public sealed class IoCounters
 
     public TimeSpan Read => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref readTicks));
 
+    /// <summary>When set, every file fsync's duration in milliseconds is added here too.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<double>? SyncLatencies { get; set; }
+
     public void Reset()
     {
         Interlocked.Exchange(ref fileSyncTicks, 0);
@@ -42,6 +45,7 @@ public sealed class IoCounters
     {
         Interlocked.Add(ref fileSyncTicks, ticks);
         Interlocked.Increment(ref fileSyncs);
+        SyncLatencies?.Enqueue(Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds);
     }
 
     internal void AddDirectorySync(long ticks)

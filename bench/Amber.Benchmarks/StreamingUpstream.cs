@@ -11,6 +11,9 @@ public static class StreamingUpstream
 {
     private static readonly byte[][] Events = BuildEvents();
 
+    /// <summary>The SSE events of one answer, in order (the capture benchmark feeds them to the archive without HTTP).</summary>
+    public static IReadOnlyList<byte[]> EventBytes => Events;
+
     public static async Task<WebApplication> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
