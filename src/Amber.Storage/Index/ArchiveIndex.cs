@@ -13,7 +13,12 @@ namespace Amber.Storage.Index;
 /// </summary>
 internal sealed partial class ArchiveIndex : IDisposable
 {
-    public const int SchemaVersion = 3;
+    /// <summary>
+    /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 4: the
+    /// indexes on <c>nodes(parent)</c> and <c>instances(leaf)</c> are gone (no query used them, and each cost a
+    /// write to a random page for every node or instance indexed).
+    /// </summary>
+    public const int SchemaVersion = 4;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -76,12 +81,10 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, id DESC);
         CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, parent TEXT, role TEXT NOT NULL, created TEXT, model TEXT, tier INTEGER NOT NULL,
             seq INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS nodes_parent ON nodes(parent);
         CREATE TABLE IF NOT EXISTS conversation_nodes(conversation TEXT NOT NULL, node TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
         CREATE TABLE IF NOT EXISTS instances(conversation TEXT NOT NULL, leaf TEXT NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,
             PRIMARY KEY(conversation, leaf)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS instances_leaf ON instances(leaf);
         CREATE TABLE IF NOT EXISTS blobs(id TEXT PRIMARY KEY, size INTEGER NOT NULL, external INTEGER NOT NULL, seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS conversation_raw(conversation TEXT NOT NULL, blob TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, blob)) WITHOUT ROWID;
