@@ -53,8 +53,8 @@ public static class FloorsCommand
         List<byte[]> canonical = [];
         var canonicalize = Best(() => canonical = FloorsInput.Canonicalize(parsed.Conversations));
         var input = FloorsInput.Build(parsed.Conversations, parsed.Texts, canonical);
-        Console.WriteLine($"- importers: {Fmt.Int(input.ConversationCount)} conversations, {Fmt.Bytes(input.RawByteCount)} raw bytes; {Fmt.Int(input.NodeCount)} nodes, {Fmt.Int(input.StoredNodeCount)} distinct (stored once), {Fmt.Bytes(input.NodeByteCount)} canonical bytes; {Fmt.Bytes(input.BlobBytes)} attachment/companion bytes (not counted)");
-        Console.WriteLine($"- full-text rows (`node_text`: a stored node's `SearchText`, its content blocks' texts joined with \"\\n\", and its id): {Fmt.Int(input.Texts.Count)} rows, {Fmt.Bytes(input.TextCharCount)} characters ({Fmt.Bytes(input.TextUtf8Count)} UTF-8 bytes)");
+        Console.WriteLine($"- importers: {Count(input.ConversationCount)} conversations, {Fmt.Bytes(input.RawByteCount)} raw bytes; {Count(input.NodeCount)} nodes, {Count(input.StoredNodeCount)} distinct (stored once), {Fmt.Bytes(input.NodeByteCount)} canonical bytes; {Fmt.Bytes(input.BlobBytes)} attachment/companion bytes (not counted)");
+        Console.WriteLine($"- full-text rows (`node_text`: a stored node's `SearchText`, its content blocks' texts joined with \"\\n\", and its id): {Count(input.Texts.Count)} rows, {Fmt.Bytes(input.TextCharCount)} characters ({Fmt.Bytes(input.TextUtf8Count)} UTF-8 bytes)");
 
         // 3. FTS5 alone.
         var ftsPath = Path.Combine(options.WorkDirectory, "fts.db");
@@ -86,10 +86,10 @@ public static class FloorsCommand
         var steps = new MarkdownTable("Step (best of 3 after a warm-up)", "Input:", "Seconds:", "× zstd -3 time:", "Output:");
         steps.Add("baseline: `zstd -3 -T1` CLI, concatenated files", $"{Fmt.Bytes(fileBytes)} B", Seconds(zstd), "1.000", $"{Fmt.Bytes(zstdBytes)} B");
         steps.Add("ZstdSharp level 3, one frame, in process (for comparison)", $"{Fmt.Bytes(fileBytes)} B", Seconds(inProcess), X(inProcess), $"{Fmt.Bytes(inProcessBytes)} B");
-        steps.Add("importers: detect + read + normalize + `SearchText`", $"{files.Count} files", Seconds(parse), X(parse), $"{Fmt.Int(input.NodeCount)} nodes");
-        steps.Add("canonical JSON of every node (`ToCanonicalBytes`)", $"{Fmt.Int(input.NodeCount)} nodes", Seconds(canonicalize), X(canonicalize), "-");
-        steps.Add("FTS5 `node_text`, the archive's definition", $"{Fmt.Int(input.Texts.Count)} rows", Seconds(fts), X(fts), $"{Fmt.Bytes(ftsBytes)} B db");
-        steps.Add("FTS5 `node_text`, contentless (`content=''`; not what the archive uses)", $"{Fmt.Int(input.Texts.Count)} rows", Seconds(contentless), X(contentless), $"{Fmt.Bytes(contentlessBytes)} B db");
+        steps.Add("importers: detect + read + normalize + `SearchText`", $"{files.Count} files", Seconds(parse), X(parse), $"{Count(input.NodeCount)} nodes");
+        steps.Add("canonical JSON of every node (`ToCanonicalBytes`)", $"{Count(input.NodeCount)} nodes", Seconds(canonicalize), X(canonicalize), "-");
+        steps.Add("FTS5 `node_text`, the archive's definition", $"{Count(input.Texts.Count)} rows", Seconds(fts), X(fts), $"{Fmt.Bytes(ftsBytes)} B db");
+        steps.Add("FTS5 `node_text`, contentless (`content=''`; not what the archive uses)", $"{Count(input.Texts.Count)} rows", Seconds(contentless), X(contentless), $"{Fmt.Bytes(contentlessBytes)} B db");
         foreach (var (label, bytes, level, time, output) in compression)
         {
             steps.Add($"ZstdSharp level {level}{(level == defaultLevel ? " (archive default)" : "")}, {label}, one frame per conversation", $"{Fmt.Bytes(bytes)} B", Seconds(time), X(time), $"{Fmt.Bytes(output)} B");
@@ -102,24 +102,30 @@ public static class FloorsCommand
 
         var budget = 1 / Target;
         var compress = compression.Single(c => c.Label == "raw + canonical nodes" && c.Level == defaultLevel).Time;
+        var compress3 = compression.Single(c => c.Label == "raw + canonical nodes" && c.Level == 3).Time;
         var mustPay = fts + compress + hashing;
-        var withParse = mustPay + parse + canonicalize;
+        var mustPay3 = fts + compress3 + hashing;
+        var importers = parse + canonicalize;
         string Ratio(TimeSpan t) => t.TotalSeconds / zstd.TotalSeconds > budget ? $"**{X(t)}**" : X(t);
-        var summary = new MarkdownTable("Against the target", "× zstd -3 time:", "Seconds:");
+        var summary = new MarkdownTable("Against the target (bold: over the budget)", "× zstd -3 time:", "Seconds:");
         summary.Add($"budget: {Target:F1} × zstd -3 throughput = the whole import in {budget:F2} × zstd -3's time", Fmt.Ratio(budget), Seconds(zstd * budget));
-        summary.Add("FTS5 with content (the archive's table)", X(fts), Seconds(fts));
-        summary.Add($"zstd level {defaultLevel} of raw + canonical nodes, per conversation", X(compress), Seconds(compress));
-        summary.Add("SHA-256 of raw + nodes", X(hashing), Seconds(hashing));
-        summary.Add("sum of the three floors every import pays, one core", Ratio(mustPay), Seconds(mustPay));
+        summary.Add("FTS5 with content (the archive's table)", Ratio(fts), Seconds(fts));
+        summary.Add($"zstd level {defaultLevel} (default) of raw + canonical nodes, per conversation", Ratio(compress), Seconds(compress));
+        summary.Add("SHA-256 of raw + nodes", Ratio(hashing), Seconds(hashing));
+        summary.Add("sum of these three floors every import pays, one core", Ratio(mustPay), Seconds(mustPay));
         summary.Add("the same ÷ 2 (both cores, perfectly parallel)", Ratio(mustPay / 2), Seconds(mustPay / 2));
-        summary.Add("the three + the importers' parse + canonical JSON, ÷ 2", Ratio(withParse / 2), Seconds(withParse / 2));
+        summary.Add("the same with zstd level 3 instead, ÷ 2", Ratio(mustPay3 / 2), Seconds(mustPay3 / 2));
+        summary.Add("the importers' parse + canonical JSON alone, ÷ 2", Ratio(importers / 2), Seconds(importers / 2));
+        summary.Add($"the three floors (level {defaultLevel}) + parse + canonical JSON, ÷ 2", Ratio((mustPay + importers) / 2), Seconds((mustPay + importers) / 2));
         Console.WriteLine(summary);
         var half = mustPay.TotalSeconds / 2 / zstd.TotalSeconds;
         Console.WriteLine(half > budget
-            ? $"The floors every import pays, split perfectly over both cores, take {Fmt.Ratio(half)} × zstd -3's time: they alone already exceed the {budget:F2} × budget, before any parse, archive bookkeeping or fsync."
-            : $"The floors every import pays, split perfectly over both cores, take {Fmt.Ratio(half)} × zstd -3's time: {Fmt.Percent(half / budget)} of the {budget:F2} × budget, before any parse, archive bookkeeping or fsync.");
+            ? $"The three floors every import pays, split perfectly over both cores, take {Fmt.Ratio(half)} × zstd -3's time: they alone already exceed the {budget:F2} × budget, before any parse, archive bookkeeping or fsync."
+            : $"The three floors every import pays, split perfectly over both cores, take {Fmt.Ratio(half)} × zstd -3's time: {Fmt.Percent(half / budget)} of the {budget:F2} × budget, before any parse, archive bookkeeping or fsync.");
         return 0;
     }
+
+    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture);
 
