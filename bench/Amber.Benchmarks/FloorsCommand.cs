@@ -20,6 +20,12 @@ public static class FloorsCommand
 
     public static int Run(BenchOptions options)
     {
+        if (!Directory.Exists(options.CorpusDirectory))
+        {
+            Console.Error.WriteLine($"{options.CorpusDirectory}: no such folder; pass --shared DIR, the folder that holds corpus/.");
+            return 2;
+        }
+
         Console.WriteLine("# floors: what the throughput target leaves room for\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
         if (!ZstdBaseline.CliAvailable)
