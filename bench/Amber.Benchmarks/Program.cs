@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c> or <c>capture</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c> or <c>capture</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -30,6 +30,7 @@ public static class Program
                 "viewer" => ViewerCommand.Run(options),
                 "thaw" => ThawBenchCommand.Run(options),
                 "frames" => FrameBoundCommand.Run(options),
+                "floors" => FloorsCommand.Run(options),
                 "capture" => CaptureCommand.Run(options),
                 _ => Usage(options.Command),
             };
@@ -64,7 +65,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway, capture, thaw or frames.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway, capture, thaw, frames or floors.");
         return 2;
     }
 }
