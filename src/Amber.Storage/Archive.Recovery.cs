@@ -165,7 +165,12 @@ public sealed partial class Archive
         var position = index.Position;
         var schema = index.GetMeta("schema");
         var rebuild = false;
-        if (owner is not null && owner != ArchiveId)
+        if (index.Discarded is { } why)
+        {
+            actions.Add(why);
+            rebuild = true;
+        }
+        else if (owner is not null && owner != ArchiveId)
         {
             actions.Add($"index belongs to archive {owner}; rebuilding it");
             rebuild = true;
@@ -208,7 +213,7 @@ public sealed partial class Archive
 
     internal static void DeleteIndexFiles(string path)
     {
-        foreach (var p in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        foreach (var p in new[] { path, path + "-wal", path + "-shm", path + "-journal", Amber.Storage.Index.IndexOpenMarker.PathOf(path) })
         {
             if (File.Exists(p))
             {

@@ -204,6 +204,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
                 throw new InvalidOperationException($"The archive's index {indexPath} does not exist yet; open it once for writing.");
             }
 
+            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath);
             index = ArchiveIndex.OpenReader(indexPath);
         }
         else

@@ -25,6 +25,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
     private long walSizeLimit = DefaultWalSizeLimit;
+    private bool unsynced;
 
     /// <summary>Checkpoints run by this writer's background checkpointer so far (tests).</summary>
     internal long WalCheckpoints => checkpointer?.Checkpoints ?? 0;
@@ -43,6 +44,27 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Set when opening found this index left unsynced by a boot before this one and deleted it: why.</summary>
+    public string? Discarded { get; private init; }
+
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c>: 0 (OFF) when guarded by <see cref="IndexOpenMarker"/>, else 1 (NORMAL).</summary>
+    internal long WriterSynchronous()
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = "PRAGMA synchronous";
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Refuses to read an index that a writer left unsynced when the machine restarted; only a writer may rebuild it.</summary>
+    public static void ThrowIfLeftUnsyncedByAnotherBoot(string path)
+    {
+        if (IndexOpenMarker.CurrentBoot() is { } boot && IndexOpenMarker.OtherBoot(path, boot) is { } other)
+        {
+            throw new InvalidOperationException(
+                $"The archive's index {path} was open without fsyncs when the machine restarted (boot {other}) and may have lost writes; open the archive once for writing to rebuild it.");
+        }
+    }
+
     /// <summary>Past this size of the <c>-wal</c> file, <see cref="TruncateWalIfLarge"/> empties it.</summary>
     public const long DefaultWalSizeLimit = 16L << 20;
 
@@ -51,7 +73,22 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/> (tests use less than the default).</param>
     public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
     {
-        var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit };
+        // Unsynced where a machine restart can be detected (IndexOpenMarker); an index that was open, unsynced, when
+        // the machine restarted is deleted before SQLite reads a page of it.
+        var boot = IndexOpenMarker.CurrentBoot();
+        string? discarded = null;
+        if (boot is not null && IndexOpenMarker.OtherBoot(path, boot) is { } other)
+        {
+            Archive.DeleteIndexFiles(path);
+            discarded = $"the machine restarted while index {path} was open without fsyncs (boot {other}); rebuilding it";
+        }
+
+        if (boot is not null)
+        {
+            IndexOpenMarker.Write(path, boot);
+        }
+
+        var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit, unsynced = boot is not null, Discarded = discarded };
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
         // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:
@@ -59,9 +96,9 @@ internal sealed partial class ArchiveIndex : IDisposable
         // journal_size_limit: when the WAL restarts, SQLite cuts a larger file back to this size. A small limit (4 MiB)
         // made that truncation, several milliseconds of file-system work, happen inside nearly every restart's commit.
         // busy_timeout: the truncating checkpoint waits for readers through SQLite's busy handler.
-        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={walSizeLimit}; PRAGMA busy_timeout=10000;"));
+        index.Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(index.unsynced ? "OFF" : "NORMAL")}; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={walSizeLimit}; PRAGMA busy_timeout=10000;"));
         index.Exec(Schema);
-        index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal", log);
+        index.checkpointer = new WalCheckpointer(index.connectionString, path + "-wal", log, index.unsynced);
         return index;
     }
 
@@ -496,6 +533,20 @@ internal sealed partial class ArchiveIndex : IDisposable
         statements.Clear();
         checkpointer?.Dispose();
         checkpointer = null;
+        if (writer is not null && unsynced)
+        {
+            try
+            {
+                // A pooled connection keeps its settings: whoever runs the last checkpoint at close must sync it.
+                Exec("PRAGMA synchronous=FULL");
+                IndexOpenMarker.SyncAndRemove(Path);
+            }
+            catch (Exception e) when (e is IOException or SqliteException or UnauthorizedAccessException)
+            {
+                // The marker stays: after a machine restart the next writer rebuilds the index.
+            }
+        }
+
         writer?.Dispose();
         writer = null;
     }

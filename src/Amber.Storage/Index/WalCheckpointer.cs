@@ -27,14 +27,22 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly SqliteConnection connection;
     private readonly ManualResetEventSlim stop = new();
     private readonly Thread thread;
+    private readonly bool unsynced;
     private long checkpoints;
 
-    public WalCheckpointer(string connectionString, string walPath, Action<string>? log)
+    /// <param name="unsynced">Checkpoint without fsyncs (see <see cref="IndexOpenMarker"/>).</param>
+    public WalCheckpointer(string connectionString, string walPath, Action<string>? log, bool unsynced)
     {
         this.walPath = walPath;
         this.log = log;
+        this.unsynced = unsynced;
         connection = new SqliteConnection(connectionString);
         connection.Open();
+        if (unsynced)
+        {
+            Scalar("PRAGMA synchronous=OFF");
+        }
+
         thread = new Thread(Run) { IsBackground = true, Name = "amber-index-checkpoint" };
         thread.Start();
     }
@@ -86,6 +94,18 @@ internal sealed class WalCheckpointer : IDisposable
     {
         stop.Set();
         thread.Join();
+        if (unsynced)
+        {
+            try
+            {
+                Scalar("PRAGMA synchronous=FULL"); // the connection goes back to the pool, settings and all
+            }
+            catch (SqliteException)
+            {
+                // Closing it anyway; the pool may hand it out again, and a reader does not checkpoint until it closes.
+            }
+        }
+
         connection.Dispose();
         stop.Dispose();
     }

@@ -1,0 +1,105 @@
+using Amber.Storage.FileSystem;
+
+namespace Amber.Storage.Index;
+
+/// <summary>
+/// Lets the index be written without fsyncs (<c>PRAGMA synchronous=OFF</c>) where that is safe to detect. The index
+/// is derived data: every row can be recomputed from the segments. What an fsync protects it against is a machine
+/// restart (power loss, kernel crash, VM reset), which can drop or reorder writes still in the page cache; a process
+/// that dies (SIGKILL included) leaves them all there. So while a writer has the index open, a marker file beside it
+/// (<c>index.db-open</c>) names the machine's boot (Linux <c>/proc/sys/kernel/random/boot_id</c>). A clean close
+/// fsyncs the index files and removes the marker. A marker naming another boot means the machine restarted while
+/// the index was open: the next writer deletes the index before SQLite reads it and rebuilds it from the segments,
+/// and a reader refuses it. Where the boot cannot be told, there is no marker and the index keeps
+/// <c>synchronous=NORMAL</c>, with its fsyncs.
+/// <para>
+/// Why: each WAL checkpoint with fsyncs forced a journal commit and a disk cache flush, up to 40 times a second
+/// under gateway load, and the segment fsync every caller waits for queued behind them (BENCHMARKS §7).
+/// </para>
+/// </summary>
+internal static class IndexOpenMarker
+{
+    public const string Suffix = "-open";
+    private const string BootIdPath = "/proc/sys/kernel/random/boot_id";
+    private const string Prefix = "amber index open, boot ";
+
+    /// <summary>This boot's id, or null where the machine cannot tell (not Linux).</summary>
+    public static string? CurrentBoot()
+    {
+        try
+        {
+            return File.Exists(BootIdPath) ? File.ReadAllText(BootIdPath).Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public static string PathOf(string indexPath) => indexPath + Suffix;
+
+    /// <summary>
+    /// The boot named by a marker left beside <paramref name="indexPath"/>, when it is not <paramref name="currentBoot"/>:
+    /// the index was open, unsynced, when the machine restarted. An unreadable marker counts as another boot.
+    /// </summary>
+    public static string? OtherBoot(string indexPath, string currentBoot)
+    {
+        var path = PathOf(indexPath);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "(unreadable marker)";
+        }
+
+        var recorded = text.StartsWith(Prefix, StringComparison.Ordinal) ? text[Prefix.Length..].Trim() : "(unreadable marker)";
+        return recorded == currentBoot ? null : recorded;
+    }
+
+    /// <summary>Writes the marker durably (temporary file, fsync, rename, fsync of the folder) before the first unsynced write.</summary>
+    public static void Write(string indexPath, string boot)
+    {
+        var path = PathOf(indexPath);
+        var tmp = path + ".tmp";
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            f.Write(System.Text.Encoding.UTF8.GetBytes(Prefix + boot + "\n"));
+            f.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+        SyncFolder(path);
+    }
+
+    /// <summary>After a clean close: makes what SQLite wrote durable, then removes the marker.</summary>
+    public static void SyncAndRemove(string indexPath)
+    {
+        foreach (var file in new[] { indexPath, indexPath + "-wal" })
+        {
+            if (File.Exists(file))
+            {
+                using var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                f.Flush(flushToDisk: true);
+            }
+        }
+
+        var path = PathOf(indexPath);
+        File.Delete(path);
+        SyncFolder(path);
+    }
+
+    private static void SyncFolder(string path)
+        => LocalFileSystem.Instance.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".");
+}

@@ -1,0 +1,101 @@
+using Amber.Storage.Index;
+using Amber.Storage.Verification;
+using Amber.Testing;
+
+namespace Amber.Storage.Tests;
+
+/// <summary>
+/// The index runs without fsyncs while a marker beside it names the machine's boot. A process that dies leaves its
+/// writes in the page cache, so the same boot reopens the index as it is; a marker naming another boot means the
+/// machine restarted while the index was open, so the index is rebuilt from the segments, or refused by a reader.
+/// </summary>
+public sealed class IndexOpenMarkerTests
+{
+    private const string AnotherBoot = "00000000-0000-4000-8000-000000000000";
+
+    [Fact]
+    public async Task WhileOpenForWriting_TheMarkerNamesThisBoot_AndACleanCloseRemovesIt()
+    {
+        var boot = CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        var marker = IndexOpenMarker.PathOf(t.IndexPath);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(1).Batch);
+            Assert.Equal(0L, archive.Index.WriterSynchronous()); // OFF
+            Assert.Contains(boot, File.ReadAllText(marker), StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(marker));
+        await using var reopened = t.Open();
+        Assert.Empty(reopened.Recovery.Actions);
+        Assert.Single(reopened.ListConversations());
+    }
+
+    [Fact]
+    public async Task Open_AfterTheProcessDiedWithTheIndexOpen_KeepsTheIndex()
+    {
+        var boot = CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(1).Batch);
+        }
+
+        // What a killed writer leaves: the marker of this boot (its writes are all in the page cache).
+        IndexOpenMarker.Write(t.IndexPath, boot);
+        await using var reopened = t.Open();
+        Assert.False(reopened.Recovery.IndexRebuilt);
+        Assert.DoesNotContain(reopened.Recovery.Actions, a => a.Contains("restarted", StringComparison.Ordinal));
+        Assert.Single(reopened.ListConversations());
+    }
+
+    [Fact]
+    public async Task Open_AfterAMachineRestartWithTheIndexOpen_DeletesItUnread_AndRebuildsIt()
+    {
+        CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(2);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(sample.Batch);
+        }
+
+        // A restart can leave the unsynced index in any state: here, not even a SQLite file.
+        IndexOpenMarker.Write(t.IndexPath, AnotherBoot);
+        File.WriteAllBytes(t.IndexPath, new byte[8192]);
+        await using (var reopened = t.Open())
+        {
+            Assert.True(reopened.Recovery.IndexRebuilt);
+            Assert.Contains(reopened.Recovery.Actions, a => a.Contains($"the machine restarted while index {t.IndexPath} was open without fsyncs (boot {AnotherBoot})", StringComparison.Ordinal));
+            Assert.Equal(sample.ConversationId, Assert.Single(reopened.ListConversations()).Id);
+            Assert.NotNull(reopened.GetConversation(sample.ConversationId));
+        }
+
+        await using var again = t.Open();
+        Assert.True(ArchiveVerifier.Verify(again).Ok);
+    }
+
+    [Fact]
+    public async Task OpenReadOnly_AfterAMachineRestartWithTheIndexOpen_RefusesAndNamesTheFix()
+    {
+        CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(3).Batch);
+        }
+
+        IndexOpenMarker.Write(t.IndexPath, AnotherBoot);
+        var e = Assert.Throws<InvalidOperationException>(() => t.Open(o => o with { ReadOnly = true }));
+        Assert.Contains("open the archive once for writing to rebuild it", e.Message, StringComparison.Ordinal);
+        Assert.Contains(t.IndexPath, e.Message, StringComparison.Ordinal);
+    }
+
+    private static string CurrentBootOrSkip()
+    {
+        var boot = IndexOpenMarker.CurrentBoot();
+        Assert.SkipWhen(boot is null, "This machine cannot name its boot (no /proc/sys/kernel/random/boot_id), so the index keeps its fsyncs and writes no marker.");
+        return boot!;
+    }
+}
