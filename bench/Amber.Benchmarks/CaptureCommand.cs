@@ -71,6 +71,8 @@ public static class CaptureCommand
         Console.WriteLine("Added by the archive over the baseline, same repeat:\n");
         Console.WriteLine(added);
         Console.WriteLine();
+        var indexFloor = CaptureIndexFloor.Measure(options.WorkDirectory);
+        Console.WriteLine($"Index floor: the least any index of these calls must do per exchange, in the archive's own tables (one conversation row, two node rows, two membership rows, two rows of the full-text table), {CaptureIndexFloor.Exchanges:N0} exchanges in transactions of {CaptureIndexFloor.PerTransaction}, no fsync, best of 3: **{indexFloor.TotalMicroseconds:F1} µs per exchange** of one core, of which the full-text rows {indexFloor.FullTextMicroseconds:F1} µs (measured apart, same way).\n");
         Console.WriteLine($"- load average at end (1/5/15 min): {MachineInfo.LoadAverage()}");
         return 0;
     }
