@@ -39,6 +39,8 @@ public sealed partial class Archive
         private readonly Archive archive;
         private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
         private readonly Task loop;
+        private readonly ManualResetEventSlim arrived = new(false); // set by whoever queues, by the checkpoint timer and by Dispose
+        private ITimer? checkpointTimer; // writer thread only
         private readonly Dictionary<string, List<byte[]>> samples = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> sampleBytes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> trainingRetryAt = new(StringComparer.Ordinal);
@@ -91,6 +93,7 @@ public sealed partial class Archive
                 return Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
             }
 
+            arrived.Set();
             return p.Completion.Task;
         }
 
@@ -99,43 +102,29 @@ public sealed partial class Archive
         {
             var p = new Pending(null, CancellationToken.None);
             Interlocked.Increment(ref queued);
-            return queue.Writer.TryWrite(p) ? p.Completion.Task : Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
+            if (!queue.Writer.TryWrite(p))
+            {
+                return Task.FromException<CommitResult>(new ObjectDisposedException(nameof(Archive)));
+            }
+
+            arrived.Set();
+            return p.Completion.Task;
         }
 
         private void Run()
         {
             var group = new List<Pending>();
-            while (true)
+            while (WaitForWork(out var fromTimer))
             {
-                // Checkpoints: at most one per CheckpointInterval under load, and one soon after the load stops.
-                var due = poisoned is null && archive.Log.Size > lastCheckpointSize;
-                if (due)
-                {
-                    var wait = queue.Reader.WaitToReadAsync().AsTask();
-                    var remaining = archive.options.CheckpointInterval - (archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt);
-                    using var stopDelay = new CancellationTokenSource(); // a group that arrives first ends the timer
-                    var delay = Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, archive.options.TimeProvider, stopDelay.Token);
-                    if (Task.WhenAny(wait, delay).GetAwaiter().GetResult() == delay && !wait.IsCompleted)
-                    {
-                        group.Clear();
-                        group.Add(new Pending(null, CancellationToken.None));
-                        Interlocked.Increment(ref queued);
-                        ProcessGroup(group, fromTimer: true);
-                        continue;
-                    }
-
-                    stopDelay.Cancel();
-                    if (!wait.GetAwaiter().GetResult())
-                    {
-                        break;
-                    }
-                }
-                else if (!queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-                {
-                    break;
-                }
-
                 group.Clear();
+                if (fromTimer)
+                {
+                    group.Add(new Pending(null, CancellationToken.None));
+                    Interlocked.Increment(ref queued);
+                    ProcessGroup(group, fromTimer: true);
+                    continue;
+                }
+
                 while (group.Count < 256 && queue.Reader.TryRead(out var p))
                 {
                     group.Add(p);
@@ -143,6 +132,53 @@ public sealed partial class Archive
                 }
 
                 ProcessGroup(group);
+            }
+        }
+
+        /// <summary>
+        /// Blocks until something is queued (true), or the checkpoint interval has passed with log entries that no
+        /// checkpoint covers and nothing queued (true, <paramref name="fromTimer"/>: at most one checkpoint per
+        /// <see cref="ArchiveOptions.CheckpointInterval"/> under load, and one soon after the load stops), or the queue
+        /// is closed and empty (false). The caller that queues sets <see cref="arrived"/> itself, so the writer wakes
+        /// without waiting for a thread-pool thread to run a continuation first.
+        /// </summary>
+        private bool WaitForWork(out bool fromTimer)
+        {
+            fromTimer = false;
+            try
+            {
+                while (true)
+                {
+                    arrived.Reset();
+                    if (queue.Reader.TryPeek(out _))
+                    {
+                        return true;
+                    }
+
+                    if (queue.Reader.Completion.IsCompleted)
+                    {
+                        return false;
+                    }
+
+                    if (poisoned is null && archive.Log.Size > lastCheckpointSize)
+                    {
+                        var remaining = archive.options.CheckpointInterval - (archive.options.TimeProvider.GetUtcNow() - lastCheckpointAt);
+                        if (remaining <= TimeSpan.Zero)
+                        {
+                            fromTimer = true;
+                            return true;
+                        }
+
+                        checkpointTimer ??= archive.options.TimeProvider.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), arrived, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                        checkpointTimer.Change(remaining, Timeout.InfiniteTimeSpan);
+                    }
+
+                    arrived.Wait();
+                }
+            }
+            finally
+            {
+                checkpointTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -749,7 +785,9 @@ public sealed partial class Archive
         public async ValueTask DisposeAsync()
         {
             queue.Writer.TryComplete();
+            arrived.Set();
             await loop.ConfigureAwait(false);
+            checkpointTimer?.Dispose();
             indexer.Dispose(); // indexes every group handed over, then stops
             lookups?.Dispose();
             poisoned ??= indexer.Failure;
