@@ -523,6 +523,31 @@ internal sealed partial class ArchiveIndex : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Makes what was written without fsyncs durable, through SQLite's own descriptors: closing one of ours on index.db
+    /// would release every POSIX lock this process holds on the file, SQLite's included, and another process could then
+    /// take itself for the last connection and delete the WAL under connections still open here
+    /// (sqlite.org/howtocorrupt.html, 2.2). With <c>synchronous=FULL</c> a checkpoint fsyncs the WAL, copies it and
+    /// fsyncs the database file, which covers the pages earlier checkpoints left unsynced as well; the one-page write
+    /// before it gives it a frame to copy, without which it skips both fsyncs. False if readers kept it from copying
+    /// everything.
+    /// </summary>
+    private bool SyncForClose()
+    {
+        // A pooled connection keeps its settings: whoever runs the last checkpoint at close must sync it.
+        Exec("PRAGMA synchronous=FULL");
+        using (var version = Writer.CreateCommand())
+        {
+            version.CommandText = "PRAGMA user_version";
+            Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version={Convert.ToInt64(version.ExecuteScalar(), CultureInfo.InvariantCulture)}"));
+        }
+
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(FULL)";
+        using var r = cmd.ExecuteReader();
+        return r.Read() && r.GetInt64(0) == 0 && r.GetInt64(1) > 0 && r.GetInt64(2) == r.GetInt64(1);
+    }
+
     public void Dispose()
     {
         foreach (var cmd in statements.Values)
@@ -537,9 +562,10 @@ internal sealed partial class ArchiveIndex : IDisposable
         {
             try
             {
-                // A pooled connection keeps its settings: whoever runs the last checkpoint at close must sync it.
-                Exec("PRAGMA synchronous=FULL");
-                IndexOpenMarker.SyncAndRemove(Path);
+                if (SyncForClose())
+                {
+                    IndexOpenMarker.Remove(Path);
+                }
             }
             catch (Exception e) when (e is IOException or SqliteException or UnauthorizedAccessException)
             {

@@ -8,7 +8,7 @@ namespace Amber.Storage.Index;
 /// restart (power loss, kernel crash, VM reset), which can drop or reorder writes still in the page cache; a process
 /// that dies (SIGKILL included) leaves them all there. So while a writer has the index open, a marker file beside it
 /// (<c>index.db-open</c>) names the machine's boot (Linux <c>/proc/sys/kernel/random/boot_id</c>). A clean close
-/// fsyncs the index files and removes the marker. A marker naming another boot means the machine restarted while
+/// has SQLite fsync the index (a checkpoint with <c>synchronous=FULL</c>) and removes the marker. A marker naming another boot means the machine restarted while
 /// the index was open: the next writer deletes the index before SQLite reads it and rebuilds it from the segments,
 /// and a reader refuses it. Where the boot cannot be told, there is no marker and the index keeps
 /// <c>synchronous=NORMAL</c>, with its fsyncs.
@@ -83,18 +83,9 @@ internal static class IndexOpenMarker
         SyncFolder(path);
     }
 
-    /// <summary>After a clean close: makes what SQLite wrote durable, then removes the marker.</summary>
-    public static void SyncAndRemove(string indexPath)
+    /// <summary>After a clean close, once SQLite has made what it wrote durable: removes the marker.</summary>
+    public static void Remove(string indexPath)
     {
-        foreach (var file in new[] { indexPath, indexPath + "-wal" })
-        {
-            if (File.Exists(file))
-            {
-                using var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-                f.Flush(flushToDisk: true);
-            }
-        }
-
         var path = PathOf(indexPath);
         File.Delete(path);
         SyncFolder(path);
