@@ -95,6 +95,24 @@ public sealed class IndexOpenMarkerTests
     }
 
     [Fact]
+    public async Task Open_AfterAMachineRestartWithTheIndexOpen_WithoutTheSigningKey_NamesTheMissingKey()
+    {
+        CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(4).Batch);
+        }
+
+        // Without log/signing.key an open for writing is read-only too, so "open it for writing" cannot rebuild the index.
+        File.Delete(Amber.Storage.Log.LogKeys.SigningKeyPath(t.Directory));
+        IndexOpenMarker.Write(t.IndexPath, AnotherBoot);
+        var e = Assert.Throws<InvalidOperationException>(() => t.Open());
+        Assert.Contains("log/signing.key", e.Message, StringComparison.Ordinal);
+        Assert.Contains(t.IndexPath, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Dispose_LeavesTheSqliteLocksOfConnectionsStillOpenOnTheIndex()
     {
         CurrentBootOrSkip();

@@ -56,12 +56,14 @@ internal sealed partial class ArchiveIndex : IDisposable
     }
 
     /// <summary>Refuses to read an index that a writer left unsynced when the machine restarted; only a writer may rebuild it.</summary>
-    public static void ThrowIfLeftUnsyncedByAnotherBoot(string path)
+    /// <param name="path">The index file.</param>
+    /// <param name="fix">What the user should do, as the end of the message.</param>
+    public static void ThrowIfLeftUnsyncedByAnotherBoot(string path, string fix)
     {
         if (IndexOpenMarker.CurrentBoot() is { } boot && IndexOpenMarker.OtherBoot(path, boot) is { } other)
         {
             throw new InvalidOperationException(
-                $"The archive's index {path} was open without fsyncs when the machine restarted (boot {other}) and may have lost writes; open the archive once for writing to rebuild it.");
+                $"The archive's index {path} was open without fsyncs when the machine restarted (boot {other}) and may have lost writes; {fix}.");
         }
     }
 
