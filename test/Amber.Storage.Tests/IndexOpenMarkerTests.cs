@@ -113,6 +113,27 @@ public sealed class IndexOpenMarkerTests
     }
 
     [Fact]
+    public async Task OpenWriter_WhereTheBootCannotBeTold_DiscardsAnIndexLeftUnsyncedByABoot()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(5).Batch);
+        }
+
+        SqliteConnection.ClearAllPools(); // as in a new process: no pooled connection still has the old file open
+
+        // The archive's disk moved, after a power cut on Linux, to a machine that cannot name its boot (or a sandbox
+        // without /proc): nothing tells this boot from that one, so the index may have lost writes.
+        IndexOpenMarker.Write(t.IndexPath, AnotherBoot);
+        using var index = ArchiveIndex.OpenWriter(t.IndexPath, boot: null);
+        Assert.Contains($"boot {AnotherBoot}", index.Discarded, StringComparison.Ordinal);
+        Assert.Null(index.Position);
+        Assert.Equal(1L, index.WriterSynchronous()); // NORMAL: no marker can guard it here
+        Assert.False(File.Exists(IndexOpenMarker.PathOf(t.IndexPath)));
+    }
+
+    [Fact]
     public async Task Dispose_LeavesTheSqliteLocksOfConnectionsStillOpenOnTheIndex()
     {
         CurrentBootOrSkip();

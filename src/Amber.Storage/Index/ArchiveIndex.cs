@@ -74,15 +74,23 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
     /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/> (tests use less than the default).</param>
     public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
+        => OpenWriter(path, IndexOpenMarker.CurrentBoot(), log, walSizeLimit);
+
+    /// <param name="path">The index file.</param>
+    /// <param name="boot">This machine's boot id, null where it cannot be told (tests pass it).</param>
+    /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
+    /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/>.</param>
+    internal static ArchiveIndex OpenWriter(string path, string? boot, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
     {
         // Unsynced where a machine restart can be detected (IndexOpenMarker); an index that was open, unsynced, when
         // the machine restarted is deleted before SQLite reads a page of it.
-        var boot = IndexOpenMarker.CurrentBoot();
         string? discarded = null;
-        if (boot is not null && IndexOpenMarker.OtherBoot(path, boot) is { } other)
+        if (IndexOpenMarker.OtherBoot(path, boot) is { } other)
         {
             Archive.DeleteIndexFiles(path);
-            discarded = $"the machine restarted while index {path} was open without fsyncs (boot {other}); rebuilding it";
+            discarded = boot is null
+                ? $"index {path} was left open without fsyncs (boot {other}) and this machine cannot tell whether it has restarted since; rebuilding it"
+                : $"the machine restarted while index {path} was open without fsyncs (boot {other}); rebuilding it";
         }
 
         if (boot is not null)
