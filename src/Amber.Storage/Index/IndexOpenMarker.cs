@@ -10,10 +10,10 @@ namespace Amber.Storage.Index;
 /// (<c>index.db-open</c>) names the machine's boot (Linux <c>/proc/sys/kernel/random/boot_id</c>). A clean close
 /// has SQLite fsync the index (a checkpoint with <c>synchronous=FULL</c>) and removes the marker. A marker naming
 /// another boot means the machine restarted while the index was open: the next writer deletes the index before SQLite
-/// reads it and rebuilds it from the segments, and a reader refuses it. Where the boot cannot be told, there is no marker and the index keeps
-/// <c>synchronous=NORMAL</c>, with its fsyncs; a writer there still rebuilds an index that a marker says was left
-/// unsynced (the disk may come from a machine that lost power), while a reader cannot tell that marker from a live
-/// writer's and reads the index as it is.
+/// reads it and rebuilds it from the segments, and a reader refuses it. Where the boot cannot be told, there is no
+/// marker and the index keeps <c>synchronous=NORMAL</c>, with its fsyncs; a writer there still rebuilds an index that
+/// a marker says was left unsynced (the disk may come from a machine that lost power), while a reader cannot tell that
+/// marker from a live writer's and reads the index as it is.
 /// <para>
 /// Why: each WAL checkpoint with fsyncs forced a journal commit and a disk cache flush, up to 40 times a second
 /// under gateway load, and the segment fsync every caller waits for queued behind them (BENCHMARKS §7).
