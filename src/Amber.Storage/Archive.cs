@@ -185,10 +185,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var readOnly = options.ReadOnly || !TryTakeLock();
+        var signingKeyMissing = false;
         if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))
         {
             // Without the signing key no checkpoint can be signed, so nothing may be committed: read-only.
             readOnly = true;
+            signingKeyMissing = true;
             options.Log?.Invoke("log/signing.key is missing: the archive is open read-only until it is restored");
         }
 
@@ -204,7 +206,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
                 throw new InvalidOperationException($"The archive's index {indexPath} does not exist yet; open it once for writing.");
             }
 
-            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath);
+            // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
+            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
             index = ArchiveIndex.OpenReader(indexPath);
         }
         else

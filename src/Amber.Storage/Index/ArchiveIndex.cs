@@ -56,12 +56,14 @@ internal sealed partial class ArchiveIndex : IDisposable
     }
 
     /// <summary>Refuses to read an index that a writer left unsynced when the machine restarted; only a writer may rebuild it.</summary>
-    public static void ThrowIfLeftUnsyncedByAnotherBoot(string path)
+    /// <param name="path">The index file.</param>
+    /// <param name="fix">What the user should do, as the end of the message.</param>
+    public static void ThrowIfLeftUnsyncedByAnotherBoot(string path, string fix)
     {
         if (IndexOpenMarker.CurrentBoot() is { } boot && IndexOpenMarker.OtherBoot(path, boot) is { } other)
         {
             throw new InvalidOperationException(
-                $"The archive's index {path} was open without fsyncs when the machine restarted (boot {other}) and may have lost writes; open the archive once for writing to rebuild it.");
+                $"The archive's index {path} was open without fsyncs when the machine restarted (boot {other}) and may have lost writes; {fix}.");
         }
     }
 
@@ -72,15 +74,23 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
     /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/> (tests use less than the default).</param>
     public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
+        => OpenWriter(path, IndexOpenMarker.CurrentBoot(), log, walSizeLimit);
+
+    /// <param name="path">The index file.</param>
+    /// <param name="boot">This machine's boot id, null where it cannot be told (tests pass it).</param>
+    /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
+    /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/>.</param>
+    internal static ArchiveIndex OpenWriter(string path, string? boot, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
     {
         // Unsynced where a machine restart can be detected (IndexOpenMarker); an index that was open, unsynced, when
         // the machine restarted is deleted before SQLite reads a page of it.
-        var boot = IndexOpenMarker.CurrentBoot();
         string? discarded = null;
-        if (boot is not null && IndexOpenMarker.OtherBoot(path, boot) is { } other)
+        if (IndexOpenMarker.OtherBoot(path, boot) is { } other)
         {
             Archive.DeleteIndexFiles(path);
-            discarded = $"the machine restarted while index {path} was open without fsyncs (boot {other}); rebuilding it";
+            discarded = boot is null
+                ? $"index {path} was left open without fsyncs (boot {other}) and this machine cannot tell whether it has restarted since; rebuilding it"
+                : $"the machine restarted while index {path} was open without fsyncs (boot {other}); rebuilding it";
         }
 
         if (boot is not null)
@@ -523,6 +533,31 @@ internal sealed partial class ArchiveIndex : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Makes what was written without fsyncs durable, through SQLite's own descriptors: closing one of ours on index.db
+    /// would release every POSIX lock this process holds on the file, SQLite's included, and another process could then
+    /// take itself for the last connection and delete the WAL under connections still open here
+    /// (sqlite.org/howtocorrupt.html, 2.2). With <c>synchronous=FULL</c> a checkpoint fsyncs the WAL, copies it and
+    /// fsyncs the database file, which covers the pages earlier checkpoints left unsynced as well; the one-page write
+    /// before it gives it a frame to copy, without which it skips both fsyncs. False if readers kept it from copying
+    /// everything.
+    /// </summary>
+    private bool SyncForClose()
+    {
+        // A pooled connection keeps its settings: whoever runs the last checkpoint at close must sync it.
+        Exec("PRAGMA synchronous=FULL");
+        using (var version = Writer.CreateCommand())
+        {
+            version.CommandText = "PRAGMA user_version";
+            Exec(string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version={Convert.ToInt64(version.ExecuteScalar(), CultureInfo.InvariantCulture)}"));
+        }
+
+        using var cmd = Writer.CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(FULL)";
+        using var r = cmd.ExecuteReader();
+        return r.Read() && r.GetInt64(0) == 0 && r.GetInt64(1) > 0 && r.GetInt64(2) == r.GetInt64(1);
+    }
+
     public void Dispose()
     {
         foreach (var cmd in statements.Values)
@@ -537,9 +572,10 @@ internal sealed partial class ArchiveIndex : IDisposable
         {
             try
             {
-                // A pooled connection keeps its settings: whoever runs the last checkpoint at close must sync it.
-                Exec("PRAGMA synchronous=FULL");
-                IndexOpenMarker.SyncAndRemove(Path);
+                if (SyncForClose())
+                {
+                    IndexOpenMarker.Remove(Path);
+                }
             }
             catch (Exception e) when (e is IOException or SqliteException or UnauthorizedAccessException)
             {

@@ -8,10 +8,12 @@ namespace Amber.Storage.Index;
 /// restart (power loss, kernel crash, VM reset), which can drop or reorder writes still in the page cache; a process
 /// that dies (SIGKILL included) leaves them all there. So while a writer has the index open, a marker file beside it
 /// (<c>index.db-open</c>) names the machine's boot (Linux <c>/proc/sys/kernel/random/boot_id</c>). A clean close
-/// fsyncs the index files and removes the marker. A marker naming another boot means the machine restarted while
-/// the index was open: the next writer deletes the index before SQLite reads it and rebuilds it from the segments,
-/// and a reader refuses it. Where the boot cannot be told, there is no marker and the index keeps
-/// <c>synchronous=NORMAL</c>, with its fsyncs.
+/// has SQLite fsync the index (a checkpoint with <c>synchronous=FULL</c>) and removes the marker. A marker naming
+/// another boot means the machine restarted while the index was open: the next writer deletes the index before SQLite
+/// reads it and rebuilds it from the segments, and a reader refuses it. Where the boot cannot be told, there is no
+/// marker and the index keeps <c>synchronous=NORMAL</c>, with its fsyncs; a writer there still rebuilds an index that
+/// a marker says was left unsynced (the disk may come from a machine that lost power), while a reader cannot tell that
+/// marker from a live writer's and reads the index as it is.
 /// <para>
 /// Why: each WAL checkpoint with fsyncs forced a journal commit and a disk cache flush, up to 40 times a second
 /// under gateway load, and the segment fsync every caller waits for queued behind them (BENCHMARKS §7).
@@ -44,9 +46,10 @@ internal static class IndexOpenMarker
 
     /// <summary>
     /// The boot named by a marker left beside <paramref name="indexPath"/>, when it is not <paramref name="currentBoot"/>:
-    /// the index was open, unsynced, when the machine restarted. An unreadable marker counts as another boot.
+    /// the index was open, unsynced, when the machine restarted. An unreadable marker counts as another boot, and so
+    /// does any marker where this machine cannot name its boot (null): nothing then tells that boot from this one.
     /// </summary>
-    public static string? OtherBoot(string indexPath, string currentBoot)
+    public static string? OtherBoot(string indexPath, string? currentBoot)
     {
         var path = PathOf(indexPath);
         if (!File.Exists(path))
@@ -65,7 +68,7 @@ internal static class IndexOpenMarker
         }
 
         var recorded = text.StartsWith(Prefix, StringComparison.Ordinal) ? text[Prefix.Length..].Trim() : "(unreadable marker)";
-        return recorded == currentBoot ? null : recorded;
+        return currentBoot is not null && recorded == currentBoot ? null : recorded;
     }
 
     /// <summary>Writes the marker durably (temporary file, fsync, rename, fsync of the folder) before the first unsynced write.</summary>
@@ -83,18 +86,9 @@ internal static class IndexOpenMarker
         SyncFolder(path);
     }
 
-    /// <summary>After a clean close: makes what SQLite wrote durable, then removes the marker.</summary>
-    public static void SyncAndRemove(string indexPath)
+    /// <summary>After a clean close, once SQLite has made what it wrote durable: removes the marker.</summary>
+    public static void Remove(string indexPath)
     {
-        foreach (var file in new[] { indexPath, indexPath + "-wal" })
-        {
-            if (File.Exists(file))
-            {
-                using var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-                f.Flush(flushToDisk: true);
-            }
-        }
-
         var path = PathOf(indexPath);
         File.Delete(path);
         SyncFolder(path);
