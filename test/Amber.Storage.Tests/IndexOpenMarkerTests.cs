@@ -159,6 +159,25 @@ public sealed class IndexOpenMarkerTests
         Assert.True(HoldsSqliteSharedLock(t.IndexPath), "closing the archive released the shared lock that this process's connections still open on index.db hold");
     }
 
+    [Fact]
+    public async Task Open_AfterACloseThatCouldNotSyncTheIndex_RebuildsItEvenOnTheSameBoot()
+    {
+        CurrentBootOrSkip();
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(4);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(sample.Batch);
+        }
+
+        // What Dispose leaves when its fsync fails: the pages whose write-back failed may be gone from the cache.
+        IndexOpenMarker.MarkFailedSync(t.IndexPath);
+        await using var reopened = t.Open();
+        Assert.True(reopened.Recovery.IndexRebuilt);
+        Assert.Contains(reopened.Recovery.Actions, a => a.Contains(IndexOpenMarker.FailedSync, StringComparison.Ordinal));
+        Assert.Equal(sample.ConversationId, Assert.Single(reopened.ListConversations()).Id);
+    }
+
     private static string CurrentBootOrSkip()
     {
         var boot = IndexOpenMarker.CurrentBoot();

@@ -87,6 +87,7 @@ internal sealed partial class ArchiveIndex : IDisposable
         string? discarded = null;
         if (IndexOpenMarker.OtherBoot(path, boot) is { } other)
         {
+            SqliteConnection.ClearAllPools(); // no pooled connection may outlive the files it points at
             Archive.DeleteIndexFiles(path);
             discarded = boot is null
                 ? $"index {path} was left open without fsyncs (boot {other}) and this machine cannot tell whether it has restarted since; rebuilding it"
@@ -579,7 +580,9 @@ internal sealed partial class ArchiveIndex : IDisposable
             }
             catch (Exception e) when (e is IOException or SqliteException or UnauthorizedAccessException)
             {
-                // The marker stays: after a machine restart the next writer rebuilds the index.
+                // Not a busy reader (SyncForClose returns false then, and the boot's marker rightly stays): the sync
+                // itself failed, so even this boot may not trust the index.
+                IndexOpenMarker.MarkFailedSync(Path);
             }
         }
 

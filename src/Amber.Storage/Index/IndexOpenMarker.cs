@@ -62,7 +62,7 @@ internal static class IndexOpenMarker
         {
             text = File.ReadAllText(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "(unreadable marker)";
         }
@@ -84,6 +84,26 @@ internal static class IndexOpenMarker
 
         File.Move(tmp, path, overwrite: true);
         SyncFolder(path);
+    }
+
+    /// <summary>What a close whose sync failed leaves instead of this boot's id: any later writer rebuilds the index.</summary>
+    public const string FailedSync = "(a close that could not sync the index)";
+
+    /// <summary>
+    /// After a close whose sync failed: the writes it could not sync may already be gone from the page cache (Linux
+    /// drops pages whose write-back failed), so this boot's marker would vouch for an index that is not intact. Best
+    /// effort: if even this fails, the boot's marker stays, as before.
+    /// </summary>
+    public static void MarkFailedSync(string indexPath)
+    {
+        try
+        {
+            Write(indexPath, FailedSync);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more can be done here.
+        }
     }
 
     /// <summary>After a clean close, once SQLite has made what it wrote durable: removes the marker.</summary>
