@@ -48,7 +48,7 @@ public sealed class BenchOptions
     {
         if (args.Length == 0)
         {
-            throw new ArgumentException("usage: Amber.Benchmarks ingest|size|read [--shared DIR] [--work DIR] [--repeat N] [--keep] [BenchmarkDotNet options]");
+            throw new ArgumentException("usage: Amber.Benchmarks ingest|size|read|log|import|gateway|capture|viewer|thaw|frames|floors [--shared DIR] [--work DIR] [--repeat N] [--keep] [command options]");
         }
 
         string? shared = null;
