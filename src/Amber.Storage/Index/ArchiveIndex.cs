@@ -578,10 +578,14 @@ internal sealed partial class ArchiveIndex : IDisposable
                     IndexOpenMarker.Remove(Path);
                 }
             }
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+            {
+                // SQLITE_BUSY or SQLITE_LOCKED: readers kept the checkpoint out, as when it returns false. Nothing failed
+                // to reach the disk, so this boot's marker rightly stays.
+            }
             catch (Exception e) when (e is IOException or SqliteException or UnauthorizedAccessException)
             {
-                // Not a busy reader (SyncForClose returns false then, and the boot's marker rightly stays): the sync
-                // itself failed, so even this boot may not trust the index.
+                // The sync itself failed, so even this boot may not trust the index.
                 IndexOpenMarker.MarkFailedSync(Path);
             }
         }

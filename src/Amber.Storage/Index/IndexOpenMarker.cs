@@ -32,11 +32,7 @@ internal static class IndexOpenMarker
         {
             return File.Exists(BootIdPath) ? File.ReadAllText(BootIdPath).Trim() : null;
         }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
