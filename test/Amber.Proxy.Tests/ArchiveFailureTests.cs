@@ -29,13 +29,26 @@ public sealed class ArchiveFailureTests : GatewayTestBase
     [Fact]
     public async Task ArchiveCannotWrite_Streamed_CutsTheStreamBeforeItsFinalEvent()
     {
-        Archives.Faults!.FailSyncAfter(0);
+        // The commit's fsync fails, but only once the client has read what was released before it: a reset that
+        // reaches a client before it has read the bytes sent ahead of it discards them (TCP drops unread data).
+        using var clientHasReadTheStart = new SemaphoreSlim(0);
+        Archives.Faults!.BeforeSyncFails = () => clientHasReadTheStart.Wait(TimeSpan.FromSeconds(20));
+        Archives.Faults.FailSyncAfter(0);
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(GatewayUrl, "/v1/chat/completions")) { Content = Body(stream: true) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode); // headers went out before the answer existed
         var received = new MemoryStream();
         await using var stream = await response.Content.ReadAsStreamAsync(Ct);
+        var buffer = new byte[4096];
+        while (!Encoding.UTF8.GetString(received.ToArray()).Contains("chat.completion.chunk", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, Ct);
+            Assert.True(n > 0, "the stream ended before any event arrived");
+            received.Write(buffer, 0, n);
+        }
+
+        clientHasReadTheStart.Release(); // events before the final one arrived while the commit was still pending
         await Assert.ThrowsAnyAsync<IOException>(() => stream.CopyToAsync(received, Ct));
 
         var text = Encoding.UTF8.GetString(received.ToArray());

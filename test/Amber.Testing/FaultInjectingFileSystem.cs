@@ -34,6 +34,9 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     /// <summary>The fsync after <paramref name="successfulSyncs"/> more fsyncs throws.</summary>
     public void FailSyncAfter(int successfulSyncs) => syncsUntilFailure = successfulSyncs;
 
+    /// <summary>Runs on the failing fsync's thread just before it throws: a test can hold the failure back until it is ready.</summary>
+    public Action? BeforeSyncFails { get; set; }
+
     public void Disarm()
     {
         writesUntilFailure = -1;
@@ -71,6 +74,7 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
         {
             syncsUntilFailure = -1;
             FaultsFired++;
+            BeforeSyncFails?.Invoke();
             throw new IOException("injected fault: fsync failed");
         }
 
