@@ -30,6 +30,17 @@ public sealed class Corpus
 
     public IEnumerable<string> Folders => Records.Select(r => r.Folder).Distinct(StringComparer.Ordinal);
 
+    /// <summary>Writes <paramref name="files"/> one after another into <paramref name="path"/> (the input of the zstd baselines).</summary>
+    public static void Concatenate(IReadOnlyList<string> files, string path)
+    {
+        using var output = File.Create(path);
+        foreach (var f in files)
+        {
+            using var input = File.OpenRead(f);
+            input.CopyTo(output);
+        }
+    }
+
     public static Corpus Load(string corpusDirectory)
     {
         var files = new List<string>();

@@ -43,7 +43,7 @@ public static class FloorsCommand
 
         var files = Corpus.Load(options.CorpusDirectory).Files;
         var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
-        Concatenate(files, concat);
+        Corpus.Concatenate(files, concat);
         var fileBytes = new FileInfo(concat).Length;
         Console.WriteLine($"- corpus: {files.Count} files (*.json, *.jsonl), {Fmt.Bytes(fileBytes)} bytes");
 
@@ -218,16 +218,5 @@ public static class FloorsCommand
         }
 
         return all;
-    }
-
-    /// <summary>The files end to end, in order, for the CLI baseline (as the <c>import</c> and <c>frames</c> commands do).</summary>
-    private static void Concatenate(IReadOnlyList<string> files, string path)
-    {
-        using var output = File.Create(path);
-        foreach (var f in files)
-        {
-            using var input = File.OpenRead(f);
-            input.CopyTo(output);
-        }
     }
 }

@@ -57,17 +57,10 @@ public sealed class FloorsInput
     {
         var conversations = new List<ImportedConversation>();
         var texts = new List<string>();
-        var head = new byte[64 << 10];
         foreach (var f in files)
         {
             var input = ImportSources.FileInput(f);
-            int n;
-            using (var s = File.OpenRead(f))
-            {
-                n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            }
-
-            var format = FormatRegistry.All.FirstOrDefault(x => x.Detect(input, head.AsSpan(0, n)))
+            var format = FormatRegistry.Detect(input, FormatRegistry.All)
                 ?? throw new InvalidOperationException($"{f}: no importer recognizes this file.");
             foreach (var c in format.Read(input, CancellationToken.None))
             {

@@ -28,14 +28,7 @@ public static class FrameBoundCommand
         }
 
         var concat = Path.Combine(options.WorkDirectory, "corpus.bin");
-        using (var output = File.Create(concat))
-        {
-            foreach (var f in corpus.Files)
-            {
-                using var input = File.OpenRead(f);
-                input.CopyTo(output);
-            }
-        }
+        Corpus.Concatenate(corpus.Files, concat);
 
         var (baseline, _) = ZstdBaseline.CliCompressedSize(concat, CliArgs);
         Console.WriteLine($"Baseline `zstd {CliArgs}` of the concatenated files: **{Fmt.Bytes(baseline)} B**; 1.2 × that is {Fmt.Bytes((long)(baseline * 1.2))} B.\n");

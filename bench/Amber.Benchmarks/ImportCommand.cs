@@ -20,14 +20,7 @@ public static class ImportCommand
             .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
         var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
-        using (var output = File.Create(concat))
-        {
-            foreach (var f in files)
-            {
-                using var input = File.OpenRead(f);
-                input.CopyTo(output);
-            }
-        }
+        Corpus.Concatenate(files, concat);
 
         var rawBytes = new FileInfo(concat).Length;
         Console.WriteLine($"- corpus: {files.Count} files, {Fmt.Bytes(rawBytes)} bytes\n");
@@ -52,14 +45,8 @@ public static class ImportCommand
         foreach (var f in files)
         {
             var input = Amber.Import.Sources.ImportSources.FileInput(f);
-            var head = new byte[64 << 10];
-            int n;
-            using (var s = File.OpenRead(f))
-            {
-                n = s.Read(head);
-            }
-
-            var format = FormatRegistry.All.First(x => x.Detect(input, head.AsSpan(0, n)));
+            var format = FormatRegistry.Detect(input, FormatRegistry.All)
+                ?? throw new InvalidOperationException($"{f}: no importer recognizes this file.");
             foreach (var c in format.Read(input, CancellationToken.None))
             {
                 parsed += c.Nodes.Count;

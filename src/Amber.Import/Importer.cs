@@ -86,19 +86,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             return formats.FirstOrDefault(f => f.Name == name) ?? throw new ImportException($"unknown format \"{name}\"; known: {string.Join(", ", formats.Select(f => f.Name))}");
         }
 
-        var head = new byte[64 << 10];
-        int n;
-        using (var s = input.Open())
-        {
-            n = 0;
-            int r;
-            while (n < head.Length && (r = s.Read(head, n, head.Length - n)) > 0)
-            {
-                n += r;
-            }
-        }
-
-        return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
+        return Formats.FormatRegistry.Detect(input, formats);
     }
 
     /// <summary>Info bytes allowed per packed commit, well under the log entry limit.</summary>

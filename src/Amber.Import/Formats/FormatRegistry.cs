@@ -13,4 +13,18 @@ public static class FormatRegistry
     public static IReadOnlyList<IConversationFormat> All => Formats.Value;
 
     public static IReadOnlyList<string> Names => All.Select(f => f.Name).ToList();
+
+    /// <summary>The first of <paramref name="formats"/> that recognizes <paramref name="input"/> by its first 64 KiB, or null.</summary>
+    public static IConversationFormat? Detect(ImportInput input, IEnumerable<IConversationFormat> formats)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var head = new byte[64 << 10];
+        int n;
+        using (var s = input.Open())
+        {
+            n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
+    }
 }
