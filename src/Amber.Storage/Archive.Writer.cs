@@ -62,7 +62,7 @@ public sealed partial class Archive
             State = state;
             segmentFile = archive.fs.OpenWrite(archive.paths.Segment(state.Segment), create: false);
             compression = new Compression(archive.SnapshotDictionaries());
-            seq = archive.index.CommitCount();
+            seq = archive.Log.Size; // authenticated against the segments on open (LogAuthenticator)
             lastCheckpointSize = archive.Log.LatestCheckpointSize;
             indexer = new Indexer(archive);
             // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that

@@ -221,9 +221,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             LoadDictionaries();
         }
 
-        OpenLog(readOnly, actions);
-
-        if (!readOnly)
+        if (OpenLog(readOnly, state, actions, ref rebuilt) && !readOnly)
         {
             writer = new Writer(this, state);
         }
@@ -235,7 +233,13 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
     }
 
-    private void OpenLog(bool readOnly, List<string> actions)
+    /// <summary>
+    /// Loads the log from the index once <see cref="Amber.Storage.Log.LogAuthenticator"/> has checked it against the
+    /// segments. A writer whose index disagrees rebuilds the index and checks again; if the segments themselves
+    /// disagree with a signed checkpoint, nothing may be signed: the archive opens without its writer (false) and
+    /// <c>verify</c> names the damage.
+    /// </summary>
+    private bool OpenLog(bool readOnly, SegmentState state, List<string> actions, ref bool indexRebuilt)
     {
         if (!fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)))
         {
@@ -250,22 +254,32 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, ReadAll);
-        Amber.Transparency.Notes.SignedNote? latest = null;
-        using (var c = OpenIndexForRead())
-        using (var cmd = c.CreateCommand())
+        var verifier = new Amber.Transparency.Notes.NoteVerifier(vkey);
+        var checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
+        if (!checkedLog.IsAuthentic && !readOnly)
         {
-            cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
-            if (cmd.ExecuteScalar() is string note)
-            {
-                latest = Amber.Transparency.Notes.SignedNote.Parse(note);
-            }
+            actions.Add($"the index disagrees with the signed log ({checkedLog.Problem}); rebuilding it from the segments");
+            RebuildIndexCore(state);
+            indexRebuilt = true;
+            checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
         }
 
-        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly ? null : signer, index.LeafHashes(1), latest);
-        if (readOnly)
+        var mayWrite = checkedLog.IsAuthentic;
+        if (!mayWrite && !readOnly)
+        {
+            actions.Add($"the segments disagree with the signed log ({checkedLog.Problem}): nothing can be signed, so the archive is open read-only; run `amber verify`");
+        }
+
+        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly || !mayWrite ? null : signer, checkedLog.Leaves, checkedLog.Latest)
+        {
+            Problem = checkedLog.Problem,
+        };
+        if (readOnly || !mayWrite)
         {
             signer?.Dispose();
         }
+
+        return mayWrite;
     }
 
     /// <summary>In a read-only process, takes in the log entries and checkpoint another process's writer has added since.</summary>
@@ -288,7 +302,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         Log.AppendLeafHashes(index.LeafHashes(Log.Size + 1));
         if (note is not null)
         {
-            Log.SetLatest(Amber.Transparency.Notes.SignedNote.Parse(note));
+            Log.AcceptCheckpoint(Amber.Transparency.Notes.SignedNote.Parse(note));
         }
     }
 

@@ -24,7 +24,8 @@ internal static class IndexFaults
         return c; // disposing it rolls the empty transaction back and releases the lock
     }
 
-    private static void Exec(string indexPath, string sql)
+    /// <summary>Runs <paramref name="sql"/> against the index from another connection: an edit by someone holding the files.</summary>
+    public static void Exec(string indexPath, string sql)
     {
         using var c = new SqliteConnection($"Data Source={indexPath};Pooling=False");
         c.Open();

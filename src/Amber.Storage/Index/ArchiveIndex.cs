@@ -215,13 +215,6 @@ internal sealed partial class ArchiveIndex : IDisposable
     public void SetPosition(SqliteTransaction tx, uint segment, long offset)
         => SetMeta(tx, "position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}"));
 
-    public long CommitCount()
-    {
-        using var c = writer is null ? OpenRead() : null;
-        using var cmd = (c ?? writer!).CreateCommand();
-        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM commits";
-        return (long)cmd.ExecuteScalar()!;
-    }
 
     public void AddDictionary(SqliteTransaction tx, uint dictId, string label, uint segment, long offset, int size)
     {
@@ -238,6 +231,16 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public void AddCheckpoint(SqliteTransaction tx, long size, uint segment, long offset, string note)
         => Run(tx, "INSERT OR IGNORE INTO checkpoints(size, segment, offset, note) VALUES($z, $s, $o, $n)", ("$z", size), ("$s", (long)segment), ("$o", offset), ("$n", note));
+
+    /// <summary>Where the index says the newest checkpoint frame sits (a hint: the frame itself is checked).</summary>
+    public (uint Segment, long Offset)? LatestCheckpointLocation()
+    {
+        using var c = writer is null ? OpenRead() : null;
+        using var cmd = (c ?? writer!).CreateCommand();
+        cmd.CommandText = "SELECT segment, offset FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ((uint)r.GetInt64(0), r.GetInt64(1)) : null;
+    }
 
     /// <summary>Leaf hashes of the log, in order, from <paramref name="fromSeq"/> (1-based).</summary>
     public List<byte[]> LeafHashes(long fromSeq)

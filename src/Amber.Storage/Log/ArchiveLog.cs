@@ -26,6 +26,12 @@ public sealed class ArchiveLog : IDisposable
         this.latest = latest;
     }
 
+    /// <summary>
+    /// Why the loaded leaves cannot be trusted (they disagree with the segments or a signed checkpoint), or null.
+    /// While set, nothing is signed and no proof is served.
+    /// </summary>
+    public string? Problem { get; internal set; }
+
     /// <summary>The checkpoint origin line and the signing key's name.</summary>
     public string Origin { get; }
 
@@ -83,7 +89,51 @@ public sealed class ArchiveLog : IDisposable
         lock (gate)
         {
             var s = signer ?? throw new InvalidOperationException("This archive's signing key is not available to this process.");
+            ThrowIfUntrusted();
+
+            // The new checkpoint must extend the last one signed: its root over the leaves it covered must not have moved.
+            if (latest is not null)
+            {
+                var previous = Checkpoint.Parse(latest.Text);
+                if (previous.Size > tree.Size || !tree.GetRoot(previous.Size).AsSpan().SequenceEqual(previous.RootHash.Span))
+                {
+                    Problem = $"the log's leaves no longer give the root of the checkpoint signed at size {previous.Size}";
+                    ThrowIfUntrusted();
+                }
+            }
+
             return new Checkpoint(Origin, tree.Size, tree.Root).Sign(s);
+        }
+    }
+
+    /// <summary>
+    /// In a reading process: takes a checkpoint read from the index only if its signature holds and the loaded leaves
+    /// give its root; otherwise the log is marked untrusted (<see cref="Problem"/>).
+    /// </summary>
+    internal void AcceptCheckpoint(SignedNote note)
+    {
+        lock (gate)
+        {
+            var opened = Checkpoint.Verify(note, new NoteVerifier(VerifierKey), Origin);
+            var problem = !opened.IsValid ? $"a checkpoint in the index does not verify: {opened.Failure}"
+                : opened.Checkpoint!.Size > tree.Size ? $"a checkpoint covers {opened.Checkpoint.Size} entries but the index holds {tree.Size}"
+                : !tree.GetRoot(opened.Checkpoint.Size).AsSpan().SequenceEqual(opened.Checkpoint.RootHash.Span) ? $"the index's log leaves do not give the root signed at size {opened.Checkpoint.Size}"
+                : null;
+            if (problem is not null)
+            {
+                Problem = problem;
+                return;
+            }
+
+            latest = note;
+        }
+    }
+
+    private void ThrowIfUntrusted()
+    {
+        if (Problem is { } p)
+        {
+            throw new CorruptArchiveException($"The transparency log cannot be trusted: {p}. Run `amber verify`; `amber index rebuild` rebuilds the index from the segments.");
         }
     }
 
@@ -108,6 +158,7 @@ public sealed class ArchiveLog : IDisposable
     {
         lock (gate)
         {
+            ThrowIfUntrusted();
             var cp = latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
             var size = Checkpoint.Parse(cp.Text).Size;
             if (size > tree.Size)
