@@ -202,7 +202,7 @@ public sealed partial class Archive
             LoadDictionaries();
         }
 
-        var frames = Replay(position, state);
+        var frames = Replay(index, position, state);
         if (frames > 0 && !rebuild)
         {
             actions.Add($"index caught up with {frames} frame(s)");
@@ -222,16 +222,16 @@ public sealed partial class Archive
         }
     }
 
-    /// <summary>Indexes every frame after <paramref name="from"/> up to the data's end.</summary>
-    private int Replay((uint Segment, long Offset)? from, SegmentState state)
+    /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
+    internal int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state)
     {
         var frames = 0;
         var compression = new Compression(SnapshotDictionaries());
-        using var tx = index.Begin();
+        using var tx = into.Begin();
         if (from is null)
         {
-            index.SetMeta(tx, "archive_id", ArchiveId);
-            index.SetMeta(tx, "schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+            into.SetMeta(tx, "archive_id", ArchiveId);
+            into.SetMeta(tx, "schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
         }
 
         var seg = from?.Segment ?? 1u;
@@ -255,12 +255,12 @@ public sealed partial class Archive
                     throw new CorruptArchiveException($"{name} at offset {pos}: {step.Problem} (while indexing).");
                 }
 
-                ApplyFrame(tx, compression, seg, pos, step.Bytes!);
+                ApplyFrame(into, tx, compression, seg, pos, step.Bytes!);
                 pos = step.Next;
                 frames++;
             }
 
-            index.SetPosition(tx, seg, pos);
+            into.SetPosition(tx, seg, pos);
         }
 
         tx.Commit();
@@ -268,8 +268,8 @@ public sealed partial class Archive
         return frames;
     }
 
-    /// <summary>Indexes one frame (dictionary or commit).</summary>
-    internal void ApplyFrame(Microsoft.Data.Sqlite.SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
+    /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
+    internal void ApplyFrame(ArchiveIndex into, Microsoft.Data.Sqlite.SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -279,20 +279,20 @@ public sealed partial class Archive
             var id = Compression.DictionaryIdOf(dict);
             compression.AddDictionary(id, dict);
             AddDictionary(id, label, dict);
-            index.AddDictionary(tx, id, label, segment, offset, dict.Length);
+            into.AddDictionary(tx, id, label, segment, offset, dict.Length);
             return;
         }
 
         if (header.Kind == FrameKind.Checkpoint)
         {
-            ApplyCheckpointFrame(index, tx, segment, offset, payload);
+            ApplyCheckpointFrame(into, tx, segment, offset, payload);
             return;
         }
 
         try
         {
             var decoded = compression.Decode(header, payload);
-            index.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
+            into.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
         {
@@ -353,7 +353,7 @@ public sealed partial class Archive
         int frames;
         try
         {
-            frames = Replay(null, state);
+            frames = Replay(index, null, state);
         }
         catch
         {

@@ -800,7 +800,7 @@ public sealed partial class Archive
                         var cp = WriteCheckpointFrame();
                         segmentFile.Sync();
                         using var tx = archive.index.Begin();
-                        archive.ApplyFrame(tx, compression, cp.Segment, cp.Offset, cp.Frame);
+                        archive.ApplyFrame(archive.index, tx, compression, cp.Segment, cp.Offset, cp.Frame);
                         archive.index.SetPosition(tx, State.Segment, State.End);
                         tx.Commit();
                         archive.Log.SetLatest(cp.Note);

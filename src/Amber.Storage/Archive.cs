@@ -259,9 +259,16 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         if (!checkedLog.IsAuthentic && !readOnly)
         {
             actions.Add($"the index disagrees with the signed log ({checkedLog.Problem}); rebuilding it from the segments");
-            RebuildIndexCore(state);
-            indexRebuilt = true;
-            checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
+            try
+            {
+                RebuildIndexCore(state);
+                indexRebuilt = true;
+                checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
+            }
+            catch (CorruptArchiveException e)
+            {
+                actions.Add($"the index could not be rebuilt: {e.Message}");
+            }
         }
 
         var mayWrite = checkedLog.IsAuthentic;

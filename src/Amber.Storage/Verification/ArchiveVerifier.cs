@@ -140,7 +140,7 @@ public static class ArchiveVerifier
         log.Finish(trustedCheckpoints);
         CheckCheckpoint(archive, report, dataEnd);
         CheckOrphans(archive, report, referencedExternal);
-        CheckIndex(archive, report, nodes, blobs, conversations, membership, lastSeq);
+        IndexAudit.Run(archive, report, MaxFaultsPerKind);
         report.Nodes = nodes.Count;
         report.Blobs = blobs.Count;
         report.Commits = lastSeq;
@@ -465,83 +465,6 @@ public static class ArchiveVerifier
                     report.Notes.Add($"blob file {dir}/{file} is not referenced by any commit (left by a commit that never completed).");
                 }
             }
-        }
-    }
-
-    private static void CheckIndex(
-        Archive archive,
-        VerifyReport report,
-        Dictionary<string, (uint Segment, long Offset, int EntryOffset)> nodes,
-        Dictionary<string, bool> blobs,
-        HashSet<string> conversations,
-        HashSet<(string, string)> membership,
-        long lastSeq)
-    {
-        using var c = archive.OpenIndexForRead();
-        var faults = 0;
-        void Fault(string f)
-        {
-            if (faults++ < MaxFaultsPerKind)
-            {
-                report.Faults.Add("index: " + f);
-            }
-        }
-
-        var seenNodes = 0;
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "SELECT id, segment, offset, entry_offset FROM nodes";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                seenNodes++;
-                var id = r.GetString(0);
-                if (!nodes.TryGetValue(id, out var loc))
-                {
-                    Fault($"node {id} is indexed but not stored.");
-                }
-                else if (loc != ((uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3)))
-                {
-                    Fault($"node {id} is indexed at the wrong place.");
-                }
-            }
-        }
-
-        if (seenNodes != nodes.Count)
-        {
-            Fault($"{nodes.Count} nodes are stored but {seenNodes} are indexed.");
-        }
-
-        long Count(string sql)
-        {
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = sql;
-            return (long)cmd.ExecuteScalar()!;
-        }
-
-        if (Count("SELECT COUNT(*) FROM blobs") != blobs.Count)
-        {
-            Fault($"{blobs.Count} blobs are stored but {Count("SELECT COUNT(*) FROM blobs")} are indexed.");
-        }
-
-        if (Count("SELECT COUNT(*) FROM conversations") != conversations.Count)
-        {
-            Fault($"{conversations.Count} conversations are stored but {Count("SELECT COUNT(*) FROM conversations")} are indexed.");
-        }
-
-        if (Count("SELECT COUNT(*) FROM conversation_nodes") != membership.Count)
-        {
-            Fault($"{membership.Count} conversation memberships are stored but {Count("SELECT COUNT(*) FROM conversation_nodes")} are indexed.");
-        }
-
-        if (Count("SELECT COALESCE(MAX(seq), 0) FROM commits") != lastSeq)
-        {
-            Fault($"{lastSeq} commits are stored but the index has {Count("SELECT COALESCE(MAX(seq), 0) FROM commits")}.");
-        }
-
-        if (faults > 0)
-        {
-            report.Notes.Add("the index disagrees with the segments; `amber index rebuild` rebuilds it from the segments.");
         }
     }
 }

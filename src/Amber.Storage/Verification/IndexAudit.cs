@@ -1,0 +1,206 @@
+using System.Globalization;
+using Amber.Storage.Index;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Verification;
+
+/// <summary>
+/// Checks every row of the index against the segments: the index is rebuilt from the segments into a scratch file
+/// (by the same code that builds it on open, so the rule is written once) up to the position the live index claims,
+/// and each table is compared both ways, column by column, inside one read snapshot of the live index. The full-text
+/// table is compared by its text and by its postings (fts5vocab), so an edited search index is found as well as an
+/// edited title, role, model, tier, key, raw link, commit info, checkpoint or annotation.
+/// </summary>
+internal static class IndexAudit
+{
+    private const int RowsShown = 5;
+
+    public static void Run(Archive archive, VerifyReport report, int maxFaults)
+    {
+        var faults = 0;
+        void Fault(string f)
+        {
+            if (faults++ < maxFaults)
+            {
+                report.Faults.Add("index: " + f);
+            }
+        }
+
+        var folder = System.IO.Directory.CreateTempSubdirectory("amber-verify-");
+        var scratch = System.IO.Path.Combine(folder.FullName, "index.db");
+        try
+        {
+            // main: the index rebuilt from the segments; live: the archive's index, read-only, in one snapshot whose
+            // position (read first) is where the rebuild stops, so a writer in another process cannot skew the two.
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(scratch), Pooling = false }.ToString());
+            c.Open();
+            Exec(c, $"ATTACH DATABASE '{LiveUri(archive.Index.Path)}' AS live");
+            Exec(c, "BEGIN");
+            var position = Position(c);
+            if (position is null)
+            {
+                Fault("the index records no position in the segments.");
+                return;
+            }
+
+            using (var derived = ArchiveIndex.OpenWriter(scratch, boot: null))
+            {
+                archive.Replay(derived, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
+            }
+
+            foreach (var table in Tables(c))
+            {
+                CompareTable(c, table, Fault);
+            }
+
+            CompareFullText(c, Fault);
+            Exec(c, "COMMIT");
+        }
+        catch (Exception e) when (e is SqliteException or CorruptArchiveException or IOException)
+        {
+            Fault($"could not be compared with the segments: {e.Message}");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+
+        if (faults > 0)
+        {
+            report.Notes.Add("the index disagrees with the segments; `amber index rebuild` rebuilds it from the segments.");
+        }
+    }
+
+    private static (uint Segment, long Offset)? Position(SqliteConnection c)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT value FROM live.meta WHERE key = 'position'";
+        if (cmd.ExecuteScalar() is not string p || p.Split(':') is not [var s, var o]
+            || !uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var seg)
+            || !long.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out var off))
+        {
+            return null;
+        }
+
+        return (seg, off);
+    }
+
+    /// <summary>The ordinary tables of the derived schema (the full-text table and its shadow tables are compared apart).</summary>
+    private static List<(string Name, List<string> Columns)> Tables(SqliteConnection c)
+    {
+        var names = new List<string>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'node_text%' ORDER BY name";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                names.Add(r.GetString(0));
+            }
+        }
+
+        var tables = new List<(string, List<string>)>();
+        foreach (var name in names)
+        {
+            var columns = new List<string>();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT name FROM pragma_table_info('{name}', 'main') ORDER BY cid";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                columns.Add(r.GetString(0));
+            }
+
+            tables.Add((name, columns));
+        }
+
+        return tables;
+    }
+
+    private static void CompareTable(SqliteConnection c, (string Name, List<string> Columns) table, Action<string> fault)
+    {
+        var cols = string.Join(", ", table.Columns.Select(Quote));
+        var from = $"live.{Quote(table.Name)}";
+        var truth = $"main.{Quote(table.Name)}";
+        try
+        {
+            foreach (var key in Keys(c, $"SELECT {cols} FROM {from} EXCEPT SELECT {cols} FROM {truth}"))
+            {
+                fault($"{table.Name}: the row {key} differs from the segments (edited, or not derived from them).");
+            }
+
+            foreach (var key in Keys(c, $"SELECT {cols} FROM {truth} EXCEPT SELECT {cols} FROM {from}"))
+            {
+                fault($"{table.Name}: the segments give the row {key}, which the index lacks or holds otherwise.");
+            }
+        }
+        catch (SqliteException e)
+        {
+            fault($"{table.Name}: does not have the expected columns ({e.Message}).");
+        }
+    }
+
+    /// <summary>Node text is compared as (node, text) rows and as postings (term, node, column, position).</summary>
+    private static void CompareFullText(SqliteConnection c, Action<string> fault)
+    {
+        Exec(c, "CREATE VIRTUAL TABLE temp.live_postings USING fts5vocab(live, node_text, 'instance')");
+        Exec(c, "CREATE VIRTUAL TABLE temp.derived_postings USING fts5vocab(main, node_text, 'instance')");
+        try
+        {
+            const string Text = "SELECT node, text, COUNT(*) FROM {0}.node_text GROUP BY node, text";
+            foreach (var key in Keys(c, string.Format(CultureInfo.InvariantCulture, Text, "live") + " EXCEPT " + string.Format(CultureInfo.InvariantCulture, Text, "main")))
+            {
+                fault($"node_text: the search text of node {key} differs from the node stored in the segments.");
+            }
+
+            foreach (var key in Keys(c, string.Format(CultureInfo.InvariantCulture, Text, "main") + " EXCEPT " + string.Format(CultureInfo.InvariantCulture, Text, "live")))
+            {
+                fault($"node_text: the search text of node {key} is missing.");
+            }
+
+            const string Postings = "SELECT n.node, p.term, p.col, p.offset FROM temp.{0}_postings p JOIN {1}.node_text n ON n.rowid = p.doc";
+            var livePostings = string.Format(CultureInfo.InvariantCulture, Postings, "live", "live");
+            var derivedPostings = string.Format(CultureInfo.InvariantCulture, Postings, "derived", "main");
+            foreach (var key in Keys(c, livePostings + " EXCEPT " + derivedPostings).Concat(Keys(c, derivedPostings + " EXCEPT " + livePostings)))
+            {
+                fault($"node_text: the full-text postings of node {key} differ from its text (the search index was edited).");
+            }
+        }
+        finally
+        {
+            Exec(c, "DROP TABLE temp.live_postings; DROP TABLE temp.derived_postings");
+        }
+    }
+
+    /// <summary>The first column of the first rows a query returns: a row's key, for the report.</summary>
+    private static List<string> Keys(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT * FROM ({sql}) LIMIT {RowsShown}";
+        using var r = cmd.ExecuteReader();
+        var keys = new List<string>();
+        while (r.Read())
+        {
+            keys.Add(r.IsDBNull(0) ? "(null)" : Convert.ToString(r.GetValue(0), CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return keys;
+    }
+
+    /// <summary>A read-only URI for ATTACH, so verify never writes to the archive's index.</summary>
+    private static string LiveUri(string path) => FileUri(path).Replace("'", "''", StringComparison.Ordinal) + "?mode=ro";
+
+    /// <summary>An SQLite URI filename (a data source starting "file:" also turns URIs on for ATTACH).</summary>
+    private static string FileUri(string path)
+        => "file:" + Uri.EscapeDataString(System.IO.Path.GetFullPath(path)).Replace("%2F", "/", StringComparison.Ordinal);
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static void Exec(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,74 @@
+using Amber.Core.Model;
+using Amber.Storage.Verification;
+using Amber.Testing;
+
+namespace Amber.Storage.Tests.Hardening;
+
+/// <summary>
+/// Issue 20, item 5: <c>verify</c> checks every index row that a reader or a decision trusts against the segments.
+/// Each edit below was shown by readers as truth while <c>verify</c> passed.
+/// </summary>
+public sealed class IndexAuditTests
+{
+    [Theory]
+    [InlineData("conversations", "UPDATE conversations SET title = 'forged' WHERE rowid = 1")]
+    [InlineData("nodes", "UPDATE nodes SET role = 'system' WHERE rowid = (SELECT MIN(rowid) FROM nodes WHERE role = 'assistant')")]
+    [InlineData("node_text", "UPDATE node_text SET text = 'forged words' WHERE rowid = 1")]
+    [InlineData("models", "UPDATE models SET name = 'forged-model'")]
+    [InlineData("nodes", "UPDATE nodes SET tier = 1 WHERE rowid = 2")]
+    [InlineData("conversations", "UPDATE conversations SET tier = 1")]
+    [InlineData("node_keys", "INSERT INTO node_keys(key, node) VALUES('forged', 'sha256:00')")]
+    [InlineData("conversation_raw", "DELETE FROM conversation_raw")]
+    [InlineData("commits", "UPDATE commits SET info = CAST('{}' AS BLOB) WHERE seq = 1")]
+    [InlineData("commits", "UPDATE commits SET time = '1999-01-01T00:00:00Z' WHERE seq = 2")]
+    [InlineData("annotations", "DELETE FROM annotations")]
+    [InlineData("conversation_nodes", "DELETE FROM conversation_nodes WHERE node = (SELECT node FROM conversation_nodes LIMIT 1)")]
+    [InlineData("instances", "UPDATE instances SET depth = depth + 1")]
+    [InlineData("blobs", "UPDATE blobs SET size = size + 1")]
+    public async Task Item05_Verify_AnEditedIndexRow_IsAFaultNamingItsTable(string table, string edit)
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            var (batch, _, leaves) = SampleConversations.Create(1);
+            batch.AddAnnotation(new Annotation { Target = leaves[0], Kind = Annotation.Rest, Reason = "let it rest", Created = "2024-01-01T00:00:00.000Z" });
+            archive.Commit(batch);
+            archive.Commit(SampleConversations.Create(2).Batch);
+            Assert.True(ArchiveVerifier.Verify(archive).Ok);
+        }
+
+        IndexFaults.Exec(t.IndexPath, edit.Replace("rowid = 1", "rowid = (SELECT MIN(rowid) FROM " + FromOf(edit) + ")", StringComparison.Ordinal));
+        await using var reopened = t.Open();
+        var report = ArchiveVerifier.Verify(reopened);
+        Assert.False(report.Ok);
+        Assert.Contains(report.Faults, f => f.StartsWith($"index: {table}:", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.Contains("amber index rebuild", StringComparison.Ordinal));
+
+        // And the fault is the index's alone: a rebuild from the segments clears it.
+        reopened.RebuildIndex();
+        Assert.True(ArchiveVerifier.Verify(reopened).Ok, string.Join("\n", ArchiveVerifier.Verify(reopened).Faults));
+    }
+
+    [Fact]
+    public async Task Item05_Verify_AnArchiveWithEveryKindOfRow_HasNoIndexFault()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        for (var i = 0; i < 5; i++)
+        {
+            var (batch, _, leaves) = SampleConversations.Create(i);
+            batch.AddAnnotation(new Annotation { Target = leaves[0], Kind = Annotation.Rest, Reason = $"rest {i}", Created = "2024-01-01T00:00:00.000Z" });
+            archive.Commit(batch);
+        }
+
+        await archive.EnsureCheckpointAsync();
+        var report = ArchiveVerifier.Verify(archive);
+        Assert.True(report.Ok, string.Join("\n", report.Faults));
+    }
+
+    private static string FromOf(string sql)
+    {
+        var words = sql.Split(' ');
+        return words[0] == "UPDATE" ? words[1] : words[Array.IndexOf(words, "FROM") + 1];
+    }
+}
