@@ -6,17 +6,20 @@ namespace Amber.Revive;
 /// <summary>Do-not-revive: "rest" annotations on an instance, any node of its path, or its conversation.</summary>
 public static class RestMarks
 {
-    /// <summary>The rest annotations that cover the target (any node of its path, or any conversation holding its leaf), oldest first.</summary>
+    /// <summary>
+    /// The rest annotations that cover the target (any node of its path, or any conversation holding its leaf), in log
+    /// order. Read from the signed log, not the index: an edited or deleted index row cannot lift a mark.
+    /// </summary>
     public static IReadOnlyList<Annotation> Find(Archive archive, RevivalTarget target)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(target);
-        return target.Path.Select(p => p.Id)
-            .Concat(archive.ConversationsOf(target.LeafId).Append(target.ConversationId).Distinct(StringComparer.Ordinal))
-            .SelectMany(archive.GetAnnotations)
-            .Where(a => a.Kind == Annotation.Rest)
-            .DistinctBy(a => a.Id)
-            .ToList();
+        var path = target.Path.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var marks = archive.GetLoggedAnnotations(Annotation.Rest);
+        var direct = marks.Where(a => path.Contains(a.Target) || a.Target == target.ConversationId).ToList();
+        var others = marks.Select(a => a.Target).Where(t => !path.Contains(t) && t != target.ConversationId).ToHashSet(StringComparer.Ordinal);
+        var holding = archive.LoggedConversationsHolding(target.LeafId, others);
+        return marks.Where(a => direct.Contains(a) || holding.Contains(a.Target)).DistinctBy(a => a.Id).ToList();
     }
 
     /// <summary>

@@ -226,6 +226,15 @@ public sealed partial class Archive
         return list;
     }
 
+    /// <summary>
+    /// The annotations of <paramref name="kind"/> as the signed log proves them, not as the index says: for decisions
+    /// such as the do-not-revive gate. Throws <see cref="CorruptArchiveException"/> when the index disagrees with the log.
+    /// </summary>
+    public IReadOnlyList<Annotation> GetLoggedAnnotations(string kind) => LoggedAnnotations.OfKind(kind);
+
+    /// <summary>Which of <paramref name="candidates"/> hold <paramref name="nodeId"/>, as commits that the signed log proves say.</summary>
+    public IReadOnlySet<string> LoggedConversationsHolding(string nodeId, IReadOnlyCollection<string> candidates) => LoggedAnnotations.ConversationsHolding(nodeId, candidates);
+
     /// <summary>The conversations a node belongs to, in id order. Does not wait for the indexer (see <see cref="FindNodeByKey"/>).</summary>
     public IReadOnlyList<string> ConversationsOf(string nodeId)
     {

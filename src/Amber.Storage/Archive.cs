@@ -57,6 +57,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     internal ArchiveIndex Index => index;
 
+    private Amber.Storage.Log.LoggedAnnotations LoggedAnnotations => field ??= new Amber.Storage.Log.LoggedAnnotations(this);
+
     /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
     internal IndexProgress IndexProgress { get; } = new();
 

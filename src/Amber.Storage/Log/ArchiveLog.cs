@@ -145,6 +145,15 @@ public sealed class ArchiveLog : IDisposable
         }
     }
 
+    /// <summary>The leaf hash of entry <paramref name="index"/> (0-based).</summary>
+    public byte[] LeafHash(long index)
+    {
+        lock (gate)
+        {
+            return tree.GetLeafHash(index);
+        }
+    }
+
     public byte[] Root(long size)
     {
         lock (gate)
