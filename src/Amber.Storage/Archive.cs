@@ -102,6 +102,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         fs.CreateDirectory(options.Directory);
+        if (fs is LocalFileSystem)
+        {
+            OwnerOnly.Tighten(options.Directory); // a folder the user made beforehand keeps no wider mode
+        }
+
         fs.CreateDirectory(paths.Segments);
         fs.CreateDirectory(paths.Blobs);
         var id = new byte[16];
@@ -197,6 +202,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var actions = new List<string>();
+        if (!readOnly && fs is LocalFileSystem && OwnerOnly.IsShared(options.Directory) && OwnerOnly.Tighten(options.Directory))
+        {
+            actions.Add($"made {options.Directory} and everything in it readable by its owner only (it was open to other users)");
+        }
+
         var state = RecoverSegments(readOnly, actions, out var torn);
         var indexPath = options.IndexPath ?? paths.DefaultIndex;
         var rebuilt = false;
@@ -324,7 +334,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
         try
         {
-            lockStream = new FileStream(paths.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockStream = new FileStream(paths.Lock, OwnerOnly.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite));
             return true;
         }
         catch (IOException)
@@ -378,17 +388,13 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return b;
     }
 
-    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes, bool privateFile = false)
+    /// <summary>A new file, whole or not at all: a temporary file (mode 0600 from creation), fsync, rename, fsync of the folder.</summary>
+    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes)
     {
         var tmp = path + ".tmp";
         using (var f = fs.OpenWrite(tmp, create: true))
         {
             f.SetLength(0);
-            if (privateFile && fs is LocalFileSystem && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
             f.Write(0, bytes);
             f.Sync();
         }

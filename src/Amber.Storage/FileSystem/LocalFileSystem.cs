@@ -11,7 +11,7 @@ public sealed partial class LocalFileSystem : IFileSystem
 
     public bool DirectoryExists(string path) => Directory.Exists(path);
 
-    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public void CreateDirectory(string path) => OwnerOnly.CreateDirectory(path);
 
     public IReadOnlyList<string> ListFiles(string directory)
         => Directory.Exists(directory) ? Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
@@ -22,7 +22,14 @@ public sealed partial class LocalFileSystem : IFileSystem
     public IStorageFile OpenRead(string path) => new LocalStorageFile(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
 
     public IStorageFile OpenWrite(string path, bool create)
-        => new LocalStorageFile(File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
+    {
+        if (create)
+        {
+            OwnerOnly.EnsureFile(path); // mode 0600 from the moment the file exists
+        }
+
+        return new LocalStorageFile(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete));
+    }
 
     public void Rename(string source, string destination) => File.Move(source, destination, overwrite: true);
 

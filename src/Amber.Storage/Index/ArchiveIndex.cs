@@ -100,6 +100,8 @@ internal sealed partial class ArchiveIndex : IDisposable
         }
 
         var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit, unsynced = boot is not null, Discarded = discarded };
+        // SQLite creates the -wal and -shm files with the database file's mode: an owner-only index.db keeps them so too.
+        Amber.Storage.FileSystem.OwnerOnly.EnsureFile(path);
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
         // The WAL is checkpointed by a background connection, not by whichever commit crosses the threshold:

@@ -72,7 +72,7 @@ internal static class IndexOpenMarker
     {
         var path = PathOf(indexPath);
         var tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var f = new FileStream(tmp, Amber.Storage.FileSystem.OwnerOnly.Create(FileMode.Create, FileAccess.Write)))
         {
             f.Write(System.Text.Encoding.UTF8.GetBytes(Prefix + boot + "\n"));
             f.Flush(flushToDisk: true);

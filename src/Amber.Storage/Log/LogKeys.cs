@@ -18,7 +18,7 @@ internal static class LogKeys
         fs.CreateDirectory(Path.Combine(root, "log"));
         using var signer = NoteSigner.Generate(origin, random);
         var skey = System.Text.Encoding.UTF8.GetBytes(signer.ExportPrivateKey() + "\n");
-        Archive.WriteFileAtomically(fs, SigningKeyPath(root), skey, privateFile: true);
+        Archive.WriteFileAtomically(fs, SigningKeyPath(root), skey);
         Archive.WriteFileAtomically(fs, VerifierKeyPath(root), System.Text.Encoding.UTF8.GetBytes(signer.VerifierKey + "\n"));
     }
 
