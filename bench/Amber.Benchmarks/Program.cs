@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c> or <c>capture</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c> or <c>verify</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -32,6 +32,7 @@ public static class Program
                 "frames" => FrameBoundCommand.Run(options),
                 "floors" => FloorsCommand.Run(options),
                 "capture" => CaptureCommand.Run(options),
+                "verify" => VerifyCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -65,7 +66,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway, capture, thaw, frames or floors.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, viewer, gateway, capture, thaw, frames, floors or verify.");
         return 2;
     }
 }

@@ -117,6 +117,22 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public static ArchiveIndex OpenReader(string path) => new(path, readOnly: true);
 
+    /// <summary>
+    /// A throw-away index for <c>verify</c> to rebuild into and compare with: no journal, no fsync, and node text in a
+    /// plain table (the live full-text index is checked against its own text by FTS5's integrity check instead).
+    /// </summary>
+    internal static ArchiveIndex OpenScratch(string path)
+    {
+        var index = new ArchiveIndex(path, readOnly: false);
+        index.writer = new SqliteConnection(index.connectionString);
+        index.writer.Open();
+        index.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF;");
+        index.Exec(Schema.Replace(FullTextTable, "CREATE TABLE IF NOT EXISTS node_text(text TEXT NOT NULL, node TEXT NOT NULL);", StringComparison.Ordinal));
+        return index;
+    }
+
+    private const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');";
+
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, info_id TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
@@ -142,8 +158,7 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE TABLE IF NOT EXISTS node_keys(key TEXT PRIMARY KEY, node TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS annotations(id TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target, created);
-        CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
-        """;
+        """ + FullTextTable;
 
     private SqliteConnection Writer => writer ?? throw new InvalidOperationException("The index is open read-only.");
 

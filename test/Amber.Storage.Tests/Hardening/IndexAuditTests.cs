@@ -14,6 +14,7 @@ public sealed class IndexAuditTests
     [InlineData("conversations", "UPDATE conversations SET title = 'forged' WHERE rowid = 1")]
     [InlineData("nodes", "UPDATE nodes SET role = 'system' WHERE rowid = (SELECT MIN(rowid) FROM nodes WHERE role = 'assistant')")]
     [InlineData("node_text", "UPDATE node_text SET text = 'forged words' WHERE rowid = 1")]
+    [InlineData("node_text", "UPDATE node_text_data SET block = substr(block, 1, length(block) - 7) WHERE id = (SELECT MAX(id) FROM node_text_data)")]
     [InlineData("models", "UPDATE models SET name = 'forged-model'")]
     [InlineData("nodes", "UPDATE nodes SET tier = 1 WHERE rowid = 2")]
     [InlineData("conversations", "UPDATE conversations SET tier = 1")]

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Amber.Import;
+using Amber.Import.Formats;
+using Amber.Storage;
+using Amber.Storage.Verification;
+
+namespace Amber.Benchmarks;
+
+/// <summary>
+/// <c>amber verify</c> of an archive holding the corpus against <c>sha256sum</c> over the same files (segments, blobs,
+/// log and index), interleaved in the same run: fixity checks are only run if they run at disk speed.
+/// </summary>
+public static class VerifyCommand
+{
+    public static int Run(BenchOptions options)
+    {
+        Console.WriteLine("# verify\n");
+        Console.WriteLine(MachineInfo.Describe(options.Repository));
+        var files = Directory.EnumerateFiles(options.CorpusDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var dir = Path.Combine(options.WorkDirectory, "archive");
+        using var archive = Archive.Init(new ArchiveOptions { Directory = dir });
+        var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
+        if (!summary.Ok)
+        {
+            Console.Error.WriteLine(string.Join("\n", summary.Errors));
+            return 1;
+        }
+
+        archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
+        var archiveFiles = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("amber.lock", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var bytes = archiveFiles.Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"- corpus: {files.Count} files; archive: {archiveFiles.Count} files, {Fmt.Bytes(bytes)}\n");
+
+        var rounds = options.IntOption("--rounds", 3);
+        var sha = new List<double>();
+        var verify = new List<double>();
+        for (var i = 0; i < rounds; i++)
+        {
+            sha.Add(Sha256Sum(archiveFiles).TotalSeconds);
+            var sw = Stopwatch.StartNew();
+            var report = ArchiveVerifier.Verify(archive);
+            verify.Add(sw.Elapsed.TotalSeconds);
+            if (!report.Ok)
+            {
+                Console.Error.WriteLine(string.Join("\n", report.Faults));
+                return 1;
+            }
+        }
+
+        var table = new MarkdownTable("Run", "Best s:", "Median s:", "MB/s (best):");
+        table.Add("baseline: `sha256sum` of every archive file", Fmt.Seconds(TimeSpan.FromSeconds(sha.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(sha))), Fmt.Rate(bytes / 1e6 / sha.Min()));
+        table.Add("`ArchiveVerifier.Verify` (every check of `amber verify`)", Fmt.Seconds(TimeSpan.FromSeconds(verify.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(verify))), Fmt.Rate(bytes / 1e6 / verify.Min()));
+        Console.WriteLine(table);
+        Console.WriteLine($"Verify speed ÷ sha256sum speed (best of {rounds}, target ≥ 0.25): {Fmt.Ratio(sha.Min() / verify.Min())}\n");
+        return 0;
+    }
+
+    private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+
+    private static TimeSpan Sha256Sum(List<string> files)
+    {
+        var psi = new ProcessStartInfo("sha256sum") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var f in files)
+        {
+            psi.ArgumentList.Add(f);
+        }
+
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return sw.Elapsed;
+    }
+}
