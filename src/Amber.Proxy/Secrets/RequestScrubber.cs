@@ -21,6 +21,12 @@ internal static class RequestScrubber
     /// <summary>Checks and scrubs <paramref name="body"/>; throws <see cref="InvalidRequestBodyException"/> naming the problem and where it is.</summary>
     public static ScrubbedBody Scrub(ReadOnlySpan<byte> body)
     {
+        // The reader checks UTF-8 only in the strings it decodes; the stored document needs all of it valid.
+        if (System.Text.Unicode.Utf8.IsValid(body) is false)
+        {
+            throw new InvalidRequestBodyException($"the body is not valid UTF-8 (first invalid byte at offset {FirstInvalid(body)}); JSON requests must be UTF-8.");
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
         var frames = new Stack<Frame>();
         var cuts = new List<(int Start, int End)>();
@@ -95,6 +101,22 @@ internal static class RequestScrubber
         return new ScrubbedBody(cuts.Count == 0 ? body.ToArray() : Splice(body, cuts), pointers, values);
     }
 
+    private static int FirstInvalid(ReadOnlySpan<byte> body)
+    {
+        var at = 0;
+        while (at < body.Length)
+        {
+            if (Rune.DecodeFromUtf8(body[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return at;
+    }
+
     /// <summary>True when a value's parent is a <c>headers</c> object (MCP server and tool headers): every header value there is withheld.</summary>
     private static bool IsHeaders(Frame parent, string? segment)
         => parent.Names is not null && segment is not null && segment.Equals("headers", StringComparison.OrdinalIgnoreCase);
@@ -130,11 +152,6 @@ internal static class RequestScrubber
     private static string Describe(JsonException e, ReadOnlySpan<byte> body)
     {
         var where = e.BytePositionInLine is { } col && e.LineNumber is { } line ? $" (line {line + 1}, byte {col + 1})" : "";
-        if (!System.Text.Unicode.Utf8.IsValid(body))
-        {
-            return $"the body is not valid UTF-8{where}; JSON requests must be UTF-8.";
-        }
-
         if (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
         {
             return $"the body is nested deeper than {MaxDepth} levels{where}.";
