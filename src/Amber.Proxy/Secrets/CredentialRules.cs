@@ -36,13 +36,15 @@ internal static class CredentialRules
         return Names.Contains(n) || Endings.Any(e => n.EndsWith(e, StringComparison.Ordinal)) || Fragments.Any(f => n.Contains(f, StringComparison.Ordinal));
     }
 
-    /// <summary>True for a value shaped like a provider key or bearer token: a known prefix (or <c>Bearer </c>) and 16 or more key characters after it.</summary>
+    /// <summary>True for a value shaped like a provider key or bearer token: a known prefix (or <c>Bearer </c>) and 16 or more key characters after it, nothing else.</summary>
     public static bool LooksLikeKey(string value)
     {
         var v = value.Trim();
         if (v.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return v.Length > 7 + 8;
+            // One token after the scheme: "Bearer tokens are …" in a description is prose, not a credential.
+            var token = v[7..].Trim();
+            return token.Length >= 16 && token.All(c => IsKeyChar(c) || c is '+' or '/' or '=' or '~');
         }
 
         foreach (var prefix in KeyPrefixes)

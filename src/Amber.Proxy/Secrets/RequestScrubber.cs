@@ -19,8 +19,9 @@ internal static class RequestScrubber
     private static readonly HashSet<string> ContentMembers = new(StringComparer.Ordinal) { "messages", "input", "system", "instructions", "prompt" };
 
     /// <summary>Checks and scrubs <paramref name="body"/>; throws <see cref="InvalidRequestBodyException"/> naming the problem and where it is.</summary>
-    public static ScrubbedBody Scrub(ReadOnlySpan<byte> body)
+    public static ScrubbedBody Scrub(ReadOnlyMemory<byte> memory)
     {
+        var body = memory.Span;
         // The reader checks UTF-8 only in the strings it decodes; the stored document needs all of it valid.
         if (System.Text.Unicode.Utf8.IsValid(body) is false)
         {
@@ -98,7 +99,7 @@ internal static class RequestScrubber
             throw new InvalidRequestBodyException("the body is not a complete JSON object.");
         }
 
-        return new ScrubbedBody(cuts.Count == 0 ? body.ToArray() : Splice(body, cuts), pointers, values);
+        return new ScrubbedBody(cuts.Count == 0 ? memory : Splice(body, cuts), pointers, values);
     }
 
     private static int FirstInvalid(ReadOnlySpan<byte> body)
