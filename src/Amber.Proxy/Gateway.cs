@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Forwarding;
 using Amber.Proxy.Protocols;
+using Amber.Proxy.Secrets;
 using Amber.Proxy.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -157,8 +158,25 @@ public sealed class Gateway : IDisposable
             return; // the client went away before its request was whole: nothing was forwarded
         }
 
+        ScrubbedBody scrubbed;
+        try
+        {
+            scrubbed = RequestScrubber.Scrub(body);
+        }
+        catch (InvalidRequestBodyException e)
+        {
+            // Refused before forwarding: nothing is billed, and there is no exchange to lose.
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "amber_invalid_request",
+                $"Amber refused this call without forwarding it: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+
         var forwarded = options.Notice is { } notice ? protocol.InjectNotice(body, notice) : null;
-        var (requestHeaders, removedRequest) = RecordedHeaders(request.Headers);
+        var (query, removedQuery, droppedQueryValues) = HeaderRules.StoredQuery(request.QueryString.Value ?? "");
+        var echoes = CredentialEchoes.ForRequest(request.Headers, droppedQueryValues, scrubbed.Values);
+        var (storedBody, requestEchoes) = echoes.Redact(scrubbed.Bytes);
+        (ReadOnlyMemory<byte> Bytes, int Count)? storedForwarded = forwarded is null ? null : echoes.Redact(RequestScrubber.Scrub(forwarded).Bytes);
+        var (requestHeaders, removedRequest) = RecordedHeaders(request.Headers, echoes);
         var instance = InstanceIds.New(options.Random);
         var exchange = new RawExchange
         {
@@ -170,11 +188,14 @@ public sealed class Gateway : IDisposable
             Notice = forwarded is null ? null : options.Notice,
             Method = request.Method,
             Path = request.Path.Value ?? "/",
-            Query = HeaderRules.ScrubQuery(request.QueryString.Value ?? ""),
+            Query = query,
+            RemovedQuery = removedQuery,
             RequestHeaders = requestHeaders,
             RemovedRequestHeaders = removedRequest,
-            RequestBody = body,
-            ForwardedBody = forwarded is null ? default(ReadOnlyMemory<byte>?) : forwarded,
+            RequestBody = storedBody,
+            ForwardedBody = storedForwarded is { } f ? f.Bytes : default(ReadOnlyMemory<byte>?),
+            Redacted = scrubbed.Pointers,
+            RequestEchoes = requestEchoes + (storedForwarded?.Count ?? 0),
         };
 
         using var timeout = new CancellationTokenSource(options.UpstreamTimeout, time);
@@ -192,7 +213,7 @@ public sealed class Gateway : IDisposable
         {
             using var message = BuildRequest(request, target, new ByteArrayContent(forwarded ?? body));
             response = await upstream.SendAsync(message, ct).ConfigureAwait(false);
-            var (responseHeaders, removedResponse) = RecordedHeaders(response);
+            var (responseHeaders, removedResponse) = RecordedHeaders(response, echoes);
             exchange.Status = (int)response.StatusCode;
             exchange.ResponseHeaders = responseHeaders;
             exchange.RemovedResponseHeaders = removedResponse;
@@ -301,6 +322,10 @@ public sealed class Gateway : IDisposable
         {
             exchange.ResponseBody = wire.WrittenMemory.ToArray();
         }
+
+        // On the whole body, so a credential split across reads (or SSE events) is found too.
+        (exchange.ResponseBody, exchange.ResponseEchoes) = echoes.Redact(exchange.ResponseBody);
+        exchange.Error = exchange.Error is null ? null : echoes.Redact(exchange.Error);
 
         Exception? failure = null;
         try
@@ -441,33 +466,34 @@ public sealed class Gateway : IDisposable
         }
     }
 
-    private static (List<KeyValuePair<string, string>> Kept, List<string> Removed) RecordedHeaders(IHeaderDictionary headers)
+    private static (List<KeyValuePair<string, string>> Kept, List<string> Removed) RecordedHeaders(IHeaderDictionary headers, CredentialEchoes echoes)
     {
         var kept = new List<KeyValuePair<string, string>>();
         var removed = new List<string>();
         foreach (var (name, values) in headers)
         {
-            Record(name, values.Select(v => v ?? ""), kept, removed);
+            Record(name, HeaderRules.IsStoredRequestHeader(name), values.Select(v => v ?? ""), kept, removed, echoes);
         }
 
         return (kept, removed);
     }
 
-    private static (List<KeyValuePair<string, string>> Kept, List<string> Removed) RecordedHeaders(HttpResponseMessage response)
+    private static (List<KeyValuePair<string, string>> Kept, List<string> Removed) RecordedHeaders(HttpResponseMessage response, CredentialEchoes echoes)
     {
         var kept = new List<KeyValuePair<string, string>>();
         var removed = new List<string>();
         foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
         {
-            Record(name, values, kept, removed);
+            Record(name, HeaderRules.IsStoredResponseHeader(name), values, kept, removed, echoes);
         }
 
         return (kept, removed);
     }
 
-    private static void Record(string name, IEnumerable<string> values, List<KeyValuePair<string, string>> kept, List<string> removed)
+    /// <summary>Keeps an allow-listed header (any credential echoed in its value replaced); of any other, only the name.</summary>
+    private static void Record(string name, bool stored, IEnumerable<string> values, List<KeyValuePair<string, string>> kept, List<string> removed, CredentialEchoes echoes)
     {
-        if (HeaderRules.IsSecret(name))
+        if (!stored)
         {
             removed.Add(name.ToLowerInvariant());
             return;
@@ -475,7 +501,7 @@ public sealed class Gateway : IDisposable
 
         foreach (var v in values)
         {
-            kept.Add(new(name.ToLowerInvariant(), v));
+            kept.Add(new(name.ToLowerInvariant(), echoes.Redact(v)));
         }
     }
 

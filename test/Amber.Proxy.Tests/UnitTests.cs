@@ -153,8 +153,14 @@ public sealed class UnitTests
     public void HeaderRules_IsSecret(string name, bool secret) => Assert.Equal(secret, HeaderRules.IsSecret(name));
 
     [Fact]
-    public void HeaderRules_ScrubQuery_DropsCredentialParameters()
-        => Assert.Equal("?beta=true&limit=2", HeaderRules.ScrubQuery("?api-key=SECRET&beta=true&access_token=T&limit=2"));
+    public void HeaderRules_StoredQuery_KeepsOnlyAllowListedParameters_AndNamesTheOthers()
+    {
+        var (kept, names, values) = HeaderRules.StoredQuery("?api-key=SECRET&beta=true&access_token=T&limit=2");
+
+        Assert.Equal("?beta=true", kept);
+        Assert.Equal(["api-key", "access_token", "limit"], names);
+        Assert.Equal(["SECRET", "T", "2"], values);
+    }
 
     [Theory]
     [InlineData("https://api.openai.com", "/v1/chat/completions", "https://api.openai.com/v1/chat/completions")]

@@ -39,17 +39,28 @@ public sealed class RawExchange
 
     public required string Path { get; init; }
 
+    /// <summary>The query string as stored: allow-listed parameters only.</summary>
     public string Query { get; init; } = "";
+
+    /// <summary>Names of query parameters dropped (values never kept).</summary>
+    public IReadOnlyList<string> RemovedQuery { get; init; } = [];
 
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = [];
 
     /// <summary>Names of request headers dropped as secrets (values never kept).</summary>
     public IReadOnlyList<string> RemovedRequestHeaders { get; init; } = [];
 
+    /// <summary>The body as the client sent it, credentials replaced by the marker.</summary>
     public ReadOnlyMemory<byte> RequestBody { get; init; }
 
-    /// <summary>The body as forwarded, when it differs from what the client sent (a notice was added).</summary>
+    /// <summary>The body as forwarded, when it differs from what the client sent (a notice was added); redacted alike.</summary>
     public ReadOnlyMemory<byte>? ForwardedBody { get; init; }
+
+    /// <summary>RFC 6901 pointers of the request body values replaced by the marker (credential members, keys, header values).</summary>
+    public IReadOnlyList<string> Redacted { get; init; } = [];
+
+    /// <summary>How many copies of the call's credentials were replaced inside the request bodies.</summary>
+    public int RequestEchoes { get; init; }
 
     /// <summary>Null when no response arrived (connection refused, reset before headers, timeout).</summary>
     public int? Status { get; set; }
@@ -64,8 +75,14 @@ public sealed class RawExchange
     /// <summary>True when the response was an event stream.</summary>
     public bool Streamed { get; set; }
 
-    /// <summary>The response body as received, decoded when it was compressed.</summary>
+    /// <summary>The response body as received, decoded when it was compressed, copies of the call's credentials replaced by the marker.</summary>
     public ReadOnlyMemory<byte> ResponseBody { get; set; }
+
+    /// <summary>How many copies of the call's credentials were replaced inside the response body.</summary>
+    public int ResponseEchoes { get; set; }
+
+    /// <summary>True when anything was withheld from a stored body (not headers or query: those are allow-listed).</summary>
+    public bool WasRedacted => Redacted.Count > 0 || RequestEchoes > 0 || ResponseEchoes > 0;
 
     /// <summary>Each upstream read in order: arrival time and wire length.</summary>
     public IReadOnlyList<RawChunk> Chunks { get; set; } = [];
@@ -109,12 +126,27 @@ public sealed class RawExchange
             w.WriteString("method", Method);
             w.WriteString("path", Path);
             w.WriteString("query", Query);
+            if (RemovedQuery.Count > 0)
+            {
+                WriteNames(w, "removed_query", RemovedQuery);
+            }
+
             WriteHeaders(w, "headers", RequestHeaders);
             WriteNames(w, "removed_headers", RemovedRequestHeaders);
             WriteBody(w, "body", RequestBody.Span);
             if (ForwardedBody is { } forwarded)
             {
                 WriteBody(w, "forwarded_body", forwarded.Span);
+            }
+
+            if (Redacted.Count > 0)
+            {
+                WriteNames(w, "redacted", Redacted);
+            }
+
+            if (RequestEchoes > 0)
+            {
+                w.WriteNumber("credential_echoes", RequestEchoes);
             }
 
             w.WriteEndObject();
@@ -131,6 +163,11 @@ public sealed class RawExchange
                 }
 
                 WriteBody(w, "body", ResponseBody.Span);
+                if (ResponseEchoes > 0)
+                {
+                    w.WriteNumber("credential_echoes", ResponseEchoes);
+                }
+
                 w.WriteStartArray("chunks");
                 foreach (var c in Chunks)
                 {
@@ -196,9 +233,12 @@ public sealed class RawExchange
                 Path = Req(request, "path"),
                 Query = Str(request, "query") ?? "",
                 RequestHeaders = ReadHeaders(request),
+                RemovedQuery = ReadNames(request, "removed_query"),
                 RemovedRequestHeaders = ReadNames(request),
                 RequestBody = ReadBody(request, "body") ?? throw new FormatException("raw exchange: request has no \"body\"."),
                 ForwardedBody = ReadBody(request, "forwarded_body"),
+                Redacted = ReadNames(request, "redacted"),
+                RequestEchoes = request.TryGetProperty("credential_echoes", out var re) ? re.GetInt32() : 0,
                 TotalMs = root.TryGetProperty("total_ms", out var total) ? total.GetDouble() : 0,
                 Outcome = Str(root, "outcome") ?? Outcomes.Complete,
                 Error = Str(root, "error"),
@@ -211,6 +251,7 @@ public sealed class RawExchange
                 x.Streamed = response.TryGetProperty("streamed", out var s) && s.GetBoolean();
                 x.ContentEncoding = Str(response, "decoded_from");
                 x.ResponseBody = ReadBody(response, "body") ?? ReadOnlyMemory<byte>.Empty;
+                x.ResponseEchoes = response.TryGetProperty("credential_echoes", out var e) ? e.GetInt32() : 0;
                 x.Chunks = response.TryGetProperty("chunks", out var chunks)
                     ? chunks.EnumerateArray().Select(c => new RawChunk(c[0].GetDouble(), c[1].GetInt32())).ToList()
                     : [];
@@ -306,8 +347,8 @@ public sealed class RawExchange
             ? h.EnumerateArray().Select(p => new KeyValuePair<string, string>(p[0].GetString()!, p[1].GetString()!)).ToList()
             : [];
 
-    private static List<string> ReadNames(JsonElement parent)
-        => parent.TryGetProperty("removed_headers", out var h) ? h.EnumerateArray().Select(n => n.GetString()!).ToList() : [];
+    private static List<string> ReadNames(JsonElement parent, string name = "removed_headers")
+        => parent.TryGetProperty(name, out var h) ? h.EnumerateArray().Select(n => n.GetString()!).ToList() : [];
 
     private static JsonElement Obj(JsonElement parent, string name)
         => parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw new FormatException($"raw exchange: missing \"{name}\" object.");

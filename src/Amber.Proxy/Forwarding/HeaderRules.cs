@@ -1,6 +1,6 @@
 namespace Amber.Proxy.Forwarding;
 
-/// <summary>Which headers are forwarded, and which never reach storage.</summary>
+/// <summary>Which headers are forwarded, and which are stored: an allow-list, so anything unforeseen never reaches storage.</summary>
 internal static class HeaderRules
 {
     /// <summary>Connection-level headers (RFC 9110 §7.6.1) that a proxy does not forward.</summary>
@@ -10,14 +10,33 @@ internal static class HeaderRules
         "TE", "Trailer", "Transfer-Encoding", "Upgrade",
     };
 
-    /// <summary>Credentials by name. Anything matching <see cref="SecretFragments"/> is dropped as well.</summary>
-    private static readonly HashSet<string> Secrets = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Names that look like a credential: their values are searched for in stored bodies, and a query parameter so named gives the tenant.</summary>
+    private static readonly string[] SecretFragments = ["key", "token", "secret", "auth", "cookie", "pass", "credential", "session", "signature", "sig"];
+
+    /// <summary>Request headers kept in the raw exchange; every other one is dropped, its name listed (docs/format/raw-exchange.md §3).</summary>
+    private static readonly HashSet<string> StoredRequest = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Authorization", "Proxy-Authorization", "x-api-key", "api-key", "Cookie", "Set-Cookie", "Set-Cookie2",
-        "x-goog-api-key", "ocp-apim-subscription-key", "openai-organization", "openai-project", "anthropic-admin-key",
+        "accept", "accept-encoding", "accept-language", "content-type", "content-encoding", "user-agent",
+        "anthropic-version", "anthropic-beta", "openai-beta", "idempotency-key",
+        "x-request-id", "x-client-request-id", "x-ms-client-request-id", "x-ms-useragent",
     };
 
-    private static readonly string[] SecretFragments = ["key", "token", "secret", "auth", "cookie", "password", "credential", "session", "signature"];
+    /// <summary>Response headers kept: the format, the API version, request ids, timing and rate-limit metadata.</summary>
+    private static readonly HashSet<string> StoredResponse = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-type", "content-encoding", "content-length", "content-language", "date", "server", "cache-control",
+        "openai-version", "openai-processing-ms", "openai-model", "x-request-id", "request-id",
+        "retry-after", "retry-after-ms", "x-should-retry", "cf-ray", "cf-cache-status", "x-envoy-upstream-service-time",
+        "x-ms-region", "x-ms-client-request-id", "apim-request-id",
+    };
+
+    /// <summary>Header name prefixes kept: the SDKs' own telemetry (request side), rate limits (response side).</summary>
+    private static readonly string[] StoredRequestPrefixes = ["x-stainless-"];
+
+    private static readonly string[] StoredResponsePrefixes = ["x-ratelimit-", "anthropic-ratelimit-"];
+
+    /// <summary>Query parameters kept; any other is dropped and its name listed.</summary>
+    private static readonly HashSet<string> StoredQueryNames = new(StringComparer.OrdinalIgnoreCase) { "api-version", "beta", "stream", "include", "include[]" };
 
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
 
@@ -30,14 +49,17 @@ internal static class HeaderRules
     public static bool SkipOnRequest(string name)
         => HopByHop.Contains(name) || string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>True for a header whose value must never be stored (credentials, cookies, anything that looks like one).</summary>
+    /// <summary>True for a request header kept in the raw exchange (allow-list).</summary>
+    public static bool IsStoredRequestHeader(string name)
+        => StoredRequest.Contains(name) || StoredRequestPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True for a response header kept in the raw exchange (allow-list).</summary>
+    public static bool IsStoredResponseHeader(string name)
+        => StoredResponse.Contains(name) || StoredResponsePrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True for a name that looks like a credential (<c>x-api-key</c>, <c>?sig=</c>, <c>X-Api-Pass</c>): its value is withheld from every stored body too.</summary>
     public static bool IsSecret(string name)
     {
-        if (Secrets.Contains(name))
-        {
-            return true;
-        }
-
         foreach (var fragment in SecretFragments)
         {
             if (name.Contains(fragment, StringComparison.OrdinalIgnoreCase))
@@ -49,18 +71,42 @@ internal static class HeaderRules
         return false;
     }
 
-    /// <summary>A query string with every parameter whose name looks like a credential removed (Azure-style <c>?api-key=</c>).</summary>
-    public static string ScrubQuery(string query)
+    /// <summary>
+    /// The query string as stored: only allow-listed parameters, in order. The dropped parameters' names are
+    /// listed (a name that itself looks like a key is listed as the marker) and their values returned so that
+    /// echoes of them can be withheld; the values are never stored.
+    /// </summary>
+    public static (string Kept, List<string> DroppedNames, List<string> DroppedValues) StoredQuery(string query)
     {
-        if (string.IsNullOrEmpty(query))
+        var kept = new List<string>();
+        var names = new List<string>();
+        var values = new List<string>();
+        foreach (var pair in (query ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
-            return "";
+            var parts = pair.Split('=', 2);
+            var name = Unescape(parts[0]);
+            if (StoredQueryNames.Contains(name))
+            {
+                kept.Add(pair);
+                continue;
+            }
+
+            names.Add(name.Length <= 64 && !Secrets.CredentialRules.LooksLikeKey(name) ? name : Secrets.CredentialRules.Marker);
+            values.Add(parts.Length == 2 ? Unescape(parts[1]) : name);
         }
 
-        var kept = query.TrimStart('?')
-            .Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !IsSecret(Uri.UnescapeDataString(p.Split('=', 2)[0])));
-        var joined = string.Join('&', kept);
-        return joined.Length == 0 ? "" : "?" + joined;
+        return (kept.Count == 0 ? "" : "?" + string.Join('&', kept), names, values);
+    }
+
+    private static string Unescape(string s)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(s.Replace('+', ' '));
+        }
+        catch (UriFormatException)
+        {
+            return s;
+        }
     }
 }

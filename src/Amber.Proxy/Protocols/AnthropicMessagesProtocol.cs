@@ -136,7 +136,7 @@ internal sealed class AnthropicMessagesProtocol : IProtocol
     {
         if (exchange.Status is null)
         {
-            return null;
+            return new Assembled(); // no response: an empty interrupted answer keeps the instance id findable
         }
 
         if (!exchange.Streamed)

@@ -179,6 +179,16 @@ internal sealed class Normalization(RawExchange exchange, string provider)
             meta["tenant"] = Exchange.Tenant;
         }
 
+        if (Exchange.WasRedacted)
+        {
+            // The stored bodies differ from what was sent: say so where readers look, and where (raw-exchange.md §3).
+            meta["redacted"] = new JsonObject
+            {
+                ["request"] = new JsonArray(Exchange.Redacted.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
+                ["echoes"] = Exchange.RequestEchoes + Exchange.ResponseEchoes,
+            };
+        }
+
         if (extraMeta is not null)
         {
             foreach (var (k, v) in extraMeta)

@@ -183,7 +183,9 @@ internal sealed class OpenAiChatProtocol : IProtocol
     {
         if (exchange.Status is null)
         {
-            return null;
+            // No response at all (refused, reset or timed out before the headers): an empty answer, flagged
+            // interrupted, still carries the instance id the client was given.
+            return new Assembled();
         }
 
         if (!exchange.Streamed)

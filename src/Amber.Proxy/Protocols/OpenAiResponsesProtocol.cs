@@ -210,7 +210,7 @@ internal sealed class OpenAiResponsesProtocol : IProtocol
     {
         if (exchange.Status is null)
         {
-            return null;
+            return new Streamed(); // no response: an empty interrupted answer keeps the instance id findable
         }
 
         if (!exchange.Streamed)

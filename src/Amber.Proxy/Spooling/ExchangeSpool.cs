@@ -10,8 +10,9 @@ namespace Amber.Proxy.Spooling;
 /// (written to <c>.tmp</c>, fsynced, renamed, folder fsynced); the response is released then, and a
 /// background loop records spooled exchanges into the archive in arrival order, deleting each file
 /// once its commit is durable. Files left by a stop or crash are drained at the next start, before
-/// new ones. Recording is idempotent (content-addressed), so a file recorded but not yet deleted
-/// when the process died adds nothing the second time.
+/// new ones; unfinished <c>.tmp</c> files (never acknowledged) are deleted then. Recording is
+/// idempotent (content-addressed), so a file recorded but not yet deleted when the process died adds
+/// nothing the second time.
 /// </summary>
 public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
 {
@@ -37,12 +38,37 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         this.log = log;
         directory = Path.Combine(archiveDirectory, Folder);
         fs.CreateDirectory(directory);
+        if (archive.CanWrite)
+        {
+            RemoveUnfinished(); // only the writer-lock holder: a read-only process must not race another's write
+        }
+
         foreach (var leftover in Pending())
         {
             Enqueue(leftover);
         }
 
         drain = Task.Run(DrainAsync);
+    }
+
+    /// <summary>
+    /// Deletes the <c>.tmp</c> files a crash left: a write cut before its rename, so its response was never
+    /// released and the exchange never acknowledged (a finished write is renamed before the answer goes out).
+    /// </summary>
+    private void RemoveUnfinished()
+    {
+        var removed = 0;
+        foreach (var file in fs.ListFiles(directory).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)))
+        {
+            fs.Delete(Path.Combine(directory, Path.GetFileName(file)));
+            removed++;
+        }
+
+        if (removed > 0)
+        {
+            fs.SyncDirectory(directory);
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"gateway: removed {removed} unfinished spool file(s) (.tmp) left by an earlier stop; their exchanges were never acknowledged."));
+        }
     }
 
     /// <summary>Spool files not yet recorded, oldest first.</summary>
