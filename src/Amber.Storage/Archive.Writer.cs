@@ -437,7 +437,7 @@ public sealed partial class Archive
             }
 
             var compressed = Compression.Compress(bytes.Span, 3, null);
-            WriteFileAtomically(archive.fs, path, compressed);
+            AtomicFile.Write(archive.fs, path, compressed);
         }
 
         private bool ExistingBlobMatches(string path, string hex)

@@ -138,7 +138,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             ["archive_id"] = Convert.ToHexStringLower(id),
             ["created"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         };
-        WriteFileAtomically(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
         return Open(options);
     }
 
@@ -388,26 +388,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return b;
     }
 
-    /// <summary>A new file, whole or not at all: a temporary file (mode 0600 from creation), fsync, rename, fsync of the folder.</summary>
-    internal static void WriteFileAtomically(IFileSystem fs, string path, ReadOnlySpan<byte> bytes)
-    {
-        var tmp = path + ".tmp";
-        using (var f = fs.OpenWrite(tmp, create: true))
-        {
-            f.SetLength(0);
-            f.Write(0, bytes);
-            f.Sync();
-        }
-
-        fs.Rename(tmp, path);
-        fs.SyncDirectory(Path.GetDirectoryName(path)!);
-    }
-
     internal static void CreateSegmentFile(IFileSystem fs, ArchivePaths paths, uint number, byte[] archiveId, long createdMs)
     {
         var header = new byte[SegmentHeader.Size];
         new SegmentHeader(SegmentHeader.CurrentVersion, SegmentHeader.CurrentVersion, number, archiveId, createdMs).Write(header);
-        WriteFileAtomically(fs, paths.Segment(number), header);
+        AtomicFile.Write(fs, paths.Segment(number), header);
     }
 
     internal List<uint> SegmentNumbers()

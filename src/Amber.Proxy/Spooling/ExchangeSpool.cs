@@ -83,7 +83,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         // Name: time, then a per-process counter, then the instance: sorts in arrival order across restarts.
         var name = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow().UtcTicks:D19}-{Interlocked.Increment(ref sequence):D8}-{exchange.Instance}.json");
         var path = Path.Combine(directory, name);
-        DurableFile.Write(fs, path, exchange.ToJsonBytes());
+        AtomicFile.Write(fs, path, exchange.ToJsonBytes());
         if (!Enqueue(path))
         {
             log?.Invoke($"gateway: spool closed; {name} will be recorded at the next start.");

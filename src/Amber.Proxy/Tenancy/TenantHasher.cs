@@ -38,7 +38,7 @@ public sealed class TenantHasher
             fs.CreateDirectory(folder);
             var fresh = new byte[32];
             random(fresh);
-            DurableFile.Write(fs, path, fresh, ownerOnly: true);
+            AtomicFile.Write(fs, path, fresh);
         }
 
         using var file = fs.OpenRead(path);

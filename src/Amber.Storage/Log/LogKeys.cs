@@ -18,8 +18,8 @@ internal static class LogKeys
         fs.CreateDirectory(Path.Combine(root, "log"));
         using var signer = NoteSigner.Generate(origin, random);
         var skey = System.Text.Encoding.UTF8.GetBytes(signer.ExportPrivateKey() + "\n");
-        Archive.WriteFileAtomically(fs, SigningKeyPath(root), skey);
-        Archive.WriteFileAtomically(fs, VerifierKeyPath(root), System.Text.Encoding.UTF8.GetBytes(signer.VerifierKey + "\n"));
+        Amber.Storage.FileSystem.AtomicFile.Write(fs, SigningKeyPath(root), skey);
+        Amber.Storage.FileSystem.AtomicFile.Write(fs, VerifierKeyPath(root), System.Text.Encoding.UTF8.GetBytes(signer.VerifierKey + "\n"));
     }
 
     public static (NoteSigner? Signer, NoteVerifierKey Verifier) Load(IFileSystem fs, string root, Func<string, byte[]> read)
