@@ -1,8 +1,8 @@
 using Amber.Storage.Format;
 using Amber.Storage.Index;
-using Checkpoint = Amber.Transparency.Checkpoints.Checkpoint;
 using Amber.Transparency.Merkle;
 using Amber.Transparency.Notes;
+using Checkpoint = Amber.Transparency.Checkpoints.Checkpoint;
 
 namespace Amber.Storage.Log;
 
