@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Amber.Core.Hosting;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Forwarding;
 using Amber.Proxy.Protocols;
@@ -56,11 +57,20 @@ public sealed class Gateway : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
         var path = request.Path.Value ?? "/";
-        var target = Target(UpstreamFor(request), path, request.QueryString.Value);
-        var protocol = HttpMethods.IsPost(request.Method) ? ProtocolRegistry.ForPath(path) : null;
+        var route = GatewayRoute.Canonical(path); // every spelling routing sends here (/V1, //v1) is decided as its canonical route
+        var target = Target(UpstreamFor(request, route), path, request.QueryString.Value);
+        var protocol = HttpMethods.IsPost(request.Method) ? ProtocolRegistry.ForPath(route) : null;
         if (protocol is null)
         {
             await PassThroughAsync(context, target).ConfigureAwait(false);
+            return;
+        }
+
+        if (!JsonMediaType.Is(request.ContentType))
+        {
+            // Before anything is forwarded: a page of another site can post text/plain (or no type) without a CORS preflight.
+            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "amber_unsupported_media_type",
+                $"Amber captures {route} only with Content-Type: application/json, not \"{request.ContentType}\". The call was not forwarded.").ConfigureAwait(false);
             return;
         }
 
@@ -74,8 +84,8 @@ public sealed class Gateway : IDisposable
         await CaptureAsync(context, protocol, target).ConfigureAwait(false);
     }
 
-    private Uri UpstreamFor(HttpRequest request)
-        => request.Path.StartsWithSegments("/v1/messages", StringComparison.Ordinal) || request.Headers.ContainsKey("anthropic-version")
+    private Uri UpstreamFor(HttpRequest request, string route)
+        => route == "/v1/messages" || route.StartsWith("/v1/messages/", StringComparison.Ordinal) || request.Headers.ContainsKey("anthropic-version")
             ? options.AnthropicUpstream
             : options.OpenAiUpstream;
 
@@ -100,6 +110,11 @@ public sealed class Gateway : IDisposable
         try
         {
             response = await upstream.SendAsync(message, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (BadRequestIn(e) is { } bad)
+        {
+            await WriteBadRequestAsync(context, bad).ConfigureAwait(false);
+            return;
         }
         catch (HttpRequestException e)
         {
@@ -151,6 +166,12 @@ public sealed class Gateway : IDisposable
         catch (InvalidDataException e)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "amber_request_too_large", e.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's verdict on the body (over its size limit, broken chunk framing): an IOException, but the client is still there to be told.
+            await WriteBadRequestAsync(context, e).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
@@ -429,6 +450,17 @@ public sealed class Gateway : IDisposable
                 continue;
             }
 
+            if (string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                // Amber's own cookie is the viewer's credential (browsers send it to every port of the host), never the upstream's.
+                if (AmberCookie.StripFrom(values.ToString()) is { } cookies)
+                {
+                    message.Headers.TryAddWithoutValidation(name, cookies);
+                }
+
+                continue;
+            }
+
             if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values) && hasBody)
             {
                 content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
@@ -504,6 +536,25 @@ public sealed class Gateway : IDisposable
             kept.Add(new(name.ToLowerInvariant(), echoes.Redact(v)));
         }
     }
+
+    /// <summary>The client's malformed or oversized body behind a forwarding failure (the pass-through streams it while sending), if that was the cause.</summary>
+    private static BadHttpRequestException? BadRequestIn(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
+    }
+
+    private static Task WriteBadRequestAsync(HttpContext context, BadHttpRequestException e)
+        => e.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? WriteErrorAsync(context, e.StatusCode, "amber_request_too_large", $"The request body is larger than the gateway accepts: {e.Message}")
+            : WriteErrorAsync(context, e.StatusCode, "amber_bad_request", $"The request body could not be read: {e.Message}");
 
     internal static async Task WriteErrorAsync(HttpContext context, int status, string code, string message)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Amber.Core.Hosting;
+using Amber.Proxy.Forwarding;
 using Amber.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,10 +13,12 @@ namespace Amber.Proxy;
 /// <summary>The host of <c>amber proxy</c>: the gateway alone (routes under /v1, plus /healthz) on one port. <c>amber serve</c> composes the same services and routes onto its own host.</summary>
 public static class GatewayHost
 {
-    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20)
+    /// <summary>Creates the host. <paramref name="hostNames"/> are the names besides loopback ones that requests may give in <c>Host</c> (<c>--host-name</c>).</summary>
+    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20, IReadOnlyList<string>? hostNames = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         var endpoint = ParseListen(listen);
+        var hosts = new HostPolicy(endpoint, hostNames);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
@@ -27,6 +30,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(archive);
         builder.Services.AddAmberGateway(options);
         var app = builder.Build();
+        app.UseHostGuard(hosts);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapAmberGateway();
         return app;

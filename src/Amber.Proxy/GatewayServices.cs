@@ -1,4 +1,5 @@
 using Amber.Capture;
+using Amber.Core.Hosting;
 using Amber.Proxy.Spooling;
 using Amber.Proxy.Tenancy;
 using Amber.Storage;
@@ -42,7 +43,7 @@ public static class GatewayServices
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var gateway = endpoints.ServiceProvider.GetRequiredService<Gateway>();
-        endpoints.Map("/v1/{**rest}", (RequestDelegate)gateway.HandleAsync);
+        endpoints.Map("/v1/{**rest}", (RequestDelegate)gateway.HandleAsync).WithMetadata(GatewayRoute.EndpointMarker);
         return endpoints;
     }
 

@@ -38,6 +38,13 @@ public static class AmberServer
             throw new InvalidOperationException($"Listening on {endpoint.Address}, which other machines can reach, needs an access token (AmberServerOptions.AccessToken; `amber serve --token`).");
         }
 
+        if (!string.IsNullOrEmpty(options.AccessToken) && AccessToken.Problem(options.AccessToken) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        var hosts = new HostPolicy(endpoint, options.HostNames);
+
         builder.Services.AddSingleton(archive);
         builder.Services.AddSingleton(new RenderCache());
         builder.Services.AddSingleton(new ChartCache());
@@ -48,6 +55,7 @@ public static class AmberServer
 
         var app = builder.Build();
         app.UseSecurityHeaders();
+        app.UseHostGuard(hosts);
         if (!string.IsNullOrEmpty(options.AccessToken))
         {
             app.UseAccessToken(options.AccessToken);

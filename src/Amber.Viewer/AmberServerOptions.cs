@@ -26,6 +26,12 @@ public sealed record AmberServerOptions
     /// </summary>
     public string? AccessToken { get; init; }
 
+    /// <summary>
+    /// Host names besides the loopback ones (and the listen address) that requests may name in <c>Host</c>:
+    /// the public names of a reverse proxy, or of this machine (`amber serve --host-name`). See Core's HostPolicy.
+    /// </summary>
+    public IReadOnlyList<string> HostNames { get; init; } = [];
+
     /// <summary>Registrations added before the host is built.</summary>
     public IList<Action<IServiceCollection>> Services { get; init; } = [];
 

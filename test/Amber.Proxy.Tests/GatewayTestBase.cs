@@ -26,7 +26,7 @@ public abstract class GatewayTestBase : IAsyncLifetime
 
     protected FakeUpstream Upstream { get; private set; } = null!;
 
-    protected WebApplication Host { get; private set; } = null!;
+    protected WebApplication Host { get; set; } = null!;
 
     protected Uri GatewayUrl => new(Host.Urls.First());
 

@@ -10,7 +10,7 @@ namespace Amber.Viewer.Tests;
 /// <summary>The access token a server beyond loopback requires, over a real server on loopback configured with one.</summary>
 public sealed class AccessTokenTests : IAsyncLifetime
 {
-    private const string Token = "test-token-0123456789";
+    private const string Token = "test-token-0123456789-abcdefghijkl";
     private readonly TestArchives archives = new(FileSystemKind.Local);
     private Archive archive = null!;
     private WebApplication app = null!;

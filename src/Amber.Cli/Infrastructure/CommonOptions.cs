@@ -14,4 +14,11 @@ internal static class CommonOptions
     public static Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output" };
 
     public static Option<int?> Count { get; } = new("-n", "--count") { Description = "How many to show at most" };
+
+    /// <summary><c>--host-name NAME</c> of <c>serve</c> and <c>proxy</c> (repeatable): a name besides the loopback ones that requests may give in <c>Host</c>.</summary>
+    public static Option<string[]> HostNames() => new("--host-name")
+    {
+        Description = "A host name clients use to reach this server besides localhost and loopback IPs (a reverse proxy's public name; repeatable). Requests naming any other Host get 421",
+        AllowMultipleArgumentsPerToken = false,
+    };
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Amber.Capture;
 using Amber.Core.Hashing;
+using Amber.Core.Hosting;
 using Amber.Core.Model;
 using Amber.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -45,6 +46,13 @@ public static class LocalModelHost
             if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Path != Path)
             {
                 await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!JsonMediaType.Is(context.Request.ContentType))
+            {
+                // As the gateway: a page of another site can post text/plain without a CORS preflight.
+                await ErrorAsync(context, 415, $"Chat completions take Content-Type: application/json, not \"{context.Request.ContentType}\".").ConfigureAwait(false);
                 return;
             }
 

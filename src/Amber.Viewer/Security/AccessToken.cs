@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Amber.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -14,8 +15,32 @@ namespace Amber.Viewer.Security;
 /// </summary>
 public static class AccessToken
 {
-    public const string CookieName = "amber_token";
+    public const string CookieName = AmberCookie.Token;
     public const string QueryName = "token";
+
+    /// <summary>The shortest token accepted: 32 characters of base64 carry 192 bits, hex 128.</summary>
+    public const int MinimumLength = 32;
+
+    /// <summary>
+    /// Why <paramref name="token"/> cannot be an access token, or null when it can: at least
+    /// <see cref="MinimumLength"/> characters, only letters, digits and <c>-._~+/=</c> (base64, base64url,
+    /// hex, UUIDs: safe in a header, a cookie and a URL), and not a few characters repeated.
+    /// </summary>
+    public static string? Problem(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.Length < MinimumLength)
+        {
+            return $"the access token is {token.Length} characters long; it must have at least {MinimumLength} (a random one: `openssl rand -base64 32`, or leave it out to have one generated)";
+        }
+
+        if (!token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '+' or '/' or '='))
+        {
+            return "the access token may hold only letters, digits and -._~+/= (it travels in a header, a cookie and a URL)";
+        }
+
+        return token.Distinct().Count() < 8 ? "the access token repeats too few characters to be secret; use a random one" : null;
+    }
 
     /// <summary>A new random token (32 bytes, base64url) from <paramref name="random"/>.</summary>
     public static string Create(Action<Span<byte>> random)
@@ -29,11 +54,24 @@ public static class AccessToken
     public static IApplicationBuilder UseAccessToken(this IApplicationBuilder app, string token)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
+        if (Problem(token) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(token));
+        }
+
         var expected = Encoding.UTF8.GetBytes(token);
         return app.Use(async (http, next) =>
         {
             var path = http.Request.Path;
-            if (Gateway.IsGatewayPath(path) || path.Equals("/healthz", StringComparison.Ordinal))
+            if (Gateway.IsGatewayRequest(http))
+            {
+                // Not the viewer's to check, and never the upstream's to see.
+                StripViewerCredentials(http.Request, expected);
+                await next(http).ConfigureAwait(false);
+                return;
+            }
+
+            if (path.Equals("/healthz", StringComparison.Ordinal))
             {
                 await next(http).ConfigureAwait(false);
                 return;
@@ -50,7 +88,7 @@ public static class AccessToken
                 });
                 var rest = http.Request.Query.Where(q => q.Key != QueryName).Select(q => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(q.Value.ToString()));
                 var query = string.Join('&', rest);
-                http.Response.Redirect(http.Request.PathBase + path + (query.Length > 0 ? "?" + query : ""));
+                http.Response.Redirect(SameSitePath(http.Request.PathBase + path) + (query.Length > 0 ? "?" + query : ""));
                 return;
             }
 
@@ -68,6 +106,45 @@ public static class AccessToken
             http.Response.ContentType = "text/plain; charset=utf-8";
             await http.Response.WriteAsync("This Amber server needs its access token: open the URL it printed at start (?token=…), or send Authorization: Bearer TOKEN.\n").ConfigureAwait(false);
         });
+    }
+
+    /// <summary>
+    /// A redirect target that stays on this origin whatever the path: one leading slash (<c>//host/</c>
+    /// would be protocol-relative, off-site) and every character outside a path segment escaped
+    /// (<c>/\host/</c> is read as <c>//host/</c> by browsers).
+    /// </summary>
+    internal static string SameSitePath(PathString path)
+    {
+        var escaped = path.ToUriComponent().Replace("\\", "%5C", StringComparison.Ordinal);
+        return "/" + escaped.TrimStart('/');
+    }
+
+    /// <summary>Removes the viewer's cookie and, when it carries the viewer's token, the Authorization header and <c>?token=</c>.</summary>
+    private static void StripViewerCredentials(HttpRequest request, byte[] expected)
+    {
+        if (request.Headers.Cookie.Count > 0)
+        {
+            var kept = AmberCookie.StripFrom(request.Headers.Cookie.ToString());
+            if (kept is null)
+            {
+                request.Headers.Remove("Cookie");
+            }
+            else
+            {
+                request.Headers.Cookie = kept;
+            }
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && Matches(expected, header[7..].Trim()))
+        {
+            request.Headers.Remove("Authorization");
+        }
+
+        if (request.Query.TryGetValue(QueryName, out var fromQuery) && Matches(expected, fromQuery.ToString()))
+        {
+            request.QueryString = QueryString.Create(request.Query.Where(q => q.Key != QueryName));
+        }
     }
 
     private static bool Matches(byte[] expected, string presented)

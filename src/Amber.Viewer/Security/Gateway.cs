@@ -1,9 +1,21 @@
+using Amber.Core.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Security;
 
-/// <summary>The paths the gateway owns. The viewer leaves them alone: the gateway authenticates upstream.</summary>
+/// <summary>
+/// Which requests the gateway (or the local model host) owns. The viewer leaves them alone: the gateway
+/// authenticates upstream. Decided by the route the request will take, so no spelling of the path
+/// (<c>/V1</c>, <c>//v1</c>, percent-escapes) can reach the gateway as a viewer request or the reverse.
+/// </summary>
 public static class Gateway
 {
-    public static bool IsGatewayPath(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
+    public static bool IsGatewayRequest(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var endpoint = http.GetEndpoint();
+        return endpoint is null
+            ? GatewayRoute.IsGatewayPath(http.Request.Path.Value) // only middleware in front of the endpoints (local models) can answer it
+            : endpoint.Metadata.Contains(GatewayRoute.EndpointMarker);
+    }
 }

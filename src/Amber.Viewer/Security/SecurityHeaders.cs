@@ -18,7 +18,7 @@ public static class SecurityHeaders
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
         => app.Use(async (http, next) =>
         {
-            if (!Gateway.IsGatewayPath(http.Request.Path))
+            if (!Gateway.IsGatewayRequest(http))
             {
                 var h = http.Response.Headers;
                 h.ContentSecurityPolicy = PagePolicy;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Core.Hosting;
 using Amber.Proxy;
 
 namespace Amber.Cli.Commands.Proxy;
@@ -54,5 +55,5 @@ internal sealed class GatewayCliOptions
     private static Uri Upstream(string value, string option)
         => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new FormatException($"{option}: \"{value}\" is not an http(s) URL (for example https://api.openai.com).");
+            : throw new FormatException($"{option}: \"{UrlDisplay.Mask(value)}\" is not an http(s) URL (for example https://api.openai.com).");
 }

@@ -1,19 +1,22 @@
 using System.CommandLine;
 using Amber.Cli.Infrastructure;
+using Amber.Core.Hosting;
 using Amber.Proxy;
 
 namespace Amber.Cli.Commands.Proxy;
 
 internal static class ProxyCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, ParseResult parse, GatewayCliOptions gatewayOptions, CancellationToken ct)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, ParseResult parse, GatewayCliOptions gatewayOptions, CancellationToken ct, IReadOnlyList<string>? hostNames = null)
     {
         GatewayOptions options;
         System.Net.IPEndPoint endpoint;
+        HostPolicy hosts;
         try
         {
             endpoint = GatewayHost.ParseListen(listen);
             options = gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
+            hosts = new HostPolicy(endpoint, hostNames);
         }
         catch (FormatException e)
         {
@@ -23,7 +26,7 @@ internal static class ProxyCommand
 
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines.");
+            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; requests must name {hosts.Describe()} in Host (--host-name adds names).");
         }
 
         await using var archive = env.Open(createIfMissing: true);
@@ -33,8 +36,12 @@ internal static class ProxyCommand
             return ExitCodes.Failed;
         }
 
-        await using var app = GatewayHost.Build(archive, listen, options);
-        await app.StartAsync(ct).ConfigureAwait(false);
+        await using var app = GatewayHost.Build(archive, listen, options, hostNames: hostNames);
+        if (!await Listening.TryStartAsync(app, listen, env.Error, ct).ConfigureAwait(false))
+        {
+            return ExitCodes.Failed;
+        }
+
         env.Out.WriteLine($"amber: gateway for {archive.Directory} at {string.Join(", ", app.Urls)} ({Describe(options)}); Ctrl+C stops.");
         try
         {
@@ -50,5 +57,5 @@ internal static class ProxyCommand
 
     /// <summary>One line on what the gateway does: upstreams, acknowledgement, notice.</summary>
     public static string Describe(GatewayOptions o)
-        => $"OpenAI → {o.OpenAiUpstream}, Anthropic → {o.AnthropicUpstream}, ack {o.Ack.ToString().ToLowerInvariant()}{(o.Notice is null ? "" : ", notice on")}";
+        => $"OpenAI → {UrlDisplay.Mask(o.OpenAiUpstream)}, Anthropic → {UrlDisplay.Mask(o.AnthropicUpstream)}, ack {o.Ack.ToString().ToLowerInvariant()}{(o.Notice is null ? "" : ", notice on")}";
 }

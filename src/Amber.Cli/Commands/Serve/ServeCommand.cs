@@ -1,21 +1,25 @@
 using System.CommandLine;
 using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
+using Amber.Core.Hosting;
 using Amber.Proxy;
 using Amber.Viewer;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 
 namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null)
+    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null, IReadOnlyList<string>? hostNames = null)
     {
         System.Net.IPEndPoint endpoint;
         GatewayOptions? gateway;
+        HostPolicy hosts;
         try
         {
             endpoint = AmberServer.ParseListen(listen);
+            hosts = new HostPolicy(endpoint, hostNames);
             gateway = parse is null || gatewayOptions is null ? null : gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
         }
         catch (FormatException e)
@@ -24,20 +28,27 @@ internal static class ServeCommand
             return ExitCodes.Usage;
         }
 
+        var tokenSource = token is null ? "$AMBER_TOKEN" : "--token";
         token ??= Environment.GetEnvironmentVariable("AMBER_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null;
+        if (token is not null && AccessToken.Problem(token) is { } problem)
+        {
+            env.Error.WriteLine($"amber: {tokenSource}: {problem}.");
+            return ExitCodes.Usage;
+        }
+
         var generated = false;
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token.");
+            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token, and requests must name {hosts.Describe()} in Host (--host-name adds names).");
             if (token is null)
             {
-                token = Amber.Viewer.Security.AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
+                token = AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
                 generated = true;
             }
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen, AccessToken = token };
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [] };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {
@@ -58,7 +69,11 @@ internal static class ServeCommand
         }
 
         await using var app = AmberServer.Build(archive, options);
-        await app.StartAsync(ct).ConfigureAwait(false);
+        if (!await Listening.TryStartAsync(app, listen, env.Error, ct).ConfigureAwait(false))
+        {
+            return ExitCodes.Failed;
+        }
+
         env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api{(gateway is null ? "" : $", gateway under /v1: {ProxyCommand.Describe(gateway)}")}); Ctrl+C stops.");
         if (token is not null)
         {
