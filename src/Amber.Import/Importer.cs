@@ -16,12 +16,21 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     public ImportSummary Run(IEnumerable<string> paths, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var summary = new ImportSummary();
+        var skippedPaths = new HashSet<string>(StringComparer.Ordinal);
+        void Skip(SkippedFile file)
+        {
+            if (skippedPaths.Add(file.Path))
+            {
+                summary.Skipped.Add(file);
+            }
+        }
+
         foreach (var path in paths)
         {
             IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> groups;
             try
             {
-                groups = Sources.ImportSources.Expand(path, options).ToList();
+                groups = Sources.ImportSources.Expand(path, options, Skip).ToList();
             }
             catch (ImportException e)
             {
