@@ -12,28 +12,30 @@ public sealed class JsonRecordReaderHardeningTests
     public async Task Item11_ReadJson_LargeRecordFromAStreamThatTrickles_IsReadInLinearTime()
     {
         // A zip's inflater hands out a few bytes per read; the reader re-parsed the pending record after each.
-        var json = Encoding.UTF8.GetBytes("[{\"text\": \"" + new string('x', 2 << 20) + "\"}]");
+        var json = Encoding.UTF8.GetBytes("[{\"text\": \"" + new string('x', 8 << 20) + "\"}]");
         var input = new ImportInput("trickle.json", json.Length, () => new TrickleStream(json, 1));
 
         var read = Task.Run(() => JsonRecordReader.ReadJson(input, TestContext.Current.CancellationToken).ToList(), TestContext.Current.CancellationToken);
         var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken)) == read;
 
-        Assert.True(finished, "a 2 MiB record read one byte at a time did not finish: the reader re-parses it after every read");
+        Assert.True(finished, "an 8 MiB record read one byte at a time did not finish: the reader re-parses it after every read");
         Assert.Equal(json.Length - 2, Assert.Single(await read).Bytes.Length);
     }
 
     [Fact]
     public async Task Item11_ReadJsonLines_ManyLinesFromAStreamThatTrickles_AreReadInLinearTime()
     {
+        // One long line first grows the buffer; every short line after it then moved the whole buffer.
         var line = "{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}]}\n"u8.ToArray();
-        var json = Enumerable.Repeat(line, 100_000).SelectMany(b => b).ToArray();
+        var longLine = Encoding.UTF8.GetBytes("{\"text\": \"" + new string('x', 64 << 20) + "\"}\n");
+        var json = longLine.Concat(Enumerable.Repeat(line, 100_000).SelectMany(b => b)).ToArray();
         var input = new ImportInput("trickle.jsonl", json.Length, () => new TrickleStream(json, 1 << 20));
 
         var read = Task.Run(() => JsonRecordReader.ReadJsonLines(input, TestContext.Current.CancellationToken).Count(), TestContext.Current.CancellationToken);
         var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken)) == read;
 
-        Assert.True(finished, "100,000 short lines did not finish: the reader moves the rest of its buffer after every line");
-        Assert.Equal(100_000, await read);
+        Assert.True(finished, "100,000 short lines after a long one did not finish: the reader moves the rest of its buffer after every line");
+        Assert.Equal(100_001, await read);
     }
 
     [Fact]
