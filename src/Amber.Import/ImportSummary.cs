@@ -7,6 +7,9 @@ public sealed record ImportSummary
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>Files of export folders that were not opened (links leading out, FIFOs, devices), with the reason.</summary>
+    public List<SkippedFile> Skipped { get; } = [];
+
     public int Conversations => Files.Sum(f => f.Conversations);
 
     public int Nodes => Files.Sum(f => f.Nodes);

@@ -13,15 +13,33 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this the file is read twice.</summary>
     private const long MaxBufferedRawBytes = 32L << 20;
 
+    /// <summary>
+    /// Also at most this many: a normalized conversation costs far more than its raw bytes (its nodes, strings
+    /// and ids), so a file of many small conversations held within the byte budget grew without bound.
+    /// </summary>
+    internal const int MaxBufferedConversations = 4096;
+
+    /// <summary>Managed bytes a normalized node costs beyond its text, for the buffer's estimate.</summary>
+    private const long NodeOverheadBytes = 1024;
+
     public ImportSummary Run(IEnumerable<string> paths, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var summary = new ImportSummary();
+        var skippedPaths = new HashSet<string>(StringComparer.Ordinal);
+        void Skip(SkippedFile file)
+        {
+            if (skippedPaths.Add(file.Path))
+            {
+                summary.Skipped.Add(file);
+            }
+        }
+
         foreach (var path in paths)
         {
             IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> groups;
             try
             {
-                groups = Sources.ImportSources.Expand(path, options).ToList();
+                groups = Sources.ImportSources.Expand(path, options, Skip).ToList();
             }
             catch (ImportException e)
             {
@@ -112,12 +130,12 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 counts.Raw += c.Raw.Length;
                 if (!overflow)
                 {
-                    bufferedBytes += c.Raw.Length;
+                    bufferedBytes += (2 * c.Raw.Length) + (NodeOverheadBytes * c.Nodes.Count);
                     bufferedBytes += c.Blobs.Sum(b => (long)b.Length) + c.Companions.Sum(b => (long)b.Length);
-                    if (bufferedBytes > MaxBufferedRawBytes)
+                    if (bufferedBytes > MaxBufferedRawBytes || buffered.Count >= MaxBufferedConversations)
                     {
                         overflow = true;
-                        buffered.Clear();
+                        buffered = [];
                     }
                     else
                     {
@@ -139,6 +157,8 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
         var source = overflow ? format.Read(input, ct) : buffered;
         var inflight = new List<(Task<CommitResult> Task, int NewConversations)>();
+
+        // Ids counted as new by commits not yet drained (the archive sees them once drained): bounded by what is in flight.
         var counted = new HashSet<string>(StringComparer.Ordinal);
         var pack = new List<ImportedConversation>();
         var packIds = new HashSet<string>(StringComparer.Ordinal);
@@ -163,6 +183,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 if (inflight.Count >= options.CommitConcurrency)
                 {
                     committed += Drain(inflight, result);
+                    counted.Clear();
                     progress?.Report(new ImportProgress(input.Name, counts.Raw + rawDone, counts.Raw * 2, committed));
                 }
             }
@@ -230,7 +251,14 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
             }
 
-            var id = n.ComputeId();
+            // One message is capped: readers hold a message whole (and JSON writers refuse a string over ~166 MB).
+            var canonical = n.ToCanonicalBytes();
+            if (canonical.Length > Amber.Core.Json.JsonLimits.MaxNodeBytes)
+            {
+                throw ImportException.At(input, where, $"a {n.Role} message is {canonical.Length:N0} bytes, over the limit of {Amber.Core.Json.JsonLimits.MaxNodeBytes >> 20} MiB for one message.");
+            }
+
+            var id = Amber.Core.Hashing.ContentId.Of(canonical);
             nodes.Add(id);
             ids.Add(id);
         }

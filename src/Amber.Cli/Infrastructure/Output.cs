@@ -6,8 +6,8 @@ namespace Amber.Cli.Infrastructure;
 
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = Amber.Core.Json.JsonLimits.OutputMaxDepth };
+    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true, MaxDepth = Amber.Core.Json.JsonLimits.OutputMaxDepth };
 
     /// <summary>One JSON value on one line (JSON Lines).</summary>
     public static void JsonLine(TextWriter w, JsonNode node) => w.WriteLine(node.ToJsonString(Compact));

@@ -12,8 +12,8 @@ namespace Amber.Core.Json;
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1024 };
-    private static readonly JsonDocumentOptions StrictParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1024, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = JsonLimits.StoredMaxDepth };
+    private static readonly JsonDocumentOptions StrictParseOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = JsonLimits.StoredMaxDepth, AllowDuplicateProperties = false };
 
     // Encoding.UTF8 would silently replace a lone surrogate with U+FFFD.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -9,7 +9,7 @@ namespace Amber.Core.Model;
 /// </summary>
 internal sealed class LazyJsonObject
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1024 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Json.JsonLimits.StoredMaxDepth };
     private byte[]? json;
     private JsonObject? value;
 

@@ -16,8 +16,8 @@ namespace Amber.Core.Model;
 internal static class StoredNodeReader
 {
     // The depth canonical JSON accepts (CanonicalJson), so whatever was stored can be read back.
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 1024 };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1024 };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = Json.JsonLimits.StoredMaxDepth };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Json.JsonLimits.StoredMaxDepth };
     private static readonly IReadOnlyCollection<string> NoFlags = [];
 
     public static Node Read(ReadOnlySpan<byte> utf8)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Amber.Core.Json;
 
 namespace Amber.Import.Json;
 
@@ -21,6 +22,7 @@ public static class JsonRecordReader
         var pos = 0;
         long baseOffset = 0;
         var eof = false;
+        var index = 0;
 
         bool Fill()
         {
@@ -36,13 +38,15 @@ public static class JsonRecordReader
             {
                 if (buffer.Length >= MaxRecordBytes)
                 {
-                    throw ImportException.At(input, $"byte {baseOffset}", $"a single record is larger than {MaxRecordBytes >> 20} MiB");
+                    throw ImportException.At(input, $"record {index} (byte {baseOffset + PendingStart(buffer.AsSpan(0, len))})", $"larger than {MaxRecordBytes >> 20} MiB, the limit for one record: {len} bytes of it were read without reaching its end");
                 }
 
                 Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxRecordBytes));
             }
 
-            var n = stream.Read(buffer, len, buffer.Length - len);
+            // Fill the buffer: a zip's inflater returns a few KiB per read, and re-parsing the pending record
+            // after each such read made large records quadratic.
+            var n = stream.ReadAtLeast(buffer.AsSpan(len), buffer.Length - len, throwOnEndOfStream: false);
             if (n == 0)
             {
                 eof = true;
@@ -86,6 +90,11 @@ public static class JsonRecordReader
                 Fill();
             }
 
+            if (len == pos)
+            {
+                throw ImportException.At(input, "byte 0", "the file is empty");
+            }
+
             var bytes = buffer.AsMemory(pos, len - pos);
             Validate(input, new JsonRecord(0, baseOffset + pos, bytes));
             yield return new JsonRecord(0, baseOffset + pos, TrimEnd(bytes).ToArray());
@@ -97,8 +106,8 @@ public static class JsonRecordReader
             throw ImportException.At(input, $"byte {baseOffset + pos}", $"expected a JSON array or object, found '{(char)buffer[pos]}'");
         }
 
-        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 1024 });
-        var index = 0;
+        // One level more than a record may have: the top-level array; Validate reports a deeper record by name.
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 2 });
         var started = false;
         while (true)
         {
@@ -140,6 +149,7 @@ public static class JsonRecordReader
                     throw ImportException.At(input, $"record {index} (byte {baseOffset + pos})", "the file ends in the middle of a record (truncated?)");
                 }
 
+                pos = DropBlankSpace(buffer, pos, len);
                 Fill();
                 continue;
             }
@@ -170,6 +180,52 @@ public static class JsonRecordReader
             }
         }
     }
+
+    /// <summary>
+    /// Between records only blank space and one comma may wait for more input: drop the blank space, so that
+    /// it never counts towards the next record's size (the comma moves to just before the new data).
+    /// </summary>
+    private static int DropBlankSpace(byte[] buffer, int pos, int len)
+    {
+        var at = pos;
+        while (at < len && IsBlank(buffer[at]))
+        {
+            at++;
+        }
+
+        if (at < len && buffer[at] == (byte)',')
+        {
+            var after = at + 1;
+            while (after < len && IsBlank(buffer[after]))
+            {
+                after++;
+            }
+
+            if (after < len)
+            {
+                return at; // data follows the comma: a record has started
+            }
+
+            buffer[len - 1] = (byte)',';
+            return len - 1;
+        }
+
+        return at;
+    }
+
+    /// <summary>Where the pending record starts: after blank space and the comma before it.</summary>
+    private static int PendingStart(ReadOnlySpan<byte> pending)
+    {
+        var at = 0;
+        while (at < pending.Length && (IsBlank(pending[at]) || pending[at] == (byte)','))
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private static bool IsBlank(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 
     private enum StepKind
     {
@@ -235,23 +291,34 @@ public static class JsonRecordReader
         long offset = 0;
         var index = 0;
         var eof = false;
-        while (!eof || len > 0)
+        var start = 0; // the current line's first byte
+        var scanned = 0; // bytes of it already searched for its end: each byte is searched once
+        while (!eof || start < len)
         {
             ct.ThrowIfCancellationRequested();
-            var nl = Array.IndexOf(buffer, (byte)'\n', 0, len);
+            var nl = buffer.AsSpan(start + scanned, len - start - scanned).IndexOf((byte)'\n');
             if (nl < 0 && !eof)
             {
+                scanned = len - start;
+                if (start > 0)
+                {
+                    // Only when more input is needed: moving the rest after every line made many short lines quadratic.
+                    Buffer.BlockCopy(buffer, start, buffer, 0, len - start);
+                    len -= start;
+                    start = 0;
+                }
+
                 if (len == buffer.Length)
                 {
                     if (buffer.Length >= MaxRecordBytes)
                     {
-                        throw ImportException.At(input, $"line {lineNo + 1}", $"a line is longer than {MaxRecordBytes >> 20} MiB");
+                        throw ImportException.At(input, $"line {lineNo + 1}", $"a line is longer than {MaxRecordBytes >> 20} MiB, the limit for one record");
                     }
 
                     Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxRecordBytes));
                 }
 
-                var n = stream.Read(buffer, len, buffer.Length - len);
+                var n = stream.ReadAtLeast(buffer.AsSpan(len), buffer.Length - len, throwOnEndOfStream: false);
                 if (n == 0)
                 {
                     eof = true;
@@ -261,10 +328,9 @@ public static class JsonRecordReader
                 continue;
             }
 
-            var lineLen = nl < 0 ? len : nl;
+            var end = nl < 0 ? len : start + scanned + nl;
             lineNo++;
-            var line = buffer.AsMemory(0, lineLen);
-            var trimmed = Trim(line);
+            var trimmed = Trim(buffer.AsMemory(start, end - start));
             if (trimmed.Length > 0)
             {
                 var record = new JsonRecord(index++, offset, trimmed.ToArray(), lineNo);
@@ -272,10 +338,10 @@ public static class JsonRecordReader
                 yield return record;
             }
 
-            var consumed = nl < 0 ? len : nl + 1;
-            Buffer.BlockCopy(buffer, consumed, buffer, 0, len - consumed);
-            len -= consumed;
-            offset += consumed;
+            var next = nl < 0 ? len : end + 1;
+            offset += next - start;
+            start = next;
+            scanned = 0;
         }
     }
 
@@ -291,16 +357,59 @@ public static class JsonRecordReader
 
         try
         {
-            var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 1024 });
-            while (reader.Read())
-            {
-            }
+            CheckStructure(input, record, span);
         }
         catch (JsonException e)
         {
             throw ImportException.At(input, record.Where, "invalid JSON: " + e.Message, e);
         }
+    }
 
+    /// <summary>
+    /// Well-formed, at most <see cref="JsonLimits.MaxDepth"/> deep, and no object naming a member twice: which
+    /// of two duplicates counts differs between parsers, and canonical JSON cannot hold both.
+    /// </summary>
+    private static void CheckStructure(ImportInput input, JsonRecord record, ReadOnlySpan<byte> span)
+    {
+        var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = JsonLimits.MaxDepth + 1 });
+        var members = new List<HashSet<string>>();
+        var depth = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    if (++depth > JsonLimits.MaxDepth)
+                    {
+                        throw ImportException.At(input, record.Where, $"nested deeper than {JsonLimits.MaxDepth} levels (at byte {record.Offset + reader.TokenStartIndex}), the archive's limit");
+                    }
+
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        while (members.Count < depth)
+                        {
+                            members.Add(new HashSet<string>(StringComparer.Ordinal));
+                        }
+
+                        members[depth - 1].Clear();
+                    }
+
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    depth--;
+                    break;
+                case JsonTokenType.PropertyName:
+                    var name = reader.GetString()!;
+                    if (!members[depth - 1].Add(name))
+                    {
+                        throw ImportException.At(input, record.Where, $"member \"{name}\" appears twice in one object (at byte {record.Offset + reader.TokenStartIndex}); a record with duplicate members is ambiguous and is not imported.");
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
     }
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> span)

@@ -7,21 +7,32 @@ public static class ImportSources
 {
     private static readonly string[] Extensions = [".json", ".jsonl", ".ndjson", ".db", ".sqlite", ".sqlite3"];
 
-    /// <summary>One group of inputs that share siblings (a folder, or a zip); a zip is held open until disposed.</summary>
-    public static IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> Expand(string path, ImportOptions options)
+    /// <summary>
+    /// One group of inputs that share siblings (a folder, or a zip); a zip is held open until disposed. Files
+    /// of a folder that may not be opened (see <see cref="ExportFolder"/>) are passed to <paramref name="skip"/>.
+    /// </summary>
+    public static IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> Expand(string path, ImportOptions options, Action<SkippedFile>? skip = null)
     {
-        if (Directory.Exists(path))
+        var kind = LocalPaths.KindOf(path);
+        if (kind == PathKind.Symlink)
         {
-            var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+            // A path the user names is followed, wherever it leads; what it leads to obeys the same rules.
+            kind = LocalPaths.RealPath(path) is { } real ? LocalPaths.KindOf(real) : PathKind.Missing;
+        }
+
+        if (kind == PathKind.Directory)
+        {
+            var folder = new ExportFolder(path, skip);
+            var files = folder.Walk();
             foreach (var zip in files.Where(f => f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)))
             {
                 yield return OpenZip(zip, options, isExplicit: false);
             }
 
-            var inputs = files.Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Select(f => FileInput(f)).ToList();
+            var inputs = files.Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Select(f => FileInput(f, skip)).ToList();
             yield return (path, inputs, null, false);
         }
-        else if (File.Exists(path))
+        else if (kind == PathKind.Regular)
         {
             if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
@@ -29,8 +40,12 @@ public static class ImportSources
             }
             else
             {
-                yield return (path, [FileInput(path)], null, true);
+                yield return (path, [FileInput(path, skip)], null, true);
             }
+        }
+        else if (kind == PathKind.Special)
+        {
+            throw new ImportException($"{path}: not a regular file (a FIFO, socket or device); only regular files, folders and zips are imported.");
         }
         else
         {
@@ -38,19 +53,17 @@ public static class ImportSources
         }
     }
 
-    public static ImportInput FileInput(string file)
+    /// <summary>A file on disk whose siblings are the regular files of its folder (links leading out of it are skipped).</summary>
+    public static ImportInput FileInput(string file, Action<SkippedFile>? skip = null)
     {
+        var folder = new ExportFolder(Path.GetDirectoryName(Path.GetFullPath(file))!, skip);
         var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new ImportInput(
             file,
             new FileInfo(file).Length,
             () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16),
-            rel =>
-            {
-                var p = Path.GetFullPath(Path.Combine(dir, rel));
-                return p.StartsWith(dir + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(p) ? File.ReadAllBytes(p) : null;
-            },
-            () => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).ToList(),
+            folder.ReadRelative,
+            () => folder.Walk().Select(f => Path.GetRelativePath(dir, f)).ToList(),
             file);
     }
 

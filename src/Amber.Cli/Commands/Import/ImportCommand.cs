@@ -69,6 +69,11 @@ internal static class ImportCommand
             ConsoleFactory.For(env.Out).Write(table);
             var rate = summary.Conversations / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
             env.Out.WriteLine($"{summary.Conversations:N0} conversations ({summary.NewConversations:N0} new), {summary.Nodes:N0} nodes, {summary.Instances:N0} instances in {clock.Elapsed.TotalSeconds:0.0} s ({rate:N0} conversations/s).");
+            foreach (var s in summary.Skipped)
+            {
+                env.Error.WriteLine($"amber: skipped {s.Path}: {s.Reason}");
+            }
+
             foreach (var e in summary.Errors)
             {
                 env.Error.WriteLine($"amber: error: {e}");
@@ -90,6 +95,7 @@ internal static class ImportCommand
         ["raw_bytes"] = s.RawBytes,
         ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
         ["errors"] = new JsonArray(s.Errors.Select(e => (JsonNode)e).ToArray()),
+        ["skipped"] = new JsonArray(s.Skipped.Select(k => (JsonNode)new JsonObject { ["path"] = k.Path, ["reason"] = k.Reason }).ToArray()),
         ["files"] = new JsonArray(s.Files.Select(f => (JsonNode)new JsonObject
         {
             ["file"] = f.File,

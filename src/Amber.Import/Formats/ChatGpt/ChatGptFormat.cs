@@ -95,7 +95,7 @@ public sealed class ChatGptFormat : IConversationFormat
     {
         try
         {
-            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 1024 }) as JsonObject
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 }) as JsonObject
                 ?? throw ImportException.At(input, record.Where, "not a ChatGPT conversation: expected a JSON object");
         }
         catch (JsonException e)

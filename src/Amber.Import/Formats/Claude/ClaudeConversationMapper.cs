@@ -16,7 +16,7 @@ internal sealed class ClaudeConversationMapper
     /// <summary>The parent Claude gives a conversation's first message.</summary>
     public const string RootParentUuid = "00000000-0000-4000-8000-000000000000";
 
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 1024 };
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 };
 
     /// <summary>Message members mapped to the node's own fields; every other member is kept in its meta.</summary>
     private static readonly HashSet<string> MappedMessageMembers = new(StringComparer.Ordinal)

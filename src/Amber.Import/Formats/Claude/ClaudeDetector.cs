@@ -27,7 +27,7 @@ internal static class ClaudeDetector
             head = head[3..];
         }
 
-        var reader = new Utf8JsonReader(head, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 1024 }));
+        var reader = new Utf8JsonReader(head, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 }));
         try
         {
             if (!reader.Read())

@@ -407,7 +407,7 @@ internal sealed class LlmConversationBuilder(LlmLogTables tables, ImportInput in
 
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 1024 });
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 });
         }
         catch (JsonException)
         {

@@ -11,7 +11,7 @@ namespace Amber.Import.Formats.ShareGpt;
 /// </summary>
 internal static class DatasetRecords
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1024 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 };
 
     /// <summary>The file's records: the elements of a top-level array, one value per line, or the one pretty-printed object.</summary>
     public static IEnumerable<JsonRecord> Read(ImportInput input, CancellationToken ct)
@@ -123,7 +123,7 @@ internal static class DatasetRecords
 
         try
         {
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 1024 });
+            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 });
             reader.Read();
             reader.Skip();
             return (bytes[0], !reader.Read());

@@ -53,7 +53,7 @@ internal sealed class RecordShape
 
         var shape = new RecordShape(head[start] == (byte)'[');
         var depth = shape.InArray ? 1 : 0;
-        var reader = new Utf8JsonReader(head[start..], isFinalBlock: false, state: new JsonReaderState(new JsonReaderOptions { MaxDepth = 1024 }));
+        var reader = new Utf8JsonReader(head[start..], isFinalBlock: false, state: new JsonReaderState(new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 }));
         try
         {
             if (shape.InArray && !(reader.Read() && reader.TokenType == JsonTokenType.StartArray))

@@ -11,7 +11,7 @@ namespace Amber.Import.Formats.ShareGpt;
 /// </summary>
 internal static class ToolCallText
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 1024 };
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 };
 
     /// <summary>The calls in <paramref name="text"/>, or one opaque block holding the text as given.</summary>
     public static IReadOnlyList<ContentBlock> Parse(string text, string provider, string itemType)
