@@ -1,18 +1,13 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Amber.Cli.Infrastructure;
 
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = Amber.Core.Json.JsonLimits.OutputMaxDepth };
-    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true, MaxDepth = Amber.Core.Json.JsonLimits.OutputMaxDepth };
-
     /// <summary>One JSON value on one line (JSON Lines).</summary>
-    public static void JsonLine(TextWriter w, JsonNode node) => w.WriteLine(node.ToJsonString(Compact));
+    public static void JsonLine(TextWriter w, JsonNode node) => w.WriteLine(Amber.Core.Json.JsonText.Write(node));
 
-    public static void JsonDocument(TextWriter w, JsonNode node) => w.WriteLine(node.ToJsonString(Indented));
+    public static void JsonDocument(TextWriter w, JsonNode node) => w.WriteLine(Amber.Core.Json.JsonText.Write(node, indented: true));
 
     public static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..19] : id;
 

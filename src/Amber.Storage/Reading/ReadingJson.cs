@@ -6,10 +6,8 @@ namespace Amber.Storage.Reading;
 /// <summary>The JSON shapes of `--json` output and of the HTTP API, written once so both agree.</summary>
 public static class ReadingJson
 {
-    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = Amber.Core.Json.JsonLimits.OutputMaxDepth };
-
-    /// <summary>Compact JSON with non-ASCII text written as is (the CLI and the API print the same bytes).</summary>
-    public static string Serialize(JsonNode node) => node.ToJsonString(Relaxed);
+    /// <summary>Compact JSON with non-ASCII text written as is (the CLI and the API print the same bytes), of any size the archive holds.</summary>
+    public static string Serialize(JsonNode node) => Amber.Core.Json.JsonText.Write(node);
 
     public static JsonObject Summary(ConversationSummary s) => new()
     {
