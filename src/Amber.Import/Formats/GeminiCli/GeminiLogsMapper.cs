@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Import.Formats.ShareGpt;
