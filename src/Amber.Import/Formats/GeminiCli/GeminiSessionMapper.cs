@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amber.Core.Json;
+using Amber.Core.Model;
+using Amber.Import.Formats.ShareGpt;
+using Amber.Import.Json;
+
+namespace Amber.Import.Formats.GeminiCli;
+
+/// <summary>
+/// One Gemini CLI session file as one conversation, a linear chain of its messages: "user" → user,
+/// "gemini" → assistant (its thoughts as thinking blocks, its text, then each tool call followed by its
+/// result, an error result when the call's status is "error"; the message's model and token counts as its
+/// generation record), other types (info, error, warning) under their own role, flagged system. Messages
+/// must be in time order; one older than the message before it is refused.
+/// </summary>
+internal static class GeminiSessionMapper
+{
+    private const string Provider = "google";
+
+    public static ImportedConversation Map(ImportInput input, JsonRecord record, JsonObject o)
+    {
+        var sessionId = DatasetRecords.String(o, "sessionId") ?? throw ImportException.At(input, record.Where, "a session without \"sessionId\"");
+        var messages = o["messages"] as JsonArray ?? throw ImportException.At(input, record.Where, "a session without a \"messages\" array");
+        var nodes = new List<Node>(messages.Count);
+        var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        string? parent = null;
+        string? title = null;
+        DateTimeOffset? previous = null;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var where = $"{record.Where}, message {i}";
+            try
+            {
+                var m = messages[i] as JsonObject ?? throw new FormatException("not an object");
+                var stamp = DatasetRecords.String(m, "timestamp");
+                if (stamp is not null && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+                {
+                    if (previous is { } p && t < p)
+                    {
+                        throw new FormatException($"its timestamp {stamp} is earlier than message {i - 1}'s; the messages are out of order (a shuffled copy?)");
+                    }
+
+                    previous = t;
+                }
+
+                var node = ToNode(m, parent, models);
+                if (title is null && node.Role == "user")
+                {
+                    title = DatasetRecords.Title(node.SearchText);
+                }
+
+                nodes.Add(node);
+                parent = node.ComputeId();
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or CanonicalJsonException)
+            {
+                throw ImportException.At(input, where, e.Message, e);
+            }
+        }
+
+        return new ImportedConversation
+        {
+            Record = new ConversationRecord
+            {
+                Format = GeminiCliFormat.FormatName,
+                Source = GeminiCliFormat.SourceName,
+                SourceId = sessionId,
+                Title = title,
+                Created = DatasetRecords.Rfc3339(DatasetRecords.String(o, "startTime")),
+                Meta = DatasetRecords.Rest(o, "sessionId", "messages", "startTime"),
+            },
+            Nodes = nodes,
+            Raw = record.Bytes,
+            Models = [.. models.Values],
+        };
+    }
+
+    private static Node ToNode(JsonObject m, string? parent, Dictionary<string, ModelReference> models)
+    {
+        var type = DatasetRecords.String(m, "type") ?? throw new FormatException("a message without \"type\"");
+        var role = type switch { "user" => "user", "gemini" => "assistant", _ => type };
+        var content = new List<ContentBlock>();
+        var meta = DatasetRecords.Rest(m, "id", "timestamp", "type", "content", "thoughts", "toolCalls", "model", "tokens") ?? [];
+        if (DatasetRecords.String(m, "id") is { } id)
+        {
+            meta["source_id"] = id;
+        }
+
+        if (m["thoughts"] is JsonArray { Count: > 0 } thoughts)
+        {
+            var subjects = new JsonArray();
+            foreach (var th in thoughts)
+            {
+                var thought = th as JsonObject ?? throw new FormatException("a thought is not an object");
+                content.Add(new ThinkingBlock(DatasetRecords.String(thought, "description") ?? ""));
+                subjects.Add(DatasetRecords.Rest(thought, "description"));
+            }
+
+            meta["thoughts"] = subjects;
+        }
+
+        content.AddRange(Parts(m["content"]));
+        if (m["toolCalls"] is JsonArray { Count: > 0 } calls)
+        {
+            var rest = new JsonArray();
+            foreach (var c in calls)
+            {
+                var call = c as JsonObject ?? throw new FormatException("a tool call is not an object");
+                var callId = DatasetRecords.String(call, "id");
+                content.Add(new ToolCallBlock(callId, DatasetRecords.String(call, "name") ?? throw new FormatException("a tool call without \"name\""), call["args"]?.DeepClone()));
+                var error = DatasetRecords.String(call, "status") is "error" or "cancelled";
+                if (call["result"] is JsonArray result)
+                {
+                    content.Add(new ToolResultBlock(callId, [.. result.Select(Result)], error));
+                }
+
+                rest.Add(DatasetRecords.Rest(call, "id", "name", "args", "result"));
+            }
+
+            meta["tool_calls"] = rest;
+        }
+
+        GenerationRecord? generation = null;
+        if (DatasetRecords.String(m, "model") is { } name)
+        {
+            var model = new ModelReference { Provider = Provider, Requested = name };
+            models.TryAdd(model.Id, model);
+            generation = new GenerationRecord { Model = model.Id, Usage = (m["tokens"] as JsonObject)?.DeepClone().AsObject() };
+        }
+        else if (m["tokens"] is JsonObject tokens)
+        {
+            meta["tokens"] = tokens.DeepClone();
+        }
+
+        var flags = new List<string>();
+        if (role is not ("user" or "assistant"))
+        {
+            flags.Add(NodeFlags.System);
+        }
+
+        if (content.Count == 0)
+        {
+            flags.Add(NodeFlags.Empty);
+        }
+
+        return new Node
+        {
+            Parent = parent,
+            Role = role,
+            Content = content,
+            Created = DatasetRecords.Rfc3339(DatasetRecords.String(m, "timestamp")),
+            Generation = generation,
+            Flags = flags,
+            Meta = meta,
+        };
+    }
+
+    /// <summary>Message content: a string, or a list of parts ({text}, or anything else kept opaque).</summary>
+    internal static List<ContentBlock> Parts(JsonNode? content) => content switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is { Length: > 0 } s ? [new TextBlock(s)] : [],
+        JsonArray parts => [.. parts.Select(p => p is JsonObject o && DatasetRecords.String(o, "text") is { } text ? (ContentBlock)new TextBlock(text) : new OpaqueBlock(Provider, "part", p?.DeepClone()))],
+        null => [],
+        _ => [new OpaqueBlock(Provider, "content", content.DeepClone())],
+    };
+
+    /// <summary>One item of a tool call's result: a functionResponse's output or error text, else the item kept whole.</summary>
+    private static ContentBlock Result(JsonNode? item)
+    {
+        var response = item?["functionResponse"]?["response"] as JsonObject;
+        if (response is not null && response.Count == 1 && (DatasetRecords.String(response, "output") ?? DatasetRecords.String(response, "error")) is { } text)
+        {
+            return new TextBlock(text);
+        }
+
+        return new OpaqueBlock(Provider, "functionResponse", item?.DeepClone());
+    }
+}
