@@ -22,12 +22,14 @@ public sealed class GeminiCliFormat : IConversationFormat
 
     public string Name => FormatName;
 
-    /// <summary>A "sessionId" beside "messages" (or "messageId") is specific to Gemini CLI; tried before the generic formats.</summary>
+    /// <summary>A "sessionId" beside "projectHash" and "messages" (or "messageId" in logs.json) is specific to Gemini CLI; tried before the generic formats.</summary>
     public int DetectionOrder => 26;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)
         => RecordShape.Read(head) is { } shape && shape.Has("sessionId", JsonTokenType.String)
-            && (shape.InArray ? shape.Has("messageId") && shape.Has("message") : shape.Has("messages", JsonTokenType.StartArray));
+            && (shape.InArray
+                ? shape.Has("messageId") && shape.Has("message")
+                : shape.Has("messages", JsonTokenType.StartArray) && shape.Has("projectHash", JsonTokenType.String)); // a session file; other records with sessionId and messages are not Gemini's
 
     public IEnumerable<ImportedConversation> Read(ImportInput input, CancellationToken cancellationToken)
     {
