@@ -9,6 +9,11 @@ namespace Amber.Benchmarks;
 /// </summary>
 public sealed class Corpus
 {
+    /// <summary>The corpus's data files (*.json, *.jsonl) under <paramref name="directory"/>, in ordinal order: what the real importers read.</summary>
+    public static List<string> DataFiles(string directory) => System.IO.Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+        .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal).ToList();
+
     private Corpus(string directory, IReadOnlyList<string> files, IReadOnlyList<CorpusRecord> records)
     {
         Directory = directory;

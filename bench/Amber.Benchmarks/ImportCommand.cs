@@ -16,9 +16,7 @@ public static class ImportCommand
     {
         Console.WriteLine("# import\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
-        var files = Directory.EnumerateFiles(options.CorpusDirectory, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToList();
+        var files = Corpus.DataFiles(options.CorpusDirectory);
         var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
         Corpus.Concatenate(files, concat);
 

@@ -16,9 +16,7 @@ public static class VerifyCommand
     {
         Console.WriteLine("# verify\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
-        var files = Directory.EnumerateFiles(options.CorpusDirectory, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".jsonl", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToList();
+        var files = Corpus.DataFiles(options.CorpusDirectory);
         var dir = Path.Combine(options.WorkDirectory, "archive");
         using var archive = Archive.Init(new ArchiveOptions { Directory = dir });
         var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);

@@ -289,7 +289,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             actions.Add($"the segments disagree with the signed log ({checkedLog.Problem}): nothing can be signed, so the archive is open read-only; run `amber verify`");
         }
 
-        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly || !mayWrite ? null : signer, checkedLog.Leaves, checkedLog.Latest)
+        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly || !mayWrite ? null : signer, checkedLog.Tree, checkedLog.Latest)
         {
             Problem = checkedLog.Problem,
         };

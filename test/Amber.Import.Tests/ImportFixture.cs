@@ -20,6 +20,20 @@ internal sealed class ImportFixture : IDisposable
 
     public ImportSummary Import(params string[] paths) => ImportAs(null, paths);
 
+    /// <summary>Imports <paramref name="path"/> twice: the second import must add no conversation, node, blob or instance.</summary>
+    public void AssertReimportAddsNothing(string path)
+    {
+        Assert.Empty(Import(path).Errors);
+        var before = Archive.GetStats();
+
+        var again = Import(path);
+
+        Assert.Empty(again.Errors);
+        Assert.Equal((0, 0), (again.NewConversations, again.NewNodes));
+        var after = Archive.GetStats();
+        Assert.Equal((before.Conversations, before.Nodes, before.Blobs, before.Instances), (after.Conversations, after.Nodes, after.Blobs, after.Instances));
+    }
+
     public ImportSummary ImportAs(string? format, params string[] paths)
         => new Importer(Archive, FormatRegistry.All, new ImportOptions { Format = format }).Run(paths, null, TestContext.Current.CancellationToken);
 

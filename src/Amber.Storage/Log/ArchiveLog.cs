@@ -17,12 +17,12 @@ public sealed class ArchiveLog : IDisposable
     private readonly NoteSigner? signer;
     private SignedNote? latest;
 
-    internal ArchiveLog(string origin, NoteVerifierKey verifierKey, NoteSigner? signer, IEnumerable<byte[]> leafHashes, SignedNote? latest)
+    internal ArchiveLog(string origin, NoteVerifierKey verifierKey, NoteSigner? signer, MerkleTree tree, SignedNote? latest)
     {
         Origin = origin;
         VerifierKey = verifierKey;
         this.signer = signer;
-        tree = new MerkleTree(leafHashes);
+        this.tree = tree;
         this.latest = latest;
     }
 
@@ -95,7 +95,7 @@ public sealed class ArchiveLog : IDisposable
             if (latest is not null)
             {
                 var previous = Checkpoint.Parse(latest.Text);
-                if (previous.Size > tree.Size || !tree.GetRoot(previous.Size).AsSpan().SequenceEqual(previous.RootHash.Span))
+                if (!tree.Covers(previous))
                 {
                     Problem = $"the log's leaves no longer give the root of the checkpoint signed at size {previous.Size}";
                     ThrowIfUntrusted();
@@ -117,7 +117,7 @@ public sealed class ArchiveLog : IDisposable
             var opened = Checkpoint.Verify(note, new NoteVerifier(VerifierKey), Origin);
             var problem = !opened.IsValid ? $"a checkpoint in the index does not verify: {opened.Failure}"
                 : opened.Checkpoint!.Size > tree.Size ? $"a checkpoint covers {opened.Checkpoint.Size} entries but the index holds {tree.Size}"
-                : !tree.GetRoot(opened.Checkpoint.Size).AsSpan().SequenceEqual(opened.Checkpoint.RootHash.Span) ? $"the index's log leaves do not give the root signed at size {opened.Checkpoint.Size}"
+                : !tree.Covers(opened.Checkpoint) ? $"the index's log leaves do not give the root signed at size {opened.Checkpoint.Size}"
                 : null;
             if (problem is not null)
             {

@@ -16,8 +16,8 @@ namespace Amber.Storage.Log;
 /// </summary>
 internal static class LogAuthenticator
 {
-    /// <summary>The log as the segments and the signed checkpoints prove it: the leaves and the newest checkpoint.</summary>
-    internal sealed record Result(List<byte[]> Leaves, SignedNote? Latest, string? Problem)
+    /// <summary>The log as the segments and the signed checkpoints prove it: its tree and the newest checkpoint.</summary>
+    internal sealed record Result(MerkleTree Tree, SignedNote? Latest, string? Problem)
     {
         public bool IsAuthentic => Problem is null;
     }
@@ -58,8 +58,7 @@ internal static class LogAuthenticator
                 return Fail(indexed, $"the signed checkpoint covers {covered} entries but the index holds {indexed.Count}");
             }
 
-            var root = new MerkleTree(indexed.Take((int)covered)).Root;
-            if (!root.AsSpan().SequenceEqual(opened.Checkpoint.RootHash.Span))
+            if (!new MerkleTree(indexed.Take((int)covered)).Covers(opened.Checkpoint))
             {
                 return Fail(indexed, $"the index's log leaves 1–{covered} do not give the root signed by the checkpoint at {ArchivePaths.SegmentName(h.Segment)}:{h.Offset}");
             }
@@ -68,38 +67,39 @@ internal static class LogAuthenticator
             (segment, offset) = (h.Segment, h.Offset + frame.Length);
         }
 
-        var leaves = indexed.GetRange(0, (int)covered);
-        var problem = ScanAfter(archive, segment, offset, end, leaves, verifier, origin, ref latest);
+        // The one tree of the log: the leaves the checkpoint proves, then those recomputed from the segments.
+        var tree = new MerkleTree(indexed.Take((int)covered));
+        var problem = ScanAfter(archive, segment, offset, end, tree, verifier, origin, ref latest);
         if (problem is not null)
         {
             return Fail(indexed, problem);
         }
 
         // A reading process may open while another process's indexer is still behind the segments it wrote.
-        if (indexed.Count > leaves.Count || (indexed.Count < leaves.Count && !indexMayLag))
+        if (indexed.Count > tree.Size || (indexed.Count < tree.Size && !indexMayLag))
         {
-            return new Result(leaves, latest, $"the index holds {indexed.Count} log leaves but the segments hold {leaves.Count} commits");
+            return new Result(tree, latest, $"the index holds {indexed.Count} log leaves but the segments hold {tree.Size} commits");
         }
 
         for (var i = (int)covered; i < indexed.Count; i++)
         {
-            if (!indexed[i].AsSpan().SequenceEqual(leaves[i]))
+            if (!indexed[i].AsSpan().SequenceEqual(tree.GetLeafHash(i)))
             {
-                return new Result(leaves, latest, $"the index's log leaf {i + 1} differs from the commit stored in the segments");
+                return new Result(tree, latest, $"the index's log leaf {i + 1} differs from the commit stored in the segments");
             }
         }
 
-        return new Result(leaves, latest, null);
+        return new Result(tree, latest, null);
     }
 
     /// <summary>
-    /// Appends the leaf of every commit frame from (<paramref name="segment"/>, <paramref name="offset"/>) to the data's
-    /// end; a checkpoint frame found on the way must verify against the leaves before it and becomes the latest.
+    /// Appends to <paramref name="tree"/> the leaf of every commit frame from (<paramref name="segment"/>,
+    /// <paramref name="offset"/>) to the data's end; a checkpoint frame found on the way must verify against the leaves
+    /// before it and becomes the latest.
     /// </summary>
-    private static string? ScanAfter(Archive archive, uint segment, long offset, SegmentState end, List<byte[]> leaves, NoteVerifier verifier, string origin, ref SignedNote? latest)
+    private static string? ScanAfter(Archive archive, uint segment, long offset, SegmentState end, MerkleTree tree, NoteVerifier verifier, string origin, ref SignedNote? latest)
     {
         using var compression = new Compression(archive.SnapshotDictionaries());
-        var tree = new MerkleTree(leaves);
         for (var seg = segment; seg <= end.Segment; seg++, offset = SegmentHeader.Size)
         {
             var name = ArchivePaths.SegmentName(seg);
@@ -131,8 +131,7 @@ internal static class LogAuthenticator
                         break;
                     case FrameKind.Checkpoint:
                         var opened = Checkpoint.Open(payload, verifier, origin);
-                        if (!opened.IsValid || opened.Checkpoint!.Size > tree.Size
-                            || !tree.GetRoot(opened.Checkpoint.Size).AsSpan().SequenceEqual(opened.Checkpoint.RootHash.Span))
+                        if (!opened.IsValid || !tree.Covers(opened.Checkpoint!))
                         {
                             return $"{name} at offset {offset}: the checkpoint does not verify against the commits before it";
                         }
@@ -142,14 +141,12 @@ internal static class LogAuthenticator
                     default:
                         var info = Archive.DecodeCommit(seg, offset, frame.Length, compression.Decode(header, payload));
                         var seq = info.Info["seq"]?.GetValue<long>();
-                        if (seq != leaves.Count + 1)
+                        if (seq != tree.Size + 1)
                         {
-                            return $"{name} at offset {offset}: commit {seq} where commit {leaves.Count + 1} was expected";
+                            return $"{name} at offset {offset}: commit {seq} where commit {tree.Size + 1} was expected";
                         }
 
-                        var leaf = MerkleHash.HashLeaf(info.Entries[0].Body.Span);
-                        leaves.Add(leaf);
-                        tree.AppendLeafHash(leaf);
+                        tree.AppendEntry(info.Entries[0].Body.Span);
                         break;
                 }
 
@@ -160,5 +157,5 @@ internal static class LogAuthenticator
         return null;
     }
 
-    private static Result Fail(List<byte[]> indexed, string problem) => new(indexed, null, problem);
+    private static Result Fail(List<byte[]> indexed, string problem) => new(new MerkleTree(indexed), null, problem);
 }

@@ -144,15 +144,7 @@ public sealed class CodexFormatTests
     {
         var path = CodexSamples.PathOf(file);
         using var f = new ImportFixture();
-        Assert.Empty(f.Import(path).Errors);
-        var before = f.Archive.GetStats();
-
-        var again = f.Import(path);
-
-        Assert.Empty(again.Errors);
-        Assert.Equal((0, 0), (again.NewConversations, again.NewNodes));
-        var after = f.Archive.GetStats();
-        Assert.Equal((before.Conversations, before.Nodes, before.Blobs, before.Instances), (after.Conversations, after.Nodes, after.Blobs, after.Instances));
+        f.AssertReimportAddsNothing(path);
         var view = Single(f);
         Assert.Equal(File.ReadAllBytes(path), f.Archive.GetBlob(view.Raw[^1]));
     }

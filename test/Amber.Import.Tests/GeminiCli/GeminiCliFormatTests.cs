@@ -62,15 +62,7 @@ public sealed class GeminiCliFormatTests
     {
         var path = GeminiCliSamples.PathOf(file);
         using var f = new ImportFixture();
-        Assert.Empty(f.Import(path).Errors);
-        var before = f.Archive.GetStats();
-
-        var again = f.Import(path);
-
-        Assert.Empty(again.Errors);
-        Assert.Equal((0, 0), (again.NewConversations, again.NewNodes));
-        var after = f.Archive.GetStats();
-        Assert.Equal((before.Conversations, before.Nodes, before.Blobs, before.Instances), (after.Conversations, after.Nodes, after.Blobs, after.Instances));
+        f.AssertReimportAddsNothing(path);
         Assert.True(JsonNode.DeepEquals(GeminiCliSamples.Load(path), JsonNode.Parse(f.Archive.GetBlob(Single(f).Raw[^1])!)));
     }
 

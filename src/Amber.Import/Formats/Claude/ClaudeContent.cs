@@ -18,6 +18,31 @@ internal static class ClaudeContent
     public const string ExtractedMediaType = "text/plain; charset=utf-8";
 
     /// <summary>One content block; <paramref name="residual"/> is what it holds beyond the block returned (null if nothing).</summary>
+    /// <summary>
+    /// Maps a message's content blocks into <paramref name="content"/>; the members each block's mapping did not take
+    /// (its residual) go to <c>meta.blocks</c>, aligned by index, when there are any.
+    /// </summary>
+    /// <param name="fail">Makes the error for block <c>i</c> that is not a JSON object.</param>
+    public static void Blocks(JsonArray blocks, List<ContentBlock> content, JsonObject meta, Func<int, Exception> fail)
+    {
+        JsonArray? residuals = null;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i] as JsonObject ?? throw fail(i);
+            content.Add(Block(block, out var residual));
+            if (residual is not null)
+            {
+                residuals ??= new JsonArray(Enumerable.Range(0, blocks.Count).Select(_ => (JsonNode?)null).ToArray());
+                residuals[i] = residual;
+            }
+        }
+
+        if (residuals is not null)
+        {
+            meta["blocks"] = residuals;
+        }
+    }
+
     public static ContentBlock Block(JsonObject block, out JsonObject? residual)
     {
         var type = String(block, "type");

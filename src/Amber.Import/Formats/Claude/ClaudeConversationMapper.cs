@@ -195,22 +195,7 @@ internal sealed class ClaudeConversationMapper
         {
             case JsonArray blocks when blocks.Count > 0:
                 {
-                    JsonArray? residuals = null;
-                    for (var i = 0; i < blocks.Count; i++)
-                    {
-                        var block = blocks[i] as JsonObject ?? throw Fail($"message {uuid ?? $"#{index}"}: content block {i} is not a JSON object");
-                        content.Add(ClaudeContent.Block(block, out var residual));
-                        if (residual is not null)
-                        {
-                            residuals ??= new JsonArray(Enumerable.Range(0, blocks.Count).Select(_ => (JsonNode?)null).ToArray());
-                            residuals[i] = residual;
-                        }
-                    }
-
-                    if (residuals is not null)
-                    {
-                        meta["blocks"] = residuals;
-                    }
+                    ClaudeContent.Blocks(blocks, content, meta, i => Fail($"message {uuid ?? $"#{index}"}: content block {i} is not a JSON object"));
 
                     // The message text is a rendering of the blocks (tool use shown as placeholders); keep it unless derivable.
                     if (text is not null && text != string.Concat(content.OfType<TextBlock>().Select(t => t.Text)))

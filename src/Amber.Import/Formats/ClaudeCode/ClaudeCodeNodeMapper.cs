@@ -43,26 +43,8 @@ internal static class ClaudeCodeNodeMapper
                 content.Add(new TextBlock(text));
                 break;
             case JsonArray blocks:
-                {
-                    JsonArray? residuals = null;
-                    for (var i = 0; i < blocks.Count; i++)
-                    {
-                        var block = blocks[i] as JsonObject ?? throw fail($"content block {i} is not a JSON object");
-                        content.Add(ClaudeContent.Block(block, out var residual));
-                        if (residual is not null)
-                        {
-                            residuals ??= new JsonArray(Enumerable.Range(0, blocks.Count).Select(_ => (JsonNode?)null).ToArray());
-                            residuals[i] = residual;
-                        }
-                    }
-
-                    if (residuals is not null)
-                    {
-                        meta["blocks"] = residuals;
-                    }
-
-                    break;
-                }
+                ClaudeContent.Blocks(blocks, content, meta, i => fail($"content block {i} is not a JSON object"));
+                break;
 
             default:
                 throw fail("\"content\" is neither a string nor an array");
