@@ -27,6 +27,7 @@ internal static class LogAuthenticator
         var indexed = index.LeafHashes(1);
         var hint = index.LatestCheckpointLocation();
         SignedNote? latest = null;
+        MerkleTree? tree = null;
         long covered = 0;
         var (segment, offset) = (1u, (long)SegmentHeader.Size);
         if (hint is { } h)
@@ -58,7 +59,8 @@ internal static class LogAuthenticator
                 return Fail(indexed, $"the signed checkpoint covers {covered} entries but the index holds {indexed.Count}");
             }
 
-            if (!new MerkleTree(indexed.Take((int)covered)).Covers(opened.Checkpoint))
+            tree = new MerkleTree(indexed.Take((int)covered));
+            if (!tree.Covers(opened.Checkpoint))
             {
                 return Fail(indexed, $"the index's log leaves 1–{covered} do not give the root signed by the checkpoint at {ArchivePaths.SegmentName(h.Segment)}:{h.Offset}");
             }
@@ -68,7 +70,7 @@ internal static class LogAuthenticator
         }
 
         // The one tree of the log: the leaves the checkpoint proves, then those recomputed from the segments.
-        var tree = new MerkleTree(indexed.Take((int)covered));
+        tree ??= new MerkleTree();
         var problem = ScanAfter(archive, segment, offset, end, tree, verifier, origin, ref latest);
         if (problem is not null)
         {
