@@ -7,7 +7,7 @@ namespace Amber.Storage.Format;
 /// points at has been fsynced, so it may lag the data but never lead it; data found short of it means
 /// acknowledged commits were lost. Layout: "AMBERCHK" | u32 segment | u64 offset | u32 CRC-32C.
 /// </summary>
-public readonly record struct Checkpoint(uint Segment, long Offset)
+internal readonly record struct Checkpoint(uint Segment, long Offset)
 {
     public const int Size = 24;
     public static ReadOnlySpan<byte> Magic => "AMBERCHK"u8;

@@ -1,7 +1,7 @@
 namespace Amber.Storage.Format;
 
 /// <summary>How a frame's payload is encoded.</summary>
-public enum Codec : byte
+internal enum Codec : byte
 {
     None = 0,
     Zstd = 1,

@@ -6,7 +6,7 @@ namespace Amber.Storage.Format;
 /// <summary>
 /// Encodes and decodes the entry sequence of a commit frame: <c>u8 type | u32 length | bytes</c>, repeated.
 /// </summary>
-public static class CommitPayload
+internal static class CommitPayload
 {
     public const int EntryHeaderSize = 5;
 

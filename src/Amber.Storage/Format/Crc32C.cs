@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Amber.Storage.Format;
 
 /// <summary>CRC-32C (Castagnoli), as used by iSCSI, ext4 and LevelDB; hardware-accelerated where the CPU has it.</summary>
-public static class Crc32C
+internal static class Crc32C
 {
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 

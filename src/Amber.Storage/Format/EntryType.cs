@@ -1,7 +1,7 @@
 namespace Amber.Storage.Format;
 
 /// <summary>The entries inside a commit frame's (decompressed) payload.</summary>
-public enum EntryType : byte
+internal enum EntryType : byte
 {
     /// <summary>The commit info record (canonical JSON), always first; it becomes the log entry.</summary>
     Info = 1,

@@ -1,7 +1,7 @@
 namespace Amber.Storage.Format;
 
 /// <summary>The outcome of checking one frame's bytes.</summary>
-public enum FrameCheck
+internal enum FrameCheck
 {
     Ok,
 

@@ -1,7 +1,7 @@
 namespace Amber.Storage.Format;
 
 /// <summary>The decoded fixed part of a record frame.</summary>
-public readonly record struct FrameHeader(FrameKind Kind, Codec Codec, uint DictionaryId, int UncompressedLength, int PayloadLength)
+internal readonly record struct FrameHeader(FrameKind Kind, Codec Codec, uint DictionaryId, int UncompressedLength, int PayloadLength)
 {
     /// <summary>Total bytes of the frame on disk.</summary>
     public long TotalLength => RecordFrame.Overhead + PayloadLength;

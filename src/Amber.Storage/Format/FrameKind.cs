@@ -1,7 +1,7 @@
 namespace Amber.Storage.Format;
 
 /// <summary>What a frame carries.</summary>
-public enum FrameKind : byte
+internal enum FrameKind : byte
 {
     /// <summary>One atomic commit: a sequence of entries (commit info, conversations, models, nodes, blobs).</summary>
     Commit = 1,

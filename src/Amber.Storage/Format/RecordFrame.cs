@@ -11,7 +11,7 @@ namespace Amber.Storage.Format;
 /// The body is the N bytes from kind to the payload's end. All integers are little-endian.
 /// See docs/format/record-frame.md.
 /// </summary>
-public static class RecordFrame
+internal static class RecordFrame
 {
     public const int BodyHeaderSize = 12;
 

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Amber.Storage.Format;
 
 /// <summary>The 64-byte footer that seals a segment: data length, frame count and the SHA-256 of everything before it.</summary>
-public sealed record SegmentFooter(long DataEnd, uint FrameCount, byte[] Sha256)
+internal sealed record SegmentFooter(long DataEnd, uint FrameCount, byte[] Sha256)
 {
     public const int Size = 64;
     public static ReadOnlySpan<byte> Magic => "AMBEREND"u8;

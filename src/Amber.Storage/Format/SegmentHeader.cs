@@ -4,7 +4,7 @@ using System.Text;
 namespace Amber.Storage.Format;
 
 /// <summary>The fixed 64-byte header at the start of every segment file. See docs/format/segment.md.</summary>
-public sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
+internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
 {
     public const int Size = 64;
     public const ushort CurrentVersion = 2;
