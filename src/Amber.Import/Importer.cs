@@ -156,10 +156,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
 
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
         var source = overflow ? format.Read(input, ct) : buffered;
-        var inflight = new List<(Task<CommitResult> Task, int NewConversations)>();
-
-        // Ids counted as new by commits not yet drained (the archive sees them once drained): bounded by what is in flight.
-        var counted = new HashSet<string>(StringComparer.Ordinal);
+        var inflight = new List<Task<CommitResult>>();
         var pack = new List<ImportedConversation>();
         var packIds = new HashSet<string>(StringComparer.Ordinal);
         long packBytes = 0, packInfo = 0;
@@ -174,16 +171,13 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     return;
                 }
 
-                // New to the archive, and not already counted: a file may hold one conversation twice (in flight together).
-                var fresh = pack.Count(c => !archive.ContainsConversation(c.Record.Id) && counted.Add(c.Record.Id));
-                inflight.Add((archive.CommitAsync(ToBatch(format.Name, pack), ct), fresh));
+                inflight.Add(archive.CommitAsync(ToBatch(format.Name, pack), ct));
                 pack = [];
                 packIds.Clear();
                 packBytes = packInfo = 0;
                 if (inflight.Count >= options.CommitConcurrency)
                 {
                     committed += Drain(inflight, result);
-                    counted.Clear();
                     progress?.Report(new ImportProgress(input.Name, counts.Raw + rawDone, counts.Raw * 2, committed));
                 }
             }
@@ -269,16 +263,17 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     /// <summary>Bytes a conversation adds to its commit's info record (the log entry, at most 64 KiB): ids, digests, its leaves and raw ids.</summary>
     private static long InfoEstimate(ImportedConversation c) => 256 + (75L * Math.Min(c.Nodes.Count, CommitInfo.MaxLeavesListed)) + 75;
 
-    private static int Drain(List<(Task<CommitResult> Task, int NewConversations)> inflight, ImportFileResult result, bool swallow = false)
+    /// <summary>Waits for the commits in flight; the writer says which conversations each stored first (a file may hold one twice).</summary>
+    private static int Drain(List<Task<CommitResult>> inflight, ImportFileResult result, bool swallow = false)
     {
         var done = 0;
-        foreach (var (task, fresh) in inflight)
+        foreach (var task in inflight)
         {
             try
             {
                 var r = task.GetAwaiter().GetResult();
                 result.NewNodes += r.NewNodes;
-                result.NewConversations += fresh;
+                result.NewConversations += r.NewConversations.Count;
                 done += r.Conversations.Count;
             }
             catch (Exception) when (swallow)

@@ -353,7 +353,7 @@ public sealed partial class Archive
             indexer.Enqueue(new Indexer.Work(seq, frames, State.Segment, State.End));
             foreach (var (p, f, off, seg) in results)
             {
-                p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations));
+                p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations) { NewConversations = f.NewConversations });
             }
 
             foreach (var f in forced)
@@ -519,9 +519,15 @@ public sealed partial class Archive
 
             var parents = batch.Nodes.ToDictionary(n => n.Id, n => n.Node.Parent, StringComparer.Ordinal);
             var infoConversations = new JsonArray();
+            var newConversations = new List<string>();
             foreach (var part in batch.Conversations)
             {
                 var record = CanonicalJson.Canonicalize(part.Record.ToJson());
+                if (!ids.Conversations.Contains(part.Id) && !pending.HasConversation(part.Id) && !idx.ConversationExists(part.Id))
+                {
+                    newConversations.Add(part.Id);
+                }
+
                 ids.Add(ids.Conversations, part.Id);
                 entries.Add((EntryType.Conversation, [], record));
                 unindexed.AddConversation(part.Id, record, part.NodeIds);
@@ -666,6 +672,7 @@ public sealed partial class Archive
                 NewNodes = newNodes,
                 NewBlobs = newBlobIds.Count,
                 Conversations = batch.Conversations.Select(c => c.Id).ToList(),
+                NewConversations = newConversations,
             };
         }
 
@@ -898,6 +905,9 @@ public sealed partial class Archive
             public required int NewBlobs { get; init; }
 
             public required IReadOnlyList<string> Conversations { get; init; }
+
+            /// <summary>The conversations this commit stores first (empty when unchanged).</summary>
+            public IReadOnlyList<string> NewConversations { get; init; } = [];
 
             /// <summary>The archive already holds everything in the batch; nothing is written.</summary>
             public bool Unchanged { get; init; }
