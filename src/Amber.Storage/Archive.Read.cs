@@ -580,7 +580,10 @@ public sealed partial class Archive
             (int)Scalar("SELECT COUNT(*) FROM dictionaries"),
             Grouped("SELECT 'T' || tier, COUNT(*) FROM instances GROUP BY tier ORDER BY tier"),
             Grouped("SELECT 'T' || tier, COUNT(*) FROM conversations GROUP BY tier ORDER BY tier"),
-            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.id = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"));
+            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.id = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"))
+        {
+            IndexLag = GetIndexLag(),
+        };
     }
 
     /// <summary>Reads one entry's body from a commit frame, decoding the frame once (a few are cached).</summary>

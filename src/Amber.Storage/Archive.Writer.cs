@@ -64,6 +64,7 @@ public sealed partial class Archive
             compression = new Compression(archive.SnapshotDictionaries());
             seq = archive.Log.Size; // authenticated against the segments on open (LogAuthenticator)
             lastCheckpointSize = archive.Log.LatestCheckpointSize;
+            archive.Unindexed.Start(seq); // the index was caught up with the segments when the archive opened
             indexer = new Indexer(archive);
             // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that
             // request handling (the gateway's, say) needs.
@@ -332,6 +333,7 @@ public sealed partial class Archive
                 frames.Add(new Indexer.FrameToIndex(FrameKind.Checkpoint, written.Segment, written.Offset, written.Frame, null));
             }
 
+            unindexed.FrameBytes = frames.Sum(f => (long)f.Frame.Length);
             archive.Unindexed.Add(unindexed);
             archive.IndexProgress.Acknowledged(seq);
             foreach (var (_, f, _, _) in results)

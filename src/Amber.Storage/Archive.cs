@@ -73,6 +73,13 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// How far the index is behind the acknowledged commits, measured now and without waiting for it. A process that
+    /// writes sees its own commits in its next index read (that read waits for them); a read-only process never waits
+    /// for another process's indexer, and this is how it tells how much its index reads miss.
+    /// </summary>
+    public Amber.Storage.Reading.IndexLag GetIndexLag() => IndexLagProbe.Measure(this, holdsWriter: writer is not null);
+
+    /// <summary>
     /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
     /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.
     /// </summary>

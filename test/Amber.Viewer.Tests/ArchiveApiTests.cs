@@ -100,6 +100,10 @@ public sealed class ArchiveApiTests : IAsyncLifetime
     {
         var s = await Get("/api/stats");
         Assert.Equal(7, s["conversations"]!.GetValue<long>());
+
+        // This process wrote the seven commits, so its stats wait for them: the index holds them all.
+        var lag = s["index_lag"]!;
+        Assert.Equal((7L, 7L, 0L), (lag["acknowledged_seq"]!.GetValue<long>(), lag["indexed_seq"]!.GetValue<long>(), lag["commits"]!.GetValue<long>()));
     }
 
     [Fact]

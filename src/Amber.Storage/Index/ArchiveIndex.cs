@@ -201,14 +201,31 @@ internal sealed partial class ArchiveIndex : IDisposable
         get
         {
             var v = GetMeta("position");
-            if (v is null)
-            {
-                return null;
-            }
-
-            var parts = v.Split(':');
-            return (uint.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+            return v is null ? null : ParsePosition(v);
         }
+    }
+
+    /// <summary>
+    /// The last commit the index holds and the position it has read the segments up to, read in one transaction (the
+    /// indexer writes both in one), so what lies after the position is exactly what the index lacks.
+    /// </summary>
+    public (long LastSequence, (uint Segment, long Offset)? Position) IndexedThrough()
+    {
+        using var c = OpenRead();
+        using var tx = c.BeginTransaction(deferred: true);
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM commits";
+        var last = cmd.ExecuteScalar() is long l ? l : 0;
+        cmd.CommandText = "SELECT value FROM meta WHERE key = 'position'";
+        var position = cmd.ExecuteScalar() is string v ? ParsePosition(v) : ((uint, long)?)null;
+        return (last, position);
+    }
+
+    private static (uint Segment, long Offset) ParsePosition(string value)
+    {
+        var parts = value.Split(':');
+        return (uint.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     public SqliteTransaction Begin() => Writer.BeginTransaction();

@@ -20,6 +20,8 @@ internal sealed class UnindexedCommits
     private readonly List<Group> groups = []; // oldest first
     private int commits;
     private long bytes;
+    private long frameBytes;
+    private long acknowledged;
     private bool failed;
 
     /// <summary>An acknowledged group's content, as the indexer will record it.</summary>
@@ -32,6 +34,9 @@ internal sealed class UnindexedCommits
 
         /// <summary>Decoded payload bytes the indexer holds on to for this group (for back-pressure).</summary>
         public long Bytes { get; set; }
+
+        /// <summary>Bytes of the group's frames in the segments (commits, a new dictionary, a checkpoint): what the index lags by.</summary>
+        public long FrameBytes { get; set; }
 
         /// <summary>Nodes first stored by the group: id → canonical bytes.</summary>
         public Dictionary<string, byte[]> Nodes { get; } = new(StringComparer.Ordinal);
@@ -119,6 +124,15 @@ internal sealed class UnindexedCommits
         }
     }
 
+    /// <summary>Called by the writer once, when it opens: the index holds every commit up to <paramref name="sequence"/>.</summary>
+    public void Start(long sequence)
+    {
+        lock (gate)
+        {
+            acknowledged = sequence;
+        }
+    }
+
     /// <summary>Called by the writer before it acknowledges the group.</summary>
     public void Add(Group group)
     {
@@ -127,6 +141,20 @@ internal sealed class UnindexedCommits
             groups.Add(group);
             commits += group.Commits;
             bytes += group.Bytes;
+            frameBytes += group.FrameBytes;
+            acknowledged = Math.Max(acknowledged, group.LastSequence);
+        }
+    }
+
+    /// <summary>
+    /// The last acknowledged commit, and the commits and segment bytes acknowledged but not in the index, taken together
+    /// under the lock so they agree. After an index failure the groups stay here, so this keeps counting them.
+    /// </summary>
+    public (long Acknowledged, int Commits, long FrameBytes) Lag()
+    {
+        lock (gate)
+        {
+            return (acknowledged, commits, frameBytes);
         }
     }
 
@@ -139,6 +167,7 @@ internal sealed class UnindexedCommits
             {
                 commits -= groups[0].Commits;
                 bytes -= groups[0].Bytes;
+                frameBytes -= groups[0].FrameBytes;
                 groups.RemoveAt(0);
             }
 

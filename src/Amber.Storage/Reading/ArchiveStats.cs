@@ -18,6 +18,9 @@ public sealed record ArchiveStats(
     IReadOnlyDictionary<string, long> ConversationsByTier,
     IReadOnlyDictionary<string, long> TurnsByModel)
 {
+    /// <summary>How far the index, which the counts come from, is behind the acknowledged commits (measured just after them).</summary>
+    public IndexLag IndexLag { get; init; } = new(0, 0, 0);
+
     /// <summary>Stored bytes over raw bytes (0 when nothing raw is kept).</summary>
     public double Ratio => RawBytes == 0 ? 0 : (double)StoredBytes / RawBytes;
 }

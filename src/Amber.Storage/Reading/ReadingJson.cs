@@ -100,6 +100,15 @@ public static class ReadingJson
         ["instances_by_tier"] = Counts(s.InstancesByTier),
         ["conversations_by_tier"] = Counts(s.ConversationsByTier),
         ["turns_by_model"] = Counts(s.TurnsByModel),
+        ["index_lag"] = IndexLag(s.IndexLag),
+    };
+
+    public static JsonObject IndexLag(IndexLag lag) => new()
+    {
+        ["acknowledged_seq"] = lag.AcknowledgedSequence,
+        ["indexed_seq"] = lag.IndexedSequence,
+        ["commits"] = lag.Commits,
+        ["bytes"] = lag.Bytes,
     };
 
     private static JsonObject Counts(IReadOnlyDictionary<string, long> d)

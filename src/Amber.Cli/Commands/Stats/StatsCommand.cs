@@ -30,6 +30,10 @@ internal static class StatsCommand
         t.AddRow("stored bytes", $"{Output.Bytes(s.StoredBytes)} ({N(s.Segments)} segments, {Output.Bytes(s.ExternalBlobBytes)} in blob files)");
         t.AddRow("stored / raw", s.RawBytes == 0 ? "-" : s.Ratio.ToString("0.000", CultureInfo.InvariantCulture));
         t.AddRow("index (separate)", Output.Bytes(s.IndexBytes));
+        var lag = s.IndexLag;
+        t.AddRow("index lag", lag.CaughtUp
+            ? $"none (indexed through commit {N(lag.IndexedSequence)})"
+            : $"{N(lag.Commits)} commits, {Output.Bytes(lag.Bytes)} not yet indexed (indexed through {N(lag.IndexedSequence)} of {N(lag.AcknowledgedSequence)})");
         t.AddRow("zstd dictionaries", N(s.Dictionaries));
         console.Write(t);
         if (s.InstancesByTier.Count > 0)
