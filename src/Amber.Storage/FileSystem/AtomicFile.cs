@@ -11,6 +11,13 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(fs);
         var tmp = path + ".tmp";
+        if (fs.FileExists(tmp))
+        {
+            // A leftover from a crash, or a file someone else made: opening it would keep its mode (the owner-only mode
+            // is given only when a file is created), and the rename would hand that mode to the target.
+            fs.Delete(tmp);
+        }
+
         using (var f = fs.OpenWrite(tmp, create: true))
         {
             f.SetLength(0);
@@ -19,6 +26,10 @@ public static class AtomicFile
         }
 
         fs.Rename(tmp, path);
-        fs.SyncDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path);
+        fs.SyncDirectory(string.IsNullOrEmpty(folder) ? "." : folder);
     }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> on the local disk (a file outside any archive's <see cref="IFileSystem"/>).</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes) => Write(LocalFileSystem.Instance, path, bytes);
 }

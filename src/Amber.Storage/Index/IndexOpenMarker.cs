@@ -67,20 +67,9 @@ internal static class IndexOpenMarker
         return currentBoot is not null && recorded == currentBoot ? null : recorded;
     }
 
-    /// <summary>Writes the marker durably (temporary file, fsync, rename, fsync of the folder) before the first unsynced write.</summary>
+    /// <summary>Writes the marker durably (<see cref="AtomicFile"/>) before the first unsynced write.</summary>
     public static void Write(string indexPath, string boot)
-    {
-        var path = PathOf(indexPath);
-        var tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, Amber.Storage.FileSystem.OwnerOnly.Create(FileMode.Create, FileAccess.Write)))
-        {
-            f.Write(System.Text.Encoding.UTF8.GetBytes(Prefix + boot + "\n"));
-            f.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-        SyncFolder(path);
-    }
+        => AtomicFile.Write(PathOf(indexPath), System.Text.Encoding.UTF8.GetBytes(Prefix + boot + "\n"));
 
     /// <summary>What a close whose sync failed leaves instead of this boot's id: any later writer rebuilds the index.</summary>
     public const string FailedSync = "(a close that could not sync the index)";

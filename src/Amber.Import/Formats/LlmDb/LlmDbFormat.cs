@@ -59,7 +59,7 @@ public sealed class LlmDbFormat : IConversationFormat
                 // SQLite needs a file: copy a zip entry out first.
                 temp = Path.Combine(Path.GetTempPath(), "amber-llm-" + Path.GetRandomFileName() + ".db");
                 using (var from = input.Open())
-                using (var to = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                using (var to = new FileStream(temp, Amber.Storage.FileSystem.OwnerOnly.Create(FileMode.CreateNew, FileAccess.Write)))
                 {
                     from.CopyTo(to);
                 }

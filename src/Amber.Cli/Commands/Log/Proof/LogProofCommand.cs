@@ -14,7 +14,7 @@ internal static class LogProofCommand
         }
         else
         {
-            File.WriteAllText(output, receipt);
+            Amber.Storage.FileSystem.AtomicFile.Write(output, System.Text.Encoding.UTF8.GetBytes(receipt)); // whole or not at all
             env.Error.WriteLine($"amber: wrote the receipt to {output}");
         }
 
