@@ -153,7 +153,7 @@ public sealed class CapturingChatClient : DelegatingChatClient
                 {
                     Role = "assistant",
                     Content = content,
-                    Created = owner.options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    Created = Amber.Core.Time.Timestamps.Format(owner.options.TimeProvider.GetUtcNow()),
                     Flags = flags,
                     Meta = meta,
                     Generation = new GenerationRecord

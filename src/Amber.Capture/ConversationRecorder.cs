@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Storage;
@@ -55,7 +54,7 @@ public sealed class ConversationRecorder
             throw new ArgumentException($"The answer names model {g.Model}, but the exchange's model reference is {m.Id}.", nameof(exchange));
         }
 
-        var now = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var now = Amber.Core.Time.Timestamps.Format(time.GetUtcNow());
         var chain = new List<Node>();
         var parent = start;
         string? root = null;

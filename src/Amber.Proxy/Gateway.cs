@@ -204,7 +204,7 @@ public sealed class Gateway : IDisposable
             Source = protocol.Source,
             Instance = instance,
             Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
-            Started = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            Started = Amber.Core.Time.Timestamps.Format(time.GetUtcNow()),
             Upstream = WithoutUserInfo(target).GetLeftPart(UriPartial.Path),
             Notice = forwarded is null ? null : options.Notice,
             Method = request.Method,

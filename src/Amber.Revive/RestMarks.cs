@@ -82,5 +82,5 @@ public static class RestMarks
     }
 
     internal static string Rfc3339(TimeProvider time)
-        => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        => Amber.Core.Time.Timestamps.Format(time.GetUtcNow());
 }

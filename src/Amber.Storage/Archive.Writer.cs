@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -614,7 +613,7 @@ public sealed partial class Archive
                 };
             }
 
-            var time = archive.options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+            var time = Amber.Core.Time.Timestamps.FormatCommitTime(archive.options.TimeProvider.GetUtcNow());
             var info = new JsonObject
             {
                 ["type"] = "amber.commit/v1",

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Amber.Core.Hashing;
 using Amber.Core.Json;
@@ -143,7 +142,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             ["format"] = "amber-archive",
             ["version"] = FormatVersion,
             ["archive_id"] = Convert.ToHexStringLower(id),
-            ["created"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["created"] = Amber.Core.Time.Timestamps.Format(now),
         };
         AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
         return Open(options);

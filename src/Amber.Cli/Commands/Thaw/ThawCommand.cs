@@ -52,7 +52,7 @@ internal static class ThawCommand
             var batch = new CommitBatch("thaw");
             batch.AddModel(model.Reference);
             var part = batch.AddConversation(target.Conversation);
-            var created = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var created = Amber.Core.Time.Timestamps.Format(TimeProvider.System.GetUtcNow());
             var parent = target.LeafId;
             if (message is not null)
             {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Amber.Core.Time;
 
 namespace Amber.Import.Formats.ChatGpt;
 
@@ -19,6 +19,6 @@ internal static class ChatGptTime
 
         var micros = decimal.Round(seconds * 1_000_000m, MidpointRounding.ToEven);
         var time = DateTime.UnixEpoch.AddTicks((long)micros * 10);
-        return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        return Timestamps.FormatMicroseconds(time);
     }
 }

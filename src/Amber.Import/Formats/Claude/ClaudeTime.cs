@@ -1,4 +1,4 @@
-using System.Globalization;
+using Amber.Core.Time;
 
 namespace Amber.Import.Formats.Claude;
 
@@ -6,7 +6,7 @@ namespace Amber.Import.Formats.Claude;
 internal static class ClaudeTime
 {
     public static DateTimeOffset? Parse(string? text)
-        => text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        => Timestamps.Parse(text);
 
     /// <summary>RFC 3339 UTC; a timestamp already in that form is kept as written (its precision included).</summary>
     public static string? Normalize(string? text)
@@ -21,6 +21,6 @@ internal static class ClaudeTime
             return text;
         }
 
-        return t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        return Timestamps.FormatSourceTime(t);
     }
 }

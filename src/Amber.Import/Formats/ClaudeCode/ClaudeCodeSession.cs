@@ -83,7 +83,7 @@ internal sealed class ClaudeCodeSession
                     SourceId = sourceId,
                     Title = Title(group.ToList(), nodes),
                     Created = group.Select(l => ClaudeTime.Parse(ClaudeCodeLines.String(l.Json, "timestamp"))).Where(t => t is not null).Min() is { } first
-                        ? first.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                        ? Amber.Core.Time.Timestamps.FormatSourceTime(first)
                         : null,
                     Meta = meta,
                 },

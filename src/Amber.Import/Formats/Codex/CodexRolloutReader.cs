@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Amber.Core.Json;
 using Amber.Core.Model;
@@ -37,7 +36,7 @@ internal static class CodexRolloutReader
             var type = DatasetRecords.String(o, "type") ?? throw ImportException.At(input, where, "a rollout line without \"type\"");
             var payload = o["payload"] as JsonObject ?? throw ImportException.At(input, where, $"a {type} line without a \"payload\" object");
             var stamp = DatasetRecords.String(o, "timestamp");
-            if (stamp is not null && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+            if (stamp is not null && Amber.Core.Time.Timestamps.TryParse(stamp, out var t))
             {
                 if (previous is { } p && t < p)
                 {

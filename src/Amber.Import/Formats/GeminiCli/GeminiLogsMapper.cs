@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Import.Formats.ShareGpt;
@@ -38,7 +37,7 @@ internal static class GeminiLogsMapper
             foreach (var (record, entry) in list)
             {
                 var stamp = DatasetRecords.String(entry, "timestamp");
-                if (stamp is not null && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+                if (stamp is not null && Amber.Core.Time.Timestamps.TryParse(stamp, out var t))
                 {
                     if (previous is { } p && t < p)
                     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amber.Core.Json;
@@ -35,7 +34,7 @@ internal static class GeminiSessionMapper
             {
                 var m = messages[i] as JsonObject ?? throw new FormatException("not an object");
                 var stamp = DatasetRecords.String(m, "timestamp");
-                if (stamp is not null && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+                if (stamp is not null && Amber.Core.Time.Timestamps.TryParse(stamp, out var t))
                 {
                     if (previous is { } p && t < p)
                     {

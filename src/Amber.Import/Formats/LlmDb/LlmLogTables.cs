@@ -117,7 +117,7 @@ internal sealed class LlmLogTables : IDisposable
     private static List<JsonObject> InTimeOrder(List<JsonObject> group)
         => [.. group.Select((row, i) => (Row: row, Index: i, Time: ShareGpt.DatasetRecords.Rfc3339(Str(row, "datetime_utc"))))
             .OrderBy(x => x.Time is null ? 1 : 0)
-            .ThenBy(x => x.Time is null ? DateTimeOffset.MinValue : DateTimeOffset.Parse(x.Time, CultureInfo.InvariantCulture))
+            .ThenBy(x => x.Time is null ? DateTimeOffset.MinValue : Amber.Core.Time.Timestamps.Parse(x.Time)!.Value)
             .ThenBy(x => x.Index)
             .Select(x => x.Row)];
 

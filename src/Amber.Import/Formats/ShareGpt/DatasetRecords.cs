@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amber.Import.Json;
@@ -63,12 +62,12 @@ internal static class DatasetRecords
     public static string? Rfc3339(string? timestamp)
     {
         if (string.IsNullOrWhiteSpace(timestamp)
-            || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+            || !Amber.Core.Time.Timestamps.TryParse(timestamp, out var t))
         {
             return null;
         }
 
-        return t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        return Amber.Core.Time.Timestamps.FormatSourceTime(t);
     }
 
     /// <summary>The members of <paramref name="o"/> other than <paramref name="except"/> and nulls, or null if none remain.</summary>
