@@ -115,7 +115,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         var result = new ImportFileResult(input.Name, format.Name);
 
         // Pass 1: read and normalize everything; any error rejects the whole file before a byte is committed.
-        var buffered = new List<ImportedConversation>();
+        var buffered = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         long bufferedBytes = 0;
         var overflow = false;
         var counts = (Conversations: 0, Nodes: 0, Instances: 0, Raw: 0L);
@@ -123,10 +123,11 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         {
             foreach (var c in format.Read(input, ct))
             {
-                var ids = CheckReferences(input, c);
+                var canonical = CanonicalNodes(c);
+                CheckReferences(input, c, canonical);
                 counts.Conversations++;
                 counts.Nodes += c.Nodes.Count;
-                counts.Instances += CountLeaves(c.Nodes, ids);
+                counts.Instances += CountLeaves(c.Nodes, canonical.Select(n => n.Id).ToList());
                 counts.Raw += c.Raw.Length;
                 if (!overflow)
                 {
@@ -139,7 +140,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     }
                     else
                     {
-                        buffered.Add(c);
+                        buffered.Add((c, canonical));
                     }
                 }
 
@@ -155,12 +156,12 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         }
 
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
-        var source = overflow ? format.Read(input, ct) : buffered;
+        var source = overflow ? format.Read(input, ct).Select(c => (c, CanonicalNodes(c))) : buffered;
         var inflight = new List<(Task<CommitResult> Task, int NewConversations)>();
 
         // Ids counted as new by commits not yet drained (the archive sees them once drained): bounded by what is in flight.
         var counted = new HashSet<string>(StringComparer.Ordinal);
-        var pack = new List<ImportedConversation>();
+        var pack = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         var packIds = new HashSet<string>(StringComparer.Ordinal);
         long packBytes = 0, packInfo = 0;
         var committed = 0;
@@ -175,7 +176,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
 
                 // New to the archive, and not already counted: a file may hold one conversation twice (in flight together).
-                var fresh = pack.Count(c => !archive.ContainsConversation(c.Record.Id) && counted.Add(c.Record.Id));
+                var fresh = pack.Count(p => !archive.ContainsConversation(p.Conversation.Record.Id) && counted.Add(p.Conversation.Record.Id));
                 inflight.Add((archive.CommitAsync(ToBatch(format.Name, pack), ct), fresh));
                 pack = [];
                 packIds.Clear();
@@ -188,7 +189,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
             }
 
-            foreach (var c in source)
+            foreach (var (c, canonical) in source)
             {
                 var size = c.Raw.Length + c.Blobs.Sum(b => (long)b.Length);
                 var info = InfoEstimate(c);
@@ -197,7 +198,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     Flush();
                 }
 
-                pack.Add(c);
+                pack.Add((c, canonical));
                 packIds.Add(c.Record.Id);
                 packBytes += size;
                 packInfo += info;
@@ -223,14 +224,24 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return result;
     }
 
-    /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
-    private List<string> CheckReferences(ImportInput input, ImportedConversation c)
+    /// <summary>The conversation's nodes with their canonical bytes: the format's own when it computed them for these very nodes, else computed here once.</summary>
+    private static IReadOnlyList<CanonicalNode> CanonicalNodes(ImportedConversation c)
     {
-        var ids = new List<string>(c.Nodes.Count);
+        if (c.Canonical is { } given && given.Count == c.Nodes.Count && given.Select((n, i) => ReferenceEquals(n.Node, c.Nodes[i])).All(same => same))
+        {
+            return given;
+        }
+
+        return c.Nodes.Select(CanonicalNode.Of).ToList();
+    }
+
+    /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
+    private void CheckReferences(ImportInput input, ImportedConversation c, IReadOnlyList<CanonicalNode> canonical)
+    {
         var nodes = new HashSet<string>(StringComparer.Ordinal);
         var blobs = c.Blobs.Select(b => Amber.Core.Hashing.ContentId.Of(b.Span)).ToHashSet(StringComparer.Ordinal);
         var models = c.Models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var n in c.Nodes)
+        foreach (var (n, bytes, id) in canonical.Select(p => (p.Node, p.Bytes, p.Id)))
         {
             var where = $"conversation {c.Record.SourceId}";
             if (n.Parent is not null && !nodes.Contains(n.Parent) && !archive.ContainsNode(n.Parent))
@@ -252,18 +263,13 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
 
             // One message is capped: readers hold a message whole (and JSON writers refuse a string over ~166 MB).
-            var canonical = n.ToCanonicalBytes();
-            if (canonical.Length > Amber.Core.Json.JsonLimits.MaxNodeBytes)
+            if (bytes.Length > Amber.Core.Json.JsonLimits.MaxNodeBytes)
             {
-                throw ImportException.At(input, where, $"a {n.Role} message is {canonical.Length:N0} bytes, over the limit of {Amber.Core.Json.JsonLimits.MaxNodeBytes >> 20} MiB for one message.");
+                throw ImportException.At(input, where, $"a {n.Role} message is {bytes.Length:N0} bytes, over the limit of {Amber.Core.Json.JsonLimits.MaxNodeBytes >> 20} MiB for one message.");
             }
 
-            var id = Amber.Core.Hashing.ContentId.Of(canonical);
             nodes.Add(id);
-            ids.Add(id);
         }
-
-        return ids;
     }
 
     /// <summary>Bytes a conversation adds to its commit's info record (the log entry, at most 64 KiB): ids, digests, its leaves and raw ids.</summary>
@@ -290,12 +296,10 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return done;
     }
 
-    internal static CommitBatch ToBatch(string kind, ImportedConversation c) => ToBatch(kind, [c]);
-
-    internal static CommitBatch ToBatch(string kind, IReadOnlyList<ImportedConversation> conversations)
+    private static CommitBatch ToBatch(string kind, IReadOnlyList<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)> conversations)
     {
         var batch = new CommitBatch(kind);
-        foreach (var c in conversations)
+        foreach (var (c, canonical) in conversations)
         {
             foreach (var m in c.Models)
             {
@@ -313,7 +317,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
 
             var part = batch.AddConversation(c.Record);
-            foreach (var n in c.Nodes)
+            foreach (var n in canonical)
             {
                 part.AddNode(n);
             }
