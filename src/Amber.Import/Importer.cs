@@ -10,7 +10,7 @@ namespace Amber.Import;
 /// </summary>
 public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat> formats, ImportOptions options)
 {
-    /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this the file is read twice.</summary>
+    /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this they wait in an <see cref="ImportSpill"/> file.</summary>
     private const long MaxBufferedRawBytes = 32L << 20;
 
     /// <summary>
@@ -118,6 +118,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         var buffered = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         long bufferedBytes = 0;
         var overflow = false;
+        using var spill = new SpillHolder();
         var counts = (Conversations: 0, Nodes: 0, Instances: 0, Raw: 0L);
         try
         {
@@ -135,13 +136,25 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     bufferedBytes += c.Blobs.Sum(b => (long)b.Length) + c.Companions.Sum(b => (long)b.Length);
                     if (bufferedBytes > MaxBufferedRawBytes || buffered.Count >= MaxBufferedConversations)
                     {
+                        // Too much to hold: from here the checked conversations go to disk in their prepared form.
                         overflow = true;
+                        spill.File = ImportSpill.Create();
+                        foreach (var (held, heldNodes) in buffered)
+                        {
+                            spill.File.Add(held, heldNodes);
+                        }
+
                         buffered = [];
                     }
                     else
                     {
                         buffered.Add((c, canonical));
                     }
+                }
+
+                if (overflow)
+                {
+                    spill.File!.Add(c, canonical);
                 }
 
                 progress?.Report(new ImportProgress(input.Name, counts.Raw, input.Length * 2, 0));
@@ -156,7 +169,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         }
 
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
-        var source = overflow ? format.Read(input, ct).Select(c => (c, CanonicalNodes(c))) : buffered;
+        var source = spill.File?.ReadAll() ?? buffered;
         var inflight = new List<(Task<CommitResult> Task, int NewConversations)>();
 
         // Ids counted as new by commits not yet drained (the archive sees them once drained): bounded by what is in flight.
@@ -233,6 +246,14 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         }
 
         return c.Nodes.Select(CanonicalNode.Of).ToList();
+    }
+
+    /// <summary>The spill file of one file's import, if it needed one; disposed (deleted) when the file is done.</summary>
+    private sealed class SpillHolder : IDisposable
+    {
+        public ImportSpill? File { get; set; }
+
+        public void Dispose() => File?.Dispose();
     }
 
     /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>

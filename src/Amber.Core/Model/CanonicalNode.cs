@@ -31,4 +31,15 @@ public sealed class CanonicalNode
         return new CanonicalNode(node, node.ToCanonicalBytes());
     }
 
+    /// <summary>
+    /// Reads back bytes this process made with <see cref="Node.ToCanonicalBytes"/> (an import's first pass, kept in
+    /// its spill file): the node is read from the bytes, so node, bytes and id agree. The bytes are not checked to be
+    /// canonical; pass only bytes that came from <see cref="Of"/>.
+    /// </summary>
+    public static CanonicalNode FromCanonicalBytes(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return new CanonicalNode(Node.FromStoredBytes(bytes), bytes);
+    }
+
 }
