@@ -29,7 +29,7 @@ public static class ImportManyCommand
         }
 
         var bytes = new FileInfo(file).Length;
-        var before = PeakRss();
+        var before = ProcessMemory.PeakRss();
         using var archive = Archive.Init(new ArchiveOptions { Directory = Path.Combine(options.WorkDirectory, "archive") });
         var sw = Stopwatch.StartNew();
         var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run([file]);
@@ -41,21 +41,8 @@ public static class ImportManyCommand
         }
 
         var table = new MarkdownTable("Conversations:", "File bytes:", "Seconds:", "Conversations/s:", "Peak RSS before:", "Peak RSS after:");
-        table.Add(Fmt.Int(summary.Conversations), Fmt.Bytes(bytes), Fmt.Seconds(elapsed), Fmt.Int((long)(summary.Conversations / elapsed.TotalSeconds)), Fmt.Bytes(before), Fmt.Bytes(PeakRss()));
+        table.Add(Fmt.Int(summary.Conversations), Fmt.Bytes(bytes), Fmt.Seconds(elapsed), Fmt.Int((long)(summary.Conversations / elapsed.TotalSeconds)), Fmt.Bytes(before), Fmt.Bytes(ProcessMemory.PeakRss()));
         Console.WriteLine(table);
         return 0;
-    }
-
-    /// <summary>VmHWM of this process (Linux), in bytes; 0 elsewhere.</summary>
-    private static long PeakRss()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status))
-        {
-            return 0;
-        }
-
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 }

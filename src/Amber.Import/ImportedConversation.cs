@@ -13,6 +13,13 @@ public sealed record ImportedConversation
     /// <summary>Parent before child. Parents are nodes of this list (or of an earlier import of the same conversation).</summary>
     public required IReadOnlyList<Node> Nodes { get; init; }
 
+    /// <summary>
+    /// The nodes with their canonical bytes and ids, when the format computed them (to name parents): the importer
+    /// then hands these to the archive instead of canonicalizing each node again. Used only where each entry's
+    /// <see cref="CanonicalNode.Node"/> is the very object at the same place in <see cref="Nodes"/>.
+    /// </summary>
+    public IReadOnlyList<CanonicalNode>? Canonical { get; init; }
+
     /// <summary>The source object exactly as it appeared in the input.</summary>
     public required ReadOnlyMemory<byte> Raw { get; init; }
 

@@ -10,7 +10,7 @@ namespace Amber.Import;
 /// </summary>
 public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat> formats, ImportOptions options)
 {
-    /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this the file is read twice.</summary>
+    /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this they wait in an <see cref="ImportSpill"/> file.</summary>
     private const long MaxBufferedRawBytes = 32L << 20;
 
     /// <summary>
@@ -115,18 +115,20 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         var result = new ImportFileResult(input.Name, format.Name);
 
         // Pass 1: read and normalize everything; any error rejects the whole file before a byte is committed.
-        var buffered = new List<ImportedConversation>();
+        var buffered = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         long bufferedBytes = 0;
         var overflow = false;
+        using var spill = new SpillHolder();
         var counts = (Conversations: 0, Nodes: 0, Instances: 0, Raw: 0L);
         try
         {
             foreach (var c in format.Read(input, ct))
             {
-                var ids = CheckReferences(input, c);
+                var canonical = CanonicalNodes(c);
+                CheckReferences(input, c, canonical);
                 counts.Conversations++;
                 counts.Nodes += c.Nodes.Count;
-                counts.Instances += CountLeaves(c.Nodes, ids);
+                counts.Instances += CountLeaves(c.Nodes, canonical.Select(n => n.Id).ToList());
                 counts.Raw += c.Raw.Length;
                 if (!overflow)
                 {
@@ -134,13 +136,25 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     bufferedBytes += c.Blobs.Sum(b => (long)b.Length) + c.Companions.Sum(b => (long)b.Length);
                     if (bufferedBytes > MaxBufferedRawBytes || buffered.Count >= MaxBufferedConversations)
                     {
+                        // Too much to hold: from here the checked conversations go to disk in their prepared form.
                         overflow = true;
+                        spill.File = ImportSpill.Create();
+                        foreach (var (held, heldNodes) in buffered)
+                        {
+                            spill.File.Add(held, heldNodes);
+                        }
+
                         buffered = [];
                     }
                     else
                     {
-                        buffered.Add(c);
+                        buffered.Add((c, canonical));
                     }
+                }
+
+                if (overflow)
+                {
+                    spill.File!.Add(c, canonical);
                 }
 
                 progress?.Report(new ImportProgress(input.Name, counts.Raw, input.Length * 2, 0));
@@ -155,9 +169,9 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         }
 
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
-        var source = overflow ? format.Read(input, ct) : buffered;
+        var source = spill.File?.ReadAll() ?? buffered;
         var inflight = new List<Task<CommitResult>>();
-        var pack = new List<ImportedConversation>();
+        var pack = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         var packIds = new HashSet<string>(StringComparer.Ordinal);
         long packBytes = 0, packInfo = 0;
         var committed = 0;
@@ -182,7 +196,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 }
             }
 
-            foreach (var c in source)
+            foreach (var (c, canonical) in source)
             {
                 var size = c.Raw.Length + c.Blobs.Sum(b => (long)b.Length);
                 var info = InfoEstimate(c);
@@ -191,7 +205,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     Flush();
                 }
 
-                pack.Add(c);
+                pack.Add((c, canonical));
                 packIds.Add(c.Record.Id);
                 packBytes += size;
                 packInfo += info;
@@ -217,14 +231,32 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return result;
     }
 
-    /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
-    private List<string> CheckReferences(ImportInput input, ImportedConversation c)
+    /// <summary>The conversation's nodes with their canonical bytes: the format's own when it computed them for these very nodes, else computed here once.</summary>
+    private static IReadOnlyList<CanonicalNode> CanonicalNodes(ImportedConversation c)
     {
-        var ids = new List<string>(c.Nodes.Count);
+        if (c.Canonical is { } given && given.Count == c.Nodes.Count && given.Select((n, i) => ReferenceEquals(n.Node, c.Nodes[i])).All(same => same))
+        {
+            return given;
+        }
+
+        return c.Nodes.Select(CanonicalNode.Of).ToList();
+    }
+
+    /// <summary>The spill file of one file's import, if it needed one; disposed (deleted) when the file is done.</summary>
+    private sealed class SpillHolder : IDisposable
+    {
+        public ImportSpill? File { get; set; }
+
+        public void Dispose() => File?.Dispose();
+    }
+
+    /// <summary>Everything a conversation's nodes name must be in it or in the archive, so the commit pass cannot fail half way.</summary>
+    private void CheckReferences(ImportInput input, ImportedConversation c, IReadOnlyList<CanonicalNode> canonical)
+    {
         var nodes = new HashSet<string>(StringComparer.Ordinal);
         var blobs = c.Blobs.Select(b => Amber.Core.Hashing.ContentId.Of(b.Span)).ToHashSet(StringComparer.Ordinal);
         var models = c.Models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var n in c.Nodes)
+        foreach (var (n, bytes, id) in canonical.Select(p => (p.Node, p.Bytes, p.Id)))
         {
             var where = $"conversation {c.Record.SourceId}";
             if (n.Parent is not null && !nodes.Contains(n.Parent) && !archive.ContainsNode(n.Parent))
@@ -246,18 +278,13 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
 
             // One message is capped: readers hold a message whole (and JSON writers refuse a string over ~166 MB).
-            var canonical = n.ToCanonicalBytes();
-            if (canonical.Length > Amber.Core.Json.JsonLimits.MaxNodeBytes)
+            if (bytes.Length > Amber.Core.Json.JsonLimits.MaxNodeBytes)
             {
-                throw ImportException.At(input, where, $"a {n.Role} message is {canonical.Length:N0} bytes, over the limit of {Amber.Core.Json.JsonLimits.MaxNodeBytes >> 20} MiB for one message.");
+                throw ImportException.At(input, where, $"a {n.Role} message is {bytes.Length:N0} bytes, over the limit of {Amber.Core.Json.JsonLimits.MaxNodeBytes >> 20} MiB for one message.");
             }
 
-            var id = Amber.Core.Hashing.ContentId.Of(canonical);
             nodes.Add(id);
-            ids.Add(id);
         }
-
-        return ids;
     }
 
     /// <summary>Bytes a conversation adds to its commit's info record (the log entry, at most 64 KiB): ids, digests, its leaves and raw ids.</summary>
@@ -285,12 +312,10 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return done;
     }
 
-    internal static CommitBatch ToBatch(string kind, ImportedConversation c) => ToBatch(kind, [c]);
-
-    internal static CommitBatch ToBatch(string kind, IReadOnlyList<ImportedConversation> conversations)
+    private static CommitBatch ToBatch(string kind, IReadOnlyList<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)> conversations)
     {
         var batch = new CommitBatch(kind);
-        foreach (var c in conversations)
+        foreach (var (c, canonical) in conversations)
         {
             foreach (var m in c.Models)
             {
@@ -308,7 +333,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
 
             var part = batch.AddConversation(c.Record);
-            foreach (var n in c.Nodes)
+            foreach (var n in canonical)
             {
                 part.AddNode(n);
             }

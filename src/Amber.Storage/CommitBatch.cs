@@ -75,14 +75,13 @@ public sealed class CommitBatch
 
     internal bool ContainsNode(string id) => nodeIndex.ContainsKey(id);
 
-    internal string AddNodeCore(Node node)
+    internal string AddNodeCore(CanonicalNode canonical)
     {
-        var bytes = node.ToCanonicalBytes();
-        var id = ContentId.Of(bytes);
+        var (id, node) = (canonical.Id, canonical.Node);
         if (!nodeIndex.ContainsKey(id))
         {
             nodeIndex[id] = nodes.Count;
-            nodes.Add((id, node, bytes));
+            nodes.Add((id, node, canonical.Bytes.ToArray()));
         }
 
         return id;
@@ -113,8 +112,12 @@ public sealed class CommitBatch
         public IReadOnlyList<string> Raw => raw;
 
         /// <summary>Adds a node (its parent first); returns its id.</summary>
-        public string AddNode(Node node)
+        public string AddNode(Node node) => AddNode(CanonicalNode.Of(node));
+
+        /// <summary>Adds a node whose canonical bytes and id were computed already (its parent first); returns its id.</summary>
+        public string AddNode(CanonicalNode node)
         {
+            ArgumentNullException.ThrowIfNull(node);
             var id = batch.AddNodeCore(node);
             if (nodeSet.Add(id))
             {

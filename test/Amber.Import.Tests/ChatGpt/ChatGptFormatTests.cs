@@ -260,6 +260,36 @@ public sealed class ChatGptFormatTests
         }
     }
 
+    [Fact]
+    public void Read_ManyConversations_NormalizedInParallel_ComeInFileOrderWithTheirCanonicalNodes()
+    {
+        var conversations = Enumerable.Range(0, 64).Select(i => ChatGptSamples.Branched($"c{i}")).ToArray();
+
+        var read = Read(conversations);
+
+        Assert.Equal(conversations.Select((_, i) => $"c{i}"), read.Select(c => c.Record.SourceId));
+        foreach (var c in read)
+        {
+            // The bytes and ids the reader computed to name parents go to the archive as they are.
+            var canonical = Assert.IsAssignableFrom<IReadOnlyList<CanonicalNode>>(c.Canonical);
+            Assert.Equal(c.Nodes, canonical.Select(n => n.Node));
+            Assert.Equal(c.Nodes.Select(n => n.ComputeId()), canonical.Select(n => n.Id));
+            Assert.Equal(c.Nodes.Select(n => Convert.ToHexString(n.ToCanonicalBytes())), canonical.Select(n => Convert.ToHexString(n.Bytes.Span)));
+        }
+    }
+
+    [Fact]
+    public void Read_TwoBadConversations_TheFirstInTheFileIsReported()
+    {
+        var conversations = Enumerable.Range(0, 40).Select(i => ChatGptSamples.Branched($"c{i}")).ToArray();
+        conversations[7]["mapping"] = "not an object";
+        conversations[30]["mapping"] = "not an object";
+
+        var e = Assert.Throws<ImportException>(() => Read(conversations));
+
+        Assert.Contains("conversation c7", e.Message, StringComparison.Ordinal);
+    }
+
     private static List<ImportedConversation> Read(params JsonObject[] conversations)
         => [.. Format.Read(ChatGptSamples.Input(new JsonArray(conversations.Select(c => (JsonNode)c.DeepClone()).ToArray()).ToJsonString()), TestContext.Current.CancellationToken)];
 }

@@ -35,8 +35,19 @@ internal sealed class ChatGptAssets(ImportInput input)
     /// <summary>(file name, relative path) of every sibling, ordered by file name; listed on first use only.</summary>
     private List<(string Name, string Path)>? files;
 
+    /// <summary>Conversations are normalized on several threads at once; the listing and the input's reads are not thread-safe.</summary>
+    private readonly Lock gate = new();
+
     /// <summary>The asset a pointer names, or null when the pointer is not a file pointer or the file is absent.</summary>
     public ChatGptAsset? Find(string pointer)
+    {
+        lock (gate)
+        {
+            return FindLocked(pointer);
+        }
+    }
+
+    private ChatGptAsset? FindLocked(string pointer)
     {
         var scheme = pointer.IndexOf("://", StringComparison.Ordinal);
         var id = scheme < 0 ? pointer : pointer[(scheme + 3)..];

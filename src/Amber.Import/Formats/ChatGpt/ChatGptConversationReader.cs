@@ -130,6 +130,7 @@ internal static class ChatGptConversationReader
         // Parent first: breadth first from the roots. A node not reached sits on a cycle of parent links.
         var defaultSlug = StringOf(source, "default_model_slug");
         var nodes = new List<Node>(parentOf.Count);
+        var canonical = new List<CanonicalNode>(parentOf.Count);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
         var blobs = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
@@ -139,8 +140,10 @@ internal static class ChatGptConversationReader
             var key = queue.Dequeue();
             var parentId = parentOf[key] is { } pk ? ids[pk] : null;
             var node = BuildNode(input, where, key, entries[key].Message!, parentId, missingParent.GetValueOrDefault(key), defaultSlug, assets, models, blobs);
-            ids[key] = node.ComputeId();
+            var prepared = CanonicalNode.Of(node);
+            ids[key] = prepared.Id;
             nodes.Add(node);
+            canonical.Add(prepared);
             foreach (var child in children.GetValueOrDefault(key) ?? [])
             {
                 queue.Enqueue(child);
@@ -168,6 +171,7 @@ internal static class ChatGptConversationReader
         {
             Record = conversation,
             Nodes = nodes,
+            Canonical = canonical,
             Raw = record.Bytes,
             Models = [.. models.Values],
             Blobs = [.. blobs.Values],

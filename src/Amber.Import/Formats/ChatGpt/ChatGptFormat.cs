@@ -20,6 +20,9 @@ public sealed class ChatGptFormat : IConversationFormat
     /// <summary>Files of the export kept beside its conversations (as companions of the first one).</summary>
     private static readonly string[] CompanionFiles = ["user.json", "message_feedback.json", "shared_conversations.json"];
 
+    /// <summary>Conversations normalized ahead of the one the importer takes: enough to keep every core busy, few enough to bound memory.</summary>
+    private static int NormalizeAhead => Math.Max(1, Environment.ProcessorCount);
+
     public string Name => FormatName;
 
     /// <summary>A "mapping" tree is specific to ChatGPT, so it is tried early.</summary>
@@ -52,10 +55,13 @@ public sealed class ChatGptFormat : IConversationFormat
     {
         var assets = new ChatGptAssets(input);
         var first = true;
-        foreach (var record in JsonRecordReader.ReadJson(input, cancellationToken))
+
+        // Records are split and checked on this thread; the next few are normalized on the other cores meanwhile.
+        var records = JsonRecordReader.ReadJson(input, cancellationToken);
+        foreach (var normalized in OrderedParallel.Map(records, record => Normalize(input, record, assets), NormalizeAhead))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var conversation = Normalize(input, record, assets);
+            var conversation = normalized;
             if (first)
             {
                 first = false;
