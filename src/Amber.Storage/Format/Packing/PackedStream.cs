@@ -20,6 +20,12 @@ internal static class PackedStream
     /// <summary><c>0x03</c> and 32 bytes: the 71 characters <c>sha256:</c> + lower-case hex of those bytes.</summary>
     public const byte DigestToken = 0x03;
 
+    /// <summary><c>0x04 varint k</c>: <c>sha256:HEX</c> of the ids in Membership entry k's <c>nodes</c>, joined by <c>\n</c>.</summary>
+    public const byte NodesDigestToken = 0x04;
+
+    /// <summary><c>0x05</c>: <c>sha256:HEX</c> of the ids of this frame's Blob and ExternalBlob entries, in order, joined by <c>\n</c>.</summary>
+    public const byte BlobsDigestToken = 0x05;
+
     /// <summary>How many literals deep a string token may reach (a JSON body inside a string inside a document…).</summary>
     public const int MaxDepth = 4;
 
@@ -31,7 +37,22 @@ internal static class PackedStream
 
     /// <summary>Entries other entries can name by id: their id is SHA-256 of their body, or the digest they carry.</summary>
     public static bool HasId(EntryType type) => type is EntryType.Model or EntryType.Node or EntryType.Annotation
-        or EntryType.Blob or EntryType.ExternalBlob;
+        or EntryType.Blob or EntryType.ExternalBlob or EntryType.Conversation;
+
+    /// <summary>
+    /// The order entries are unpacked in, and which they may name: an entry may name only entries of a lower rank, or
+    /// earlier ones of its own rank. Id-bearing entries come first, then Membership, then Info.
+    /// </summary>
+    public static int Rank(EntryType type) => type switch
+    {
+        EntryType.Info => 2,
+        EntryType.Membership => 1,
+        _ => 0,
+    };
+
+    /// <summary>True if entry <paramref name="k"/> is unpacked before entry <paramref name="i"/>, so i may name it.</summary>
+    public static bool MayName(EntryType iType, int i, EntryType kType, int k) =>
+        Rank(kType) < Rank(iType) || (Rank(kType) == Rank(iType) && k < i);
 
     public static void WriteVarint(IBufferWriter<byte> output, uint value)
     {

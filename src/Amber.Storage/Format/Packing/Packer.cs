@@ -1,5 +1,8 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Model;
 
 namespace Amber.Storage.Format.Packing;
 
@@ -23,28 +26,43 @@ internal static class Packer
             return null;
         }
 
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new Names();
         var literals = new LiteralIndex();
+        var blobIds = new List<string>();
         for (var k = 0; k < entries.Count; k++)
         {
             var (type, _, body) = entries[k];
-            if (!PackedStream.HasId(type))
-            {
-                continue;
-            }
-
             if (type is EntryType.Blob or EntryType.ExternalBlob && body.Length < 32)
             {
                 return null;
             }
 
-            var digest = type is EntryType.Blob or EntryType.ExternalBlob ? body.Span[..32] : SHA256.HashData(body.Span);
-            ids.TryAdd(Convert.ToHexStringLower(digest), k);
+            var id = type switch
+            {
+                EntryType.Blob or EntryType.ExternalBlob => ContentId.Format(body.Span[..32]),
+                EntryType.Conversation => ConversationId(body.Span),
+                EntryType.Membership => MembershipDigest(body.Span),
+                EntryType.Info => null,
+                _ => ContentId.Of(body.Span),
+            };
+            if (id is not null)
+            {
+                (type == EntryType.Membership ? names.Memberships : names.Ids).TryAdd(id[7..], k);
+            }
+
+            if (type is EntryType.Blob or EntryType.ExternalBlob)
+            {
+                blobIds.Add(id!);
+            }
+
             if (type == EntryType.Blob)
             {
                 literals.AddBlob(k, body.Span[32..]);
             }
         }
+
+        names.Blobs = CommitInfo.NodesDigest(blobIds)[7..];
+        names.Types = entries.Select(e => e.Type).ToArray();
 
         var output = new ArrayBufferWriter<byte>(decoded.Length / 2 + 64);
         var json = new ArrayBufferWriter<byte>();
@@ -64,7 +82,7 @@ internal static class Packer
             else
             {
                 json.ResetWrittenCount();
-                if (!PackJson(i, PackedStream.HasId(type), body.Span, ids, literals, json, value))
+                if (!PackJson(i, body.Span, names, literals, json, value))
                 {
                     return null;
                 }
@@ -94,7 +112,7 @@ internal static class Packer
         }
     }
 
-    private static bool PackJson(int i, bool namesEarlierOnly, ReadOnlySpan<byte> body, Dictionary<string, int> ids, LiteralIndex literals, ArrayBufferWriter<byte> output, ArrayBufferWriter<byte> value)
+    private static bool PackJson(int i, ReadOnlySpan<byte> body, Names names, LiteralIndex literals, ArrayBufferWriter<byte> output, ArrayBufferWriter<byte> value)
     {
         if (body.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
         {
@@ -120,7 +138,8 @@ internal static class Packer
             }
 
             var contents = body[(open + 1)..close];
-            if (!TryId(i, namesEarlierOnly, contents, ids, output) && !TryString(open, body, contents, literals, output, value))
+            var isKey = close + 1 < body.Length && body[close + 1] == (byte)':'; // member names repeat; zstd takes them
+            if (!TryId(i, contents, names, output) && (isKey || !TryString(open, body, contents, literals, output, value)))
             {
                 output.Write(contents);
             }
@@ -156,24 +175,76 @@ internal static class Packer
         return -1;
     }
 
-    private static bool TryId(int i, bool namesEarlierOnly, ReadOnlySpan<byte> contents, Dictionary<string, int> ids, ArrayBufferWriter<byte> output)
+    /// <summary>A literal that is, or starts with, <c>sha256:HEX</c> (an id, or an id with a <c>#fragment</c>).</summary>
+    private static bool TryId(int i, ReadOnlySpan<byte> contents, Names names, ArrayBufferWriter<byte> output)
     {
-        if (contents.Length != PackedStream.IdLength || !contents.StartsWith("sha256:"u8) || contents[7..].ContainsAnyExcept(LowerHex))
+        if (contents.Length < PackedStream.IdLength || !contents.StartsWith("sha256:"u8) || contents[7..PackedStream.IdLength].ContainsAnyExcept(LowerHex))
         {
             return false;
         }
 
-        var hex = System.Text.Encoding.ASCII.GetString(contents[7..]);
-        if (ids.TryGetValue(hex, out var k) && (!namesEarlierOnly || k < i))
+        var hex = System.Text.Encoding.ASCII.GetString(contents[7..PackedStream.IdLength]);
+        var type = names.Types[i];
+        if (type == EntryType.Info && hex == names.Blobs)
+        {
+            output.Write([PackedStream.BlobsDigestToken]);
+        }
+        else if (names.Memberships.TryGetValue(hex, out var m) && PackedStream.MayName(type, i, EntryType.Membership, m))
+        {
+            output.Write([PackedStream.NodesDigestToken]);
+            PackedStream.WriteVarint(output, (uint)m);
+        }
+        else if (names.Ids.TryGetValue(hex, out var k) && PackedStream.MayName(type, i, names.Types[k], k))
         {
             output.Write([PackedStream.IdToken]);
             PackedStream.WriteVarint(output, (uint)k);
-            return true;
+        }
+        else
+        {
+            output.Write([PackedStream.DigestToken]);
+            output.Write(Convert.FromHexString(hex));
         }
 
-        output.Write([PackedStream.DigestToken]);
-        output.Write(Convert.FromHexString(hex));
+        output.Write(contents[PackedStream.IdLength..]);
         return true;
+    }
+
+    private static string? ConversationId(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject o ? ConversationRecord.FromJson(o).Id : null;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return null; // not nameable; the unpack check decides whether the frame packs at all
+        }
+    }
+
+    private static string? MembershipDigest(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return (JsonNode.Parse(body) as JsonObject)?["nodes"] is JsonArray nodes
+                ? CommitInfo.NodesDigest(nodes.Select(n => n?.GetValue<string>() ?? throw new FormatException("a null node id")))
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What the frame's entries are called: ids (64 hex digits) to entry, Membership digests, the blob list digest.</summary>
+    private sealed class Names
+    {
+        public Dictionary<string, int> Ids { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> Memberships { get; } = new(StringComparer.Ordinal);
+
+        public string Blobs { get; set; } = "";
+
+        public EntryType[] Types { get; set; } = [];
     }
 
     private static bool TryString(int open, ReadOnlySpan<byte> body, ReadOnlySpan<byte> contents, LiteralIndex literals, ArrayBufferWriter<byte> output, ArrayBufferWriter<byte> value)
@@ -189,13 +260,12 @@ internal static class Packer
             return false;
         }
 
-        var found = literals.Find(value.WrittenSpan.ToArray());
-        if (found is null)
+        if (literals.Find(value.WrittenSpan.ToArray()) is not var (found, start))
         {
             return false;
         }
 
-        var length = 1 + PackedStream.VarintLength((uint)found.Entry) + 1 + PackedStream.VarintLength(0) + PackedStream.VarintLength((uint)found.Value.Length);
+        var length = 1 + PackedStream.VarintLength((uint)found.Entry) + 1 + PackedStream.VarintLength((uint)start) + PackedStream.VarintLength((uint)value.WrittenCount);
         foreach (var o in found.Path)
         {
             length += PackedStream.VarintLength((uint)o);
@@ -214,8 +284,8 @@ internal static class Packer
             PackedStream.WriteVarint(output, (uint)o);
         }
 
-        PackedStream.WriteVarint(output, 0);
-        PackedStream.WriteVarint(output, (uint)found.Value.Length);
+        PackedStream.WriteVarint(output, (uint)start);
+        PackedStream.WriteVarint(output, (uint)value.WrittenCount);
         return true;
     }
 

@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Core.Model;
 
 namespace Amber.Storage.Format.Packing;
 
@@ -73,12 +77,12 @@ internal sealed class Unpacker
 
     private byte[] Run()
     {
-        // Entries that carry an id first, in order (they may only name earlier ones), then the rest (they may name any).
-        for (var pass = 0; pass < 2; pass++)
+        // By rank (PackedStream.Rank), then in order: whatever an entry names is unpacked before it.
+        for (var rank = 0; rank <= 2; rank++)
         {
             for (var i = 0; i < entries.Count; i++)
             {
-                if (PackedStream.HasId(entries[i].Type) == (pass == 0))
+                if (PackedStream.Rank(entries[i].Type) == rank)
                 {
                     Expand(i);
                 }
@@ -125,11 +129,13 @@ internal sealed class Unpacker
                 break;
             default:
                 body = ExpandJson(i, src);
-                if (PackedStream.HasId(type))
+                digests[i] = type switch
                 {
-                    digests[i] = SHA256.HashData(body);
-                }
-
+                    EntryType.Conversation => ConversationDigest(i, body),
+                    EntryType.Membership => MembershipDigest(i, body),
+                    EntryType.Info => null,
+                    _ => SHA256.HashData(body),
+                };
                 break;
         }
 
@@ -173,6 +179,23 @@ internal sealed class Unpacker
                         WriteId(src.Slice(pos, 32), output);
                         pos += 32;
                         break;
+                    case PackedStream.NodesDigestToken:
+                        var m = PackedStream.ReadVarint(src, ref pos, $"nodes digest token in entry {i}");
+                        if (m >= entries.Count || entries[m].Type != EntryType.Membership || !PackedStream.MayName(entries[i].Type, i, EntryType.Membership, m))
+                        {
+                            throw new FormatException($"packed stream: entry {i} ({entries[i].Type}) takes the nodes digest of entry {m}, which is not a Membership entry it may name.");
+                        }
+
+                        WriteId(digests[m]!, output);
+                        break;
+                    case PackedStream.BlobsDigestToken:
+                        if (entries[i].Type != EntryType.Info)
+                        {
+                            throw new FormatException($"packed stream: entry {i} ({entries[i].Type}) holds a blobs digest token; only Info may.");
+                        }
+
+                        WriteId(BlobsDigest(), output);
+                        break;
                     case PackedStream.StringToken:
                         WriteString(i, src, ref pos, output, budget - output.WrittenCount);
                         break;
@@ -198,9 +221,9 @@ internal sealed class Unpacker
             throw new FormatException($"packed stream: entry {i} names the id of entry {k}, which {(k >= entries.Count ? "does not exist" : $"is a {entries[k].Type} and has none")}.");
         }
 
-        if (PackedStream.HasId(entries[i].Type) && k >= i)
+        if (!PackedStream.MayName(entries[i].Type, i, entries[k].Type, k))
         {
-            throw new FormatException($"packed stream: entry {i} ({entries[i].Type}) names entry {k}; a {entries[i].Type} may only name earlier entries.");
+            throw new FormatException($"packed stream: entry {i} ({entries[i].Type}) names entry {k} ({entries[k].Type}), which is not unpacked before it (a later entry, or a cycle).");
         }
 
         WriteId(digests[k]!, output);
@@ -212,6 +235,48 @@ internal sealed class Unpacker
         "sha256:"u8.CopyTo(span);
         Convert.TryToHexStringLower(digest, span[7..], out _);
         output.Advance(PackedStream.IdLength);
+    }
+
+    /// <summary>A conversation's id is the hash of its identity object (hash-contract.md §5), not of the record.</summary>
+    private static byte[] ConversationDigest(int i, byte[] body)
+    {
+        try
+        {
+            var record = ConversationRecord.FromJson(JsonNode.Parse(body) as JsonObject ?? throw new FormatException("not a JSON object"));
+            return ContentId.ToDigest(record.Id);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new FormatException($"packed stream: entry {i} (Conversation) does not parse as a conversation record: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The digest Info's <c>nodes_sha256</c> names: the Membership's node ids joined by newlines (log.md §1).</summary>
+    private static byte[] MembershipDigest(int i, byte[] body)
+    {
+        try
+        {
+            var nodes = (JsonNode.Parse(body) as JsonObject)?["nodes"] as JsonArray ?? throw new FormatException("no \"nodes\" array");
+            return ContentId.ToDigest(CommitInfo.NodesDigest(nodes.Select(n => n?.GetValue<string>() ?? throw new FormatException("a null node id"))));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new FormatException($"packed stream: entry {i} (Membership) does not parse: {e.Message}", e);
+        }
+    }
+
+    private byte[] BlobsDigest()
+    {
+        var ids = new List<string>();
+        for (var k = 0; k < entries.Count; k++)
+        {
+            if (entries[k].Type is EntryType.Blob or EntryType.ExternalBlob)
+            {
+                ids.Add(ContentId.Format(digests[k]!));
+            }
+        }
+
+        return ContentId.ToDigest(CommitInfo.NodesDigest(ids));
     }
 
     private void WriteString(int i, ReadOnlySpan<byte> src, ref int pos, ArrayBufferWriter<byte> output, long budget)
