@@ -71,6 +71,10 @@ public sealed class PackedArchiveTests
                 SampleConversations.AddTo(batch, i + 100);
                 archive.Commit(batch);
                 ids.Add((cid, rawId, rawBytes));
+
+                // Read in the same process as the writer, whose reader met no dictionary yet when it first decoded.
+                Assert.Equal(rawBytes, archive.GetBlob(rawId));
+                Assert.NotNull(archive.GetConversation(cid));
             }
         }
 
