@@ -26,6 +26,7 @@ public static class Program
                 "read" => ReadCommand.Run(options),
                 "log" => LogCommand.Run(options),
                 "import" => ImportCommand.Run(options),
+                "footprint" => FootprintCommand.Run(options),
                 "import-many" => ImportManyCommand.Run(options),
                 "import-chatgpt" => ImportChatGptCommand.Run(options),
                 "gateway" => GatewayCommand.Run(options),

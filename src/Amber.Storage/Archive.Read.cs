@@ -616,9 +616,9 @@ public sealed partial class Archive
 
             var frame = ReadFrameBytes(segment, offset);
             var header = RecordFrame.ReadHeader(frame);
-            if (readCompression is null || (header.Codec == Codec.ZstdDictionary && !readCompression.HasDictionary(header.DictionaryId)))
+            if (readCompression is null || (header.NeedsDictionary && !readCompression.HasDictionary(header.DictionaryId)))
             {
-                if (IsReadOnly && header.Codec == Codec.ZstdDictionary && !SnapshotDictionaries().ContainsKey(header.DictionaryId))
+                if (IsReadOnly && header.NeedsDictionary && !SnapshotDictionaries().ContainsKey(header.DictionaryId))
                 {
                     LoadDictionaries(); // trained by the writer process after this one opened
                 }

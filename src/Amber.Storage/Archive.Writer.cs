@@ -7,6 +7,7 @@ using Amber.Core.Hashing;
 using Amber.Core.Json;
 using Amber.Storage.FileSystem;
 using Amber.Storage.Format;
+using Amber.Storage.Format.Packing;
 using Amber.Storage.Index;
 using ZstdSharp;
 
@@ -689,25 +690,31 @@ public sealed partial class Archive
             return lookups!.HoldsAlready(part.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(part.Record.ToJson())), part.NodeIds, part.Raw);
         }
 
-        /// <summary>Compresses a commit payload with its kind's dictionary, training one first once enough samples exist.</summary>
+        /// <summary>
+        /// Packs a commit payload (record-frame.md §10) and compresses it with its kind's dictionary, training one
+        /// first once enough samples exist. A payload that does not pack is stored as it is (codec 1 or 2).
+        /// </summary>
         private (byte[] Frame, byte[]? DictionaryFrame) Encode(string kind, byte[] decoded)
         {
+            var packed = archive.options.PackFrames ? Packer.TryPack(decoded) : null;
+            var stream = packed ?? decoded;
             byte[]? dictFrame = null;
             if (!archive.TryGetDictionaryFor(kind, out _, out _))
             {
-                dictFrame = CollectAndMaybeTrain(kind, decoded);
+                dictFrame = CollectAndMaybeTrain(kind, stream);
             }
 
             var level = archive.options.CompressionLevel;
             if (archive.TryGetDictionaryFor(kind, out var dictId, out var dictionary))
             {
                 var c = CompressorFor(dictId, level, dictionary);
-                var compressed = c.Wrap(decoded).ToArray();
-                return (RecordFrame.Encode(FrameKind.Commit, Codec.ZstdDictionary, dictId, decoded.Length, compressed), dictFrame);
+                var compressed = c.Wrap(stream).ToArray();
+                var codec = packed is null ? Codec.ZstdDictionary : Codec.PackedZstdDictionary;
+                return (RecordFrame.Encode(FrameKind.Commit, codec, dictId, decoded.Length, compressed), dictFrame);
             }
 
             var plain = CompressorFor(0, level, null);
-            return (RecordFrame.Encode(FrameKind.Commit, Codec.Zstd, 0, decoded.Length, plain.Wrap(decoded).ToArray()), dictFrame);
+            return (RecordFrame.Encode(FrameKind.Commit, packed is null ? Codec.Zstd : Codec.PackedZstd, 0, decoded.Length, plain.Wrap(stream).ToArray()), dictFrame);
         }
 
         private Compressor CompressorFor(uint dictId, int level, byte[]? dictionary)
@@ -730,6 +737,7 @@ public sealed partial class Archive
         /// <summary>At most this much of one commit's payload goes into a dictionary's training samples.</summary>
         private const int MaxSampleBytes = 16 << 10;
 
+        /// <summary>Samples are what gets compressed: packed streams where packing applies.</summary>
         private byte[]? CollectAndMaybeTrain(string kind, byte[] decoded)
         {
             if (!samples.TryGetValue(kind, out var list))

@@ -22,7 +22,11 @@ namespace Amber.Storage;
 /// </remarks>
 public sealed partial class Archive : IDisposable, IAsyncDisposable
 {
-    public const int FormatVersion = 2;
+    /// <summary>The archive format this build writes: 3 since commit frames are packed (record-frame.md §10).</summary>
+    public const int FormatVersion = 3;
+
+    /// <summary>The oldest archive format this build opens; a writer upgrades a format-2 manifest on open.</summary>
+    public const int OldestFormatVersion = 2;
     private readonly ArchiveOptions options;
     private readonly ArchivePaths paths;
     private readonly IFileSystem fs;
@@ -192,7 +196,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         ArchiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
-        if (version < FormatVersion)
+        if (version < OldestFormatVersion)
         {
             throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} predates the transparency log and is not supported by this build.");
         }
@@ -208,6 +212,14 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var actions = new List<string>();
+        if (version < FormatVersion && !readOnly)
+        {
+            // Only a writer upgrades; a read-only open leaves a format-2 archive as it is (it holds no packed frame).
+            manifest["version"] = FormatVersion;
+            AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+            actions.Add($"archive format {version} → {FormatVersion}: new frames are packed (docs/format/record-frame.md §10)");
+        }
+
         if (!readOnly && fs is LocalFileSystem && OwnerOnly.IsShared(options.Directory) && OwnerOnly.Tighten(options.Directory))
         {
             actions.Add($"made {options.Directory} and everything in it readable by its owner only (it was open to other users)");

@@ -25,6 +25,12 @@ public sealed record ArchiveOptions
     /// <summary>zstd level for commit frames.</summary>
     public int CompressionLevel { get; init; } = 9;
 
+    /// <summary>
+    /// Pack commit frames (codecs 3 and 4, record-frame.md §10: text kept once, recomputable ids not stored). Off, the
+    /// writer stores payloads as they are (codecs 1 and 2); kept for measuring the difference and for tests.
+    /// </summary>
+    public bool PackFrames { get; init; } = true;
+
     /// <summary>Commits of one kind to collect before a dictionary is trained for that kind.</summary>
     public int DictionaryTrainingCommits { get; init; } = 48;
 

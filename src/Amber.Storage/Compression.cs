@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Amber.Storage.Format;
+using Amber.Storage.Format.Packing;
 using ZstdSharp;
 
 namespace Amber.Storage;
@@ -84,22 +85,54 @@ internal sealed class Compression : IDisposable
                 plain ??= new Decompressor();
                 return Unwrap(plain, header, payload);
             case Codec.ZstdDictionary:
-                if (!decompressors.TryGetValue(header.DictionaryId, out var d))
-                {
-                    if (!dictionaries.TryGetValue(header.DictionaryId, out var dict))
-                    {
-                        throw new FormatException($"frame needs zstd dictionary {header.DictionaryId}, which the archive does not hold.");
-                    }
-
-                    d = new Decompressor();
-                    d.LoadDictionary(dict);
-                    decompressors[header.DictionaryId] = d;
-                }
-
-                return Unwrap(d, header, payload);
+                return Unwrap(WithDictionary(header.DictionaryId), header, payload);
+            case Codec.PackedZstd:
+                plain ??= new Decompressor();
+                return Unpack(plain, header, payload);
+            case Codec.PackedZstdDictionary:
+                return Unpack(WithDictionary(header.DictionaryId), header, payload);
             default:
                 throw new FormatException($"unknown codec {header.Codec}.");
         }
+    }
+
+    private Decompressor WithDictionary(uint id)
+    {
+        if (!decompressors.TryGetValue(id, out var d))
+        {
+            if (!dictionaries.TryGetValue(id, out var dict))
+            {
+                throw new FormatException($"frame needs zstd dictionary {id}, which the archive does not hold.");
+            }
+
+            d = new Decompressor();
+            d.LoadDictionary(dict);
+            decompressors[id] = d;
+        }
+
+        return d;
+    }
+
+    /// <summary>Codecs 3 and 4: the zstd frame holds a packed stream no longer than the payload it unpacks to.</summary>
+    private static byte[] Unpack(Decompressor d, FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.UncompressedLength is < 0 or > RecordFrame.MaxBodyLength)
+        {
+            throw new FormatException($"uncompressed length {header.UncompressedLength} is outside 0..{RecordFrame.MaxBodyLength}.");
+        }
+
+        var packed = new byte[header.UncompressedLength];
+        int written;
+        try
+        {
+            written = d.Unwrap(payload, packed);
+        }
+        catch (ZstdException e)
+        {
+            throw new FormatException($"zstd: {e.Message} (a packed stream is never longer than the {header.UncompressedLength} bytes it unpacks to)", e);
+        }
+
+        return Unpacker.Unpack(written == packed.Length ? packed : packed[..written], header.UncompressedLength);
     }
 
     private static byte[] Unwrap(Decompressor d, FrameHeader header, ReadOnlySpan<byte> payload)

@@ -16,6 +16,9 @@ internal sealed class ImportFixture : IDisposable
 
     public Archive Archive { get; }
 
+    /// <summary>The archive's folder and files, for tests that read its segments directly.</summary>
+    public TestArchives Files => archives;
+
     public string Temp(string name) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(archives.IndexPath)!, name);
 
     public ImportSummary Import(params string[] paths) => ImportAs(null, paths);

@@ -6,4 +6,10 @@ internal enum Codec : byte
     None = 0,
     Zstd = 1,
     ZstdDictionary = 2,
+
+    /// <summary>One zstd frame of a packed commit stream (record-frame.md §10).</summary>
+    PackedZstd = 3,
+
+    /// <summary>One zstd frame of a packed commit stream, compressed with the named dictionary.</summary>
+    PackedZstdDictionary = 4,
 }

@@ -5,4 +5,7 @@ internal readonly record struct FrameHeader(FrameKind Kind, Codec Codec, uint Di
 {
     /// <summary>Total bytes of the frame on disk.</summary>
     public long TotalLength => RecordFrame.Overhead + PayloadLength;
+
+    /// <summary>Codecs 2 and 4 need the zstd dictionary named by <see cref="DictionaryId"/>.</summary>
+    public bool NeedsDictionary => Codec is Codec.ZstdDictionary or Codec.PackedZstdDictionary;
 }

@@ -7,7 +7,8 @@ namespace Amber.Storage.Format;
 internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
 {
     public const int Size = 64;
-    public const ushort CurrentVersion = 2;
+    /// <summary>Version 3: the segment may hold packed commit frames (codecs 3 and 4); a version-2 reader must refuse it.</summary>
+    public const ushort CurrentVersion = 3;
     public static ReadOnlySpan<byte> Magic => "AMBERSEG"u8;
 
     public void Write(Span<byte> dest)
