@@ -678,7 +678,8 @@ public sealed partial class Archive
                 archive.IndexProgress.WaitForAcknowledged();
             }
 
-            return lookups!.HoldsAlready(part.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(part.Record.ToJson())), part.NodeIds, part.Raw);
+            return lookups!.HoldsAlready(part.Id, CanonicalJson.Canonicalize(part.Record.ToJson()), part.NodeIds, part.Raw,
+                at => archive.ReadEntry(at.Segment, at.Offset, at.EntryOffset, at.EntryLength));
         }
 
         /// <summary>Compresses a commit payload with its kind's dictionary, training one first once enough samples exist.</summary>

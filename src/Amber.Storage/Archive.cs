@@ -72,6 +72,21 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return index.OpenRead();
     }
 
+    /// <summary>A reader cannot rebuild an index of another schema (a writer does, on open): it says how to.</summary>
+    private static void ThrowIfOtherSchema(ArchiveIndex index, bool signingKeyMissing)
+    {
+        var schema = index.GetMeta("schema");
+        var expected = ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (schema is not null && schema != expected)
+        {
+            throw new InvalidOperationException(
+                $"The archive's index {index.Path} has schema {schema}; this version of amber reads schema {expected}. "
+                + (signingKeyMissing
+                    ? "Restore log/signing.key, then run `amber index rebuild` or open the archive once for writing to rebuild it."
+                    : "Run `amber index rebuild`, or open the archive once for writing, to rebuild it from the segments."));
+        }
+    }
+
     /// <summary>
     /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
     /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.
@@ -221,6 +236,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
             ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
             index = ArchiveIndex.OpenReader(indexPath);
+            ThrowIfOtherSchema(index, signingKeyMissing);
         }
         else
         {
