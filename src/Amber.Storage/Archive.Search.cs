@@ -50,18 +50,25 @@ public sealed partial class Archive
         }
 
         tx.Commit();
-        var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        var nodes = new Dictionary<string, (Node Node, int Text)>(StringComparer.Ordinal);
+        var texts = new List<string>();
+        foreach (var row in rows)
+        {
+            if (!nodes.ContainsKey(row.Node))
+            {
+                var (segment, offset, entryOffset, entryLength) = row.At;
+                var node = Node.FromStoredBytes(ReadEntry(segment, offset, entryOffset, entryLength).Span);
+                nodes[row.Node] = (node, texts.Count);
+                texts.Add(node.SearchText);
+            }
+        }
+
+        var snippets = SearchSnippet.Cut(texts, parsed, open, close, snippetTokens);
         var hits = new List<SearchHit>(rows.Count);
         foreach (var row in rows)
         {
-            if (!nodes.TryGetValue(row.Node, out var node))
-            {
-                var (segment, offset, entryOffset, entryLength) = row.At;
-                node = Node.FromStoredBytes(ReadEntry(segment, offset, entryOffset, entryLength).Span);
-                nodes[row.Node] = node;
-            }
-
-            hits.Add(new SearchHit(row.Conversation, row.Title, row.Node, node.Role, SearchSnippet.Cut(node.SearchText, parsed, open, close, snippetTokens), row.Rank));
+            var (node, text) = nodes[row.Node];
+            hits.Add(new SearchHit(row.Conversation, row.Title, row.Node, node.Role, snippets[text], row.Rank));
         }
 
         return hits;

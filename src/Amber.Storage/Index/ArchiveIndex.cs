@@ -136,7 +136,10 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
     /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed.
     /// </summary>
-    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', tokenize = 'unicode61 remove_diacritics 2');";
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', tokenize = " + Tokenizer + ");";
+
+    /// <summary>How search text is cut into words: the index's and the snippets' (SearchSnippet) alike.</summary>
+    internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
     // other by key. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").

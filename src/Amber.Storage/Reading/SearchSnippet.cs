@@ -1,104 +1,70 @@
-using System.Text;
+using Amber.Storage.Index;
+using Microsoft.Data.Sqlite;
 
 namespace Amber.Storage.Reading;
 
 /// <summary>
-/// Cuts a search snippet from a message's text (read from the segments: the full-text index keeps no copy): a window
-/// of about <c>tokens</c> words holding as many of the query's matches as fit, each match between the caller's markers,
-/// with "…" where the text goes on. Matches are found as the index finds them (<see cref="SearchTokens"/>): a word
-/// equal to a query term, or a run of words equal to a quoted phrase.
+/// Cuts search snippets from messages' text as the segments hold it (the full-text index keeps no copy). The texts of
+/// the hits are put in a throw-away in-memory FTS5 table with the index's own tokenizer, and FTS5's <c>snippet()</c>
+/// marks them: the words marked are exactly those the index matched (case folding, diacritics, CJK runs, phrases),
+/// with no second tokenizer to drift from SQLite's.
 /// </summary>
 internal static class SearchSnippet
 {
     private const string Ellipsis = "…";
 
-    public static string Cut(string text, SearchQuery query, string open, string close, int tokens)
+    /// <summary>One snippet per text, in order: a window of about <paramref name="tokens"/> words with the matches between the markers.</summary>
+    public static string[] Cut(IReadOnlyList<string> texts, SearchQuery query, string open, string close, int tokens)
     {
-        var words = SearchTokens.Tokenize(text);
-        if (words.Count == 0)
+        var snippets = new string[texts.Count];
+        if (texts.Count == 0)
         {
-            return "";
+            return snippets;
         }
 
-        var matches = Matches(words, query); // (first word, word count), in text order
-        var size = Math.Clamp(tokens, 1, 64);
-        var start = BestStart(words.Count, matches, size);
-        var end = Math.Min(words.Count, start + size);
-
-        var sb = new StringBuilder();
-        if (start > 0)
+        using var c = new SqliteConnection("Data Source=:memory:;Pooling=False");
+        c.Open();
+        using (var create = c.CreateCommand())
         {
-            sb.Append(Ellipsis);
+            create.CommandText = $"CREATE VIRTUAL TABLE hit USING fts5(text, tokenize = {ArchiveIndex.Tokenizer});";
+            create.ExecuteNonQuery();
         }
 
-        var at = words[start].Start;
-        foreach (var (first, count) in matches)
+        using (var tx = c.BeginTransaction())
+        using (var insert = c.CreateCommand())
         {
-            var last = first + count - 1;
-            if (first < start || last >= end || words[first].Start < at)
+            insert.CommandText = "INSERT INTO hit(rowid, text) VALUES($r, $t)";
+            var row = insert.Parameters.Add("$r", SqliteType.Integer);
+            var text = insert.Parameters.Add("$t", SqliteType.Text);
+            for (var i = 0; i < texts.Count; i++)
             {
-                continue; // outside the window, or overlapping a match already marked
+                row.Value = i;
+                text.Value = texts[i];
+                insert.ExecuteNonQuery();
             }
 
-            sb.Append(text, at, words[first].Start - at).Append(open);
-            sb.Append(text, words[first].Start, words[last].End - words[first].Start).Append(close);
-            at = words[last].End;
+            tx.Commit();
         }
 
-        sb.Append(text, at, words[end - 1].End - at);
-        if (end < words.Count)
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT rowid, snippet(hit, 0, $open, $close, $more, $tokens) FROM hit WHERE hit MATCH $q";
+        cmd.Parameters.AddWithValue("$open", open);
+        cmd.Parameters.AddWithValue("$close", close);
+        cmd.Parameters.AddWithValue("$more", Ellipsis);
+        cmd.Parameters.AddWithValue("$tokens", Math.Clamp(tokens, 1, 64));
+        cmd.Parameters.AddWithValue("$q", query.Match);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
         {
-            sb.Append(Ellipsis);
+            snippets[r.GetInt64(0)] = r.GetString(1);
         }
 
-        return sb.ToString();
-    }
-
-    private static List<(int First, int Count)> Matches(List<(int Start, int End, string Folded)> words, SearchQuery query)
-    {
-        var found = new List<(int, int)>();
-        foreach (var phrase in query.Phrases)
+        // A text the query does not match here disagrees with the index (verify reports that): show its start unmarked.
+        for (var i = 0; i < snippets.Length; i++)
         {
-            var terms = SearchTokens.Terms(phrase);
-            if (terms.Count == 0)
-            {
-                continue;
-            }
-
-            for (var i = 0; i + terms.Count <= words.Count; i++)
-            {
-                var all = true;
-                for (var j = 0; j < terms.Count && all; j++)
-                {
-                    all = string.Equals(words[i + j].Folded, terms[j], StringComparison.Ordinal);
-                }
-
-                if (all)
-                {
-                    found.Add((i, terms.Count));
-                }
-            }
+            snippets[i] ??= texts[i].Length <= 200 ? texts[i] : texts[i][..200] + Ellipsis;
         }
 
-        found.Sort();
-        return found;
-    }
-
-    /// <summary>The first word of the window of <paramref name="size"/> words that holds the most matches (the earliest such), starting a little before its first match.</summary>
-    private static int BestStart(int wordCount, List<(int First, int Count)> matches, int size)
-    {
-        var best = 0;
-        var bestCount = -1;
-        foreach (var (first, _) in matches)
-        {
-            var start = Math.Max(0, Math.Min(first - (size / 4), wordCount - size));
-            var count = matches.Count(m => m.First >= start && m.First + m.Count <= start + size);
-            if (count > bestCount)
-            {
-                (best, bestCount) = (start, count);
-            }
-        }
-
-        return best;
+        return snippets;
     }
 }
