@@ -82,20 +82,44 @@ public static class SearchCommand
 
     private static string Ratio(long bytes, long of) => (bytes / (double)of).ToString("F3", CultureInfo.InvariantCulture);
 
-    /// <summary>Bytes of every table and index of an index.db, largest first (dbstat: pages in use, as SQLite counts them).</summary>
+    /// <summary>
+    /// Bytes of every table and index of an index.db, largest first: SQLite's dbstat (pages in use), through the
+    /// <c>sqlite3</c> CLI, since the SQLite bundled with Microsoft.Data.Sqlite is built without dbstat.
+    /// </summary>
     private static void PrintTables(string path)
     {
-        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC";
-        using var r = cmd.ExecuteReader();
+        var psi = new ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-readonly", "-separator", "\t", path, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        string output;
+        try
+        {
+            using var p = Process.Start(psi)!;
+            output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                Console.WriteLine($"(sqlite3 failed: {p.StandardError.ReadToEnd().Trim()})\n");
+                return;
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Console.WriteLine("(the sqlite3 CLI is not installed: no per-table figures)\n");
+            return;
+        }
+
         var t = new MarkdownTable("Table or index", "Bytes");
         long total = 0;
-        while (r.Read())
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            total += r.GetInt64(1);
-            t.Add(r.GetString(0), Fmt.Bytes(r.GetInt64(1)));
+            var cells = line.Split('\t');
+            var bytes = long.Parse(cells[1], CultureInfo.InvariantCulture);
+            total += bytes;
+            t.Add(cells[0], Fmt.Bytes(bytes));
         }
 
         t.Add("**all**", Fmt.Bytes(total));
