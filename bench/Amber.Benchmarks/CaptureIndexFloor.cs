@@ -21,7 +21,7 @@ public static class CaptureIndexFloor
     public static (double TotalMicroseconds, double FullTextMicroseconds) Measure(string work)
     {
         var ids = Enumerable.Range(0, 3 * Exchanges)
-            .Select(i => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i))))
+            .Select(i => SHA256.HashData(BitConverter.GetBytes(i)))
             .ToArray();
         var total = double.MaxValue;
         var fullText = double.MaxValue;
@@ -35,7 +35,7 @@ public static class CaptureIndexFloor
     }
 
     /// <summary>Microseconds per exchange: every row (<paramref name="rows"/>) or the full-text rows alone.</summary>
-    private static double Run(string work, string[] ids, int round, bool rows)
+    private static double Run(string work, byte[][] ids, int round, bool rows)
     {
         var directory = Path.Combine(work, $"index-floor-{round}-{(rows ? "all" : "fts")}");
         var options = new ArchiveOptions { Directory = directory };
@@ -44,10 +44,11 @@ public static class CaptureIndexFloor
         using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         c.Open();
         Exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
-        using var conversation = Prepare(c, "INSERT INTO conversations(id, format, source, source_id, title, created, updated, record, first_seq, last_seq) VALUES($a, 'gateway', 'openai.chat', $a, 'Say something', '2026-11-27T00:00:00.000Z', '2026-11-27T00:00:00.000Z', '{}', $s, $s)", "$a", "$s");
-        using var node = Prepare(c, "INSERT INTO nodes(id, parent, role, created, model, tier, seq, segment, offset, entry_offset, entry_length) VALUES($a, $b, 'user', NULL, NULL, 2, $s, 1, $s, 0, 100)", "$a", "$b", "$s");
+        // Index schema 5: ids as 32-byte BLOBs, rows keyed and linked by integer keys (here the id's position in ids).
+        using var conversation = Prepare(c, "INSERT INTO conversations(k, id, format, source, source_id, title, created, updated, last_seq, segment, offset, entry_offset, entry_length) VALUES($k, $a, 'gateway', 'openai.chat', 'x', 'Say something', '2026-11-27T00:00:00.000Z', '2026-11-27T00:00:00.000Z', $s, 1, $s, 0, 100)", "$k", "$a", "$s");
+        using var node = Prepare(c, "INSERT INTO nodes(k, id, parent, created, model, tier, segment, offset, entry_offset, entry_length) VALUES($k, $a, $b, NULL, NULL, 2, 1, $s, 0, 100)", "$k", "$a", "$b", "$s");
         using var member = Prepare(c, "INSERT INTO conversation_nodes(conversation, node, seq) VALUES($a, $b, $s)", "$a", "$b", "$s");
-        using var text = Prepare(c, "INSERT INTO node_text(text, node) VALUES($a, $b)", "$a", "$b");
+        using var text = Prepare(c, "INSERT INTO node_text(rowid, text) VALUES($b, $a)", "$b", "$a");
         var clock = Stopwatch.StartNew();
         for (var start = 0; start < Exchanges; start += PerTransaction)
         {
@@ -59,18 +60,18 @@ public static class CaptureIndexFloor
 
             for (var i = start; i < start + PerTransaction; i++)
             {
-                string conv = ids[3 * i], user = ids[(3 * i) + 1], answer = ids[(3 * i) + 2];
+                long conv = (3L * i) + 1, user = (3L * i) + 2, answer = (3L * i) + 3;
                 if (rows)
                 {
-                    Run(conversation, conv, i);
-                    Run(node, user, null, i);
-                    Run(node, answer, user, i);
+                    Run(conversation, conv, ids[conv - 1], i);
+                    Run(node, user, ids[user - 1], null, i);
+                    Run(node, answer, ids[answer - 1], user, i);
                     Run(member, conv, user, i);
                     Run(member, conv, answer, i);
                 }
 
-                Run(text, string.Create(CultureInfo.InvariantCulture, $"Say something about preservation (thread 1, call {i}, {i * 7919})."), user);
-                Run(text, "The gateway keeps every word.", answer);
+                Run(text, user, string.Create(CultureInfo.InvariantCulture, $"Say something about preservation (thread 1, call {i}, {i * 7919})."));
+                Run(text, answer, "The gateway keeps every word.");
             }
 
             tx.Commit();

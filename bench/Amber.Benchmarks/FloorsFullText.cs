@@ -11,11 +11,11 @@ namespace Amber.Benchmarks;
 /// </summary>
 public static class FloorsFullText
 {
-    /// <summary>The module arguments of the archive's table (copied from <c>ArchiveIndex</c>'s schema; <see cref="ArchiveDefinition"/> checks it).</summary>
-    public const string WithContent = "fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')";
+    /// <summary>The module arguments of the archive's table, contentless (copied from <c>ArchiveIndex</c>'s schema; <see cref="ArchiveDefinition"/> checks it).</summary>
+    public const string Contentless = "fts5(text, content='', tokenize = 'unicode61 remove_diacritics 2')";
 
-    /// <summary>The same columns and tokenizer without a copy of the text (<c>content=''</c>): the smallest FTS5 index. The archive does not use it (search shows snippets).</summary>
-    public const string Contentless = "fts5(text, node UNINDEXED, content = '', tokenize = 'unicode61 remove_diacritics 2')";
+    /// <summary>The same column and tokenizer with FTS5's own copy of the text, as index schema 4 had (for comparison).</summary>
+    public const string WithContent = "fts5(text, tokenize = 'unicode61 remove_diacritics 2')";
 
     /// <summary>The <c>fts5(…)</c> part of the <c>node_text</c> definition in a freshly created archive's index.</summary>
     public static string ArchiveDefinition(string workDirectory)
@@ -49,14 +49,16 @@ public static class FloorsFullText
             {
                 using var cmd = c.CreateCommand();
                 cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO node_text(text, node) VALUES($t, $id)";
+                // As the archive: the rowid is the node's integer key.
+                cmd.CommandText = "INSERT INTO node_text(rowid, text) VALUES($k, $t)";
                 var text = cmd.Parameters.Add("$t", SqliteType.Text);
-                var node = cmd.Parameters.Add("$id", SqliteType.Text);
+                var key = cmd.Parameters.Add("$k", SqliteType.Integer);
                 cmd.Prepare();
-                foreach (var (t1, n1) in rows)
+                var k = 0L;
+                foreach (var (t1, _) in rows)
                 {
                     text.Value = t1;
-                    node.Value = n1;
+                    key.Value = ++k;
                     cmd.ExecuteNonQuery();
                 }
 

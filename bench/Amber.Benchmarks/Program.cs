@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c> or <c>verify</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c>, <c>verify</c> or <c>search</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -36,6 +36,7 @@ public static class Program
                 "floors" => FloorsCommand.Run(options),
                 "capture" => CaptureCommand.Run(options),
                 "verify" => VerifyCommand.Run(options),
+                "search" => SearchCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -69,7 +70,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors or verify.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors, verify or search.");
         return 2;
     }
 }

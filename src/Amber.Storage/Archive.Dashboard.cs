@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
+using Amber.Storage.Index;
 using Amber.Storage.Reading;
 using Microsoft.Data.Sqlite;
 
@@ -31,7 +32,7 @@ public sealed partial class Archive
         var stored = Series(c, "SELECT substr(time, 1, 7) AS m, SUM(length) FROM commits GROUP BY m ORDER BY m");
         var raw = Series(c, """
             SELECT substr(cm.time, 1, 7) AS m, SUM(b.size) FROM blobs b JOIN commits cm ON cm.seq = b.seq
-            WHERE b.id IN (SELECT blob FROM conversation_raw) GROUP BY m ORDER BY m
+            WHERE b.k IN (SELECT blob FROM conversation_raw) GROUP BY m ORDER BY m
             """);
         var sources = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var cmd = c.CreateCommand())
@@ -77,53 +78,14 @@ public sealed partial class Archive
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT m.id, m.record, COALESCE(t.turns, 0) AS turns
-            FROM models m LEFT JOIN (SELECT model, COUNT(*) AS turns FROM nodes WHERE model IS NOT NULL GROUP BY model) t ON t.model = m.id
+            FROM models m LEFT JOIN (SELECT model, COUNT(*) AS turns FROM nodes WHERE model IS NOT NULL GROUP BY model) t ON t.model = m.k
             ORDER BY turns DESC, m.name, m.id
             """;
         using var r = cmd.ExecuteReader();
         var list = new List<ModelSummary>();
         while (r.Read())
         {
-            list.Add(new ModelSummary(r.GetString(0), ModelReference.FromJson((JsonObject)JsonNode.Parse(r.GetString(1))!), r.GetInt64(2)));
-        }
-
-        return list;
-    }
-
-    /// <summary>
-    /// As <see cref="Search(string, int)"/>, with the matches in each snippet between <paramref name="open"/> and
-    /// <paramref name="close"/>, so a caller can pick markers that cannot occur in text and encode the rest.
-    /// Only the best <paramref name="limit"/> messages get a snippet, so a common word stays fast.
-    /// </summary>
-    public IReadOnlyList<SearchHit> Search(string query, int limit, string open, string close, int snippetTokens = 32)
-    {
-        var match = ToFtsQuery(query);
-        if (match.Length == 0)
-        {
-            return [];
-        }
-
-        using var c = OpenIndexForRead();
-        using var cmd = c.CreateCommand();
-        // Rank first, then build snippets and join only for the best $n: computing a snippet for every match
-        // before sorting costs seconds when a word occurs in a hundred thousand messages.
-        cmd.CommandText = """
-            WITH top AS (SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q ORDER BY rank LIMIT $n)
-            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, $open, $close, '…', $tokens), top.k
-            FROM top JOIN node_text t ON t.rowid = top.r JOIN nodes n ON n.id = t.node
-            JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
-            WHERE node_text MATCH $q ORDER BY top.k, cv.created DESC LIMIT $n
-            """;
-        cmd.Parameters.AddWithValue("$q", match);
-        cmd.Parameters.AddWithValue("$n", limit);
-        cmd.Parameters.AddWithValue("$open", open);
-        cmd.Parameters.AddWithValue("$close", close);
-        cmd.Parameters.AddWithValue("$tokens", Math.Clamp(snippetTokens, 1, 64));
-        using var r = cmd.ExecuteReader();
-        var list = new List<SearchHit>();
-        while (r.Read())
-        {
-            list.Add(new SearchHit(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5)));
+            list.Add(new ModelSummary(IndexIds.Read(r, 0), ModelReference.FromJson((JsonObject)JsonNode.Parse(r.GetString(1))!), r.GetInt64(2)));
         }
 
         return list;
@@ -138,12 +100,13 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            SELECT a.record, a.created, a.seq, a.id FROM conversation_nodes cn JOIN annotations a ON a.target = cn.node WHERE cn.conversation = $c
+            SELECT a.record, a.created, a.seq, a.id FROM conversation_nodes cn JOIN nodes n ON n.k = cn.node JOIN annotations a ON a.target = n.id
+            WHERE cn.conversation = (SELECT k FROM conversations WHERE id = $c)
             UNION ALL
             SELECT record, created, seq, id FROM annotations WHERE target = $c
             ORDER BY 2, 3, 4
             """;
-        cmd.Parameters.AddWithValue("$c", conversationId);
+        cmd.Parameters.AddWithValue("$c", IndexIds.ToKey(conversationId));
         using var r = cmd.ExecuteReader();
         var list = new List<Annotation>();
         while (r.Read())

@@ -6,9 +6,11 @@ namespace Amber.Storage;
 public sealed partial class Archive
 {
     /// <summary>
-    /// As <see cref="ListConversations"/>, but the cursor is a row-value comparison, <c>(created, id) &lt; (…)</c>,
-    /// which SQLite turns into a range on the (created DESC, id DESC) index: a page costs the same at the
-    /// millionth conversation as at the first (no OFFSET, no COUNT).
+    /// The one conversation list query (<see cref="ListConversations"/> is this): newest first by (created, key). The
+    /// cursor is a row-value comparison, <c>(created, k) &lt; (…)</c>, which SQLite turns into a range on the
+    /// (created DESC, k DESC) index: a page costs the same at the millionth conversation as at the first (no OFFSET,
+    /// no COUNT). The cursor's id is the last conversation seen; conversations created at the same instant follow
+    /// archive order, newest first.
     /// </summary>
     public IReadOnlyList<ConversationSummary> PageConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
     {
@@ -17,13 +19,13 @@ public sealed partial class Archive
         var where = new List<string>();
         if (before is { } b)
         {
-            where.Add("(created, id) < ($bc, $bi)");
+            where.Add("(created, k) < ($bc, COALESCE((SELECT k FROM conversations WHERE id = $bi), 0))");
             cmd.Parameters.AddWithValue("$bc", b.Created);
-            cmd.Parameters.AddWithValue("$bi", b.Id);
+            cmd.Parameters.AddWithValue("$bi", Amber.Storage.Index.IndexIds.ToKey(b.Id));
         }
 
         AddFilter(cmd, where, filter);
-        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations INDEXED BY conversations_created {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
+        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations INDEXED BY conversations_created {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, k DESC LIMIT $n";
         cmd.Parameters.AddWithValue("$n", limit);
         return ReadSummaries(cmd);
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Amber.Core.Hashing;
 using Amber.Core.Model;
 using Amber.Storage.Format;
+using Amber.Storage.Index;
 using Amber.Storage.Reading;
 using Microsoft.Data.Sqlite;
 
@@ -48,24 +49,9 @@ public sealed partial class Archive
         }
     }
 
-    /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen.</summary>
+    /// <summary>Newest first. <paramref name="before"/> continues a listing after the last (created, id) seen. The same query as <see cref="PageConversations"/>.</summary>
     public IReadOnlyList<ConversationSummary> ListConversations(int limit = 50, ConversationFilter? filter = null, (string Created, string Id)? before = null)
-    {
-        using var c = OpenIndexForRead();
-        using var cmd = c.CreateCommand();
-        var where = new List<string>();
-        if (before is { } b)
-        {
-            where.Add("(created < $bc OR (created = $bc AND id < $bi))");
-            cmd.Parameters.AddWithValue("$bc", b.Created);
-            cmd.Parameters.AddWithValue("$bi", b.Id);
-        }
-
-        AddFilter(cmd, where, filter);
-        cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created DESC, id DESC LIMIT $n";
-        cmd.Parameters.AddWithValue("$n", limit);
-        return ReadSummaries(cmd);
-    }
+        => PageConversations(limit, filter, before);
 
     private const string SummaryColumns = "id, source, format, source_id, title, nodes, instances, models, tier, created, updated, raw_bytes";
 
@@ -84,7 +70,7 @@ public sealed partial class Archive
     /// <summary>The summary in the current row, whose first columns are <see cref="SummaryColumns"/>.</summary>
     private static ConversationSummary ReadSummary(SqliteDataReader r)
         => new(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            IndexIds.Read(r, 0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
             r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
             "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11));
 
@@ -93,7 +79,7 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT {SummaryColumns} FROM conversations WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", conversationId);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(conversationId));
         return ReadSummaries(cmd).FirstOrDefault();
     }
 
@@ -108,14 +94,14 @@ public sealed partial class Archive
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
-            SELECT i.leaf, i.conversation, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
-            FROM instances i JOIN conversations c ON c.id = i.conversation LEFT JOIN nodes n ON n.id = i.leaf
-            {(conversationId is null ? "" : "WHERE i.conversation = $conv")}
-            ORDER BY c.created DESC, c.id DESC, n.created, i.leaf LIMIT $n
+            SELECT n.id, c.id, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
+            FROM instances i JOIN conversations c ON c.k = i.conversation JOIN nodes n ON n.k = i.leaf
+            {(conversationId is null ? "" : "WHERE i.conversation = (SELECT k FROM conversations WHERE id = $conv)")}
+            ORDER BY c.created DESC, c.k DESC, n.created, n.id LIMIT $n
             """;
         if (conversationId is not null)
         {
-            cmd.Parameters.AddWithValue("$conv", conversationId);
+            cmd.Parameters.AddWithValue("$conv", IndexIds.ToKey(conversationId));
         }
 
         cmd.Parameters.AddWithValue("$n", limit);
@@ -123,7 +109,7 @@ public sealed partial class Archive
         var list = new List<InstanceSummary>();
         while (r.Read())
         {
-            list.Add(new InstanceSummary(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), r.GetString(5)));
+            list.Add(new InstanceSummary(IndexIds.Read(r, 0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), r.GetString(5)));
         }
 
         return list;
@@ -150,16 +136,17 @@ public sealed partial class Archive
         }
 
         var matches = new List<(ResolvedKind, string)>();
-        foreach (var (kind, table) in new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
+        var range = IndexIds.PrefixRange(q[ContentId.Prefix.Length..]);
+        foreach (var (kind, table) in range is null ? [] : new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT id FROM {table} WHERE id >= $lo AND id < $hi LIMIT 2";
-            cmd.Parameters.AddWithValue("$lo", q);
-            cmd.Parameters.AddWithValue("$hi", q + "~");
+            cmd.CommandText = $"SELECT id FROM {table} WHERE id BETWEEN $lo AND $hi LIMIT 2";
+            cmd.Parameters.AddWithValue("$lo", range!.Value.Lo);
+            cmd.Parameters.AddWithValue("$hi", range.Value.Hi);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                matches.Add((kind, r.GetString(0)));
+                matches.Add((kind, IndexIds.Read(r, 0)));
             }
         }
 
@@ -189,9 +176,9 @@ public sealed partial class Archive
     private static string? FindKey(Microsoft.Data.Sqlite.SqliteConnection c, string key)
     {
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT node FROM node_keys WHERE key = $k";
+        cmd.CommandText = "SELECT n.id FROM node_keys nk JOIN nodes n ON n.k = nk.node WHERE nk.key = $k";
         cmd.Parameters.AddWithValue("$k", key);
-        return cmd.ExecuteScalar() as string;
+        return cmd.ExecuteScalar() is byte[] id ? IndexIds.FromKey(id) : null;
     }
 
     /// <summary>A conversation's stored record (the newest one written), without loading its tree. Does not wait for the indexer (see <see cref="FindNodeByKey"/>).</summary>
@@ -204,9 +191,10 @@ public sealed partial class Archive
 
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT record FROM conversations WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", conversationId);
-        return cmd.ExecuteScalar() is string json ? ConversationRecord.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(json)!) : null;
+        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM conversations WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(conversationId));
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? RecordAt(r, 0) : null;
     }
 
     /// <summary>The annotations about a node or conversation, oldest first.</summary>
@@ -215,7 +203,7 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM annotations WHERE target = $t ORDER BY created, seq, id";
-        cmd.Parameters.AddWithValue("$t", targetId);
+        cmd.Parameters.AddWithValue("$t", IndexIds.ToKey(targetId));
         using var r = cmd.ExecuteReader();
         var list = new List<Annotation>();
         while (r.Read())
@@ -241,12 +229,12 @@ public sealed partial class Archive
         var found = new SortedSet<string>(Unindexed.ConversationsOf(nodeId), StringComparer.Ordinal);
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT conversation FROM conversation_nodes WHERE node = $n";
-        cmd.Parameters.AddWithValue("$n", nodeId);
+        cmd.CommandText = "SELECT c.id FROM conversation_nodes cn JOIN conversations c ON c.k = cn.conversation WHERE cn.node = (SELECT k FROM nodes WHERE id = $n)";
+        cmd.Parameters.AddWithValue("$n", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            found.Add(r.GetString(0));
+            found.Add(IndexIds.Read(r, 0));
         }
 
         return [.. found];
@@ -263,10 +251,11 @@ public sealed partial class Archive
         using var tx = c.BeginTransaction(deferred: true);
         ConversationSummary summary;
         ConversationRecord record;
+        long key;
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = $"SELECT {SummaryColumns}, record FROM conversations WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", conversationId);
+            cmd.CommandText = $"SELECT {SummaryColumns}, segment, offset, entry_offset, entry_length, k FROM conversations WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(conversationId));
             using var r = cmd.ExecuteReader();
             if (!r.Read())
             {
@@ -274,10 +263,11 @@ public sealed partial class Archive
             }
 
             summary = ReadSummary(r);
-            record = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(r.GetString(12))!);
+            record = RecordAt(r, 12);
+            key = r.GetInt64(16);
         }
 
-        var locations = NodeLocations.Query(c, conversationId, summary.Nodes);
+        var locations = NodeLocations.Query(c, key, summary.Nodes);
         var nodes = new List<KeyValuePair<string, Node>>(locations.Count);
         byte[]? payload = null;
         (uint, long) frame = default;
@@ -295,12 +285,12 @@ public sealed partial class Archive
         var raw = new List<string>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT blob FROM conversation_raw WHERE conversation = $id ORDER BY seq, blob";
-            cmd.Parameters.AddWithValue("$id", conversationId);
+            cmd.CommandText = "SELECT b.id FROM conversation_raw cr JOIN blobs b ON b.k = cr.blob WHERE cr.conversation = $k ORDER BY cr.seq, b.id";
+            cmd.Parameters.AddWithValue("$k", key);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                raw.Add(r.GetString(0));
+                raw.Add(IndexIds.Read(r, 0));
             }
         }
 
@@ -308,10 +298,10 @@ public sealed partial class Archive
         using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = "SELECT record FROM models WHERE id = $id";
-            var id = cmd.Parameters.Add("$id", SqliteType.Text);
+            var id = cmd.Parameters.Add("$id", SqliteType.Blob);
             foreach (var m in nodes.Select(n => n.Value.Generation?.Model).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                id.Value = m;
+                id.Value = IndexIds.ToKey(m);
                 if (cmd.ExecuteScalar() is string json)
                 {
                     models[m] = ModelReference.FromJson((JsonObject)JsonNode.Parse(json)!);
@@ -336,11 +326,11 @@ public sealed partial class Archive
         using var cmd = c.CreateCommand();
         cmd.CommandText = resolved.Kind switch
         {
-            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = $id",
+            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = (SELECT k FROM nodes WHERE id = $id)",
             ResolvedKind.Conversation => "SELECT last_seq FROM conversations WHERE id = $id",
             _ => throw new InvalidOperationException($"{id}: {resolved.Problem}."),
         };
-        cmd.Parameters.AddWithValue("$id", resolved.Id);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(resolved.Id));
         if (cmd.ExecuteScalar() is not long seq)
         {
             throw new InvalidOperationException($"{id}: no commit names it.");
@@ -387,7 +377,7 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT 1 FROM {table} WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(id));
         return cmd.ExecuteScalar() is not null;
     }
 
@@ -402,7 +392,7 @@ public sealed partial class Archive
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", nodeId);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         return r.Read() ? Node.FromStoredBytes(ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;
     }
@@ -412,7 +402,7 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT record FROM models WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", modelId);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(modelId));
         return cmd.ExecuteScalar() is string s ? ModelReference.FromJson((JsonObject)JsonNode.Parse(s)!) : null;
     }
 
@@ -422,7 +412,7 @@ public sealed partial class Archive
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT external, segment, offset, entry_offset, entry_length FROM blobs WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", blobId);
+        cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(blobId));
         using var r = cmd.ExecuteReader();
         if (!r.Read())
         {
@@ -454,72 +444,6 @@ public sealed partial class Archive
         }
 
         return bytes;
-    }
-
-    /// <summary>Full-text search over message text; matches are marked with « and ».</summary>
-    public IReadOnlyList<SearchHit> Search(string query, int limit = 50)
-    {
-        var match = ToFtsQuery(query);
-        if (match.Length == 0)
-        {
-            return [];
-        }
-
-        using var c = OpenIndexForRead();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT cn.conversation, cv.title, t.node, n.role, snippet(node_text, 0, '«', '»', '…', 24), bm25(node_text) AS rank
-            FROM node_text t JOIN nodes n ON n.id = t.node JOIN conversation_nodes cn ON cn.node = t.node JOIN conversations cv ON cv.id = cn.conversation
-            WHERE node_text MATCH $q ORDER BY rank, cv.created DESC LIMIT $n
-            """;
-        cmd.Parameters.AddWithValue("$q", match);
-        cmd.Parameters.AddWithValue("$n", limit);
-        using var r = cmd.ExecuteReader();
-        var list = new List<SearchHit>();
-        while (r.Read())
-        {
-            list.Add(new SearchHit(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5)));
-        }
-
-        return list;
-    }
-
-    /// <summary>Turns a user's words into an FTS5 query: every word must match, each quoted so punctuation is literal.</summary>
-    internal static string ToFtsQuery(string query)
-    {
-        var terms = new List<string>();
-        var phrase = new System.Text.StringBuilder();
-        var inQuote = false;
-        void Flush()
-        {
-            var t = phrase.ToString().Trim();
-            if (t.Length > 0)
-            {
-                terms.Add("\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
-            }
-
-            phrase.Clear();
-        }
-
-        foreach (var ch in query)
-        {
-            if (ch == '"')
-            {
-                Flush();
-                inQuote = !inQuote;
-            }
-            else if (char.IsWhiteSpace(ch) && !inQuote)
-            {
-                Flush();
-            }
-            else
-            {
-                phrase.Append(ch);
-            }
-        }
-
-        Flush();
-        return string.Join(' ', terms);
     }
 
     public ArchiveStats GetStats()
@@ -571,7 +495,7 @@ public sealed partial class Archive
             Scalar("SELECT COUNT(*) FROM nodes"),
             Scalar("SELECT COUNT(*) FROM commits"),
             Scalar("SELECT COUNT(*) FROM blobs"),
-            Scalar("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN (SELECT blob FROM conversation_raw)"),
+            Scalar("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.k IN (SELECT blob FROM conversation_raw)"),
             segmentBytes + externalBytes,
             segmentBytes,
             externalBytes,
@@ -580,11 +504,15 @@ public sealed partial class Archive
             (int)Scalar("SELECT COUNT(*) FROM dictionaries"),
             Grouped("SELECT 'T' || tier, COUNT(*) FROM instances GROUP BY tier ORDER BY tier"),
             Grouped("SELECT 'T' || tier, COUNT(*) FROM conversations GROUP BY tier ORDER BY tier"),
-            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.id = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"))
+            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.k = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"))
         {
             IndexLag = GetIndexLag(),
         };
     }
+
+    /// <summary>The conversation record whose location (segment, offset, entry offset, entry length) starts at column <paramref name="first"/>: the index keeps where it is, not a copy.</summary>
+    private ConversationRecord RecordAt(SqliteDataReader r, int first)
+        => ConversationRecord.FromJson((JsonObject)JsonNode.Parse(ReadEntry((uint)r.GetInt64(first), r.GetInt64(first + 1), r.GetInt32(first + 2), r.GetInt32(first + 3)).Span)!);
 
     /// <summary>Reads one entry's body from a commit frame, decoding the frame once (a few are cached).</summary>
     internal ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)

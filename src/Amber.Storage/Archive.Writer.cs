@@ -687,7 +687,8 @@ public sealed partial class Archive
                 archive.IndexProgress.WaitForAcknowledged();
             }
 
-            return lookups!.HoldsAlready(part.Id, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(part.Record.ToJson())), part.NodeIds, part.Raw);
+            return lookups!.HoldsAlready(part.Id, CanonicalJson.Canonicalize(part.Record.ToJson()), part.NodeIds, part.Raw,
+                at => archive.ReadEntry(at.Segment, at.Offset, at.EntryOffset, at.EntryLength));
         }
 
         /// <summary>

@@ -75,6 +75,21 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         return index.OpenRead();
     }
 
+    /// <summary>A reader cannot rebuild an index of another schema (a writer does, on open): it says how to.</summary>
+    private static void ThrowIfOtherSchema(ArchiveIndex index, bool signingKeyMissing)
+    {
+        var schema = index.GetMeta("schema");
+        var expected = ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (schema is not null && schema != expected)
+        {
+            throw new InvalidOperationException(
+                $"The archive's index {index.Path} has schema {schema}; this version of amber reads schema {expected}. "
+                + (signingKeyMissing
+                    ? "Restore log/signing.key, then run `amber index rebuild` or open the archive once for writing to rebuild it."
+                    : "Run `amber index rebuild`, or open the archive once for writing, to rebuild it from the segments."));
+        }
+    }
+
     /// <summary>
     /// How far the index is behind the acknowledged commits, measured now and without waiting for it. A process that
     /// writes sees its own commits in its next index read (that read waits for them); a read-only process never waits
@@ -239,6 +254,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
             ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
             index = ArchiveIndex.OpenReader(indexPath);
+            ThrowIfOtherSchema(index, signingKeyMissing);
         }
         else
         {

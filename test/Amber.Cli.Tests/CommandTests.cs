@@ -138,6 +138,23 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Search_Newest_GivesTheMostRecentlyArchivedMessagesFirst()
+    {
+        using var cli = new CliRunner();
+        var seeded = cli.Seed(3);
+        var (exit, output, _) = cli.Run("search", "question", "--newest", "-n", "3", "--json");
+        Assert.Equal(0, exit);
+        var hits = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(3, hits.Count);
+        Assert.All(hits, h => Assert.Equal(seeded[2].Conversation, h["conversation"]!.GetValue<string>()));
+        Assert.Contains("«Question»", hits[0]["snippet"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Ranked (the default) is another order: the best match of all three conversations.
+        var (_, ranked, _) = cli.Run("search", "question", "-n", "30", "--json");
+        Assert.Contains(ranked.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => JsonNode.Parse(l)!["conversation"]!.GetValue<string>() == seeded[0].Conversation);
+    }
+
+    [Fact]
     public void Stats_Json_ReportsCountsBytesRatioTiersAndModels()
     {
         using var cli = new CliRunner();

@@ -1,13 +1,17 @@
+using Amber.Storage.Index;
 using Amber.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Amber.Storage.Tests;
 
-/// <summary>An index written by an earlier schema is rebuilt when a writer opens the archive, and carries only today's tables and indexes.</summary>
+/// <summary>
+/// An index written by an earlier schema is rebuilt when a writer opens the archive (a reader refuses it and names the
+/// fix), and today's index keeps ids once as BLOBs, no copy of the text and no copy of the records.
+/// </summary>
 public sealed class IndexSchemaTests
 {
     [Fact]
-    public async Task Open_AnIndexOfTheEarlierSchema_RebuildsIt_WithoutTheDroppedIndexes()
+    public async Task Open_AnIndexOfTheEarlierSchema_RebuildsIt_IntoTheSlimSchema()
     {
         using var t = new TestArchives(FileSystemKind.Local);
         var sample = SampleConversations.Create(3);
@@ -16,27 +20,56 @@ public sealed class IndexSchemaTests
             archive.Commit(sample.Batch);
         }
 
-        // Make it look like schema 3: its meta row, and the two indexes schema 4 no longer has.
-        using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = t.IndexPath, Pooling = false }.ToString()))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = """
-                UPDATE meta SET value = '3' WHERE key = 'schema';
-                CREATE INDEX nodes_parent ON nodes(parent);
-                CREATE INDEX instances_leaf ON instances(leaf);
-                """;
-            cmd.ExecuteNonQuery();
-        }
-
+        MakeSchema4(t.IndexPath);
         await using (var archive = t.Open())
         {
-            Assert.Contains(archive.Recovery.Actions, a => a.Contains("index schema 3 differs from 4", StringComparison.Ordinal));
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 4 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
             Assert.Equal(sample.ConversationId, Assert.Single(archive.ListConversations()).Id);
+            Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
         }
 
-        Assert.Equal("4", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
-        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('nodes_parent', 'instances_leaf')"));
+        Assert.Equal("5", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema4_leftover'"));
+        // Ids once, as 32-byte BLOBs; references by integer key; no copy of the text or of a record.
+        Assert.Equal("32", Scalar(t.IndexPath, "SELECT MIN(length(id)) FROM nodes"));
+        Assert.Equal("blob", Scalar(t.IndexPath, "SELECT DISTINCT typeof(id) FROM conversations"));
+        Assert.Equal("integer", Scalar(t.IndexPath, "SELECT DISTINCT typeof(node) FROM conversation_nodes"));
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'record'"));
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'node_text_content'"));
+        Assert.Contains("content=''", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenReadOnly_AnIndexOfTheEarlierSchema_RefusesAndNamesTheFix()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(SampleConversations.Create(1).Batch);
+        }
+
+        MakeSchema4(t.IndexPath);
+        var e = Assert.Throws<InvalidOperationException>(() => t.Open(o => o with { ReadOnly = true }));
+        Assert.Contains("has schema 4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("amber index rebuild", e.Message, StringComparison.Ordinal);
+
+        // A writer then rebuilds it, after which a reader opens it.
+        await using (t.Open())
+        {
+        }
+
+        await using var reader = t.Open(o => o with { ReadOnly = true });
+        Assert.Single(reader.ListConversations());
+    }
+
+    /// <summary>Makes the index claim schema 4 and carry a table today's schema lacks, as an index written by the previous version would.</summary>
+    private static void MakeSchema4(string indexPath)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE meta SET value = '4' WHERE key = 'schema'; CREATE TABLE schema4_leftover(x);";
+        cmd.ExecuteNonQuery();
     }
 
     private static string? Scalar(string path, string sql)

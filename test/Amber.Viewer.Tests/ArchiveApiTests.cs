@@ -96,6 +96,25 @@ public sealed class ArchiveApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_OrderNewest_GivesTheLastArchivedConversationFirst()
+    {
+        var s = await Get("/api/search?order=newest&n=3&q=question");
+        Assert.Equal("newest", s["order"]!.GetValue<string>());
+        var hits = s["hits"]!.AsArray();
+        Assert.Equal(3, hits.Count);
+        Assert.All(hits, h => Assert.Equal(seeded[^1].Conversation, h!["conversation"]!.GetValue<string>()));
+        Assert.Equal("rank", (await Get("/api/search?q=question"))["order"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Search_AnUnknownOrder_Is400()
+    {
+        var response = await http.GetAsync("/api/search?q=question&order=oldest", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("order must be rank or newest", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stats_ReportsTheArchive()
     {
         var s = await Get("/api/stats");

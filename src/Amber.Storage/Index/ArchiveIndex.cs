@@ -14,11 +14,11 @@ namespace Amber.Storage.Index;
 internal sealed partial class ArchiveIndex : IDisposable
 {
     /// <summary>
-    /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 4: the
-    /// indexes on <c>nodes(parent)</c> and <c>instances(leaf)</c> are gone (no query used them, and each cost a
-    /// write to a random page for every node or instance indexed).
+    /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 5: integer keys
+    /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
+    /// no copies of what the segments hold (records are read through their location). See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -118,8 +118,8 @@ internal sealed partial class ArchiveIndex : IDisposable
     public static ArchiveIndex OpenReader(string path) => new(path, readOnly: true);
 
     /// <summary>
-    /// A throw-away index for <c>verify</c> to rebuild into and compare with: no journal, no fsync, and node text in a
-    /// plain table (the live full-text index is checked against its own text by FTS5's integrity check instead).
+    /// A throw-away index for <c>verify</c> to rebuild into and compare with: no journal, no fsync. It holds the same
+    /// contentless full-text table as the live index, whose postings are compared with the live ones (IndexAudit).
     /// </summary>
     internal static ArchiveIndex OpenScratch(string path)
     {
@@ -127,36 +127,48 @@ internal sealed partial class ArchiveIndex : IDisposable
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
         index.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF;");
-        index.Exec(Schema.Replace(FullTextTable, "CREATE TABLE IF NOT EXISTS node_text(text TEXT NOT NULL, node TEXT NOT NULL);", StringComparison.Ordinal));
+        index.Exec(Schema);
         return index;
     }
 
-    private const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, node UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');";
+    /// <summary>
+    /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (SearchSnippets).
+    /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
+    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed.
+    /// </summary>
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', tokenize = " + Tokenizer + ");";
 
+    /// <summary>How search text is cut into words: the index's and the snippets' (SearchSnippet) alike.</summary>
+    internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
+
+    // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
+    // other by key. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, info_id TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
-            length INTEGER NOT NULL, time TEXT NOT NULL, kind TEXT NOT NULL, leaf_hash BLOB NOT NULL, info BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
+            length INTEGER NOT NULL, time TEXT NOT NULL, leaf_hash BLOB NOT NULL, info BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS conversations(id TEXT PRIMARY KEY, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
-            title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, record TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
+        CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
+            title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
             instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
-            raw_bytes INTEGER NOT NULL DEFAULT 0, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, id DESC);
-        CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, parent TEXT, role TEXT NOT NULL, created TEXT, model TEXT, tier INTEGER NOT NULL,
-            seq INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS conversation_nodes(conversation TEXT NOT NULL, node TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
-        CREATE TABLE IF NOT EXISTS instances(conversation TEXT NOT NULL, leaf TEXT NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,
-            PRIMARY KEY(conversation, leaf)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS blobs(id TEXT PRIMARY KEY, size INTEGER NOT NULL, external INTEGER NOT NULL, seq INTEGER NOT NULL,
+            raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS conversation_raw(conversation TEXT NOT NULL, blob TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, blob)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS models(id TEXT PRIMARY KEY, record TEXT NOT NULL, name TEXT NOT NULL, provider TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS node_keys(key TEXT PRIMARY KEY, node TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS annotations(id TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, k DESC);
+        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, parent INTEGER, created TEXT, model INTEGER,
+            tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS conversation_nodes(conversation INTEGER NOT NULL, node INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
+        CREATE TABLE IF NOT EXISTS instances(conversation INTEGER NOT NULL, leaf INTEGER NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,
+            PRIMARY KEY(conversation, leaf)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS blobs(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, size INTEGER NOT NULL, external INTEGER NOT NULL, seq INTEGER NOT NULL,
+            segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS conversation_raw(conversation INTEGER NOT NULL, blob INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, blob)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS models(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, record TEXT NOT NULL, name TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS node_keys(key TEXT PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS annotations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, target BLOB NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL,
+            record TEXT NOT NULL, seq INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target, created);
         """ + FullTextTable;
 
@@ -306,269 +318,6 @@ internal sealed partial class ArchiveIndex : IDisposable
         }
 
         return list;
-    }
-
-    /// <summary>Indexes one durable commit frame. The same code serves fresh commits, catch-up and rebuilds.</summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit)
-    {
-        var info = commit.Info;
-        var seq = (long)info["seq"]!;
-        var time = info["time"]!.GetValue<string>();
-        var infoBytes = commit.Entries[0].Body.ToArray();
-        Run(tx, "INSERT INTO commits(seq, info_id, segment, offset, length, time, kind, leaf_hash, info) VALUES($seq, $info, $s, $o, $l, $t, $k, $h, $b)",
-            ("$seq", seq), ("$info", commit.InfoId), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$l", commit.FrameLength), ("$t", time),
-            ("$k", info["kind"]!.GetValue<string>()), ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(infoBytes)), ("$b", infoBytes));
-
-        var modelsInCommit = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
-        foreach (var e in commit.Entries)
-        {
-            switch (e.Type)
-            {
-                case EntryType.Model:
-                    {
-                        var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
-                        var model = ModelReference.FromJson(json);
-                        var id = ContentId.Of(e.Body.Span);
-                        modelsInCommit[id] = model;
-                        Run(tx, "INSERT OR IGNORE INTO models(id, record, name, provider) VALUES($id, $r, $n, $p)",
-                            ("$id", id), ("$r", json.ToJsonString()), ("$n", model.DisplayName), ("$p", model.Provider));
-                        break;
-                    }
-
-                case EntryType.Blob:
-                    Run(tx, "INSERT OR IGNORE INTO blobs(id, size, external, seq, segment, offset, entry_offset, entry_length) VALUES($id, $z, 0, $seq, $s, $o, $eo, $el)",
-                        ("$id", ContentId.Format(e.Body.Span[..32])), ("$z", (long)(e.Body.Length - 32)), ("$seq", seq), ("$s", (long)commit.Segment),
-                        ("$o", commit.Offset), ("$eo", (long)e.EntryOffset + 32), ("$el", (long)(e.Body.Length - 32)));
-                    break;
-                case EntryType.ExternalBlob:
-                    Run(tx, "INSERT OR IGNORE INTO blobs(id, size, external, seq, segment, offset, entry_offset, entry_length) VALUES($id, $z, 1, $seq, $s, $o, $eo, 0)",
-                        ("$id", ContentId.Format(e.Body.Span[..32])), ("$z", System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(e.Body.Span[32..])),
-                        ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$eo", (long)e.EntryOffset));
-                    break;
-            }
-        }
-
-        foreach (var e in commit.Entries)
-        {
-            if (e.Type != EntryType.Node)
-            {
-                continue;
-            }
-
-            var id = ContentId.Of(e.Body.Span);
-            var node = Node.FromStoredBytes(e.Body.Span);
-            var model = node.Generation is { } g ? (modelsInCommit.GetValueOrDefault(g.Model) ?? LoadModel(tx, g.Model)) : null;
-            var tier = TierGrader.Grade(node, model);
-            Run(tx, "INSERT OR IGNORE INTO nodes(id, parent, role, created, model, tier, seq, segment, offset, entry_offset, entry_length) VALUES($id, $p, $r, $c, $m, $t, $seq, $s, $o, $eo, $el)",
-                ("$id", id), ("$p", node.Parent), ("$r", node.Role), ("$c", node.Created), ("$m", node.Generation?.Model), ("$t", (long)tier),
-                ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$eo", (long)e.EntryOffset), ("$el", (long)e.Body.Length));
-            if (node.Meta?["keys"] is JsonArray keys)
-            {
-                foreach (var key in keys)
-                {
-                    if (key is JsonValue v && v.TryGetValue<string>(out var k))
-                    {
-                        Run(tx, "INSERT OR IGNORE INTO node_keys(key, node) VALUES($k, $id)", ("$k", k), ("$id", id));
-                    }
-                }
-            }
-
-            var text = node.SearchText;
-            if (text.Length > 0)
-            {
-                Run(tx, "INSERT INTO node_text(text, node) VALUES($t, $id)", ("$t", text), ("$id", id));
-            }
-        }
-
-        foreach (var e in commit.Entries)
-        {
-            if (e.Type == EntryType.Annotation)
-            {
-                var json = (JsonObject)JsonNode.Parse(e.Body.Span)!;
-                var a = Annotation.FromJson(json);
-                Run(tx, "INSERT OR IGNORE INTO annotations(id, target, kind, created, record, seq) VALUES($id, $t, $k, $c, $r, $seq)",
-                    ("$id", ContentId.Of(e.Body.Span)), ("$t", a.Target), ("$k", a.Kind), ("$c", a.Created), ("$r", System.Text.Encoding.UTF8.GetString(e.Body.Span)), ("$seq", seq));
-            }
-        }
-
-        var recordsById = new Dictionary<string, (ConversationRecord Record, string Canonical)>(StringComparer.Ordinal);
-        foreach (var e in commit.Entries)
-        {
-            if (e.Type == EntryType.Conversation)
-            {
-                var rec = ConversationRecord.FromJson((JsonObject)JsonNode.Parse(e.Body.Span)!);
-                recordsById[rec.Id] = (rec, System.Text.Encoding.UTF8.GetString(e.Body.Span));
-            }
-        }
-
-        var membership = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
-        foreach (var e in commit.Entries)
-        {
-            if (e.Type == EntryType.Membership)
-            {
-                var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
-                membership[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray();
-            }
-        }
-
-        foreach (var c in info["conversations"]!.AsArray())
-        {
-            var cid = c!["id"]!.GetValue<string>();
-            if (recordsById.TryGetValue(cid, out var found))
-            {
-                var rec = found.Record;
-                Run(tx, """
-                    INSERT INTO conversations(id, format, source, source_id, title, created, updated, record, first_seq, last_seq)
-                    VALUES($id, $f, $s, $sid, $t, $c, $u, $r, $seq, $seq)
-                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title), updated = excluded.updated,
-                        record = excluded.record, last_seq = excluded.last_seq
-                    """,
-                    ("$id", cid), ("$f", rec.Format), ("$s", rec.Source), ("$sid", rec.SourceId), ("$t", rec.Title),
-                    ("$c", rec.Created ?? time), ("$u", time), ("$r", found.Canonical), ("$seq", seq));
-            }
-
-            foreach (var n in membership.GetValueOrDefault(cid) ?? [])
-            {
-                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node, seq) VALUES($c, $n, $seq)", ("$c", cid), ("$n", n!.GetValue<string>()), ("$seq", seq));
-            }
-
-            foreach (var r in c["raw"]?.AsArray() ?? [])
-            {
-                Run(tx, "INSERT OR IGNORE INTO conversation_raw(conversation, blob, seq) VALUES($c, $b, $seq)", ("$c", cid), ("$b", r!.GetValue<string>()), ("$seq", seq));
-            }
-
-            RefreshConversation(tx, cid);
-        }
-    }
-
-    private ModelReference? LoadModel(SqliteTransaction tx, string id)
-    {
-        // Model references are content-addressed, so one read once is as good as any later read.
-        if (models.TryGetValue(id, out var known))
-        {
-            return known;
-        }
-
-        var model = ReadModel(tx, id);
-        if (model is not null)
-        {
-            models[id] = model;
-        }
-
-        return model;
-    }
-
-    private ModelReference? ReadModel(SqliteTransaction tx, string id)
-    {
-        using var cmd = Writer.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT record FROM models WHERE id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
-        return cmd.ExecuteScalar() is string s ? ModelReference.FromJson((JsonObject)JsonNode.Parse(s)!) : null;
-    }
-
-    /// <summary>Recomputes a conversation's counts, instances, tier and models from its nodes.</summary>
-    private void RefreshConversation(SqliteTransaction tx, string cid)
-    {
-        var rows = new Dictionary<string, (string? Parent, int Tier, bool Generated)>(StringComparer.Ordinal);
-        using (var cmd = Writer.CreateCommand())
-        {
-            cmd.Transaction = tx;
-            cmd.CommandText = "SELECT n.id, n.parent, n.tier, n.model FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node WHERE cn.conversation = $c";
-            cmd.Parameters.AddWithValue("$c", cid);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                rows[r.GetString(0)] = (r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2), !r.IsDBNull(3));
-            }
-        }
-
-        var hasChild = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, v) in rows)
-        {
-            if (v.Parent is not null && rows.ContainsKey(v.Parent))
-            {
-                hasChild.Add(v.Parent);
-            }
-        }
-
-        Run(tx, "DELETE FROM instances WHERE conversation = $c", ("$c", cid));
-        var worstOverall = 1;
-        var instances = 0;
-        foreach (var (id, _) in rows)
-        {
-            if (hasChild.Contains(id))
-            {
-                continue;
-            }
-
-            // Walk to the root; the instance is as good as its weakest generated turn (as TierGrader.GradePath).
-            // Exact turns before the leaf (T1/T2) do not lower it; T1 needs the state saved at the leaf's own turn.
-            var worst = 0;
-            var depth = 0;
-            var cur = id;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var leafTier = rows[id].Generated ? rows[id].Tier : 0;
-            while (cur is not null && rows.TryGetValue(cur, out var v) && seen.Add(cur))
-            {
-                if (v.Generated)
-                {
-                    worst = Math.Max(worst, cur != id && v.Tier <= 2 ? 1 : v.Tier);
-                }
-
-                depth++;
-                cur = v.Parent;
-            }
-
-            if (worst == 0)
-            {
-                worst = 4;
-            }
-            else if (worst == 1 && leafTier != 1)
-            {
-                worst = 2;
-            }
-
-            worstOverall = Math.Max(worstOverall, worst);
-            instances++;
-            Run(tx, "INSERT INTO instances(conversation, leaf, depth, tier) VALUES($c, $l, $d, $t)", ("$c", cid), ("$l", id), ("$d", (long)depth), ("$t", (long)worst));
-        }
-
-        Run(tx, """
-            UPDATE conversations SET nodes = $n, instances = $i, tier = $t,
-                models = COALESCE((SELECT json_group_array(name) FROM (SELECT DISTINCT m.name AS name FROM conversation_nodes cn
-                    JOIN nodes n ON n.id = cn.node JOIN models m ON m.id = n.model WHERE cn.conversation = $c ORDER BY m.name)), '[]'),
-                raw_bytes = COALESCE((SELECT SUM(b.size) FROM conversation_raw cr JOIN blobs b ON b.id = cr.blob WHERE cr.conversation = $c), 0)
-            WHERE id = $c
-            """,
-            ("$n", (long)rows.Count), ("$i", (long)instances), ("$t", (long)(rows.Count == 0 ? 4 : worstOverall)), ("$c", cid));
-    }
-
-    /// <summary>
-    /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer
-    /// is single-threaded); later calls only set the values.
-    /// </summary>
-    private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args)
-    {
-        if (!statements.TryGetValue(sql, out var cmd))
-        {
-            cmd = Writer.CreateCommand();
-            cmd.CommandText = sql;
-            foreach (var (name, _) in args)
-            {
-                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
-            statements[sql] = cmd;
-        }
-
-        cmd.Transaction = tx;
-        foreach (var (name, value) in args)
-        {
-            cmd.Parameters[name].Value = value ?? DBNull.Value;
-        }
-
-        cmd.ExecuteNonQuery();
     }
 
     /// <summary>

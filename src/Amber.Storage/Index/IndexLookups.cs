@@ -31,27 +31,40 @@ internal sealed class IndexLookups : IDisposable
 
     public bool AnnotationExists(string id) => Exists("SELECT 1 FROM annotations WHERE id = $x", id);
 
-    /// <summary>True if the conversation is stored with exactly this record, these member nodes and these raw sources.</summary>
-    public bool HoldsAlready(string conversationId, string recordJson, IEnumerable<string> nodeIds, IEnumerable<string> raw)
+    /// <summary>
+    /// True if the conversation is stored with exactly this record (read back through its location by
+    /// <paramref name="readRecord"/>: the index keeps no copy), these member nodes and these raw sources.
+    /// </summary>
+    public bool HoldsAlready(string conversationId, ReadOnlySpan<byte> record, IEnumerable<string> nodeIds, IEnumerable<string> raw,
+        Func<(uint Segment, long Offset, int EntryOffset, int EntryLength), ReadOnlyMemory<byte>> readRecord)
     {
-        var record = Statement("SELECT record FROM conversations WHERE id = $x");
-        record.Parameters["$x"].Value = conversationId;
-        if (record.ExecuteScalar() is not string stored || stored != recordJson)
+        var cmd = Statement("SELECT k, segment, offset, entry_offset, entry_length FROM conversations WHERE id = $x");
+        cmd.Parameters["$x"].Value = IndexIds.ToKey(conversationId);
+        long key;
+        (uint, long, int, int) location;
+        using (var r = cmd.ExecuteReader())
         {
-            return false;
+            if (!r.Read())
+            {
+                return false;
+            }
+
+            key = r.GetInt64(0);
+            location = ((uint)r.GetInt64(1), r.GetInt64(2), r.GetInt32(3), r.GetInt32(4));
         }
 
-        return AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = $x", conversationId, nodeIds)
-            && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = $x", conversationId, raw);
+        return readRecord(location).Span.SequenceEqual(record)
+            && AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = (SELECT k FROM nodes WHERE id = $x)", key, nodeIds)
+            && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = (SELECT k FROM blobs WHERE id = $x)", key, raw);
     }
 
-    private bool AllPresent(string sql, string conversationId, IEnumerable<string> ids)
+    private bool AllPresent(string sql, long conversation, IEnumerable<string> ids)
     {
         var cmd = Statement(sql);
-        cmd.Parameters["$c"].Value = conversationId;
+        cmd.Parameters["$c"].Value = conversation;
         foreach (var id in ids)
         {
-            cmd.Parameters["$x"].Value = id;
+            cmd.Parameters["$x"].Value = IndexIds.ToKey(id);
             if (cmd.ExecuteScalar() is null)
             {
                 return false;
@@ -64,7 +77,7 @@ internal sealed class IndexLookups : IDisposable
     private bool Exists(string sql, string id)
     {
         var cmd = Statement(sql);
-        cmd.Parameters["$x"].Value = id;
+        cmd.Parameters["$x"].Value = IndexIds.ToKey(id);
         return cmd.ExecuteScalar() is not null;
     }
 

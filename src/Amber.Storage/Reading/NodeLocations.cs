@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -12,24 +11,24 @@ namespace Amber.Storage.Reading;
 internal static class NodeLocations
 {
     private const string Sql = """
-        SELECT n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM conversation_nodes cn JOIN nodes n ON n.id = cn.node
+        SELECT n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM conversation_nodes cn JOIN nodes n ON n.k = cn.node
         WHERE cn.conversation = ?1
         """;
 
     /// <summary>The locations in file order, so that each frame is met once. Runs inside the connection's current transaction, if any.</summary>
-    public static List<NodeLocation> Query(SqliteConnection connection, string conversationId, int expected)
+    public static List<NodeLocation> Query(SqliteConnection connection, long conversation, int expected)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The index connection is not open.");
         var locations = new List<NodeLocation>(expected);
         Check(raw.sqlite3_prepare_v2(db, Sql, out var stmt), db);
         using (stmt)
         {
-            Check(raw.sqlite3_bind_text(stmt, 1, conversationId), db);
+            Check(raw.sqlite3_bind_int64(stmt, 1, conversation), db);
             int rc;
             while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
                 locations.Add(new NodeLocation(
-                    Encoding.UTF8.GetString(raw.sqlite3_column_blob(stmt, 0)),
+                    Amber.Core.Hashing.ContentId.Format(raw.sqlite3_column_blob(stmt, 0)),
                     (uint)raw.sqlite3_column_int64(stmt, 1),
                     raw.sqlite3_column_int64(stmt, 2),
                     raw.sqlite3_column_int(stmt, 3),

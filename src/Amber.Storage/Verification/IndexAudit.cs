@@ -1,15 +1,16 @@
 using System.Globalization;
 using Amber.Storage.Index;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Amber.Storage.Verification;
 
 /// <summary>
 /// Checks every row of the index against the segments: the index is rebuilt from the segments into a scratch file
 /// (by the same code that builds it on open, so the rule is written once) up to the position the live index claims,
-/// and each table is compared both ways, column by column, inside one read snapshot of the live index. The full-text
-/// table is compared by its text, and its postings against that text by FTS5's integrity check, so an edited search
-/// index is found as well as an edited title, role, model, tier, key, raw link, commit info, checkpoint or annotation.
+/// and each table is compared both ways, column by column (integer keys included), inside one read snapshot of the live
+/// index. The contentless full-text table is compared by its postings and checked by FTS5's integrity check, so an
+/// edited search index is found as well as an edited title, model, tier, key, raw link, commit info, checkpoint or annotation.
 /// </summary>
 internal static class IndexAudit
 {
@@ -53,7 +54,14 @@ internal static class IndexAudit
                 CompareTable(c, table, Fault);
             }
 
-            CompareFullText(c, Fault);
+            try
+            {
+                CompareFullText(c, Fault);
+            }
+            catch (SqliteException e)
+            {
+                Fault($"node_text: the full-text index cannot be read ({e.Message}); search would find the wrong messages.");
+            }
             Exec(c, "COMMIT");
             CheckPostings(archive.Index.Path, Fault, report);
         }
@@ -142,20 +150,126 @@ internal static class IndexAudit
         }
     }
 
-    /// <summary>Node text is compared as (node, text) rows; the postings are then checked against that text (<see cref="CheckPostings"/>).</summary>
+    /// <summary>
+    /// The full-text index keeps no text, so its postings are compared instead: every (term, node key, column,
+    /// position) of the live index against those the rebuild derived from the nodes in the segments (FTS5's
+    /// <c>fts5vocab</c> instance view), and each node's token count (which ranking reads). Both views list the
+    /// postings in the same order, so they are merged in one pass over each (<see cref="DifferingPostings"/>), with no
+    /// temporary B-tree over every token (an <c>EXCEPT</c> of the two took verify from 5 s to 10 s on the corpus). A
+    /// changed, missing or extra row shows as postings one side lacks; FTS5's integrity check then checks the live
+    /// index's own structure (<see cref="CheckPostings"/>).
+    /// </summary>
     private static void CompareFullText(SqliteConnection c, Action<string> fault)
     {
-        const string Text = "SELECT node, text, COUNT(*) FROM {0}.node_text GROUP BY node, text";
-        var live = string.Format(CultureInfo.InvariantCulture, Text, "live");
-        var truth = string.Format(CultureInfo.InvariantCulture, Text, "main");
-        foreach (var key in Keys(c, live + " EXCEPT " + truth))
+        Exec(c, "CREATE VIRTUAL TABLE temp.live_postings USING fts5vocab(live, node_text, instance)");
+        Exec(c, "CREATE VIRTUAL TABLE temp.true_postings USING fts5vocab(main, node_text, instance)");
+        try
         {
-            fault($"node_text: the search text of node {key} differs from the node stored in the segments.");
+            var (extra, missing) = DifferingPostings(c);
+            foreach (var key in extra)
+            {
+                fault($"node_text: the search postings of node key {key} are not derived from that node's text in the segments (edited, or not its text).");
+            }
+
+            foreach (var key in missing)
+            {
+                fault($"node_text: the search postings of node key {key} are missing or differ from that node's text in the segments.");
+            }
+
+            const string Sizes = "SELECT id, sz FROM {0}.node_text_docsize";
+            var liveSizes = string.Format(CultureInfo.InvariantCulture, Sizes, "live");
+            var trueSizes = string.Format(CultureInfo.InvariantCulture, Sizes, "main");
+            foreach (var key in Keys(c, $"SELECT * FROM ({liveSizes} EXCEPT {trueSizes}) UNION SELECT * FROM ({trueSizes} EXCEPT {liveSizes})"))
+            {
+                fault($"node_text: the token count of node key {key} differs from that node's text in the segments (ranking reads it).");
+            }
+        }
+        finally
+        {
+            Exec(c, "DROP TABLE temp.live_postings");
+            Exec(c, "DROP TABLE temp.true_postings");
+        }
+    }
+
+    /// <summary>
+    /// Merges the live and the derived postings, both in (term, doc, col, offset) order, through SQLite's C API (a
+    /// corpus has millions): the node keys with postings only the live index has, and those only the derivation has.
+    /// </summary>
+    private static (List<long> Extra, List<long> Missing) DifferingPostings(SqliteConnection c)
+    {
+        const string Sql = "SELECT term, doc, col, offset FROM temp.{0}_postings";
+        var db = c.Handle!;
+        var extra = new List<long>();
+        var missing = new List<long>();
+        Check(raw.sqlite3_prepare_v2(db, string.Format(CultureInfo.InvariantCulture, Sql, "live"), out var live), db);
+        using (live)
+        {
+            Check(raw.sqlite3_prepare_v2(db, string.Format(CultureInfo.InvariantCulture, Sql, "true"), out var truth), db);
+            using (truth)
+            {
+                var hasLive = Step(live, db);
+                var hasTruth = Step(truth, db);
+                while ((hasLive || hasTruth) && (extra.Count < RowsShown || missing.Count < RowsShown))
+                {
+                    var order = !hasLive ? 1 : !hasTruth ? -1 : ComparePosting(live, truth);
+                    if (order == 0)
+                    {
+                        hasLive = Step(live, db);
+                        hasTruth = Step(truth, db);
+                    }
+                    else if (order < 0)
+                    {
+                        AddOnce(extra, raw.sqlite3_column_int64(live, 1));
+                        hasLive = Step(live, db);
+                    }
+                    else
+                    {
+                        AddOnce(missing, raw.sqlite3_column_int64(truth, 1));
+                        hasTruth = Step(truth, db);
+                    }
+                }
+            }
         }
 
-        foreach (var key in Keys(c, truth + " EXCEPT " + live))
+        return (extra, missing);
+    }
+
+    private static int ComparePosting(sqlite3_stmt a, sqlite3_stmt b)
+    {
+        var order = raw.sqlite3_column_blob(a, 0).SequenceCompareTo(raw.sqlite3_column_blob(b, 0));
+        for (var col = 1; order == 0 && col < 4; col++)
         {
-            fault($"node_text: the search text of node {key} is missing.");
+            order = raw.sqlite3_column_int64(a, col).CompareTo(raw.sqlite3_column_int64(b, col));
+        }
+
+        return order;
+    }
+
+    private static void AddOnce(List<long> keys, long key)
+    {
+        if (keys.Count < RowsShown && !keys.Contains(key))
+        {
+            keys.Add(key);
+        }
+    }
+
+    private static bool Step(sqlite3_stmt stmt, sqlite3 db)
+    {
+        var rc = raw.sqlite3_step(stmt);
+        if (rc == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+
+        Check(rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc, db);
+        return false;
+    }
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
         }
     }
 

@@ -106,15 +106,26 @@ public static class ArchiveApi
             }.ToString();
             return Results.Bytes(bytes, inline ? type!.ToLowerInvariant() : "application/octet-stream");
         });
-        api.MapGet("/search", (Archive archive, string? q, int? n) =>
+        api.MapGet("/search", (Archive archive, string? q, int? n, string? order) =>
         {
             if (string.IsNullOrWhiteSpace(q))
             {
                 return Json(400, Error("q is required"));
             }
 
-            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage), "«", "»", 24);
-            return Json(new JsonObject { ["query"] = q, ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
+            SearchOrder? parsed = order switch
+            {
+                null or "" or "rank" => SearchOrder.Rank,
+                "newest" => SearchOrder.Newest,
+                _ => null,
+            };
+            if (parsed is not { } searchOrder)
+            {
+                return Json(400, Error("order must be rank or newest"));
+            }
+
+            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage), searchOrder, "«", "»", 24);
+            return Json(new JsonObject { ["query"] = q, ["order"] = searchOrder == SearchOrder.Newest ? "newest" : "rank", ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
         });
         api.MapGet("/stats", (Archive archive) => Json(ReadingJson.Stats(archive.GetStats())));
         return app;

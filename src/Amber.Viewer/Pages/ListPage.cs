@@ -203,7 +203,7 @@ public static class ListPage
 
     private static IResult Search(Archive archive, string q, int n)
     {
-        var hits = archive.Search(q, n, MatchOpen, MatchClose);
+        var hits = archive.Search(q, n, SearchOrder.Rank, MatchOpen, MatchClose, 32);
         return PageLayout.Page("Search: " + q, w =>
         {
             w.Element("h1", "Search");

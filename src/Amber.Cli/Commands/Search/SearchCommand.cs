@@ -6,10 +6,10 @@ namespace Amber.Cli.Commands.Search;
 
 internal static class SearchCommand
 {
-    public static int Run(CliEnvironment env, string query, int count, bool json)
+    public static int Run(CliEnvironment env, string query, int count, bool json, SearchOrder order)
     {
         using var archive = env.Open();
-        var hits = archive.Search(query, count);
+        var hits = archive.Search(query, count, order);
         if (json)
         {
             foreach (var h in hits)
