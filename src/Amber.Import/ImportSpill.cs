@@ -37,7 +37,7 @@ internal sealed class ImportSpill : IDisposable
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // conversations are private
         }
 
-        var path = Path.Combine(Path.GetTempPath(), "amber-import-" + Path.GetRandomFileName() + ".tmp");
+        var path = Path.Combine(Path.GetTempPath(), "amber-import-" + Path.GetRandomFileName() + ".spill");
         return new ImportSpill(new FileStream(path, options));
     }
 

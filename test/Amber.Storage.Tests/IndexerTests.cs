@@ -112,6 +112,7 @@ public sealed class IndexerTests
         }))
         {
             archive.Commit(SampleConversations.Create(2).Batch);
+            archive.WaitForIndexer(); // the first commit is indexed before the fault is injected: only the second one meets it
             IndexFaults.FailCommits(t.IndexPath);
 
             Assert.Equal(2, (await archive.CommitAsync(batch, ct).WaitAsync(Patience, ct)).Sequence); // durable, then the index update fails
