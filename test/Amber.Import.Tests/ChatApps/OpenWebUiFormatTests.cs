@@ -128,7 +128,12 @@ public sealed class OpenWebUiFormatTests
                         {
                             ["u1"] = new JsonObject
                             {
-                                ["id"] = "u1", ["parentId"] = null, ["childrenIds"] = new JsonArray("a1", "a2"), ["role"] = "user", ["content"] = "what is this?", ["timestamp"] = 1_700_000_000,
+                                ["id"] = "u1",
+                                ["parentId"] = null,
+                                ["childrenIds"] = new JsonArray("a1", "a2"),
+                                ["role"] = "user",
+                                ["content"] = "what is this?",
+                                ["timestamp"] = 1_700_000_000,
                                 ["files"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = "data:image/png;base64," + Convert.ToBase64String(png) }),
                             },
                             ["a1"] = new JsonObject { ["id"] = "a1", ["parentId"] = "u1", ["childrenIds"] = new JsonArray(), ["role"] = "assistant", ["content"] = "a picture", ["model"] = "llama3:8b", ["timestamp"] = 1_700_000_001 },
