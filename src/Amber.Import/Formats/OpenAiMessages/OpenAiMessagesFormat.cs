@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amber.Core.Json;
 using Amber.Core.Model;
+using Amber.Import.Formats.OpenWebUi;
 using Amber.Import.Formats.ShareGpt;
 
 namespace Amber.Import.Formats.OpenAiMessages;
@@ -23,13 +24,13 @@ public sealed class OpenAiMessagesFormat : IConversationFormat
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)
     {
-        if (RecordShape.Read(head) is not { } shape || !shape.Has("messages", JsonTokenType.StartArray))
+        if (RecordShape.Read(head) is not { } shape || !shape.Has("messages", JsonTokenType.StartArray) || OpenWebUiFormat.IsChat(shape))
         {
-            return false;
+            return false; // an Open WebUI chat's "messages" is a linear copy of its tree: never take it for a dataset record
         }
 
         var keys = shape.ChildKeys("messages");
-        return !keys.Contains("from") && (keys.Count == 0 || keys.Contains("role"));
+        return !keys.Contains("from") && !keys.Overlaps(["parentId", "childrenIds"]) && (keys.Count == 0 || keys.Contains("role"));
     }
 
     public IEnumerable<ImportedConversation> Read(ImportInput input, CancellationToken cancellationToken)
