@@ -23,37 +23,12 @@ internal static class ChatAppTree
         }
 
         var parents = new int[ids.Count];
-        var children = new List<int>[ids.Count];
-        var roots = new List<int>();
         for (var i = 0; i < ids.Count; i++)
         {
-            children[i] = [];
             parents[i] = parentIds[i] is { } p && byId.TryGetValue(p, out var j) && j != i ? j : -1;
         }
 
-        for (var i = 0; i < ids.Count; i++)
-        {
-            (parents[i] < 0 ? roots : children[parents[i]]).Add(i);
-        }
-
-        var order = new List<int>(ids.Count);
-        var stack = new Stack<int>(Enumerable.Reverse(roots));
-        while (stack.Count > 0)
-        {
-            var i = stack.Pop();
-            order.Add(i);
-            for (var k = children[i].Count - 1; k >= 0; k--)
-            {
-                stack.Push(children[i][k]);
-            }
-        }
-
-        if (order.Count < ids.Count)
-        {
-            var stuck = Enumerable.Range(0, ids.Count).Except(order).Select(i => ids[i] ?? $"#{i}");
-            throw fail($"messages {string.Join(", ", stuck.Take(5))} form a parent cycle");
-        }
-
+        var order = ParentFirstOrder.Of(parents, i => ids[i] ?? $"#{i}", "parent", fail);
         return (order, parents);
     }
 }

@@ -108,39 +108,14 @@ internal sealed class ClaudeConversationMapper
         }
 
         var parents = new int[messages.Count];
-        var children = new List<int>[messages.Count];
-        var roots = new List<int>();
         for (var i = 0; i < messages.Count; i++)
         {
-            children[i] = [];
             var p = ClaudeContent.String(messages[i], "parent_message_uuid");
             parents[i] = p is not null && p != RootParentUuid && byUuid.TryGetValue(p, out var j) && j != i ? j : -1;
         }
 
-        for (var i = 0; i < messages.Count; i++)
-        {
-            (parents[i] < 0 ? roots : children[parents[i]]).Add(i);
-        }
-
         // Parent first: depth-first from the roots, siblings in array order.
-        var order = new List<int>(messages.Count);
-        var stack = new Stack<int>(Enumerable.Reverse(roots));
-        while (stack.Count > 0)
-        {
-            var i = stack.Pop();
-            order.Add(i);
-            for (var k = children[i].Count - 1; k >= 0; k--)
-            {
-                stack.Push(children[i][k]);
-            }
-        }
-
-        if (order.Count < messages.Count)
-        {
-            var stuck = Enumerable.Range(0, messages.Count).Except(order).Select(i => ClaudeContent.String(messages[i], "uuid") ?? $"#{i}");
-            throw Fail($"messages {string.Join(", ", stuck.Take(5))} form a parent_message_uuid cycle");
-        }
-
+        var order = ParentFirstOrder.Of(parents, i => ClaudeContent.String(messages[i], "uuid") ?? $"#{i}", "parent_message_uuid", Fail);
         return (order, parents);
     }
 
