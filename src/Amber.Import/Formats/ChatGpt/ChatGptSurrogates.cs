@@ -44,32 +44,5 @@ internal static class ChatGptSurrogates
         return (copy, replaced);
     }
 
-    private static int? Hex(byte[] s, int at)
-    {
-        if (at + 4 > s.Length)
-        {
-            return null;
-        }
-
-        var v = 0;
-        for (var k = 0; k < 4; k++)
-        {
-            var c = s[at + k];
-            var d = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                _ => -1,
-            };
-            if (d < 0)
-            {
-                return null;
-            }
-
-            v = (v * 16) + d;
-        }
-
-        return v;
-    }
+    private static int? Hex(byte[] s, int at) => Amber.Core.Json.JsonEscapes.TryReadHex4(s, at, out var v) ? v : null;
 }

@@ -159,34 +159,7 @@ internal static class JsonLiteral
 
     private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
-    private static bool TryHex4(ReadOnlySpan<byte> s, int at, out int value)
-    {
-        value = 0;
-        if (at + 4 > s.Length)
-        {
-            return false;
-        }
-
-        for (var k = 0; k < 4; k++)
-        {
-            var c = s[at + k];
-            var d = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                _ => -1,
-            };
-            if (d < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | d;
-        }
-
-        return true;
-    }
+    private static bool TryHex4(ReadOnlySpan<byte> s, int at, out int value) => Amber.Core.Json.JsonEscapes.TryReadHex4(s, at, out value);
 
     private static void WriteUtf8(ArrayBufferWriter<byte> output, int cp)
     {
