@@ -37,113 +37,129 @@ public static class ArchiveVerifier
     private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints)
     {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
-        var log = new LogCheck(archive, report);
-        var fs = archive.FileSystem;
-        var paths = archive.Paths;
-        var numbers = archive.SegmentNumbers();
-        report.Segments = numbers.Count;
-        var dictionaries = new Dictionary<uint, byte[]>();
-        using var compression = new Compression(dictionaries);
-        var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
-        var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var models = new HashSet<string>(StringComparer.Ordinal);
-        var conversations = new HashSet<string>(StringComparer.Ordinal);
-        var membership = new HashSet<(string, string)>();
-        var referencedExternal = new HashSet<string>(StringComparer.Ordinal);
-        long lastSeq = 0;
-        var dataEnd = (Segment: 0u, Offset: 0L);
 
-        for (var i = 0; i < numbers.Count; i++)
+        // The index audit rebuilds the index from the segments through its own reads: it runs on the other core while this
+        // thread re-reads and checks every frame. Its faults are reported after the segments', as when the two ran in turn.
+        var indexReport = new VerifyReport();
+        var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            var number = numbers[i];
-            var name = ArchivePaths.SegmentName(number);
-            if (number != i + 1)
-            {
-                report.Faults.Add($"{name}: expected segment {i + 1} here; a segment is missing.");
-            }
+            var log = new LogCheck(archive, report);
+            var fs = archive.FileSystem;
+            var paths = archive.Paths;
+            var numbers = archive.SegmentNumbers();
+            report.Segments = numbers.Count;
+            var dictionaries = new Dictionary<uint, byte[]>();
+            using var compression = new Compression(dictionaries);
+            var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
+            var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
+            var models = new HashSet<string>(StringComparer.Ordinal);
+            var conversations = new HashSet<string>(StringComparer.Ordinal);
+            var membership = new HashSet<(string, string)>();
+            var referencedExternal = new HashSet<string>(StringComparer.Ordinal);
+            long lastSeq = 0;
+            var dataEnd = (Segment: 0u, Offset: 0L);
 
-            using var file = fs.OpenRead(paths.Segment(number));
-            var length = file.Length;
-            report.Bytes += length;
-            var headerBytes = new byte[SegmentHeader.Size];
-            file.Read(0, headerBytes);
-            try
+            for (var i = 0; i < numbers.Count; i++)
             {
-                var header = SegmentHeader.Parse(headerBytes, name);
-                if (header.Number != number)
+                var number = numbers[i];
+                var name = ArchivePaths.SegmentName(number);
+                if (number != i + 1)
                 {
-                    report.Faults.Add($"{name}: header says segment {header.Number}.");
+                    report.Faults.Add($"{name}: expected segment {i + 1} here; a segment is missing.");
                 }
 
-                if (!Convert.ToHexStringLower(header.ArchiveId).Equals(archive.ArchiveId, StringComparison.Ordinal))
+                using var file = fs.OpenRead(paths.Segment(number));
+                var length = file.Length;
+                report.Bytes += length;
+                var headerBytes = new byte[SegmentHeader.Size];
+                file.Read(0, headerBytes);
+                try
                 {
-                    report.Faults.Add($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archive.ArchiveId}.");
-                }
-            }
-            catch (CorruptArchiveException e)
-            {
-                report.Faults.Add(e.Message);
-                continue;
-            }
+                    var header = SegmentHeader.Parse(headerBytes, name);
+                    if (header.Number != number)
+                    {
+                        report.Faults.Add($"{name}: header says segment {header.Number}.");
+                    }
 
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            sha.AppendData(headerBytes);
-            long pos = SegmentHeader.Size;
-            uint frames = 0;
-            SegmentFooter? footer = null;
-            while (true)
-            {
-                var step = SegmentScanner.Read(file, pos, length, name);
-                if (step.Kind == SegmentScanner.StepKind.Frame)
+                    if (!Convert.ToHexStringLower(header.ArchiveId).Equals(archive.ArchiveId, StringComparison.Ordinal))
+                    {
+                        report.Faults.Add($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archive.ArchiveId}.");
+                    }
+                }
+                catch (CorruptArchiveException e)
                 {
-                    sha.AppendData(step.Bytes!);
-                    frames++;
-                    report.Frames++;
-                    CheckFrame(archive, report, log, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
-                    pos = step.Next;
+                    report.Faults.Add(e.Message);
                     continue;
                 }
 
-                if (step.Kind == SegmentScanner.StepKind.Footer)
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                sha.AppendData(headerBytes);
+                long pos = SegmentHeader.Size;
+                uint frames = 0;
+                SegmentFooter? footer = null;
+                while (true)
                 {
-                    footer = step.Footer;
-                    var digest = sha.GetHashAndReset();
-                    if (!digest.AsSpan().SequenceEqual(footer!.Sha256))
+                    var step = SegmentScanner.Read(file, pos, length, name);
+                    if (step.Kind == SegmentScanner.StepKind.Frame)
                     {
-                        report.Faults.Add($"{name}: footer SHA-256 {Convert.ToHexStringLower(footer.Sha256)} does not match the data ({Convert.ToHexStringLower(digest)}).");
+                        sha.AppendData(step.Bytes!);
+                        frames++;
+                        report.Frames++;
+                        CheckFrame(archive, report, log, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
+                        pos = step.Next;
+                        continue;
                     }
 
-                    if (footer.FrameCount != frames)
+                    if (step.Kind == SegmentScanner.StepKind.Footer)
                     {
-                        report.Faults.Add($"{name}: footer counts {footer.FrameCount} frames, found {frames}.");
+                        footer = step.Footer;
+                        var digest = sha.GetHashAndReset();
+                        if (!digest.AsSpan().SequenceEqual(footer!.Sha256))
+                        {
+                            report.Faults.Add($"{name}: footer SHA-256 {Convert.ToHexStringLower(footer.Sha256)} does not match the data ({Convert.ToHexStringLower(digest)}).");
+                        }
+
+                        if (footer.FrameCount != frames)
+                        {
+                            report.Faults.Add($"{name}: footer counts {footer.FrameCount} frames, found {frames}.");
+                        }
+
+                        break;
+                    }
+
+                    if (step.Kind != SegmentScanner.StepKind.End)
+                    {
+                        report.Faults.Add($"{name} at offset {pos}: {step.Problem}.");
                     }
 
                     break;
                 }
 
-                if (step.Kind != SegmentScanner.StepKind.End)
+                if (footer is null && i < numbers.Count - 1)
                 {
-                    report.Faults.Add($"{name} at offset {pos}: {step.Problem}.");
+                    report.Faults.Add($"{name}: missing footer, though segment {number + 1} follows it (a sealed segment must end in a footer).");
                 }
 
-                break;
+                dataEnd = (number, pos);
             }
 
-            if (footer is null && i < numbers.Count - 1)
-            {
-                report.Faults.Add($"{name}: missing footer, though segment {number + 1} follows it (a sealed segment must end in a footer).");
-            }
-
-            dataEnd = (number, pos);
+            log.Finish(trustedCheckpoints);
+            CheckCheckpoint(archive, report, dataEnd);
+            CheckOrphans(archive, report, referencedExternal);
+            report.Nodes = nodes.Count;
+            report.Blobs = blobs.Count;
+            report.Commits = lastSeq;
+        }
+        finally
+        {
+            // Never leave the audit reading an archive the caller is about to close.
+            ((IAsyncResult)audit).AsyncWaitHandle.WaitOne();
         }
 
-        log.Finish(trustedCheckpoints);
-        CheckCheckpoint(archive, report, dataEnd);
-        CheckOrphans(archive, report, referencedExternal);
-        IndexAudit.Run(archive, report, MaxFaultsPerKind);
-        report.Nodes = nodes.Count;
-        report.Blobs = blobs.Count;
-        report.Commits = lastSeq;
+        audit.GetAwaiter().GetResult();
+        report.Faults.AddRange(indexReport.Faults);
+        report.Notes.AddRange(indexReport.Notes);
         return report;
     }
 
