@@ -46,6 +46,15 @@ public sealed class Corpus
         }
     }
 
+    /// <summary>The corpus's data files concatenated into <c>corpus.cat</c> in the work folder, the input of the CLI baselines.</summary>
+    public static (List<string> Files, string Path, long Bytes) ConcatenatedDataFiles(BenchOptions options)
+    {
+        var files = DataFiles(options.CorpusDirectory);
+        var path = System.IO.Path.Combine(options.WorkDirectory, "corpus.cat");
+        Concatenate(files, path);
+        return (files, path, new FileInfo(path).Length);
+    }
+
     public static Corpus Load(string corpusDirectory)
     {
         var files = new List<string>();

@@ -20,10 +20,7 @@ public static class FootprintCommand
     {
         Console.WriteLine("# footprint\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
-        var files = Corpus.DataFiles(options.CorpusDirectory);
-        var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
-        Corpus.Concatenate(files, concat);
-        var rawBytes = new FileInfo(concat).Length;
+        var (files, concat, rawBytes) = Corpus.ConcatenatedDataFiles(options);
         Console.WriteLine($"- corpus: {files.Count} files, {Fmt.Bytes(rawBytes)} bytes\n");
         if (!ZstdBaseline.CliAvailable)
         {

@@ -16,11 +16,7 @@ public static class ImportCommand
     {
         Console.WriteLine("# import\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
-        var files = Corpus.DataFiles(options.CorpusDirectory);
-        var concat = Path.Combine(options.WorkDirectory, "corpus.cat");
-        Corpus.Concatenate(files, concat);
-
-        var rawBytes = new FileInfo(concat).Length;
+        var (files, concat, rawBytes) = Corpus.ConcatenatedDataFiles(options);
         Console.WriteLine($"- corpus: {files.Count} files, {Fmt.Bytes(rawBytes)} bytes\n");
 
         var table = new MarkdownTable("Run", "Seconds:", "MB/s of file bytes:", "Stored bytes:", "Index bytes:", "Conversations:");
