@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
-using Amber.Core.Hashing;
 using Amber.Core.Json;
+using Amber.Storage.Catalogue;
+using Amber.Storage.Commits;
 using Amber.Storage.FileSystem;
 using Amber.Storage.Format;
 using Amber.Storage.Index;
+using Amber.Storage.Segments;
 
 namespace Amber.Storage;
 
@@ -13,12 +15,11 @@ namespace Amber.Storage;
 /// others may read at the same time.
 /// </summary>
 /// <remarks>
-/// Write-path policy, stated once: a batch is validated completely before any byte is written, so bad
-/// input fails alone and changes nothing. Once bytes are being written, any I/O failure (a failed write,
-/// a failed fsync) poisons the writer — every pending and later commit fails with that error, because
-/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail.
-/// Cancellation is honoured only before a commit's bytes are written. A commit is acknowledged only
-/// after its frame and everything it references have been fsynced.
+/// A façade over three components, each with one job: the <see cref="SegmentStore"/> (the files: segments, frames,
+/// dictionaries, blobs; <see cref="SegmentRecovery"/> cuts a torn tail on open), the <see cref="CommitPipeline"/> (the
+/// single writer: prepare → compress → append → fsync → acknowledge → log, then the hand-off to the indexer; its
+/// write-path policy is stated there) and the <see cref="ArchiveCatalogue"/> (every index read and write, with the
+/// acknowledged view and the indexed view). The archive opens, creates and upgrades, and delegates.
 /// </remarks>
 public sealed partial class Archive : IDisposable, IAsyncDisposable
 {
@@ -30,17 +31,25 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private readonly ArchiveOptions options;
     private readonly ArchivePaths paths;
     private readonly IFileSystem fs;
-    private readonly Dictionary<uint, byte[]> dictionaries = [];
-    private readonly Dictionary<string, uint> dictionaryByLabel = new(StringComparer.Ordinal);
+    private readonly SegmentStore segments;
+    private ArchiveCatalogue catalogue = null!;
     private FileStream? lockStream;
-    private ArchiveIndex index = null!;
-    private Writer? writer;
+    private CommitPipeline? writer;
 
     private Archive(ArchiveOptions options)
     {
         this.options = options;
-        paths = new ArchivePaths(options.Directory);
+        segments = new SegmentStore(options);
+        paths = segments.Paths;
         fs = options.FileSystem;
+        // A reader loads the dictionaries a writer process trained after it opened when it first meets one.
+        segments.DictionaryMissing = () =>
+        {
+            if (IsReadOnly)
+            {
+                catalogue.LoadDictionaries();
+            }
+        };
     }
 
     /// <summary>The log origin used when none is configured: names this archive uniquely.</summary>
@@ -58,37 +67,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     public RecoveryReport Recovery { get; private set; } = new();
 
-    internal ArchiveIndex Index => index;
-
     private Amber.Storage.Log.LoggedAnnotations LoggedAnnotations => field ??= new Amber.Storage.Log.LoggedAnnotations(this);
-
-    /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
-    internal IndexProgress IndexProgress { get; } = new();
-
-    /// <summary>Acknowledged commits the indexer has not committed yet: what the writer validates against, and the recorder's lookups read.</summary>
-    internal UnindexedCommits Unindexed { get; } = new();
-
-    /// <summary>A connection to the index that sees every commit acknowledged before this call.</summary>
-    internal Microsoft.Data.Sqlite.SqliteConnection OpenIndexForRead()
-    {
-        IndexProgress.WaitForAcknowledged();
-        return index.OpenRead();
-    }
-
-    /// <summary>A reader cannot rebuild an index of another schema (a writer does, on open): it says how to.</summary>
-    private static void ThrowIfOtherSchema(ArchiveIndex index, bool signingKeyMissing)
-    {
-        var schema = index.GetMeta("schema");
-        var expected = ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (schema is not null && schema != expected)
-        {
-            throw new InvalidOperationException(
-                $"The archive's index {index.Path} has schema {schema}; this version of amber reads schema {expected}. "
-                + (signingKeyMissing
-                    ? "Restore log/signing.key, then run `amber index rebuild` or open the archive once for writing to rebuild it."
-                    : "Run `amber index rebuild`, or open the archive once for writing, to rebuild it from the segments."));
-        }
-    }
 
     /// <summary>
     /// How far the index is behind the acknowledged commits, measured now and without waiting for it. A process that
@@ -97,20 +76,40 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     /// </summary>
     public Amber.Storage.Reading.IndexLag GetIndexLag() => IndexLagProbe.Measure(this, holdsWriter: writer is not null);
 
-    /// <summary>
-    /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
-    /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.
-    /// </summary>
-    internal void WaitForIndexer() => writer?.WaitForIndexer();
+    /// <summary>Makes a batch durable: it is acknowledged (the task completes) only after fsync.</summary>
+    public Task<CommitResult> CommitAsync(CommitBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var w = writer ?? throw new InvalidOperationException($"The archive at {options.Directory} is open read-only (another process holds the writer lock).");
+        return w.Enqueue(batch, cancellationToken);
+    }
 
-    /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
-    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+    /// <summary>Signs a checkpoint over every commit acknowledged so far now, rather than at the next interval.</summary>
+    public Task EnsureCheckpointAsync() => writer?.EnsureCheckpoint() ?? Task.CompletedTask;
 
-    internal IFileSystem FileSystem => fs;
+    /// <summary>Commits synchronously (CLI and tests).</summary>
+    public CommitResult Commit(CommitBatch batch) => CommitAsync(batch).GetAwaiter().GetResult();
 
-    internal ArchivePaths Paths => paths;
+    /// <summary>Drops the index and rebuilds it from the segments alone.</summary>
+    public RecoveryReport RebuildIndex()
+    {
+        if (writer is null)
+        {
+            throw new InvalidOperationException("Rebuilding the index needs the writer lock; another process holds it.");
+        }
 
-    internal ArchiveOptions Options => options;
+        // The writer is held between groups and the indexer drained, so neither touches the index while it is replaced.
+        WriteGate.Wait();
+        try
+        {
+            writer.WaitForIndexer();
+            return catalogue.Rebuild(writer.State);
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
 
     /// <summary>True when the folder holds an archive (its manifest exists).</summary>
     public static bool Exists(string directory, IFileSystem? fileSystem = null)
@@ -154,7 +153,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             fs.Delete(full);
         }
 
-        CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());
+        SegmentStore.CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());
         Amber.Storage.Log.LogKeys.Create(fs, options.Directory, options.LogOrigin ?? DefaultLogOrigin(Convert.ToHexStringLower(id)), options.Random);
         var manifest = new JsonObject
         {
@@ -197,7 +196,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     private void OpenCore()
     {
-        var manifest = JsonNode.Parse(ReadAll(paths.Manifest)) as JsonObject
+        var manifest = JsonNode.Parse(segments.ReadAll(paths.Manifest)) as JsonObject
             ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
         if (manifest["format"]?.GetValue<string>() != "amber-archive")
         {
@@ -240,36 +239,23 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             actions.Add($"made {options.Directory} and everything in it readable by its owner only (it was open to other users)");
         }
 
-        var state = RecoverSegments(readOnly, actions, out var torn);
+        var state = SegmentRecovery.Recover(segments, ArchiveId, readOnly, actions, out var torn);
+        catalogue = new ArchiveCatalogue(segments, ArchiveId);
         var indexPath = options.IndexPath ?? paths.DefaultIndex;
         var rebuilt = false;
         var indexed = 0;
         if (readOnly)
         {
-            if (!File.Exists(indexPath))
-            {
-                throw new InvalidOperationException($"The archive's index {indexPath} does not exist yet; open it once for writing.");
-            }
-
-            // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
-            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
-            index = ArchiveIndex.OpenReader(indexPath);
-            ThrowIfOtherSchema(index, signingKeyMissing);
+            catalogue.OpenReader(indexPath, signingKeyMissing);
         }
         else
         {
-            index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit);
-            (rebuilt, indexed) = CatchUpIndex(state, actions);
-        }
-
-        if (readOnly)
-        {
-            LoadDictionaries();
+            (rebuilt, indexed) = catalogue.OpenWriter(indexPath, state, actions);
         }
 
         if (OpenLog(readOnly, state, actions, ref rebuilt) && !readOnly)
         {
-            writer = new Writer(this, state);
+            writer = new CommitPipeline(segments, catalogue, Log, WriteGate, state);
         }
 
         Recovery = new RecoveryReport { Actions = actions, TornBytesCut = torn, IndexRebuilt = rebuilt, FramesIndexed = indexed };
@@ -299,17 +285,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             actions.Add("created the transparency log's signing key (log/signing.key, log/vkey)");
         }
 
-        var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, ReadAll);
+        var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, segments.ReadAll);
         var verifier = new Amber.Transparency.Notes.NoteVerifier(vkey);
-        var checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
+        var checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, catalogue.Index, state, verifier, vkey.Name, indexMayLag: readOnly);
         if (!checkedLog.IsAuthentic && !readOnly)
         {
             actions.Add($"the index disagrees with the signed log ({checkedLog.Problem}); rebuilding it from the segments");
             try
             {
-                RebuildIndexCore(state);
+                catalogue.Rebuild(state);
                 indexRebuilt = true;
-                checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, index, state, verifier, vkey.Name, indexMayLag: readOnly);
+                checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, catalogue.Index, state, verifier, vkey.Name, indexMayLag: readOnly);
             }
             catch (CorruptArchiveException e)
             {
@@ -344,15 +330,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         // The checkpoint first, then the leaves: the leaves read are then at least as many as it covers.
-        string? note;
-        using (var c = OpenIndexForRead())
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
-            note = cmd.ExecuteScalar() as string;
-        }
-
-        Log.AppendLeafHashes(index.LeafHashes(Log.Size + 1));
+        var note = catalogue.LatestCheckpointNote();
+        Log.AppendLeafHashes(catalogue.Index.LeafHashes(Log.Size + 1));
         if (note is not null)
         {
             Log.AcceptCheckpoint(Amber.Transparency.Notes.SignedNote.Parse(note));
@@ -377,112 +356,13 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
     }
 
-    private void LoadDictionaries()
-    {
-        foreach (var (id, label, segment, offset) in index.Dictionaries())
-        {
-            var frame = ReadFrameBytes(segment, offset);
-            var (_, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(frame));
-            AddDictionary(id, label, dict);
-        }
-    }
-
-    /// <summary>Dictionaries are shared between the writer thread and readers; all access goes through these two methods.</summary>
-    internal void AddDictionary(uint id, string label, byte[] dictionary)
-    {
-        lock (dictionaries)
-        {
-            dictionaries[id] = dictionary;
-            dictionaryByLabel[label] = id;
-        }
-    }
-
-    internal Dictionary<uint, byte[]> SnapshotDictionaries()
-    {
-        lock (dictionaries)
-        {
-            return new Dictionary<uint, byte[]>(dictionaries);
-        }
-    }
-
-    internal bool TryGetDictionaryFor(string label, out uint id, out byte[]? dictionary)
-    {
-        lock (dictionaries)
-        {
-            dictionary = null;
-            return dictionaryByLabel.TryGetValue(label, out id) && dictionaries.TryGetValue(id, out dictionary);
-        }
-    }
-
-    internal byte[] ReadAll(string path)
-    {
-        using var f = fs.OpenRead(path);
-        var b = new byte[f.Length];
-        f.Read(0, b);
-        return b;
-    }
-
-    internal static void CreateSegmentFile(IFileSystem fs, ArchivePaths paths, uint number, byte[] archiveId, long createdMs)
-    {
-        var header = new byte[SegmentHeader.Size];
-        new SegmentHeader(SegmentHeader.CurrentVersion, SegmentHeader.CurrentVersion, number, archiveId, createdMs).Write(header);
-        AtomicFile.Write(fs, paths.Segment(number), header);
-    }
-
-    internal List<uint> SegmentNumbers()
-    {
-        var list = new List<uint>();
-        foreach (var name in fs.ListFiles(paths.Segments))
-        {
-            if (ArchivePaths.TryParseSegmentName(name, out var n))
-            {
-                list.Add(n);
-            }
-        }
-
-        list.Sort();
-        return list;
-    }
-
-    /// <summary>Reads and checks one frame at a known position.</summary>
-    internal byte[] ReadFrameBytes(uint segment, long offset)
-    {
-        using var f = fs.OpenRead(paths.Segment(segment));
-        return ReadFrameBytes(f, segment, offset);
-    }
-
-    internal static byte[] ReadFrameBytes(IStorageFile f, uint segment, long offset)
-    {
-        Span<byte> head = stackalloc byte[4];
-        if (f.Read(offset, head) < 4 || RecordFrame.ReadBodyLength(head) is not int n)
-        {
-            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: no frame starts here.");
-        }
-
-        var bytes = new byte[n + 12];
-        if (f.Read(offset, bytes) != bytes.Length)
-        {
-            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: frame cut short.");
-        }
-
-        var check = RecordFrame.Check(bytes);
-        if (check != FrameCheck.Ok)
-        {
-            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {SegmentScanner.Describe(check)}.");
-        }
-
-        return bytes;
-    }
-
-    internal static string HexOf(string contentId) => contentId[ContentId.Prefix.Length..];
-
     public void Dispose()
     {
         writer?.Dispose();
         writer = null;
-        readCompression?.Dispose();
+        segments.Dispose();
         Log?.Dispose();
-        index?.Dispose();
+        catalogue?.Dispose();
         WriteGate.Dispose();
         lockStream?.Dispose();
     }

@@ -57,7 +57,7 @@ public sealed partial class AtomicFileTests
         [
             Path.Combine("Amber.Storage", "FileSystem", "AtomicFile.cs"),
             Path.Combine("Amber.Storage", "FileSystem", "LocalFileSystem.cs"),
-            Path.Combine("Amber.Storage", "Archive.Recovery.cs"),
+            Path.Combine("Amber.Storage", "Catalogue", "ArchiveCatalogue.cs"),
         ];
         var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(src, f))

@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Storage.Reading;
+using Amber.Storage.Segments;
 using Microsoft.Data.Sqlite;
 
-namespace Amber.Storage;
+namespace Amber.Storage.Catalogue;
 
-/// <summary>Read queries for the web viewer: dashboard series, the model list, and search hits with caller-chosen markers.</summary>
-public sealed partial class Archive
+/// <summary>Whole-archive queries for the viewer and <c>stats</c>: dashboard series, the model list, counts and sizes.</summary>
+internal sealed class DashboardQueries(ArchiveCatalogue catalogue, SegmentStore segments)
 {
     /// <summary>
     /// The dashboard's series. Each is one scan of a table (conversations, commits, raw blobs), so callers
@@ -15,7 +16,7 @@ public sealed partial class Archive
     /// </summary>
     public ArchiveDashboard GetDashboard()
     {
-        using var c = OpenIndexForRead();
+        using var c = catalogue.OpenAcknowledged();
         var conversations = new List<MonthCount>();
         var instances = new List<MonthCount>();
         using (var cmd = c.CreateCommand())
@@ -51,14 +52,14 @@ public sealed partial class Archive
     /// <summary>The highest commit sequence number (0 for an empty archive): changes whenever anything is committed.</summary>
     public long GetLastSequence()
     {
-        using var c = OpenIndexForRead();
+        using var c = catalogue.OpenAcknowledged();
         return LastSequence(c);
     }
 
     /// <summary>The distinct display names of the stored models (what the model filter of a listing matches), sorted.</summary>
     public IReadOnlyList<string> ListModelNames()
     {
-        using var c = OpenIndexForRead();
+        using var c = catalogue.OpenAcknowledged();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT DISTINCT name FROM models ORDER BY name";
         using var r = cmd.ExecuteReader();
@@ -74,7 +75,7 @@ public sealed partial class Archive
     /// <summary>Every stored model reference with its number of generated nodes, most used first.</summary>
     public IReadOnlyList<ModelSummary> ListModels()
     {
-        using var c = OpenIndexForRead();
+        using var c = catalogue.OpenAcknowledged();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT m.id, m.record, COALESCE(t.turns, 0) AS turns
@@ -86,32 +87,6 @@ public sealed partial class Archive
         while (r.Read())
         {
             list.Add(new ModelSummary(IndexIds.Read(r, 0), ModelReference.FromJson((JsonObject)JsonNode.Parse(r.GetString(1))!), r.GetInt64(2)));
-        }
-
-        return list;
-    }
-
-    /// <summary>
-    /// Every annotation about a conversation or any of its nodes, in one query (the conversation page shows
-    /// them beside what they are about), oldest first.
-    /// </summary>
-    public IReadOnlyList<Annotation> GetConversationAnnotations(string conversationId)
-    {
-        using var c = OpenIndexForRead();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT a.record, a.created, a.seq, a.id FROM conversation_nodes cn JOIN nodes n ON n.k = cn.node JOIN annotations a ON a.target = n.id
-            WHERE cn.conversation = (SELECT k FROM conversations WHERE id = $c)
-            UNION ALL
-            SELECT record, created, seq, id FROM annotations WHERE target = $c
-            ORDER BY 2, 3, 4
-            """;
-        cmd.Parameters.AddWithValue("$c", IndexIds.ToKey(conversationId));
-        using var r = cmd.ExecuteReader();
-        var list = new List<Annotation>();
-        while (r.Read())
-        {
-            list.Add(Annotation.FromJson((JsonObject)JsonNode.Parse(r.GetString(0))!));
         }
 
         return list;
@@ -136,5 +111,53 @@ public sealed partial class Archive
         }
 
         return list;
+    }
+
+    /// <summary>Counts from the index and sizes from the segment store; <paramref name="lag"/> measures the index lag last.</summary>
+    public ArchiveStats GetStats(Func<IndexLag> lag)
+    {
+        using var c = catalogue.OpenAcknowledged();
+        long Scalar(string sql)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar() is long l ? l : 0;
+        }
+
+        Dictionary<string, long> Grouped(string sql)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            using var r = cmd.ExecuteReader();
+            var d = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (r.Read())
+            {
+                d[r.GetString(0)] = r.GetInt64(1);
+            }
+
+            return d;
+        }
+
+        var (segmentBytes, externalBytes, segmentCount) = segments.Sizes();
+        var indexBytes = new[] { catalogue.Index.Path, catalogue.Index.Path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        return new ArchiveStats(
+            Scalar("SELECT COUNT(*) FROM conversations"),
+            Scalar("SELECT COUNT(*) FROM instances"),
+            Scalar("SELECT COUNT(*) FROM nodes"),
+            Scalar("SELECT COUNT(*) FROM commits"),
+            Scalar("SELECT COUNT(*) FROM blobs"),
+            Scalar("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.k IN (SELECT blob FROM conversation_raw)"),
+            segmentBytes + externalBytes,
+            segmentBytes,
+            externalBytes,
+            indexBytes,
+            segmentCount,
+            (int)Scalar("SELECT COUNT(*) FROM dictionaries"),
+            Grouped("SELECT 'T' || tier, COUNT(*) FROM instances GROUP BY tier ORDER BY tier"),
+            Grouped("SELECT 'T' || tier, COUNT(*) FROM conversations GROUP BY tier ORDER BY tier"),
+            Grouped("SELECT m.name, COUNT(*) FROM nodes n JOIN models m ON m.k = n.model GROUP BY m.name ORDER BY COUNT(*) DESC, m.name"))
+        {
+            IndexLag = lag(),
+        };
     }
 }

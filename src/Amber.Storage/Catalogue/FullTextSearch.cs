@@ -1,11 +1,12 @@
 using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Storage.Reading;
+using Amber.Storage.Segments;
 
-namespace Amber.Storage;
+namespace Amber.Storage.Catalogue;
 
 /// <summary>Full-text search: the one query the CLI, the viewer and the API call.</summary>
-public sealed partial class Archive
+internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore segments)
 {
     /// <summary>
     /// Messages whose text holds every word (or "quoted phrase") of <paramref name="query"/>, best match first or, with
@@ -23,7 +24,7 @@ public sealed partial class Archive
             return [];
         }
 
-        using var c = OpenIndexForRead();
+        using var c = catalogue.OpenAcknowledged();
         using var tx = c.BeginTransaction(deferred: true);
         using var cmd = c.CreateCommand();
         // The best $n node keys first, then the joins for those alone: ranking by bm25 scores every match, which is
@@ -57,7 +58,7 @@ public sealed partial class Archive
             if (!nodes.ContainsKey(row.Node))
             {
                 var (segment, offset, entryOffset, entryLength) = row.At;
-                var node = Node.FromStoredBytes(ReadEntry(segment, offset, entryOffset, entryLength).Span);
+                var node = Node.FromStoredBytes(segments.ReadEntry(segment, offset, entryOffset, entryLength).Span);
                 nodes[row.Node] = (node, texts.Count);
                 texts.Add(node.SearchText);
             }

@@ -1,7 +1,8 @@
+using Amber.Storage.Reading;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Amber.Storage.Reading;
+namespace Amber.Storage.Catalogue;
 
 /// <summary>
 /// The ids and locations of every node of a conversation, from the index. Read through SQLite's C API on the

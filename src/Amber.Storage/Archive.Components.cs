@@ -1,0 +1,62 @@
+using Amber.Storage.FileSystem;
+using Amber.Storage.Index;
+using Amber.Storage.Segments;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage;
+
+/// <summary>
+/// What the rest of the storage engine (the log, verify, the index lag probe) and its tests reach through the archive:
+/// thin forwards to the segment store and the catalogue, under the names they have always had.
+/// </summary>
+public sealed partial class Archive
+{
+    /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
+    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    internal IFileSystem FileSystem => fs;
+
+    internal ArchivePaths Paths => paths;
+
+    internal ArchiveOptions Options => options;
+
+    internal ArchiveIndex Index => catalogue.Index;
+
+    /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>
+    internal IndexProgress IndexProgress => catalogue.IndexProgress;
+
+    /// <summary>Acknowledged commits the indexer has not committed yet: what the writer validates against, and the recorder's lookups read.</summary>
+    internal UnindexedCommits Unindexed => catalogue.Unindexed;
+
+    /// <summary>The catalogue's acknowledged view: a connection to the index that sees every commit acknowledged before this call.</summary>
+    internal SqliteConnection OpenIndexForRead() => catalogue.OpenAcknowledged();
+
+    /// <summary>
+    /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
+    /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.
+    /// </summary>
+    internal void WaitForIndexer() => writer?.WaitForIndexer();
+
+    /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
+    internal int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state) => catalogue.Replay(into, from, state);
+
+    internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
+        => Catalogue.ArchiveCatalogue.DecodeCommit(segment, offset, frameLength, decoded);
+
+    internal static void DeleteIndexFiles(string path) => Catalogue.ArchiveCatalogue.DeleteIndexFiles(path);
+
+    internal static string HexOf(string contentId) => SegmentStore.HexOf(contentId);
+
+    internal byte[] ReadAll(string path) => segments.ReadAll(path);
+
+    internal List<uint> SegmentNumbers() => segments.SegmentNumbers();
+
+    /// <summary>Reads and checks one frame at a known position.</summary>
+    internal byte[] ReadFrameBytes(uint segment, long offset) => segments.ReadFrameBytes(segment, offset);
+
+    internal byte[] ReadCommitPayload(uint segment, long offset) => segments.ReadCommitPayload(segment, offset);
+
+    internal void AddDictionary(uint id, string label, byte[] dictionary) => segments.AddDictionary(id, label, dictionary);
+
+    internal Dictionary<uint, byte[]> SnapshotDictionaries() => segments.SnapshotDictionaries();
+}

@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Storage.Format;
+using Amber.Storage.Index;
+using Amber.Storage.Segments;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Catalogue;
+
+/// <summary>
+/// The catalogue: every read and write of the SQLite index goes through here (the queries are in this folder, the
+/// schema and the per-commit rows in <see cref="ArchiveIndex"/>). It opens the index, catches it up with the
+/// segments or rebuilds it from them, and names the two views a read can take:
+/// <list type="bullet">
+/// <item>the <b>acknowledged view</b> (<see cref="OpenAcknowledged"/>): waits until the index holds every commit
+/// acknowledged before the call (read-your-writes for the process that wrote). Most reads take it.</item>
+/// <item>the <b>indexed view</b> (<see cref="OpenIndexed"/>): the index as it is, without waiting. A read that takes it
+/// also reads <see cref="Unindexed"/>, the acknowledged commits the indexer has not reached; together they hold every
+/// acknowledged commit. The lookups a recorder makes before each commit take it, so a commit never waits for the
+/// indexer of the one before.</item>
+/// </list>
+/// The <see cref="Indexer"/> applies acknowledged commits in batches on its own thread.
+/// </summary>
+internal sealed class ArchiveCatalogue : IDisposable
+{
+    private readonly SegmentStore segments;
+    private readonly ArchiveOptions options;
+    private ArchiveIndex index = null!;
+
+    public ArchiveCatalogue(SegmentStore segments, string archiveId)
+    {
+        this.segments = segments;
+        options = segments.Options;
+        ArchiveId = archiveId;
+        Conversations = new ConversationQueries(this, segments);
+        Content = new ContentQueries(this, segments);
+        Dashboard = new DashboardQueries(this, segments);
+        FullText = new FullTextSearch(this, segments);
+    }
+
+    public string ArchiveId { get; }
+
+    /// <summary>The index. A rebuild replaces it, so callers that keep something of it compare against this.</summary>
+    public ArchiveIndex Index => index;
+
+    /// <summary>Commits acknowledged against commits indexed: what the acknowledged view waits on.</summary>
+    public IndexProgress IndexProgress { get; } = new();
+
+    /// <summary>Acknowledged commits the indexer has not committed yet: what the writer validates against, and the indexed view adds.</summary>
+    public UnindexedCommits Unindexed { get; } = new();
+
+    public ConversationQueries Conversations { get; }
+
+    public ContentQueries Content { get; }
+
+    public DashboardQueries Dashboard { get; }
+
+    public FullTextSearch FullText { get; }
+
+    /// <summary>The acknowledged view: a connection to the index that sees every commit acknowledged before this call.</summary>
+    public SqliteConnection OpenAcknowledged()
+    {
+        IndexProgress.WaitForAcknowledged();
+        return index.OpenRead();
+    }
+
+    /// <summary>The indexed view: a connection to the index as it is now; add <see cref="Unindexed"/> to it for every acknowledged commit.</summary>
+    public SqliteConnection OpenIndexed() => index.OpenRead();
+
+    /// <summary>Opens the index of a read-only process: it must exist and be of this schema (only a writer rebuilds it).</summary>
+    public void OpenReader(string indexPath, bool signingKeyMissing)
+    {
+        if (!File.Exists(indexPath))
+        {
+            throw new InvalidOperationException($"The archive's index {indexPath} does not exist yet; open it once for writing.");
+        }
+
+        // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
+        ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
+        index = ArchiveIndex.OpenReader(indexPath);
+        ThrowIfOtherSchema(index, signingKeyMissing);
+        LoadDictionaries();
+    }
+
+    /// <summary>Opens the index for the writer and brings it up to the data (<paramref name="state"/>).</summary>
+    public (bool Rebuilt, int Frames) OpenWriter(string indexPath, SegmentState state, List<string> actions)
+    {
+        index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit);
+        return CatchUp(state, actions);
+    }
+
+    /// <summary>Loads the dictionaries the index lists (a reader's, or those trained since it opened).</summary>
+    public void LoadDictionaries() => segments.LoadDictionaries(index.Dictionaries());
+
+    /// <summary>The note of the latest signed log checkpoint the index holds, or null.</summary>
+    public string? LatestCheckpointNote()
+    {
+        using var c = OpenAcknowledged();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC, segment DESC, offset DESC LIMIT 1";
+        return cmd.ExecuteScalar() as string;
+    }
+
+    /// <summary>A reader cannot rebuild an index of another schema (a writer does, on open): it says how to.</summary>
+    private static void ThrowIfOtherSchema(ArchiveIndex index, bool signingKeyMissing)
+    {
+        var schema = index.GetMeta("schema");
+        var expected = ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (schema is not null && schema != expected)
+        {
+            throw new InvalidOperationException(
+                $"The archive's index {index.Path} has schema {schema}; this version of amber reads schema {expected}. "
+                + (signingKeyMissing
+                    ? "Restore log/signing.key, then run `amber index rebuild` or open the archive once for writing to rebuild it."
+                    : "Run `amber index rebuild`, or open the archive once for writing, to rebuild it from the segments."));
+        }
+    }
+
+    /// <summary>Brings the index up to the data: replays frames after its position, or rebuilds it if it is ahead or foreign.</summary>
+    private (bool Rebuilt, int Frames) CatchUp(SegmentState state, List<string> actions)
+    {
+        var owner = index.GetMeta("archive_id");
+        var position = index.Position;
+        var schema = index.GetMeta("schema");
+        var rebuild = false;
+        if (index.Discarded is { } why)
+        {
+            actions.Add(why);
+            rebuild = true;
+        }
+        else if (owner is not null && owner != ArchiveId)
+        {
+            actions.Add($"index belongs to archive {owner}; rebuilding it");
+            rebuild = true;
+        }
+        else if (schema is not null && schema != ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            actions.Add($"index schema {schema} differs from {ArchiveIndex.SchemaVersion}; rebuilding it");
+            rebuild = true;
+        }
+        else if (position is { } p && (p.Segment > state.Segment || (p.Segment == state.Segment && p.Offset > state.End)))
+        {
+            actions.Add($"index is ahead of the data (at {ArchivePaths.SegmentName(p.Segment)}:{p.Offset}, data ends at {ArchivePaths.SegmentName(state.Segment)}:{state.End}); rebuilding it");
+            rebuild = true;
+        }
+
+        if (rebuild)
+        {
+            var path = index.Path;
+            index.Dispose();
+            SqliteConnection.ClearAllPools();
+            DeleteIndexFiles(path);
+            index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
+            position = null;
+        }
+
+        if (!rebuild)
+        {
+            // Frames after the index's position may be compressed with dictionaries it already holds.
+            LoadDictionaries();
+        }
+
+        var frames = Replay(index, position, state);
+        if (frames > 0 && !rebuild)
+        {
+            actions.Add($"index caught up with {frames} frame(s)");
+        }
+
+        return (rebuild, frames);
+    }
+
+    public static void DeleteIndexFiles(string path)
+    {
+        foreach (var p in new[] { path, path + "-wal", path + "-shm", path + "-journal", Amber.Storage.Index.IndexOpenMarker.PathOf(path) })
+        {
+            if (File.Exists(p))
+            {
+                File.Delete(p);
+            }
+        }
+    }
+
+    /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
+    public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state)
+    {
+        var frames = 0;
+        var compression = new Compression(segments.SnapshotDictionaries());
+        using var tx = into.Begin();
+        if (from is null)
+        {
+            into.SetMeta(tx, "archive_id", ArchiveId);
+            into.SetMeta(tx, "schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var seg = from?.Segment ?? 1u;
+        var pos = from?.Offset ?? SegmentHeader.Size;
+        for (; seg <= state.Segment; seg++, pos = SegmentHeader.Size)
+        {
+            var name = ArchivePaths.SegmentName(seg);
+            using var file = segments.FileSystem.OpenRead(segments.Paths.Segment(seg));
+            var end = seg == state.Segment ? state.End : file.Length;
+            while (pos < end)
+            {
+                var step = SegmentScanner.Read(file, pos, end, name);
+                if (step.Kind == SegmentScanner.StepKind.Footer)
+                {
+                    pos = end;
+                    break;
+                }
+
+                if (step.Kind != SegmentScanner.StepKind.Frame)
+                {
+                    throw new CorruptArchiveException($"{name} at offset {pos}: {step.Problem} (while indexing).");
+                }
+
+                ApplyFrame(into, tx, compression, seg, pos, step.Bytes!);
+                pos = step.Next;
+                frames++;
+            }
+
+            into.SetPosition(tx, seg, pos);
+        }
+
+        tx.Commit();
+        compression.Dispose();
+        return frames;
+    }
+
+    /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
+    public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
+    {
+        var header = RecordFrame.ReadHeader(frame);
+        var payload = RecordFrame.Payload(frame);
+        if (header.Kind == FrameKind.Dictionary)
+        {
+            var (label, dict) = Compression.DecodeDictionaryPayload(payload);
+            var id = Compression.DictionaryIdOf(dict);
+            compression.AddDictionary(id, dict);
+            segments.AddDictionary(id, label, dict);
+            into.AddDictionary(tx, id, label, segment, offset, dict.Length);
+            return;
+        }
+
+        if (header.Kind == FrameKind.Checkpoint)
+        {
+            ApplyCheckpointFrame(into, tx, segment, offset, payload);
+            return;
+        }
+
+        try
+        {
+            var decoded = compression.Decode(header, payload);
+            into.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at offset {offset}: the commit's checksum holds but its content cannot be decoded: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Records a signed log checkpoint frame's note in the index.</summary>
+    public static void ApplyCheckpointFrame(ArchiveIndex into, SqliteTransaction tx, uint segment, long offset, ReadOnlySpan<byte> payload)
+    {
+        var note = System.Text.Encoding.UTF8.GetString(payload);
+        var cp = Amber.Transparency.Checkpoints.Checkpoint.Parse(Amber.Transparency.Notes.SignedNote.Parse(note).Text);
+        into.AddCheckpoint(tx, cp.Size, segment, offset, note);
+    }
+
+    public static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
+    {
+        var entries = CommitPayload.Read(decoded);
+        if (entries.Count == 0 || entries[0].Type != EntryType.Info)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: commit does not start with its info record.");
+        }
+
+        var info = JsonNode.Parse(entries[0].Body.Span) as JsonObject
+            ?? throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: commit info is not a JSON object.");
+        return new IndexedCommit(segment, offset, frameLength, ContentId.Of(entries[0].Body.Span), info,
+            entries.Select(e => new IndexedEntry(e.Type, e.Offset, e.Body)).ToList());
+    }
+
+    public RecoveryReport Rebuild(SegmentState state)
+    {
+        var path = index.Path;
+        var tmp = path + ".rebuild";
+        DeleteIndexFiles(tmp);
+        var old = index;
+        index = ArchiveIndex.OpenWriter(tmp, options.Log, options.IndexWalSizeLimit);
+        int frames;
+        try
+        {
+            frames = Replay(index, null, state);
+        }
+        catch
+        {
+            index.Dispose();
+            index = old;
+            throw;
+        }
+
+        index.Dispose();
+        old.Dispose();
+        SqliteConnection.ClearAllPools();
+        DeleteIndexFiles(path);
+        File.Move(tmp, path);
+        index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
+        return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
+    }
+
+    public void Dispose() => index?.Dispose();
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Amber.Storage.Format;
+using Amber.Storage.Index;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Catalogue;
+
+/// <summary>
+/// Indexes acknowledged write groups on a thread of its own, in commit order, several groups to one SQLite
+/// transaction. The writer hands it each group once the group is durable and acknowledged, and goes on to the
+/// next group without waiting. After the first group of a transaction, the indexer lets more arrive for up to
+/// <see cref="BatchWindow"/>, unless a reader is waiting for the index (<see cref="IndexProgress"/> then hurries
+/// it): at a few hundred commits a second, one transaction for several groups rewrites shared pages (the FTS
+/// segment, the tables' right edges, the position) once instead of once per group. What is handed over and not yet indexed is
+/// in <see cref="UnindexedCommits"/>; reads that need the index wait for it through <see cref="IndexProgress"/>.
+/// A failed index update loses nothing (the commits are durable and the next open catches the index up): it
+/// stops the writer, so no commit is validated against an index that will not catch up in this process.
+/// </summary>
+internal sealed class Indexer : IDisposable
+{
+    /// <summary>An index transaction takes more queued groups until it holds this many commits or decoded bytes.</summary>
+    private const int MaxCommitsPerTransaction = 512;
+    private const long MaxBytesPerTransaction = 32L << 20;
+
+    /// <summary>How long the indexer lets groups gather before it indexes them, if no reader is waiting.</summary>
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(10);
+
+    private readonly ArchiveCatalogue catalogue;
+    private readonly Action<string>? log;
+    private readonly BlockingCollection<Work> queue = [];
+    private readonly Thread thread;
+    private readonly ManualResetEventSlim hurry = new();
+    private readonly object idle = new();
+    private long handed; // groups handed over, and groups done with (indexed, or given up after a failure)
+    private long done;
+    private Exception? failure;
+
+    public Indexer(ArchiveCatalogue catalogue, Action<string>? log)
+    {
+        this.catalogue = catalogue;
+        this.log = log;
+        catalogue.IndexProgress.ReaderWaiting = hurry.Set;
+        thread = new Thread(Run) { IsBackground = true, Name = "amber-indexer" };
+        thread.Start();
+    }
+
+    /// <summary>Set once an index update has failed; the writer then refuses further commits.</summary>
+    public Exception? Failure => Volatile.Read(ref failure);
+
+    /// <summary>One acknowledged write group: its frames in file order, and where the segment ended after it.</summary>
+    internal sealed record Work(long LastSequence, IReadOnlyList<FrameToIndex> Frames, uint Segment, long End);
+
+    /// <summary>A frame of a group. <paramref name="Decoded"/> is the commit payload (null for dictionary and checkpoint frames).</summary>
+    internal sealed record FrameToIndex(FrameKind Kind, uint Segment, long Offset, byte[] Frame, byte[]? Decoded);
+
+    public void Enqueue(Work work)
+    {
+        lock (idle)
+        {
+            handed++;
+        }
+
+        queue.Add(work);
+    }
+
+    /// <summary>
+    /// Blocks until every group handed over so far is done with, checkpoint-only groups included (they do not move
+    /// <see cref="IndexProgress"/>). The caller holds the writer between groups, so nothing new arrives meanwhile.
+    /// </summary>
+    public void WaitIdle()
+    {
+        if (Environment.CurrentManagedThreadId == thread.ManagedThreadId)
+        {
+            return;
+        }
+
+        hurry.Set();
+        lock (idle)
+        {
+            while (done < handed)
+            {
+                Monitor.Wait(idle);
+            }
+        }
+    }
+
+    private void Run()
+    {
+        // Only this thread advances the index, so its own reads (a log callback that reads the archive) must not wait for it.
+        catalogue.IndexProgress.RegisterIndexer();
+        BackgroundPriority.LowerCurrentThread();
+        var batch = new List<Work>();
+        while (Take(batch))
+        {
+            var last = batch[^1].LastSequence;
+            try
+            {
+                if (Failure is null)
+                {
+                    Apply(batch);
+
+                    // Only now may the in-memory copy go: the index transaction holding these commits has committed.
+                    catalogue.IndexProgress.Applied(last);
+                    catalogue.Unindexed.RemoveThrough(last);
+                    TruncateWal();
+                }
+            }
+            catch (Exception e)
+            {
+                // Readers and a writer waiting for room are released first (readers see the index as it is), so the
+                // log callback may read the archive. This thread must not die: an exception here would end the process.
+                Volatile.Write(ref failure, e);
+                catalogue.IndexProgress.Applied(last);
+                catalogue.Unindexed.IndexerFailed();
+                Report($"index update failed ({e.Message}); the commits are durable and the index catches up when the archive is next opened");
+            }
+            finally
+            {
+                catalogue.IndexProgress.Applied(last);
+                lock (idle)
+                {
+                    done += batch.Count;
+                    Monitor.PulseAll(idle);
+                }
+            }
+        }
+    }
+
+    /// <summary>Keeps the index's WAL bounded; a failure here loses nothing and is retried after the next transaction.</summary>
+    private void TruncateWal()
+    {
+        try
+        {
+            catalogue.Index.TruncateWalIfLarge();
+        }
+        catch (SqliteException e)
+        {
+            Report($"index WAL checkpoint (truncate) failed ({e.Message}); retried after the next index transaction");
+        }
+    }
+
+    private void Report(string message)
+    {
+        try
+        {
+            log?.Invoke(message);
+        }
+        catch (Exception)
+        {
+            // A failing log sink must not take the indexer thread, and with it the process, down.
+        }
+    }
+
+    /// <summary>Waits for a group, then takes whatever else is queued, up to the transaction limits.</summary>
+    private bool Take(List<Work> batch)
+    {
+        batch.Clear();
+        if (!queue.TryTake(out var first, Timeout.Infinite))
+        {
+            return false;
+        }
+
+        batch.Add(first);
+        if (queue.Count == 0 && !queue.IsAddingCompleted)
+        {
+            hurry.Wait(BatchWindow); // more groups may arrive meanwhile; a waiting reader cuts this short
+        }
+
+        hurry.Reset();
+        var commits = first.Frames.Count(f => f.Kind == FrameKind.Commit);
+        var bytes = first.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
+        while (commits < MaxCommitsPerTransaction && bytes < MaxBytesPerTransaction && queue.TryTake(out var next))
+        {
+            batch.Add(next);
+            commits += next.Frames.Count(f => f.Kind == FrameKind.Commit);
+            bytes += next.Frames.Sum(f => (long)(f.Decoded?.Length ?? 0));
+        }
+
+        return true;
+    }
+
+    private void Apply(List<Work> batch)
+    {
+        var index = catalogue.Index;
+        using var tx = index.Begin();
+        foreach (var work in batch)
+        {
+            foreach (var f in work.Frames)
+            {
+                switch (f.Kind)
+                {
+                    case FrameKind.Commit:
+                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!));
+                        break;
+                    case FrameKind.Dictionary:
+                        {
+                            // The writer made the dictionary known to readers when it acknowledged the group.
+                            var (label, dict) = Compression.DecodeDictionaryPayload(RecordFrame.Payload(f.Frame));
+                            index.AddDictionary(tx, Compression.DictionaryIdOf(dict), label, f.Segment, f.Offset, dict.Length);
+                            break;
+                        }
+
+                    default:
+                        ArchiveCatalogue.ApplyCheckpointFrame(index, tx, f.Segment, f.Offset, RecordFrame.Payload(f.Frame));
+                        break;
+                }
+            }
+        }
+
+        index.SetPosition(tx, batch[^1].Segment, batch[^1].End);
+        tx.Commit();
+    }
+
+    /// <summary>Indexes everything handed over so far, then stops the thread.</summary>
+    public void Dispose()
+    {
+        queue.CompleteAdding();
+        hurry.Set();
+        thread.Join();
+        catalogue.IndexProgress.ReaderWaiting = null;
+        queue.Dispose();
+        hurry.Dispose();
+    }
+}

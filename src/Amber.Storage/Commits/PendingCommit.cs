@@ -1,0 +1,11 @@
+namespace Amber.Storage.Commits;
+
+/// <summary>A queued commit, or (with no batch) a request for a checkpoint.</summary>
+internal sealed class PendingCommit(CommitBatch? batch, CancellationToken ct)
+{
+    public CommitBatch? Batch { get; } = batch;
+
+    public CancellationToken CancellationToken { get; } = ct;
+
+    public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
