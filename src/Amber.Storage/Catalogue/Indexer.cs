@@ -100,8 +100,9 @@ internal sealed class Indexer : IDisposable
                     Apply(batch);
 
                     // Only now may the in-memory copy go: the index transaction holding these commits has committed.
-                    catalogue.IndexProgress.Applied(last);
+                    // It goes before readers are released, so a reader woken by Applied measures no lag for them.
                     catalogue.Unindexed.RemoveThrough(last);
+                    catalogue.IndexProgress.Applied(last);
                     TruncateWal();
                 }
             }
