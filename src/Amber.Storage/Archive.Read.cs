@@ -336,10 +336,7 @@ public sealed partial class Archive
             throw new InvalidOperationException($"{id}: no commit names it.");
         }
 
-        using var info = c.CreateCommand();
-        info.CommandText = "SELECT info FROM commits WHERE seq = $s";
-        info.Parameters.AddWithValue("$s", seq);
-        var entry = (byte[])info.ExecuteScalar()!;
+        var entry = Amber.Storage.Log.LogEntries.Read(this, c, seq) ?? throw new InvalidOperationException($"{id}: commit {seq} is not indexed.");
         if (!IsReadOnly && Log.LatestCheckpointSize < seq)
         {
             EnsureCheckpointAsync().GetAwaiter().GetResult(); // the writer signs lazily; a receipt needs one now
@@ -357,10 +354,7 @@ public sealed partial class Archive
             return null;
         }
 
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT info FROM commits WHERE seq = $s";
-        cmd.Parameters.AddWithValue("$s", index + 1);
-        return cmd.ExecuteScalar() as byte[];
+        return Amber.Storage.Log.LogEntries.Read(this, c, index + 1);
     }
 
     /// <summary>True if the archive holds a node with this id.</summary>

@@ -15,10 +15,9 @@ internal sealed partial class ArchiveIndex
         var info = commit.Info;
         var seq = (long)info["seq"]!;
         var time = info["time"]!.GetValue<string>();
-        var infoBytes = commit.Entries[0].Body.ToArray();
-        Run(tx, "INSERT INTO commits(seq, segment, offset, length, time, leaf_hash, info) VALUES($seq, $s, $o, $l, $t, $h, $b)",
+        Run(tx, "INSERT INTO commits(seq, segment, offset, length, time, leaf_hash) VALUES($seq, $s, $o, $l, $t, $h)",
             ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$l", commit.FrameLength), ("$t", time),
-            ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(infoBytes)), ("$b", infoBytes));
+            ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(commit.Entries[0].Body.Span)));
 
         var modelsInCommit = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
         foreach (var e in commit.Entries)

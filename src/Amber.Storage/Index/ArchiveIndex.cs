@@ -16,9 +16,10 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 5: integer keys
     /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
-    /// no copies of what the segments hold (records are read through their location). See docs/ARCHITECTURE.md.
+    /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
+    /// either (the log entries are read from the commit frames). See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -146,7 +147,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
-            length INTEGER NOT NULL, time TEXT NOT NULL, leaf_hash BLOB NOT NULL, info BLOB NOT NULL);
+            length INTEGER NOT NULL, time TEXT NOT NULL, leaf_hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
