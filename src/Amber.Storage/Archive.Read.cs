@@ -140,7 +140,7 @@ public sealed partial class Archive
         foreach (var (kind, table) in range is null ? [] : new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT id FROM {table} WHERE id BETWEEN $lo AND $hi LIMIT 2";
+            cmd.CommandText = $"SELECT id FROM {table} WHERE {IndexIds.IdBetween(table, "$lo", "$hi")} LIMIT 2";
             cmd.Parameters.AddWithValue("$lo", range!.Value.Lo);
             cmd.Parameters.AddWithValue("$hi", range.Value.Hi);
             using var r = cmd.ExecuteReader();
@@ -229,7 +229,7 @@ public sealed partial class Archive
         var found = new SortedSet<string>(Unindexed.ConversationsOf(nodeId), StringComparer.Ordinal);
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT c.id FROM conversation_nodes cn JOIN conversations c ON c.k = cn.conversation WHERE cn.node = (SELECT k FROM nodes WHERE id = $n)";
+        cmd.CommandText = "SELECT c.id FROM conversation_nodes cn JOIN conversations c ON c.k = cn.conversation WHERE cn.node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$n") + ")";
         cmd.Parameters.AddWithValue("$n", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -326,7 +326,7 @@ public sealed partial class Archive
         using var cmd = c.CreateCommand();
         cmd.CommandText = resolved.Kind switch
         {
-            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = (SELECT k FROM nodes WHERE id = $id)",
+            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$id") + ")",
             ResolvedKind.Conversation => "SELECT last_seq FROM conversations WHERE id = $id",
             _ => throw new InvalidOperationException($"{id}: {resolved.Problem}."),
         };
@@ -370,7 +370,7 @@ public sealed partial class Archive
     {
         using var c = OpenIndexForRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT 1 FROM {table} WHERE id = $id";
+        cmd.CommandText = $"SELECT 1 FROM {table} WHERE {IndexIds.IdIs(table, "$id")}";
         cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(id));
         return cmd.ExecuteScalar() is not null;
     }
@@ -385,7 +385,7 @@ public sealed partial class Archive
 
         using var c = index.OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
+        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE " + IndexIds.IdIs("nodes", "$id");
         cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         return r.Read() ? Node.FromStoredBytes(ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;

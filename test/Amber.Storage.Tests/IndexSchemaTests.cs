@@ -49,6 +49,24 @@ public sealed class IndexSchemaTests
     }
 
     [Fact]
+    public async Task NodeIds_AreIndexedByTheirFirst8Bytes_AndConfirmedByTheWholeDigest()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(3);
+        await using var archive = t.Init();
+        archive.Commit(sample.Batch);
+
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_nodes_1'"));
+        Assert.Contains("substr(id, 1, 8)", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'nodes_id'"), StringComparison.Ordinal);
+        var leaf = sample.Leaves[0];
+        Assert.True(archive.ContainsNode(leaf));
+        // Same first 8 bytes, another digest: the prefix index finds the row, the whole digest rejects it.
+        var sibling = leaf[..^1] + (leaf[^1] == '0' ? '1' : '0');
+        Assert.False(archive.ContainsNode(sibling));
+        Assert.Equal(leaf, archive.Resolve(leaf[..20]).Id);
+    }
+
+    [Fact]
     public async Task OpenReadOnly_AnIndexOfTheEarlierSchema_RefusesAndNamesTheFix()
     {
         using var t = new TestArchives(FileSystemKind.Local);
