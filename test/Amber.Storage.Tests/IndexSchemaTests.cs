@@ -20,16 +20,16 @@ public sealed class IndexSchemaTests
             archive.Commit(sample.Batch);
         }
 
-        MakeSchema4(t.IndexPath);
+        MakeSchema5(t.IndexPath);
         await using (var archive = t.Open())
         {
-            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 4 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 5 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
             Assert.Equal(sample.ConversationId, Assert.Single(archive.ListConversations()).Id);
             Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
         }
 
-        Assert.Equal("5", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
-        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema4_leftover'"));
+        Assert.Equal("6", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema5_leftover'"));
         // Ids once, as 32-byte BLOBs; references by integer key; no copy of the text or of a record.
         Assert.Equal("32", Scalar(t.IndexPath, "SELECT MIN(length(id)) FROM nodes"));
         Assert.Equal("blob", Scalar(t.IndexPath, "SELECT DISTINCT typeof(id) FROM conversations"));
@@ -37,6 +37,33 @@ public sealed class IndexSchemaTests
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'record'"));
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'node_text_content'"));
         Assert.Contains("content=''", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        // Schema 6: no copy of the commit infos; the log entry is read from the commit frame and is the leaf the index records.
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('commits') WHERE name = 'info'"));
+        await using (var reader = t.Open(o => o with { ReadOnly = true }))
+        {
+            var entry = reader.GetLogEntry(0);
+            Assert.NotNull(entry);
+            Assert.Equal(Scalar(t.IndexPath, "SELECT hex(leaf_hash) FROM commits WHERE seq = 1"), Convert.ToHexString(Amber.Transparency.Merkle.MerkleHash.HashLeaf(entry)));
+            Assert.Null(reader.GetLogEntry(1));
+        }
+    }
+
+    [Fact]
+    public async Task NodeIds_AreIndexedByTheirFirst8Bytes_AndConfirmedByTheWholeDigest()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(3);
+        await using var archive = t.Init();
+        archive.Commit(sample.Batch);
+
+        Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_nodes_1'"));
+        Assert.Contains("substr(id, 1, 8)", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'nodes_id'"), StringComparison.Ordinal);
+        var leaf = sample.Leaves[0];
+        Assert.True(archive.ContainsNode(leaf));
+        // Same first 8 bytes, another digest: the prefix index finds the row, the whole digest rejects it.
+        var sibling = leaf[..^1] + (leaf[^1] == '0' ? '1' : '0');
+        Assert.False(archive.ContainsNode(sibling));
+        Assert.Equal(leaf, archive.Resolve(leaf[..20]).Id);
     }
 
     [Fact]
@@ -48,9 +75,9 @@ public sealed class IndexSchemaTests
             archive.Commit(SampleConversations.Create(1).Batch);
         }
 
-        MakeSchema4(t.IndexPath);
+        MakeSchema5(t.IndexPath);
         var e = Assert.Throws<InvalidOperationException>(() => t.Open(o => o with { ReadOnly = true }));
-        Assert.Contains("has schema 4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has schema 5", e.Message, StringComparison.Ordinal);
         Assert.Contains("amber index rebuild", e.Message, StringComparison.Ordinal);
 
         // A writer then rebuilds it, after which a reader opens it.
@@ -62,13 +89,13 @@ public sealed class IndexSchemaTests
         Assert.Single(reader.ListConversations());
     }
 
-    /// <summary>Makes the index claim schema 4 and carry a table today's schema lacks, as an index written by the previous version would.</summary>
-    private static void MakeSchema4(string indexPath)
+    /// <summary>Makes the index claim schema 5 and carry what today's schema lacks (a table, and schema 5's copy of the commit infos), as an index written by the previous version would.</summary>
+    private static void MakeSchema5(string indexPath)
     {
         using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE meta SET value = '4' WHERE key = 'schema'; CREATE TABLE schema4_leftover(x);";
+        cmd.CommandText = "UPDATE meta SET value = '5' WHERE key = 'schema'; CREATE TABLE schema5_leftover(x); ALTER TABLE commits ADD COLUMN info BLOB;";
         cmd.ExecuteNonQuery();
     }
 

@@ -36,7 +36,7 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
         foreach (var (kind, table) in range is null ? [] : new[] { (ResolvedKind.Conversation, "conversations"), (ResolvedKind.Node, "nodes") })
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT id FROM {table} WHERE id BETWEEN $lo AND $hi LIMIT 2";
+            cmd.CommandText = $"SELECT id FROM {table} WHERE {IndexIds.IdBetween(table, "$lo", "$hi")} LIMIT 2";
             cmd.Parameters.AddWithValue("$lo", range!.Value.Lo);
             cmd.Parameters.AddWithValue("$hi", range.Value.Hi);
             using var r = cmd.ExecuteReader();
@@ -107,7 +107,7 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
     {
         using var c = catalogue.OpenAcknowledged();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT 1 FROM {table} WHERE id = $id";
+        cmd.CommandText = $"SELECT 1 FROM {table} WHERE {IndexIds.IdIs(table, "$id")}";
         cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(id));
         return cmd.ExecuteScalar() is not null;
     }
@@ -122,7 +122,7 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
 
         using var c = catalogue.OpenIndexed();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE id = $id";
+        cmd.CommandText = "SELECT segment, offset, entry_offset, entry_length FROM nodes WHERE " + IndexIds.IdIs("nodes", "$id");
         cmd.Parameters.AddWithValue("$id", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         return r.Read() ? Node.FromStoredBytes(segments.ReadEntry((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)).Span) : null;
@@ -178,10 +178,7 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
             return null;
         }
 
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT info FROM commits WHERE seq = $s";
-        cmd.Parameters.AddWithValue("$s", index + 1);
-        return cmd.ExecuteScalar() as byte[];
+        return Amber.Storage.Log.LogEntries.Read(segments, c, index + 1);
     }
 
     /// <summary>
@@ -194,7 +191,7 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
         using var cmd = c.CreateCommand();
         cmd.CommandText = resolved.Kind switch
         {
-            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = (SELECT k FROM nodes WHERE id = $id)",
+            ResolvedKind.Node => "SELECT MIN(seq) FROM conversation_nodes WHERE node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$id") + ")",
             ResolvedKind.Conversation => "SELECT last_seq FROM conversations WHERE id = $id",
             _ => throw new InvalidOperationException($"{id}: {resolved.Problem}."),
         };
@@ -204,9 +201,6 @@ internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore se
             throw new InvalidOperationException($"{id}: no commit names it.");
         }
 
-        using var info = c.CreateCommand();
-        info.CommandText = "SELECT info FROM commits WHERE seq = $s";
-        info.Parameters.AddWithValue("$s", seq);
-        return (seq, (byte[])info.ExecuteScalar()!);
+        return (seq, Amber.Storage.Log.LogEntries.Read(segments, c, seq) ?? throw new InvalidOperationException($"{id}: commit {seq} is not indexed."));
     }
 }

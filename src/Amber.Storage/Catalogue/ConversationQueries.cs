@@ -228,7 +228,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         var found = new SortedSet<string>(catalogue.Unindexed.ConversationsOf(nodeId), StringComparer.Ordinal);
         using var c = catalogue.OpenIndexed();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT c.id FROM conversation_nodes cn JOIN conversations c ON c.k = cn.conversation WHERE cn.node = (SELECT k FROM nodes WHERE id = $n)";
+        cmd.CommandText = "SELECT c.id FROM conversation_nodes cn JOIN conversations c ON c.k = cn.conversation WHERE cn.node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$n") + ")";
         cmd.Parameters.AddWithValue("$n", IndexIds.ToKey(nodeId));
         using var r = cmd.ExecuteReader();
         while (r.Read())

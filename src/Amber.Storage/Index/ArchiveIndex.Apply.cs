@@ -15,10 +15,9 @@ internal sealed partial class ArchiveIndex
         var info = commit.Info;
         var seq = (long)info["seq"]!;
         var time = info["time"]!.GetValue<string>();
-        var infoBytes = commit.Entries[0].Body.ToArray();
-        Run(tx, "INSERT INTO commits(seq, segment, offset, length, time, leaf_hash, info) VALUES($seq, $s, $o, $l, $t, $h, $b)",
+        Run(tx, "INSERT INTO commits(seq, segment, offset, length, time, leaf_hash) VALUES($seq, $s, $o, $l, $t, $h)",
             ("$seq", seq), ("$s", (long)commit.Segment), ("$o", commit.Offset), ("$l", commit.FrameLength), ("$t", time),
-            ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(infoBytes)), ("$b", infoBytes));
+            ("$h", Amber.Transparency.Merkle.MerkleHash.HashLeaf(commit.Entries[0].Body.Span)));
 
         var modelsInCommit = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
         foreach (var e in commit.Entries)
@@ -101,7 +100,7 @@ internal sealed partial class ArchiveIndex
 
         foreach (var (key, parent) in unlinked)
         {
-            Run(tx, "UPDATE nodes SET parent = (SELECT k FROM nodes WHERE id = $p) WHERE k = $n", ("$p", parent), ("$n", key));
+            Run(tx, "UPDATE nodes SET parent = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$p") + ") WHERE k = $n", ("$p", parent), ("$n", key));
         }
 
         foreach (var e in commit.Entries)
@@ -162,7 +161,7 @@ internal sealed partial class ArchiveIndex
 
             foreach (var n in membership.GetValueOrDefault(cid) ?? [])
             {
-                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node, seq) SELECT $c, k, $seq FROM nodes WHERE id = $n",
+                Run(tx, "INSERT OR IGNORE INTO conversation_nodes(conversation, node, seq) SELECT $c, k, $seq FROM nodes WHERE " + IndexIds.IdIs("nodes", "$n"),
                     ("$c", conversation), ("$n", IndexIds.ToKey(n!.GetValue<string>())), ("$seq", seq));
             }
 
@@ -178,7 +177,7 @@ internal sealed partial class ArchiveIndex
 
     /// <summary>The key of the row of <paramref name="table"/> whose id is <paramref name="digest"/>, or null.</summary>
     private long? KeyOf(SqliteTransaction tx, string table, byte[] digest)
-        => Scalar(tx, $"SELECT k FROM {table} WHERE id = $id", ("$id", digest)) is long k ? k : null;
+        => Scalar(tx, $"SELECT k FROM {table} WHERE {IndexIds.IdIs(table, "$id")}", ("$id", digest)) is long k ? k : null;
 
     private long LastKey(SqliteTransaction tx) => (long)Scalar(tx, "SELECT last_insert_rowid()")!;
 

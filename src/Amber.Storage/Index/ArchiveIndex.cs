@@ -16,9 +16,11 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 5: integer keys
     /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
-    /// no copies of what the segments hold (records are read through their location). See docs/ARCHITECTURE.md.
+    /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
+    /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. See
+    /// docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -142,11 +144,12 @@ internal sealed partial class ArchiveIndex : IDisposable
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
-    // other by key. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
+    // other by key. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
+    // node once (Apply looks it up first), so uniqueness needs no index. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, segment INTEGER NOT NULL, offset INTEGER NOT NULL,
-            length INTEGER NOT NULL, time TEXT NOT NULL, leaf_hash BLOB NOT NULL, info BLOB NOT NULL);
+            length INTEGER NOT NULL, time TEXT NOT NULL, leaf_hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
@@ -156,8 +159,9 @@ internal sealed partial class ArchiveIndex : IDisposable
             raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, k DESC);
-        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, parent INTEGER, created TEXT, model INTEGER,
+        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created TEXT, model INTEGER,
             tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS nodes_id ON nodes(substr(id, 1, 8));
         CREATE TABLE IF NOT EXISTS conversation_nodes(conversation INTEGER NOT NULL, node INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);
         CREATE TABLE IF NOT EXISTS instances(conversation INTEGER NOT NULL, leaf INTEGER NOT NULL, depth INTEGER NOT NULL, tier INTEGER NOT NULL,

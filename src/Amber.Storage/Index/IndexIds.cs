@@ -19,6 +19,18 @@ internal static class IndexIds
     public static string Read(SqliteDataReader r, int ordinal) => ContentId.Format((byte[])r[ordinal]);
 
     /// <summary>
+    /// The SQL condition that a row of <paramref name="table"/> has the id (digest) bound to <paramref name="parameter"/>.
+    /// Nodes are the most numerous rows, so their id index (<c>nodes_id</c>) holds only the digest's first 8 bytes, and
+    /// the row's full digest confirms the match; the other tables keep a unique index on the whole id.
+    /// </summary>
+    public static string IdIs(string table, string parameter)
+        => table == "nodes" ? $"substr(id, 1, 8) = substr({parameter}, 1, 8) AND id = {parameter}" : $"id = {parameter}";
+
+    /// <summary>As <see cref="IdIs"/>, for the ids between two digests (<see cref="PrefixRange"/>).</summary>
+    public static string IdBetween(string table, string lo, string hi)
+        => table == "nodes" ? $"substr(id, 1, 8) BETWEEN substr({lo}, 1, 8) AND substr({hi}, 1, 8) AND id BETWEEN {lo} AND {hi}" : $"id BETWEEN {lo} AND {hi}";
+
+    /// <summary>
     /// The smallest and largest digests whose hex form starts with <paramref name="hexPrefix"/> (lowercase hex digits, at
     /// most 64), so a prefix lookup is a range on the unique index: <c>id BETWEEN lo AND hi</c>. Null if it is not hex.
     /// </summary>

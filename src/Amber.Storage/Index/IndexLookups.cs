@@ -21,7 +21,7 @@ internal sealed class IndexLookups : IDisposable
     /// <summary>The index these lookups read (a rebuild replaces the archive's index).</summary>
     public ArchiveIndex Index { get; }
 
-    public bool NodeExists(string id) => Exists("SELECT 1 FROM nodes WHERE id = $x", id);
+    public bool NodeExists(string id) => Exists("SELECT 1 FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x"), id);
 
     public bool BlobExists(string id) => Exists("SELECT 1 FROM blobs WHERE id = $x", id);
 
@@ -54,7 +54,7 @@ internal sealed class IndexLookups : IDisposable
         }
 
         return readRecord(location).Span.SequenceEqual(record)
-            && AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = (SELECT k FROM nodes WHERE id = $x)", key, nodeIds)
+            && AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x") + ")", key, nodeIds)
             && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = (SELECT k FROM blobs WHERE id = $x)", key, raw);
     }
 

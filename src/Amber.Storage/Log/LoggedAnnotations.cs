@@ -8,16 +8,19 @@ namespace Amber.Storage.Log;
 
 /// <summary>
 /// Annotations as the log proves them, for decisions that must not rest on the index (the do-not-revive gate): every
-/// commit's info record is checked against its authenticated log leaf, the annotation ids the infos list are the
-/// complete set, and each record is read from its commit frame (whose info entry is the authenticated leaf) and
-/// matched to its content id. A conversation's membership is read from the
-/// commit frames the authenticated infos name. Built once per process and extended as the log grows; any row that is
-/// missing or disagrees fails closed with <see cref="CorruptArchiveException"/>.
+/// commit's info record is read from its commit frame (the frame's first entry) and checked against its authenticated
+/// log leaf, the annotation ids the infos list are the complete set, and each record is read from the same frame and
+/// matched to its content id. A conversation's membership is read from the commit frames the authenticated infos
+/// name. The index only says where each commit's frame is (schema 6 keeps no copy of the infos). Built once per
+/// process and extended as the log grows; any row that is missing or disagrees fails closed with
+/// <see cref="CorruptArchiveException"/>.
 /// </summary>
 internal sealed class LoggedAnnotations(Archive archive)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, List<Annotation>> byTarget = new(StringComparer.Ordinal);
+    // conversation id -> the commits whose authenticated info names it, with where the index places their frames
+    private readonly Dictionary<string, List<(long Seq, uint Segment, long Offset)>> commitsNaming = new(StringComparer.Ordinal);
     private long checkedCommits;
 
     /// <summary>Every annotation about <paramref name="target"/>, in log order.</summary>
@@ -41,8 +44,8 @@ internal sealed class LoggedAnnotations(Archive archive)
     }
 
     /// <summary>
-    /// Which of <paramref name="candidates"/> a commit proved by the log puts <paramref name="nodeId"/> in (one pass over
-    /// the commits: each info that names a candidate is authenticated, and its frame's membership entry read).
+    /// Which of <paramref name="candidates"/> a commit proved by the log puts <paramref name="nodeId"/> in: for each
+    /// candidate, the frames of the commits whose authenticated info names it are read and their membership entries checked.
     /// </summary>
     public IReadOnlySet<string> ConversationsHolding(string nodeId, IReadOnlyCollection<string> candidates)
     {
@@ -52,33 +55,19 @@ internal sealed class LoggedAnnotations(Archive archive)
             return found;
         }
 
-        var needles = candidates.Select(System.Text.Encoding.UTF8.GetBytes).ToList();
-        using var c = archive.OpenIndexForRead();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT seq, info, segment, offset FROM commits ORDER BY seq";
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        List<(long Seq, uint Segment, long Offset)> commits;
+        lock (gate)
         {
-            var raw = (byte[])r[1];
-            if (!needles.Any(n => raw.AsSpan().IndexOf(n) >= 0))
-            {
-                continue;
-            }
+            CatchUp();
+            commits = candidates.SelectMany(c => commitsNaming.GetValueOrDefault(c) ?? []).Distinct().OrderBy(x => x.Seq).ToList();
+        }
 
-            var seq = r.GetInt64(0);
-            var named = (Authentic(seq, raw)["conversations"] as JsonArray ?? [])
-                .Select(p => p?["id"]?.GetValue<string>())
-                .Where(id => id is not null && candidates.Contains(id) && !found.Contains(id))
-                .ToHashSet(StringComparer.Ordinal);
-            if (named.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (var e in AuthenticFrame(seq, (uint)r.GetInt64(2), r.GetInt64(3)))
+        foreach (var (seq, segment, offset) in commits)
+        {
+            foreach (var e in AuthenticFrame(seq, segment, offset))
             {
                 if (e.Type == EntryType.Membership && JsonNode.Parse(e.Body.Span) is JsonObject m
-                    && m["conversation"]?.GetValue<string>() is { } conversation && named.Contains(conversation)
+                    && m["conversation"]?.GetValue<string>() is { } conversation && candidates.Contains(conversation)
                     && m["nodes"] is JsonArray nodes && nodes.Any(n => n?.GetValue<string>() == nodeId))
                 {
                     found.Add(conversation);
@@ -102,11 +91,11 @@ internal sealed class LoggedAnnotations(Archive archive)
             return;
         }
 
-        using var c = archive.OpenIndexForRead();
-        var listed = new List<(long Seq, uint Segment, long Offset, HashSet<string> Ids)>();
+        var located = new List<(long Seq, uint Segment, long Offset)>();
+        using (var c = archive.OpenIndexForRead())
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT seq, info, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
+            cmd.CommandText = "SELECT seq, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
             cmd.Parameters.AddWithValue("$from", checkedCommits);
             cmd.Parameters.AddWithValue("$to", size);
             using var r = cmd.ExecuteReader();
@@ -119,11 +108,7 @@ internal sealed class LoggedAnnotations(Archive archive)
                     throw Disagrees($"commit {expected} is missing from the index");
                 }
 
-                if (Authentic(seq, (byte[])r[1])["annotations"] is JsonArray ids)
-                {
-                    listed.Add((seq, (uint)r.GetInt64(2), r.GetInt64(3), ids.Select(a => a!.GetValue<string>()).ToHashSet(StringComparer.Ordinal)));
-                }
-
+                located.Add((seq, (uint)r.GetInt64(1), r.GetInt64(2)));
                 expected++;
             }
 
@@ -132,34 +117,65 @@ internal sealed class LoggedAnnotations(Archive archive)
             {
                 throw Disagrees($"commit {expected} is missing from the index");
             }
-
-            size = expected - 1;
         }
 
-        // The records themselves come from the commit frames, whose info entry must be the authenticated one.
-        foreach (var (seq, segment, offset, ids) in listed)
+        // Each frame's info entry must be the authenticated leaf; the records come from the same frame.
+        var annotations = new List<Annotation>();
+        var naming = new List<(string Conversation, (long, uint, long) Commit)>();
+        foreach (var commit in located)
         {
-            foreach (var e in AuthenticFrame(seq, segment, offset))
+            var entries = AuthenticFrame(commit.Seq, commit.Segment, commit.Offset);
+            var info = JsonNode.Parse(entries[0].Body.Span) as JsonObject ?? throw Disagrees($"commit {commit.Seq}'s info is not a JSON object");
+            foreach (var p in info["conversations"] as JsonArray ?? [])
+            {
+                if (p?["id"]?.GetValue<string>() is { } conversation)
+                {
+                    naming.Add((conversation, commit));
+                }
+            }
+
+            if (info["annotations"] is not JsonArray listed)
+            {
+                continue;
+            }
+
+            var ids = listed.Select(a => a!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            foreach (var e in entries)
             {
                 if (e.Type == EntryType.Annotation && ids.Remove(ContentId.Of(e.Body.Span)))
                 {
-                    var a = Annotation.FromJson((JsonObject)JsonNode.Parse(e.Body.Span)!);
-                    if (!byTarget.TryGetValue(a.Target, out var list))
-                    {
-                        byTarget[a.Target] = list = [];
-                    }
-
-                    list.Add(a);
+                    annotations.Add(Annotation.FromJson((JsonObject)JsonNode.Parse(e.Body.Span)!));
                 }
             }
 
             if (ids.Count > 0)
             {
-                throw Disagrees($"commit {seq} lists annotation {ids.First()} but its frame does not hold it");
+                throw Disagrees($"commit {commit.Seq} lists annotation {ids.First()} but its frame does not hold it");
             }
         }
 
-        checkedCommits = size;
+        // Only a fully checked range is kept, so a failure leaves nothing half-applied for the next call.
+        foreach (var a in annotations)
+        {
+            if (!byTarget.TryGetValue(a.Target, out var list))
+            {
+                byTarget[a.Target] = list = [];
+            }
+
+            list.Add(a);
+        }
+
+        foreach (var (conversation, commit) in naming)
+        {
+            if (!commitsNaming.TryGetValue(conversation, out var list))
+            {
+                commitsNaming[conversation] = list = [];
+            }
+
+            list.Add(commit);
+        }
+
+        checkedCommits = located.Count == 0 ? checkedCommits : located[^1].Seq;
     }
 
     /// <summary>The entries of commit <paramref name="seq"/>'s frame, once its info entry is shown to be the log's leaf.</summary>
@@ -172,17 +188,6 @@ internal sealed class LoggedAnnotations(Archive archive)
         }
 
         return entries;
-    }
-
-    /// <summary>The commit info record if it is the one the authenticated log holds for <paramref name="seq"/>.</summary>
-    private JsonObject Authentic(long seq, byte[] info)
-    {
-        if (seq < 1 || seq > archive.Log.Size || !MerkleHash.HashLeaf(info).AsSpan().SequenceEqual(archive.Log.LeafHash(seq - 1)))
-        {
-            throw Disagrees($"the index's record of commit {seq} is not the one the log holds");
-        }
-
-        return JsonNode.Parse(info) as JsonObject ?? throw Disagrees($"commit {seq}'s info is not a JSON object");
     }
 
     private static CorruptArchiveException Disagrees(string what)

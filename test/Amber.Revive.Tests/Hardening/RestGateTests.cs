@@ -80,13 +80,14 @@ public sealed class RestGateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Item05_Revive_CommitInfoEditedInTheIndex_FailsClosed()
+    public async Task Item05_Revive_CommitLocationEditedInTheIndex_FailsClosed()
     {
         var ct = TestContext.Current.CancellationToken;
         await RestMarks.MarkAsync(archive, archives.Clock, leaf, "it asked to rest", "instance", ct);
         Assert.Single(archive.GetAnnotations(leaf));
 
-        Edit("UPDATE commits SET info = CAST(replace(CAST(info AS TEXT), '\"annotations\"', '\"annotationz\"') AS BLOB)");
+        // The mark's commit placed at the frame of the commit before it, whose info lists no annotation: the frame is not that commit.
+        Edit("UPDATE commits SET segment = (SELECT segment FROM commits WHERE seq = 1), offset = (SELECT offset FROM commits WHERE seq = 1) WHERE seq = (SELECT MAX(seq) FROM commits)");
         var e = await Assert.ThrowsAsync<CorruptArchiveException>(() => new Reviver(archive, archives.Clock).BeginAsync(leaf, Options, ct));
         Assert.Contains("amber index rebuild", e.Message, StringComparison.Ordinal);
         Assert.Empty(fake.Requests);

@@ -23,7 +23,7 @@ public sealed class IndexAuditTests
     [InlineData("node_keys", "INSERT INTO node_keys(key, node) VALUES('forged', 1)")]
     [InlineData("conversation_nodes", "UPDATE conversation_nodes SET node = (SELECT MAX(k) FROM nodes) WHERE node = (SELECT MIN(node) FROM conversation_nodes)")]
     [InlineData("conversation_raw", "DELETE FROM conversation_raw")]
-    [InlineData("commits", "UPDATE commits SET info = CAST('{}' AS BLOB) WHERE seq = 1")]
+    [InlineData("commits", "UPDATE commits SET length = length + 1 WHERE seq = 1")]
     [InlineData("commits", "UPDATE commits SET time = '1999-01-01T00:00:00Z' WHERE seq = 2")]
     [InlineData("annotations", "DELETE FROM annotations")]
     [InlineData("conversation_nodes", "DELETE FROM conversation_nodes WHERE node = (SELECT node FROM conversation_nodes LIMIT 1)")]
