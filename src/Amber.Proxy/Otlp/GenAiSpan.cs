@@ -70,8 +70,7 @@ internal static class GenAiSpan
         var safe = SpanRedaction.Redact(a, "", []);
         var parameters = Prefixed(safe, "gen_ai.request.", except: "gen_ai.request.model");
         var usage = Prefixed(safe, "gen_ai.usage.");
-        var finishReasons = a["gen_ai.response.finish_reasons"] as JsonArray;
-        var finish = output?.FinishReason ?? (finishReasons?.FirstOrDefault() is JsonValue f && f.TryGetValue<string>(out var fr) ? fr : null);
+        var finish = output?.FinishReason ?? FirstFinishReason(a["gen_ai.response.finish_reasons"]);
 
         var meta = new JsonObject
         {
@@ -210,6 +209,24 @@ internal static class GenAiSpan
             ["removed_attributes"] = new JsonArray(removed.Select(r => (JsonNode?)r).ToArray()),
         };
         return JsonSerializer.SerializeToUtf8Bytes(doc, RawOptions);
+    }
+
+    /// <summary>The first of <c>gen_ai.response.finish_reasons</c>: a string array, or (as M.E.AI sends it) one string holding a JSON array.</summary>
+    private static string? FirstFinishReason(JsonNode? value)
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            try
+            {
+                value = text.StartsWith('[') ? JsonNode.Parse(text) : new JsonArray(text);
+            }
+            catch (JsonException)
+            {
+                return text;
+            }
+        }
+
+        return value is JsonArray reasons && reasons.FirstOrDefault() is JsonValue first && first.TryGetValue<string>(out var reason) ? reason : null;
     }
 
     private static DateTimeOffset Time(ulong unixNano) => DateTimeOffset.UnixEpoch.AddTicks((long)Math.Min(unixNano / 100, (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks));
