@@ -115,16 +115,17 @@ internal static class GenAiSpan
                 parameters = null;
             }
 
-            prompt = [new Node
-            {
-                Role = "request",
-                Content = [new OpaqueBlock(Source, "content_not_captured", new JsonObject { ["trace_id"] = span.TraceId })],
-                Flags = [NodeFlags.Empty],
-            }];
+            prompt = [NotCaptured("content_not_captured", span)];
         }
         else if (output is null)
         {
             meta["content"] = "output_not_captured";
+        }
+        else if (prompt.Count == 0)
+        {
+            // Output without input (an app that records only completions): the answer still needs a prompt to hang from.
+            meta["content"] = "input_not_captured";
+            prompt = [NotCaptured("input_not_captured", span)];
         }
 
         if (span.StatusCode == 2)
@@ -172,6 +173,14 @@ internal static class GenAiSpan
             Title = metadataOnly ? $"{operation} {model.DisplayName} (metadata only: the app did not send message content)" : null,
         };
     }
+
+    /// <summary>The prompt marker of a span whose request content was not sent; it names the trace, so a trace's such calls share one conversation.</summary>
+    private static Node NotCaptured(string what, OtlpSpan span) => new()
+    {
+        Role = "request",
+        Content = [new OpaqueBlock(Source, what, new JsonObject { ["trace_id"] = span.TraceId })],
+        Flags = [NodeFlags.Empty],
+    };
 
     /// <summary>The span as stored (<c>amber.otlp-span/v1</c>): every field the receiver read, secrets removed and their names listed. Deterministic, so a re-sent span stores the same bytes.</summary>
     public static byte[] RawDocument(OtlpSpan span)

@@ -235,6 +235,22 @@ public sealed class OtlpReceiverTests : GatewayTestBase
     }
 
     [Fact]
+    public async Task JsonExport_OutputWithoutInput_HangsTheAnswerUnderAnInputNotCapturedMarker()
+    {
+        var span = ChatSpan("00f067aa0ba902b7", "unused", "Only the answer.");
+        span["attributes"]!.AsArray().RemoveAt(7); // gen_ai.input.messages
+
+        Assert.Equal(HttpStatusCode.OK, (await PostJsonAsync(Request(span))).Status);
+
+        var answer = Archive.GetNode(Archive.FindNodeByKey(GenAiSpan.Key(TraceId, "00f067aa0ba902b7"))!)!;
+        Assert.Equal("Only the answer.", Assert.IsType<TextBlock>(Assert.Single(answer.Content)).Text);
+        Assert.Equal("input_not_captured", answer.Meta!["content"]!.GetValue<string>());
+        Assert.DoesNotContain(GenAiSpan.MetadataOnlyFlag, answer.Flags);
+        var request = Archive.GetNode(answer.Parent!)!;
+        Assert.Equal("input_not_captured", Assert.IsType<OpaqueBlock>(Assert.Single(request.Content)).ItemType);
+    }
+
+    [Fact]
     public async Task JsonExport_OlderEventConvention_MessagesFromEvents()
     {
         static JsonObject Event(string name, string content) => new()
