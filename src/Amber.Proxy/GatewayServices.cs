@@ -1,5 +1,6 @@
 using Amber.Capture;
 using Amber.Core.Hosting;
+using Amber.Proxy.Otlp;
 using Amber.Proxy.Spooling;
 using Amber.Proxy.Tenancy;
 using Amber.Storage;
@@ -28,22 +29,21 @@ public static class GatewayServices
                 ? new ExchangeSpool(archive.Directory, options.FileSystem, sp.GetRequiredService<ArchiveSink>(), options.TimeProvider, options.Log)
                 : sp.GetRequiredService<ArchiveSink>();
         });
-        services.AddSingleton(sp =>
-        {
-            var archive = sp.GetRequiredService<Archive>();
-            var tenants = TenantHasher.ForArchive(archive.Directory, options.FileSystem, options.Random);
-            return new Gateway(options, sp.GetRequiredService<IExchangeSink>(), tenants);
-        });
+        services.AddSingleton(sp => TenantHasher.ForArchive(sp.GetRequiredService<Archive>().Directory, options.FileSystem, options.Random));
+        services.AddSingleton(sp => new Gateway(options, sp.GetRequiredService<IExchangeSink>(), sp.GetRequiredService<TenantHasher>()));
+        services.AddSingleton(sp => new OtlpReceiver(options, sp.GetRequiredService<ConversationRecorder>(), sp.GetRequiredService<IExchangeSink>(), sp.GetRequiredService<TenantHasher>()));
         services.AddHostedService<GatewayStartup>();
         return services;
     }
 
-    /// <summary>Maps every method under <c>/v1</c> to the gateway (captured routes and pass-through alike).</summary>
+    /// <summary>Maps every method under <c>/v1</c> to the gateway (captured routes and pass-through alike), and <c>/v1/traces</c> to the OTLP receiver (never forwarded).</summary>
     public static IEndpointRouteBuilder MapAmberGateway(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var gateway = endpoints.ServiceProvider.GetRequiredService<Gateway>();
         endpoints.Map("/v1/{**rest}", (RequestDelegate)gateway.HandleAsync).WithMetadata(GatewayRoute.EndpointMarker);
+        var otlp = endpoints.ServiceProvider.GetRequiredService<OtlpReceiver>();
+        endpoints.Map(OtlpReceiver.Route, (RequestDelegate)otlp.HandleAsync).WithMetadata(GatewayRoute.EndpointMarker);
         return endpoints;
     }
 

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Amber.Cli.Tests;
+
+/// <summary><c>amber serve</c> receives an OTLP/HTTP trace export at /v1/traces; <c>amber show</c> then finds the call by its span and gives back the stored span.</summary>
+public sealed class ServeOtlpTests
+{
+    private const string Export = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
+          "scopeSpans":[{"scope":{"name":"Experimental.Microsoft.Extensions.AI"},"spans":[{
+            "traceId":"5b8efff798038103d269b633813fc60c","spanId":"00f067aa0ba902b7","name":"chat gpt-4o-mini","kind":3,
+            "startTimeUnixNano":"1765000000000000000","endTimeUnixNano":"1765000001000000000",
+            "attributes":[
+              {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+              {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+              {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},
+              {"key":"gen_ai.response.model","value":{"stringValue":"gpt-4o-mini-2024-07-18"}},
+              {"key":"gen_ai.request.temperature","value":{"doubleValue":0.3}},
+              {"key":"gen_ai.usage.input_tokens","value":{"intValue":"9"}},
+              {"key":"gen_ai.input.messages","value":{"stringValue":"[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"Which port?\"}]}]"}},
+              {"key":"gen_ai.output.messages","value":{"stringValue":"[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"Traces arrive at /v1/traces.\"}]}]"}}]}]}]}]}
+        """;
+
+    [Fact]
+    public async Task Serve_ReceivesOtlpJsonExport_ThenShowFindsTheSpanAndItsRawDocument()
+    {
+        using var cli = new CliRunner();
+        var port = FreePort();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var running = AmberCli.RunAsync(["--archive", cli.ArchiveDir, "serve", "--listen", $"127.0.0.1:{port}"], output, error, stop.Token);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitUntilUp(http, running, error);
+        using var response = await http.PostAsync("/v1/traces", new StringContent(Export, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)); // full success: no partialSuccess
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await running);
+
+        var (exit, shown, _) = cli.Run("show", "otlp:5b8efff798038103d269b633813fc60c:00f067aa0ba902b7");
+        Assert.Equal(0, exit);
+        Assert.Contains("Which port?", shown, StringComparison.Ordinal);
+        Assert.Contains("Traces arrive at /v1/traces.", shown, StringComparison.Ordinal);
+        Assert.Contains("T3", shown, StringComparison.Ordinal);
+
+        var (listed, ls, _) = cli.Run("ls", "--source", "otlp", "--json");
+        Assert.Equal(0, listed);
+        var id = System.Text.Json.Nodes.JsonNode.Parse(ls.Split('\n')[0])!["id"]!.GetValue<string>();
+        var (rawExit, raw, _) = cli.Run("show", id, "--raw");
+        Assert.Equal(0, rawExit);
+        Assert.Contains("\"type\":\"amber.otlp-span/v1\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"span_id\":\"00f067aa0ba902b7\"", raw, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitUntilUp(HttpClient http, Task<int> running, StringWriter error)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (running.IsCompleted)
+            {
+                Assert.Fail($"amber serve exited with {await running}: {error}");
+            }
+
+            try
+            {
+                using var health = await http.GetAsync("/healthz", TestContext.Current.CancellationToken);
+                if (health.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("amber serve did not start listening within 10 s.");
+    }
+}
