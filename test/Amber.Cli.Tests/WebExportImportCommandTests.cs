@@ -56,9 +56,10 @@ public sealed class WebExportImportCommandTests
 
         var (exit, _, err) = cli.Run("import", file, "--format", format);
 
-        // Accepted as a name (not a usage error), then refused because the file is not that shape.
+        // Accepted as a name (not a usage error), then refused naming the file and the shape the format expects.
         Assert.Equal(1, exit);
         Assert.DoesNotContain("Argument", err, StringComparison.Ordinal);
         Assert.Contains(file, err, StringComparison.Ordinal);
+        Assert.Contains(format == "grok" ? "expected {\"conversations\"" : format == "deepseek" ? "expected {data: {biz_data" : "expected {runSettings", err, StringComparison.Ordinal);
     }
 }

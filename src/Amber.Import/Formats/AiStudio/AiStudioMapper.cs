@@ -49,7 +49,7 @@ internal sealed class AiStudioMapper
 
     private ImportedConversation Map(ReadOnlyMemory<byte> raw)
     {
-        var chunked = prompt["chunkedPrompt"] as JsonObject ?? throw Fail("not an AI Studio prompt: missing \"chunkedPrompt\" object");
+        var chunked = prompt["chunkedPrompt"] as JsonObject ?? throw Fail("not an AI Studio prompt: expected {runSettings, systemInstruction, chunkedPrompt: {chunks: [{role, text}, …]}}, and found no \"chunkedPrompt\" object");
         var chunks = chunked["chunks"] as JsonArray ?? throw Fail("not an AI Studio prompt: chunkedPrompt has no \"chunks\" array");
         var settings = prompt["runSettings"] as JsonObject;
         var reference = settings is not null && ChatAppJson.String(settings, "model") is { Length: > 0 } model

@@ -37,7 +37,7 @@ internal sealed class DeepSeekMapper
         {
             var o = ChatAppJson.ParseObject(record.Bytes.Span) ?? throw ImportException.At(input, where, "not a DeepSeek chat: expected a JSON object");
             var biz = Unwrap(input, where, o);
-            var session = biz["chat_session"] as JsonObject ?? throw ImportException.At(input, where, "not a DeepSeek chat: missing \"chat_session\" object");
+            var session = biz["chat_session"] as JsonObject ?? throw ImportException.At(input, where, "not a DeepSeek chat: expected {data: {biz_data: {chat_session, chat_messages}}} or {chat_session, chat_messages}, and found no \"chat_session\" object");
             var id = ChatAppJson.Id(session, "id") ?? throw ImportException.At(input, where, "not a DeepSeek chat: chat_session has no \"id\"");
             where = $"chat {id} ({record.Where})";
             return new DeepSeekMapper(input, where).Map(o, biz, session, id, record.Bytes);

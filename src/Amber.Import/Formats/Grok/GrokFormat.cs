@@ -41,7 +41,7 @@ public sealed class GrokFormat : IConversationFormat
                 var o = ChatAppJson.ParseObject(record.Bytes.Span);
                 if (o?["conversations"] is not JsonArray)
                 {
-                    throw ImportException.At(input, record.Where, "not a Grok export: no \"conversations\" array");
+                    throw ImportException.At(input, record.Where, "not a Grok export: expected {\"conversations\": [{conversation, responses}, …]}, and found no \"conversations\" array");
                 }
 
                 others = o.Count > 1;
