@@ -15,10 +15,10 @@ internal static class ChatbotUiMapper
 {
     public static IEnumerable<ImportedConversation> Map(ImportInput input, JsonRecord record)
     {
-        var entries = new List<(ReadOnlyMemory<byte> Raw, long Offset)>();
+        List<(ReadOnlyMemory<byte> Raw, long Offset)> entries;
         try
         {
-            Entries(record.Bytes, entries);
+            entries = JsonArrayMember.Elements(record.Bytes, "history"u8);
         }
         catch (JsonException e)
         {
@@ -33,36 +33,6 @@ internal static class ChatbotUiMapper
         for (var i = 0; i < entries.Count; i++)
         {
             yield return Conversation(input, $"history[{i}] (byte {record.Offset + entries[i].Offset})", entries[i].Raw);
-        }
-    }
-
-    /// <summary>The exact bytes of each element of the top-level "history" array.</summary>
-    private static void Entries(ReadOnlyMemory<byte> bytes, List<(ReadOnlyMemory<byte>, long)> into)
-    {
-        var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isHistory = reader.ValueTextEquals("history"u8);
-            reader.Read();
-            if (!isHistory || reader.TokenType != JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                var start = reader.TokenStartIndex;
-                reader.Skip();
-                into.Add((bytes[(int)start..(int)reader.BytesConsumed], start));
-            }
-
-            return;
         }
     }
 
