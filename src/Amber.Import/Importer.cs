@@ -115,6 +115,18 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         return summary;
     }
 
+    private static bool Fits(ImportInput input, IConversationFormat format)
+    {
+        try
+        {
+            return Formats.FormatRegistry.Detect(input, [format]) is not null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private string Explain(ImportInput input)
     {
         try
@@ -197,8 +209,9 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         catch (Exception e) when (e is ImportException or FormatException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException or InvalidDataException or Amber.Core.Json.CanonicalJsonException)
         {
             var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
-            if (options.Format is { } forced && forced != "auto")
+            if (options.Format is { } forced && forced != "auto" && !Fits(input, format))
             {
+                // Named with --format on a file of another shape: say what shape that format reads.
                 message += " " + Formats.FormatDiagnosis.Expects(format);
             }
 
