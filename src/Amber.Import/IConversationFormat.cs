@@ -15,6 +15,9 @@ public interface IConversationFormat
     /// <summary>True if the input looks like this format. <paramref name="head"/> holds up to 64 KiB of its first bytes.</summary>
     bool Detect(ImportInput input, ReadOnlySpan<byte> head);
 
+    /// <summary>The shape this format expects, named in messages when a file does not fit it (null: not described).</summary>
+    FormatShape? Shape => null;
+
     /// <summary>
     /// Streams the input's conversations. Throws <see cref="ImportException"/> naming the record (and
     /// byte position where known) on malformed input.

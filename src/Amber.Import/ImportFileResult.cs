@@ -16,4 +16,7 @@ public sealed record ImportFileResult(string File, string Format)
     public long RawBytes { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>What the format did not import exactly as given, counted per kind and subject.</summary>
+    public ImportNoteCounts Notes { get; } = new();
 }

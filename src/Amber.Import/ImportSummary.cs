@@ -10,6 +10,9 @@ public sealed record ImportSummary
     /// <summary>Files of export folders that were not opened (links leading out, FIFOs, devices), with the reason.</summary>
     public List<SkippedFile> Skipped { get; } = [];
 
+    /// <summary>Files of folders and zips not read as conversations (their extension is not one a format reads); assets a conversation links are still read.</summary>
+    public List<string> Ignored { get; } = [];
+
     public int Conversations => Files.Sum(f => f.Conversations);
 
     public int Nodes => Files.Sum(f => f.Nodes);

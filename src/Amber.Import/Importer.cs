@@ -37,9 +37,12 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         foreach (var path in paths)
         {
             IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> groups;
+            var errorsBefore = summary.Errors.Count;
+            var skippedBefore = summary.Skipped.Count;
+            var imported = false;
             try
             {
-                groups = Sources.ImportSources.Expand(path, options, Skip).ToList();
+                groups = Sources.ImportSources.Expand(path, options, Skip, summary.Ignored.Add).ToList();
             }
             catch (ImportException e)
             {
@@ -70,17 +73,23 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
 
                         if (format is null)
                         {
+                            // Never silently: a file named alone is an error, one found in a folder or zip is listed as skipped.
+                            var why = Explain(input);
                             if (isExplicit && inputs.Count == 1)
                             {
-                                var message = $"{input.Name}: cannot tell which export format this is; name one with --format ({string.Join("|", formats.Select(f => f.Name))}).";
+                                var message = $"{input.Name}: cannot tell which export format this is: {why}. Name one with --format ({string.Join("|", formats.Select(f => f.Name))}).";
                                 summary.Errors.Add(message);
                                 summary.Files.Add(new ImportFileResult(input.Name, "?") { Error = message });
+                            }
+                            else
+                            {
+                                Skip(new SkippedFile(input.Name, "format not recognized: " + why));
                             }
 
                             continue;
                         }
 
-                        any = true;
+                        any = imported = true;
                         summary.Files.Add(ImportFile(input, format, summary, progress, ct));
                     }
 
@@ -92,9 +101,42 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     }
                 }
             }
+
+            // A folder that gave nothing says so (and fails), rather than importing "0 conversations" quietly.
+            if (!imported && summary.Errors.Count == errorsBefore && Directory.Exists(path))
+            {
+                var skipped = summary.Skipped.Count - skippedBefore;
+                var message = $"{path}: no importable file found in it ({skipped:N0} skipped, {summary.Ignored.Count:N0} not conversation files; see the lists above).";
+                summary.Errors.Add(message);
+                summary.Files.Add(new ImportFileResult(path, "?") { Error = message });
+            }
         }
 
         return summary;
+    }
+
+    private static bool Fits(ImportInput input, IConversationFormat format)
+    {
+        try
+        {
+            return Formats.FormatRegistry.Detect(input, [format]) is not null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private string Explain(ImportInput input)
+    {
+        try
+        {
+            return Formats.FormatDiagnosis.Explain(input, formats);
+        }
+        catch (IOException e)
+        {
+            return "it could not be read: " + e.Message;
+        }
     }
 
     private IConversationFormat? Choose(ImportInput input)
@@ -130,6 +172,10 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 counts.Nodes += c.Nodes.Count;
                 counts.Instances += CountLeaves(c.Nodes, canonical.Select(n => n.Id).ToList());
                 counts.Raw += c.Raw.Length;
+                foreach (var note in c.Notes)
+                {
+                    result.Notes.Add(note);
+                }
                 if (!overflow)
                 {
                     bufferedBytes += (2 * c.Raw.Length) + (NodeOverheadBytes * c.Nodes.Count);
@@ -163,6 +209,12 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         catch (Exception e) when (e is ImportException or FormatException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException or InvalidDataException or Amber.Core.Json.CanonicalJsonException)
         {
             var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
+            if (options.Format is { } forced && forced != "auto" && !Fits(input, format))
+            {
+                // Named with --format on a file of another shape: say what shape that format reads.
+                message += " " + Formats.FormatDiagnosis.Expects(format);
+            }
+
             result.Error = message;
             summary.Errors.Add(message + " Nothing from this file was committed.");
             return result;

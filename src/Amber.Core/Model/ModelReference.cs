@@ -41,6 +41,12 @@ public sealed record ModelReference
     /// <summary>Attention, KV cache types, batch and micro-batch sizes, and similar engine settings.</summary>
     public JsonObject? Settings { get; init; }
 
+    /// <summary>
+    /// Set when the source does not state the model for this turn and the importer inferred it: how (e.g.
+    /// "default_model_slug", the conversation's default). Absent when the source names the turn's model.
+    /// </summary>
+    public string? Inferred { get; init; }
+
     public string Id => ContentId.OfCanonical(ToJson());
 
     /// <summary>A short human name: resolved id, else requested id, else the provider.</summary>
@@ -66,6 +72,7 @@ public sealed record ModelReference
         }
 
         JsonFields.SetIf(o, "settings", Settings);
+        JsonFields.SetIf(o, "inferred", Inferred);
         return o;
     }
 
@@ -91,6 +98,7 @@ public sealed record ModelReference
             EngineVersion = engine is null ? null : JsonFields.OptString(engine, "version"),
             EngineBuild = engine is null ? null : JsonFields.OptString(engine, "build"),
             Settings = JsonFields.OptObject(o, "settings")?.DeepClone().AsObject(),
+            Inferred = JsonFields.OptString(o, "inferred"),
         };
     }
 }

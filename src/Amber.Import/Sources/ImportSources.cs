@@ -11,7 +11,8 @@ public static class ImportSources
     /// One group of inputs that share siblings (a folder, or a zip); a zip is held open until disposed. Files
     /// of a folder that may not be opened (see <see cref="ExportFolder"/>) are passed to <paramref name="skip"/>.
     /// </summary>
-    public static IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> Expand(string path, ImportOptions options, Action<SkippedFile>? skip = null)
+    /// <param name="ignore">Receives the files of a folder or zip whose extension no format reads (neither a conversation file nor a zip).</param>
+    public static IEnumerable<(string Origin, IReadOnlyList<ImportInput> Inputs, IDisposable? Owner, bool Explicit)> Expand(string path, ImportOptions options, Action<SkippedFile>? skip = null, Action<string>? ignore = null)
     {
         var kind = LocalPaths.KindOf(path);
         if (kind == PathKind.Symlink)
@@ -26,17 +27,22 @@ public static class ImportSources
             var files = folder.Walk();
             foreach (var zip in files.Where(f => f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)))
             {
-                yield return OpenZip(zip, options, isExplicit: false);
+                yield return OpenZip(zip, options, isExplicit: false, ignore);
             }
 
-            var inputs = files.Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Select(f => FileInput(f, skip)).ToList();
+            foreach (var other in files.Where(f => !IsReadable(f) && !f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)))
+            {
+                ignore?.Invoke(other);
+            }
+
+            var inputs = files.Where(IsReadable).Select(f => FileInput(f, skip)).ToList();
             yield return (path, inputs, null, false);
         }
         else if (kind == PathKind.Regular)
         {
             if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
-                yield return OpenZip(path, options, isExplicit: true);
+                yield return OpenZip(path, options, isExplicit: true, ignore);
             }
             else
             {
@@ -67,7 +73,10 @@ public static class ImportSources
             file);
     }
 
-    private static (string, IReadOnlyList<ImportInput>, IDisposable?, bool) OpenZip(string path, ImportOptions options, bool isExplicit)
+    /// <summary>True when a format may read the file as conversations (by its extension).</summary>
+    public static bool IsReadable(string path) => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
+    private static (string, IReadOnlyList<ImportInput>, IDisposable?, bool) OpenZip(string path, ImportOptions options, bool isExplicit, Action<string>? ignore)
     {
         ZipArchive zip;
         try
@@ -111,8 +120,13 @@ public static class ImportSources
         var inputs = new List<ImportInput>();
         foreach (var (name, entry) in byName.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!Extensions.Contains(Path.GetExtension(name), StringComparer.OrdinalIgnoreCase))
+            if (!IsReadable(name))
             {
+                if (!name.EndsWith('/'))
+                {
+                    ignore?.Invoke($"{path}!{name}");
+                }
+
                 continue;
             }
 

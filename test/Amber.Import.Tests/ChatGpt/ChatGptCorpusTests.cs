@@ -156,11 +156,12 @@ public sealed class ChatGptCorpusTests(ChatGptCorpusFixture corpus) : IClassFixt
     }
 
     [Fact]
-    public void Import_ArchiveCorpus_ModelsAreTheStatedSlugsAtT4()
+    public void Import_ArchiveCorpus_ModelsAreTheStatedSlugsOrTheDefaultMarkedInferred_NeverAuto_AtT4()
     {
         corpus.Require();
         var archive = corpus.ArchiveImport!.Archive;
         var slugs = new HashSet<string>(StringComparer.Ordinal);
+        var inferred = 0;
         foreach (var conversation in corpus.ArchiveSource!.Select(c => c!.AsObject()))
         {
             var view = archive.GetConversation(ConversationId(conversation))!;
@@ -175,17 +176,27 @@ public sealed class ChatGptCorpusTests(ChatGptCorpusFixture corpus) : IClassFixt
                     continue;
                 }
 
-                var expected = (string?)message["metadata"]?["model_slug"] ?? (string?)conversation["default_model_slug"];
+                // A reply without its own slug is credited to the conversation's default, marked inferred; never to the router's "auto".
+                var stated = (string?)message["metadata"]?["model_slug"];
+                var fallback = (string?)conversation["default_model_slug"];
+                var expected = stated ?? (fallback is null or "auto" ? null : fallback);
                 var model = view.Models[node.Generation!.Model];
                 Assert.Equal("openai", model.Provider);
                 Assert.Equal(expected, model.Requested);
+                Assert.Equal(stated is null, model.Inferred is not null);
+                inferred += stated is null ? 1 : 0;
                 Assert.Null(model.Resolved);
                 Assert.Equal((string?)message["metadata"]?["finish_details"]?["type"], node.Generation.FinishReason);
-                slugs.Add(model.Requested!);
+                if (model.Requested is { } name)
+                {
+                    slugs.Add(name);
+                }
             }
         }
 
-        Assert.Equal(14, slugs.Count);
+        Assert.Equal(5, inferred);
+        Assert.DoesNotContain("auto", slugs);
+        Assert.Equal(13, slugs.Count);
         Assert.Contains("gpt-4o", slugs);
         Assert.Contains("text-davinci-002-render-sha", slugs);
         Assert.Equal(101L, corpus.ArchiveImport.Archive.GetStats().ConversationsByTier["T4"]);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
 using Amber.Core.Model;
 using Amber.Import.Formats;
 using Amber.Import.Formats.ChatGpt;
@@ -241,7 +242,6 @@ public sealed class ChatGptFormatTests
 
     [Theory]
     [InlineData("""{"id":"bad","title":"no mapping"}""", "no \"mapping\" object")]
-    [InlineData("""{"title":"no id","mapping":{}}""", "no \"id\" or \"conversation_id\"")]
     [InlineData("""{"id":"bad","mapping":{"m1":{"id":"m1","message":{"id":"m1","content":{"content_type":"text","parts":[]}},"parent":null,"children":[]}}}""", "author.role")]
     [InlineData("""{"id":"bad","mapping":{"m1":{"id":"m1","message":{"id":"m1","author":{"role":"user"},"content":{"parts":[]}},"parent":null,"children":[]}}}""", "content_type")]
     [InlineData("""{"id":"bad","mapping":{"a":{"message":{"id":"a","author":{"role":"user"},"content":{"content_type":"text"}},"parent":"b"},"b":{"message":{"id":"b","author":{"role":"user"},"content":{"content_type":"text"}},"parent":"a"}}}""", "cycle")]
@@ -258,6 +258,53 @@ public sealed class ChatGptFormatTests
         {
             Assert.Contains("conversation bad", e.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Read_ConversationWithoutId_TheBackendShape_GetsTheDigestOfItsCanonicalJsonAsId()
+    {
+        var withId = ChatGptSamples.Branched("x");
+        var without = withId.DeepClone().AsObject();
+        without.Remove("id");
+        without.Remove("conversation_id");
+        var spaced = "[ " + without.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + " ]";
+
+        var compact = Assert.Single(Format.Read(ChatGptSamples.Input("[" + without.ToJsonString() + "]", "conversations.json"), TestContext.Current.CancellationToken).ToList());
+        var indented = Assert.Single(Format.Read(ChatGptSamples.Input(spaced, "conversations.json"), TestContext.Current.CancellationToken).ToList());
+
+        var expected = ContentId.Of(Amber.Core.Json.CanonicalJson.Canonicalize(Encoding.UTF8.GetBytes(without.ToJsonString())));
+        Assert.Equal(expected, compact.Record.SourceId);
+        Assert.Equal(compact.Record.Id, indented.Record.Id);
+        Assert.Equal(withId["mapping"]!.AsObject().Count(e => e.Value?["message"] is JsonObject), compact.Nodes.Count);
+    }
+
+    [Fact]
+    public void Read_ReplyWithoutModelSlug_IsCreditedToTheDefaultMarkedInferred_AndNeverToAuto()
+    {
+        var concrete = ChatGptSamples.Branched("d1");
+        var auto = ChatGptSamples.Branched("d2");
+        foreach (var c in new[] { concrete, auto })
+        {
+            foreach (var entry in c["mapping"]!.AsObject())
+            {
+                (entry.Value?["message"]?["metadata"] as JsonObject)?.Remove("model_slug");
+            }
+        }
+
+        concrete["default_model_slug"] = "gpt-4o";
+        auto["default_model_slug"] = "auto";
+        var read = Read([concrete, auto]);
+
+        var replies = concrete["mapping"]!.AsObject().Count(e => (string?)e.Value?["message"]?["author"]?["role"] == "assistant");
+        Assert.True(replies > 0);
+        var first = Assert.Single(read[0].Models);
+        Assert.Equal(("gpt-4o", "default_model_slug"), (first.Requested, first.Inferred));
+        var second = Assert.Single(read[1].Models);
+        Assert.Null(second.Requested);
+        Assert.DoesNotContain("auto", second.DisplayName, StringComparison.Ordinal);
+        Assert.Contains("\"auto\"", second.Inferred, StringComparison.Ordinal);
+        Assert.Equal(replies, read[0].Notes.Count(n => n.Kind == ImportNoteKind.InferredModel));
+        Assert.Equal(replies, read[1].Notes.Count(n => n.Kind == ImportNoteKind.InferredModel));
     }
 
     [Fact]

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Amber.Cli.Infrastructure;
 using Amber.Import;
 using Amber.Import.Formats;
@@ -10,16 +8,21 @@ namespace Amber.Cli.Commands.Import;
 
 internal static class ImportCommand
 {
-    public static Task<int> Run(CliEnvironment env, string[] paths, string format, bool json, CancellationToken ct)
+    public static async Task<int> Run(CliEnvironment env, string[] paths, string format, bool json, double? watchSeconds, CancellationToken ct)
     {
         using var archive = env.Open(createIfMissing: true);
         if (archive.IsReadOnly)
         {
             env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; importing through it is not possible yet. Stop it and run again.");
-            return Task.FromResult(ExitCodes.Failed);
+            return ExitCodes.Failed;
         }
 
         var importer = new Importer(archive, FormatRegistry.All, new ImportOptions { Format = format });
+        if (watchSeconds is { } seconds)
+        {
+            return await ImportWatch.Run(env, importer, archive.Directory, paths, TimeSpan.FromSeconds(seconds), json, ct).ConfigureAwait(false);
+        }
+
         var clock = Stopwatch.StartNew();
         ImportSummary summary;
         var interactive = !json && env.Out == Console.Out && !Console.IsOutputRedirected;
@@ -49,63 +52,13 @@ internal static class ImportCommand
 
         if (json)
         {
-            Output.JsonDocument(env.Out, ToJson(summary, clock.Elapsed));
+            Output.JsonDocument(env.Out, ImportOutput.Json(summary, clock.Elapsed));
         }
         else
         {
-            var table = new Table().AddColumns("file", "format", "conversations", "nodes", "instances", "new conversations", "new nodes");
-            foreach (var f in summary.Files)
-            {
-                table.AddRow(
-                    Markup.Escape(f.File),
-                    f.Format,
-                    N(f.Conversations),
-                    N(f.Nodes),
-                    N(f.Instances),
-                    N(f.NewConversations),
-                    f.Error is null ? N(f.NewNodes) : "[red]failed[/]");
-            }
-
-            ConsoleFactory.For(env.Out).Write(table);
-            var rate = summary.Conversations / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-            env.Out.WriteLine($"{summary.Conversations:N0} conversations ({summary.NewConversations:N0} new), {summary.Nodes:N0} nodes, {summary.Instances:N0} instances in {clock.Elapsed.TotalSeconds:0.0} s ({rate:N0} conversations/s).");
-            foreach (var s in summary.Skipped)
-            {
-                env.Error.WriteLine($"amber: skipped {s.Path}: {s.Reason}");
-            }
-
-            foreach (var e in summary.Errors)
-            {
-                env.Error.WriteLine($"amber: error: {e}");
-            }
+            ImportOutput.Table(env, summary, clock.Elapsed);
         }
 
-        return Task.FromResult(summary.Ok ? ExitCodes.Ok : ExitCodes.Failed);
+        return summary.Ok ? ExitCodes.Ok : ExitCodes.Failed;
     }
-
-    private static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static JsonObject ToJson(ImportSummary s, TimeSpan elapsed) => new()
-    {
-        ["conversations"] = s.Conversations,
-        ["nodes"] = s.Nodes,
-        ["instances"] = s.Instances,
-        ["new_conversations"] = s.NewConversations,
-        ["new_nodes"] = s.NewNodes,
-        ["raw_bytes"] = s.RawBytes,
-        ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
-        ["errors"] = new JsonArray(s.Errors.Select(e => (JsonNode)e).ToArray()),
-        ["skipped"] = new JsonArray(s.Skipped.Select(k => (JsonNode)new JsonObject { ["path"] = k.Path, ["reason"] = k.Reason }).ToArray()),
-        ["files"] = new JsonArray(s.Files.Select(f => (JsonNode)new JsonObject
-        {
-            ["file"] = f.File,
-            ["format"] = f.Format,
-            ["conversations"] = f.Conversations,
-            ["nodes"] = f.Nodes,
-            ["instances"] = f.Instances,
-            ["new_conversations"] = f.NewConversations,
-            ["new_nodes"] = f.NewNodes,
-            ["error"] = f.Error,
-        }).ToArray()),
-    };
 }

@@ -11,8 +11,17 @@ internal static class ImportCommandDefinition
         var paths = new Argument<string[]>("PATH") { Description = "Export files, folders or .zip exports", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "The source format, or auto to detect each file's", DefaultValueFactory = _ => "auto" };
         format.AcceptOnlyFromAmong(["auto", .. FormatRegistry.Names]);
-        var command = new Command("import", "Import chat exports and datasets, losslessly and idempotently") { paths, format, CommonOptions.Json };
-        command.SetAction((parse, ct) => ImportCommand.Run(env(parse), parse.GetValue(paths)!, parse.GetValue(format)!, parse.GetValue(CommonOptions.Json), ct));
+        var watch = new Option<bool>("--watch") { Description = "Keep importing new and growing files under the paths (e.g. ~/.claude/projects) until Ctrl-C or SIGTERM; a file is read once it held still for one interval" };
+        var interval = new Option<double>("--interval") { Description = "Seconds between two polls of --watch", DefaultValueFactory = _ => 2 };
+        interval.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (> 0 and <= 86_400))
+            {
+                r.AddError("--interval must be between 0 and 86400 seconds.");
+            }
+        });
+        var command = new Command("import", "Import chat exports and datasets, losslessly and idempotently") { paths, format, CommonOptions.Json, watch, interval };
+        command.SetAction((parse, ct) => ImportCommand.Run(env(parse), parse.GetValue(paths)!, parse.GetValue(format)!, parse.GetValue(CommonOptions.Json), parse.GetValue(watch) ? parse.GetValue(interval) : null, ct));
         return command;
     }
 }

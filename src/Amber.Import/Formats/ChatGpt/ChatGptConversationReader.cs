@@ -19,6 +19,9 @@ internal static class ChatGptConversationReader
         "id", "title", "create_time", "mapping", "moderation_results", "safe_urls", "blocked_urls",
     };
 
+    /// <summary>Of <see cref="NotInConversationMeta"/>, those no record or node carries: the raw object alone keeps them.</summary>
+    private static readonly string[] RawOnlyFields = ["moderation_results", "safe_urls", "blocked_urls"];
+
     /// <summary>Message fields the node models directly; every other field goes into the node's meta.</summary>
     private static readonly HashSet<string> ModelledMessageFields = new(StringComparer.Ordinal) { "id", "author", "content", "create_time" };
 
@@ -30,7 +33,8 @@ internal static class ChatGptConversationReader
             var sourceId = StringOf(source, "id") ?? StringOf(source, "conversation_id");
             if (sourceId is null || sourceId.Length == 0)
             {
-                throw ImportException.At(input, where, "not a ChatGPT conversation: it has no \"id\" or \"conversation_id\" string");
+                // The 2023 backend shape has no id: as for datasets, the id is the digest of the object's canonical JSON.
+                sourceId = Amber.Core.Hashing.ContentId.Of(CanonicalJson.Canonicalize(record.Bytes.Span));
             }
 
             where = $"conversation {sourceId} ({record.Where})";
@@ -133,13 +137,14 @@ internal static class ChatGptConversationReader
         var canonical = new List<CanonicalNode>(parentOf.Count);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        var notes = new List<ImportNote>();
         var blobs = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var queue = new Queue<string>(roots);
         while (queue.Count > 0)
         {
             var key = queue.Dequeue();
             var parentId = parentOf[key] is { } pk ? ids[pk] : null;
-            var node = BuildNode(input, where, key, entries[key].Message!, parentId, missingParent.GetValueOrDefault(key), defaultSlug, assets, models, blobs);
+            var node = BuildNode(input, where, key, entries[key].Message!, parentId, missingParent.GetValueOrDefault(key), defaultSlug, assets, models, blobs, notes);
             var prepared = CanonicalNode.Of(node);
             ids[key] = prepared.Id;
             nodes.Add(node);
@@ -175,8 +180,13 @@ internal static class ChatGptConversationReader
             Raw = record.Bytes,
             Models = [.. models.Values],
             Blobs = [.. blobs.Values],
+            Notes = [.. notes, .. UnmappedFields(source)],
         };
     }
+
+    /// <summary>Conversation fields kept in the raw object only (bulky moderation and URL lists), when they hold anything.</summary>
+    private static IEnumerable<ImportNote> UnmappedFields(JsonObject source)
+        => RawOnlyFields.Where(f => source[f] is JsonArray { Count: > 0 } or JsonObject { Count: > 0 }).Select(f => new ImportNote(ImportNoteKind.UnmappedField, f));
 
     private static Node BuildNode(
         ImportInput input,
@@ -188,7 +198,8 @@ internal static class ChatGptConversationReader
         string? defaultSlug,
         ChatGptAssets assets,
         Dictionary<string, ModelReference> models,
-        Dictionary<string, ReadOnlyMemory<byte>> blobs)
+        Dictionary<string, ReadOnlyMemory<byte>> blobs,
+        List<ImportNote> notes)
     {
         var role = message["author"] is JsonObject author ? StringOf(author, "role") : null;
         if (role is null || message["author"] is not JsonObject authorObject)
@@ -281,7 +292,12 @@ internal static class ChatGptConversationReader
         GenerationRecord? generation = null;
         if (role == "assistant")
         {
-            var model = new ModelReference { Provider = "openai", Requested = (metadata is null ? null : StringOf(metadata, "model_slug")) ?? defaultSlug };
+            var model = ModelOf(metadata is null ? null : StringOf(metadata, "model_slug"), defaultSlug);
+            if (model.Inferred is not null)
+            {
+                notes.Add(new ImportNote(ImportNoteKind.InferredModel, model.Requested is null ? $"no model_slug; default_model_slug \"{defaultSlug}\" is not a model" : $"{model.Requested} from default_model_slug"));
+            }
+
             models.TryAdd(model.Id, model);
             JsonObject? parameters = null;
             if (metadata?["thinking_effort"] is { } effort)
@@ -303,6 +319,15 @@ internal static class ChatGptConversationReader
             Meta = meta,
         };
     }
+
+    /// <summary>
+    /// The message's own slug; else the conversation's default, marked inferred. The router setting "auto" (or
+    /// no default) names no model: the turn is credited to an unnamed OpenAI model, marked inferred, not to "auto".
+    /// </summary>
+    private static ModelReference ModelOf(string? slug, string? defaultSlug)
+        => slug is not null ? new ModelReference { Provider = "openai", Requested = slug }
+            : defaultSlug is null or "auto" ? new ModelReference { Provider = "openai", Inferred = "unknown: no model_slug, and default_model_slug is " + (defaultSlug is null ? "absent" : "\"auto\"") }
+            : new ModelReference { Provider = "openai", Requested = defaultSlug, Inferred = "default_model_slug" };
 
     private static JsonObject ConversationMeta(JsonObject source, string sourceId)
     {

@@ -25,6 +25,11 @@ public sealed class ChatGptFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a JSON array of conversations (conversations.json of a ChatGPT export), each an object with a \"mapping\" message tree, \"current_node\", \"title\" and \"create_time\"",
+        true,
+        ["mapping", "current_node", "title", "create_time", "update_time"]);
+
     /// <summary>A "mapping" tree is specific to ChatGPT, so it is tried early.</summary>
     public int DetectionOrder => 10;
 

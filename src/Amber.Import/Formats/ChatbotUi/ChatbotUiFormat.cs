@@ -19,6 +19,11 @@ public sealed class ChatbotUiFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "one Chatbot UI export object with \"version\", \"history\" (conversations with \"messages\"), \"folders\" and \"prompts\"",
+        false,
+        ["version", "history", "folders", "prompts"]);
+
     public int DetectionOrder => 47;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

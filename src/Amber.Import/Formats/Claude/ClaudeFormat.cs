@@ -19,6 +19,11 @@ public sealed class ClaudeFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a JSON array of conversations (conversations.json of a Claude export), each with \"uuid\", \"name\", \"created_at\" and \"chat_messages\"",
+        true,
+        ["uuid", "name", "created_at", "updated_at", "chat_messages"]);
+
     /// <summary>A "chat_messages" array is specific to Claude, so it is tried early (after ChatGPT's "mapping").</summary>
     public int DetectionOrder => 20;
 

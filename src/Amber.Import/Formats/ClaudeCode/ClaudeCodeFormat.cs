@@ -15,6 +15,11 @@ public sealed class ClaudeCodeFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "JSON Lines of a Claude Code session (~/.claude/projects/**/*.jsonl): records with \"type\", \"uuid\", \"parentUuid\", \"sessionId\" and \"message\"",
+        false,
+        ["type", "uuid", "parentUuid", "sessionId", "message", "timestamp"]);
+
     /// <summary>Session records are specific (sessionId beside uuid/parentUuid), so they are tried before the dataset formats.</summary>
     public int DetectionOrder => 15;
 

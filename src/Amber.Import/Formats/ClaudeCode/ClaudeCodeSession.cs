@@ -90,6 +90,7 @@ internal sealed class ClaudeCodeSession
                 Nodes = nodes,
                 Raw = raw,
                 Models = [.. models.Values],
+                Notes = NotPlaced(meta),
             });
         }
 
@@ -178,6 +179,12 @@ internal sealed class ClaudeCodeSession
 
         return meta;
     }
+
+    /// <summary>The records without a uuid (counted per type in meta "not_mapped"), as notes for the import summary: no tree has a place for them.</summary>
+    private static List<ImportNote> NotPlaced(JsonObject meta)
+        => meta["not_mapped"] is JsonObject counts
+            ? [.. counts.SelectMany(p => Enumerable.Repeat(new ImportNote(ImportNoteKind.UnplacedRecord, $"\"{p.Key}\" records (no uuid)"), (int)p.Value!))]
+            : [];
 
     /// <summary>Summaries (verbatim) and a count per type of the records that are not nodes (kept in the raw lines only).</summary>
     private void Others(JsonObject meta, IEnumerable<ClaudeCodeLine> group)

@@ -17,6 +17,11 @@ public sealed class CodexFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "JSON Lines of a Codex CLI rollout (~/.codex/sessions/**/rollout-*.jsonl): a first line {\"type\": \"session_meta\", \"payload\": {…}}, then turn_context and response_item lines",
+        false,
+        ["type", "payload", "timestamp"]);
+
     /// <summary>A session_meta first line is specific to Codex; it must be tried before the generic JSON Lines formats.</summary>
     public int DetectionOrder => 25;
 

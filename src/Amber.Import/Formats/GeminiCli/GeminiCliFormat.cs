@@ -22,6 +22,11 @@ public sealed class GeminiCliFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a Gemini CLI session file (an object with \"sessionId\", \"projectHash\" and \"messages\") or its logs.json (an array of {\"sessionId\", \"messageId\", \"message\"})",
+        null,
+        ["sessionId", "projectHash", "messages", "messageId", "message"]);
+
     /// <summary>A "sessionId" beside "projectHash" and "messages" (or "messageId" in logs.json) is specific to Gemini CLI; tried before the generic formats.</summary>
     public int DetectionOrder => 26;
 

@@ -23,6 +23,11 @@ public sealed class HhRlhfFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "Anthropic HH-RLHF records (JSON Lines or an array), each with \"chosen\" and \"rejected\" transcripts (\"\\n\\nHuman: … \\n\\nAssistant: …\")",
+        null,
+        ["chosen", "rejected"]);
+
     public int DetectionOrder => 40;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

@@ -22,6 +22,11 @@ public sealed class LibreChatFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a LibreChat export: an object with \"conversationId\", \"endpoint\" and \"messages\" (or \"messagesTree\") whose messages carry \"messageId\" and \"parentMessageId\"",
+        null,
+        ["conversationId", "endpoint", "messages", "messagesTree", "title"]);
+
     public int DetectionOrder => 46;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

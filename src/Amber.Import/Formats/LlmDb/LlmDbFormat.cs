@@ -22,6 +22,11 @@ public sealed class LlmDbFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "the SQLite log database of Simon Willison's llm (logs.db, with a \"responses\" table)",
+        null,
+        []);
+
     public int DetectionOrder => 5;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

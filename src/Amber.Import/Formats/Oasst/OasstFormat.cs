@@ -28,6 +28,11 @@ public sealed class OasstFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "OpenAssistant records (JSON Lines): message trees with \"message_tree_id\" and a \"prompt\" object, or flat messages with \"message_id\", \"parent_id\", \"message_tree_id\", \"role\" and \"text\"",
+        null,
+        ["message_tree_id", "prompt", "message_id", "parent_id", "role", "text"]);
+
     public int DetectionOrder => 30;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

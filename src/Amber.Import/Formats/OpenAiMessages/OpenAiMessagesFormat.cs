@@ -20,6 +20,11 @@ public sealed class OpenAiMessagesFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "OpenAI chat records (JSON Lines or an array), each with \"messages\": [{\"role\", \"content\"}, …]",
+        null,
+        ["messages"]);
+
     public int DetectionOrder => 60;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

@@ -19,6 +19,11 @@ public sealed class OpenWebUiFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "an Open WebUI chat export: an array of {\"id\", \"title\", \"chat\": {\"history\": {\"messages\", \"currentId\"}, \"models\"}} (or one such chat object)",
+        null,
+        ["id", "title", "chat", "history", "models", "user_id"]);
+
     /// <summary>Before openai-jsonl, which would take the linear "messages" copy and lose the tree.</summary>
     public int DetectionOrder => 45;
 

@@ -26,6 +26,9 @@ internal sealed class RecordShape
     public bool Has(string name, JsonTokenType? type = null)
         => properties.TryGetValue(name, out var t) && (type is null || t == type || (type == JsonTokenType.True && t == JsonTokenType.False));
 
+    /// <summary>The first record's top-level keys, in the order seen.</summary>
+    public IReadOnlyCollection<string> Keys => properties.Keys;
+
     /// <summary>For an object value, its keys; for an array value, the keys of its first element (if an object).</summary>
     public IReadOnlySet<string> ChildKeys(string name) => childKeys.TryGetValue(name, out var s) ? s : EmptySet;
 

@@ -19,6 +19,11 @@ public sealed class ShareGptFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "ShareGPT records (JSON Lines or an array), each with \"conversations\": [{\"from\", \"value\"}, …]",
+        null,
+        ["conversations", "id"]);
+
     public int DetectionOrder => 50;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)
