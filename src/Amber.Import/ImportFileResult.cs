@@ -16,4 +16,7 @@ public sealed record ImportFileResult(string File, string Format)
     public long RawBytes { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>How many of the file's conversations each <see cref="ImportedConversation.Notes"/> phrase applied to.</summary>
+    public SortedDictionary<string, int> Notes { get; } = new(StringComparer.Ordinal);
 }

@@ -30,4 +30,10 @@ public sealed record ImportedConversation
 
     /// <summary>Other files kept with the import (a Claude export's users.json, projects.json, …).</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Companions { get; init; } = [];
+
+    /// <summary>
+    /// What the format had to decide for this conversation that the source does not say (an id derived from its
+    /// content, records grouped by a rule), each a short phrase; the import summary counts them per file.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -127,6 +127,11 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 var canonical = CanonicalNodes(c);
                 CheckReferences(input, c, canonical);
                 counts.Conversations++;
+                foreach (var note in c.Notes)
+                {
+                    result.Notes[note] = result.Notes.GetValueOrDefault(note) + 1;
+                }
+
                 counts.Nodes += c.Nodes.Count;
                 counts.Instances += CountLeaves(c.Nodes, canonical.Select(n => n.Id).ToList());
                 counts.Raw += c.Raw.Length;
@@ -164,6 +169,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         {
             var message = e is ImportException ? e.Message : $"{input.Name}: {e.Message}";
             result.Error = message;
+            result.Notes.Clear();
             summary.Errors.Add(message + " Nothing from this file was committed.");
             return result;
         }

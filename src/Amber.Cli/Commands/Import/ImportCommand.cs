@@ -69,6 +69,14 @@ internal static class ImportCommand
             ConsoleFactory.For(env.Out).Write(table);
             var rate = summary.Conversations / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
             env.Out.WriteLine($"{summary.Conversations:N0} conversations ({summary.NewConversations:N0} new), {summary.Nodes:N0} nodes, {summary.Instances:N0} instances in {clock.Elapsed.TotalSeconds:0.0} s ({rate:N0} conversations/s).");
+            foreach (var f in summary.Files)
+            {
+                foreach (var (note, n) in f.Notes)
+                {
+                    env.Out.WriteLine($"{f.File}: {N(n)} conversations: {note}");
+                }
+            }
+
             foreach (var s in summary.Skipped)
             {
                 env.Error.WriteLine($"amber: skipped {s.Path}: {s.Reason}");
@@ -106,6 +114,7 @@ internal static class ImportCommand
             ["new_conversations"] = f.NewConversations,
             ["new_nodes"] = f.NewNodes,
             ["error"] = f.Error,
+            ["notes"] = new JsonObject(f.Notes.Select(n => KeyValuePair.Create(n.Key, (JsonNode?)n.Value))),
         }).ToArray()),
     };
 }
