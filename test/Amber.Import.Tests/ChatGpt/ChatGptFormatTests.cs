@@ -241,7 +241,6 @@ public sealed class ChatGptFormatTests
 
     [Theory]
     [InlineData("""{"id":"bad","title":"no mapping"}""", "no \"mapping\" object")]
-    [InlineData("""{"title":"no id","mapping":{}}""", "no \"id\" or \"conversation_id\"")]
     [InlineData("""{"id":"bad","mapping":{"m1":{"id":"m1","message":{"id":"m1","content":{"content_type":"text","parts":[]}},"parent":null,"children":[]}}}""", "author.role")]
     [InlineData("""{"id":"bad","mapping":{"m1":{"id":"m1","message":{"id":"m1","author":{"role":"user"},"content":{"parts":[]}},"parent":null,"children":[]}}}""", "content_type")]
     [InlineData("""{"id":"bad","mapping":{"a":{"message":{"id":"a","author":{"role":"user"},"content":{"content_type":"text"}},"parent":"b"},"b":{"message":{"id":"b","author":{"role":"user"},"content":{"content_type":"text"}},"parent":"a"}}}""", "cycle")]
