@@ -6,7 +6,7 @@ namespace Amber.Import;
 /// </summary>
 public interface IConversationFormat
 {
-    /// <summary>The name used by `--format` (chatgpt, claude, claude-code, codex, gemini-cli, openwebui, librechat, chatbot-ui, deepseek, grok, aistudio, oasst, sharegpt, openai-jsonl, hh-rlhf, llm-db).</summary>
+    /// <summary>The name used by `--format` (chatgpt, claude, claude-code, codex, gemini-cli, gemini-takeout, sillytavern, openwebui, librechat, chatbot-ui, deepseek, grok, aistudio, oasst, sharegpt, openai-jsonl, hh-rlhf, llm-db).</summary>
     string Name { get; }
 
     /// <summary>Detection runs formats in ascending order; the most specific shapes go first.</summary>

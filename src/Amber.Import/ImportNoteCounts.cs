@@ -26,6 +26,9 @@ public sealed class ImportNoteCounts
         subjects[key] = subjects.GetValueOrDefault(key) + 1;
     }
 
+    /// <summary>Forgets every note (a file that failed committed nothing, so it reports nothing it decided).</summary>
+    public void Clear() => counts.Clear();
+
     /// <summary>The subjects of one kind with their counts, by subject.</summary>
     public IReadOnlyDictionary<string, int> Of(ImportNoteKind kind) => counts.TryGetValue(kind, out var s) ? s : new SortedDictionary<string, int>();
 

@@ -11,4 +11,11 @@ public enum ImportNoteKind
 
     /// <summary>A generated turn whose model the source does not state for it; the model credited was inferred.</summary>
     InferredModel,
+
+    /// <summary>
+    /// Something the format had to decide that the source does not state (an id derived from the content, records
+    /// grouped into conversations by a rule, a named file not found); the subject is the phrase saying which, counted
+    /// once per conversation it applied to.
+    /// </summary>
+    Decision,
 }

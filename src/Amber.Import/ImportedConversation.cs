@@ -28,7 +28,7 @@ public sealed record ImportedConversation
     /// <summary>Attachment and asset bytes the nodes refer to (by content id).</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Blobs { get; init; } = [];
 
-    /// <summary>What the format did not import exactly as given (unmapped fields, unplaced records, inferred models); counted in the summary.</summary>
+    /// <summary>What the format did not import exactly as given (unmapped fields, unplaced records, inferred models, decisions the source does not state); counted in the summary.</summary>
     public IReadOnlyList<ImportNote> Notes { get; init; } = [];
 
     /// <summary>Other files kept with the import (a Claude export's users.json, projects.json, …).</summary>

@@ -216,6 +216,7 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
             }
 
             result.Error = message;
+            result.Notes.Clear();
             summary.Errors.Add(message + " Nothing from this file was committed.");
             return result;
         }

@@ -61,6 +61,11 @@ internal static class ImportOutput
 
         foreach (var f in summary.Files.Where(f => !f.Notes.IsEmpty))
         {
+            foreach (var (note, n) in f.Notes.Of(ImportNoteKind.Decision))
+            {
+                w.WriteLine($"amber: {f.File}: {n:N0} conversations: {note}");
+            }
+
             foreach (var (kind, label) in Kinds)
             {
                 var subjects = f.Notes.Of(kind);
@@ -108,6 +113,7 @@ internal static class ImportOutput
             ["unmapped_fields"] = Counts(f.Notes.Of(ImportNoteKind.UnmappedField)),
             ["unplaced_records"] = Counts(f.Notes.Of(ImportNoteKind.UnplacedRecord)),
             ["inferred_models"] = Counts(f.Notes.Of(ImportNoteKind.InferredModel)),
+            ["notes"] = Counts(f.Notes.Of(ImportNoteKind.Decision)),
         }).ToArray()),
     };
 

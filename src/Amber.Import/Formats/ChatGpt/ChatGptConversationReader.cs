@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
 using Amber.Core.Json;
 using Amber.Core.Model;
 using Amber.Import.Json;
@@ -31,19 +32,27 @@ internal static class ChatGptConversationReader
         try
         {
             var sourceId = StringOf(source, "id") ?? StringOf(source, "conversation_id");
-            if (sourceId is null || sourceId.Length == 0)
+            if (source["mapping"] is not JsonObject mapping)
             {
-                // The 2023 backend shape has no id: as for datasets, the id is the digest of the object's canonical JSON.
-                sourceId = Amber.Core.Hashing.ContentId.Of(CanonicalJson.Canonicalize(record.Bytes.Span));
+                throw ImportException.At(input, sourceId is { Length: > 0 } ? $"conversation {sourceId} ({where})" : where, "not a ChatGPT conversation: it has no \"mapping\" object of messages");
+            }
+
+            // The 2023 backend shape carries no id: name it by its content, as the datasets without ids are.
+            var derived = sourceId is not { Length: > 0 };
+            if (derived)
+            {
+                sourceId = ContentId.Of(CanonicalJson.Canonicalize(record.Bytes.Span));
             }
 
             where = $"conversation {sourceId} ({record.Where})";
-            if (source["mapping"] is not JsonObject mapping)
+            var conversation = Normalize(input, where, record, source, sourceId!, mapping, assets);
+            if (!derived)
             {
-                throw ImportException.At(input, where, "not a ChatGPT conversation: it has no \"mapping\" object of messages");
+                return conversation;
             }
 
-            return Normalize(input, where, record, source, sourceId, mapping, assets);
+            conversation.Record.Meta!["source_id_derived"] = "sha256 of the conversation's canonical JSON";
+            return conversation with { Notes = [.. conversation.Notes, new ImportNote(ImportNoteKind.Decision, ImportNotes.IdDerivedFromContent)] };
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or CanonicalJsonException or JsonException)
         {
