@@ -40,6 +40,7 @@ public static class ArchiveVerifier
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
         var time = archive.Options.TimeProvider;
         var started = time.GetTimestamp();
+        var clock = new ScanClock(time);
 
         // The index audit rebuilds the index from the segments through its own reads: it runs on the other core while this
         // thread re-reads and checks every frame. Its faults are reported after the segments', as when the two ran in turn.
@@ -106,13 +107,15 @@ public static class ArchiveVerifier
                 SegmentFooter? footer = null;
                 while (true)
                 {
+                    var t0 = clock.Now();
                     var step = SegmentScanner.Read(file, pos, length, name);
                     if (step.Kind == SegmentScanner.StepKind.Frame)
                     {
                         sha.AppendData(step.Bytes!);
+                        clock.Add(0, t0);
                         frames++;
                         report.Frames++;
-                        var commit = CheckFrame(archive, report, log, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        var commit = CheckFrame(archive, report, log, compression, clock, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
                         scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, length, step.Bytes, commit) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, pos, length));
                         pos = step.Next;
                         continue;
@@ -154,6 +157,7 @@ public static class ArchiveVerifier
             }
 
             var phase = IndexAudit.Phase(report, time, "segment scan (frames, commits, nodes, blobs)", started);
+            clock.Report(report);
             log.Finish(trustedCheckpoints);
             CheckCheckpoint(archive, report, dataEnd);
             CheckOrphans(archive, report, referencedExternal);
@@ -183,6 +187,7 @@ public static class ArchiveVerifier
         VerifyReport report,
         LogCheck log,
         Compression compression,
+        ScanClock clock,
         Dictionary<uint, byte[]> dictionaries,
         uint segment,
         long offset,
@@ -216,7 +221,9 @@ public static class ArchiveVerifier
                 return null;
             }
 
+            var t = clock.Now();
             var commit = Archive.DecodeCommit(segment, offset, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
+            t = clock.Add(1, t);
             log.Entry(commit.Entries[0].Body.Span);
             var seq = (long)commit.Info["seq"]!;
             if (seq != lastSeq + 1)
@@ -280,9 +287,13 @@ public static class ArchiveVerifier
 
                     case EntryType.Node:
                         {
+                            t = clock.Add(5, t);
                             var id = ContentId.Of(body);
+                            t = clock.Add(2, t);
                             CheckCanonical(report, where, $"node {id}", body);
+                            t = clock.Add(3, t);
                             var node = Node.FromCanonicalBytes(body);
+                            t = clock.Add(4, t);
                             if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
                             {
                                 report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
@@ -404,6 +415,7 @@ public static class ArchiveVerifier
                 report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
             }
 
+            clock.Add(5, t);
             return commit;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

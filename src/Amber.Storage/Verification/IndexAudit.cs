@@ -51,10 +51,13 @@ internal static class IndexAudit
             var phase = time.GetTimestamp();
             using (var derived = ArchiveIndex.OpenScratch(scratch))
             {
-                if (scanned is null || !scanned.TryIndex(archive, derived, position.Value))
+                var waited = TimeSpan.Zero;
+                if (scanned is null || !scanned.TryIndex(archive, derived, position.Value, out waited))
                 {
                     archive.Replay(derived, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
                 }
+
+                report.Phases.Add(("index audit: of which waiting for the scan's next frame", waited));
             }
 
             phase = Phase(report, time, "index audit: rebuild from the scanned frames (no full-text work)", phase);

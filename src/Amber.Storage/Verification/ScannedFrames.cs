@@ -45,8 +45,31 @@ internal sealed class ScannedFrames : IDisposable
     /// frames handed over are not exactly those (a segment missing or damaged, a frame that does not decode, …): the
     /// audit then lets Replay read the segments itself, so a fault says what it said before.
     /// </summary>
-    public bool TryIndex(Archive archive, ArchiveIndex into, (uint Segment, long Offset) position)
+    /// <param name="archive">The archive the frames are from.</param>
+    /// <param name="into">The scratch index.</param>
+    /// <param name="position">Where the live index's position says it has read up to.</param>
+    /// <param name="waited">Time spent waiting for the scan to hand over a frame (the bench's <c>verify --phases</c>).</param>
+    public bool TryIndex(Archive archive, ArchiveIndex into, (uint Segment, long Offset) position, out TimeSpan waited)
     {
+        var time = archive.Options.TimeProvider;
+        long waitTicks = 0;
+        IEnumerable<ScannedFrame> Timed()
+        {
+            using var e = queue.GetConsumingEnumerable().GetEnumerator();
+            while (true)
+            {
+                var t = time.GetTimestamp();
+                var more = e.MoveNext();
+                waitTicks += time.GetTimestamp() - t;
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return e.Current;
+            }
+        }
+
         using var compression = new Compression(archive.SnapshotDictionaries());
         using var tx = into.Begin();
         var reached = false;
@@ -57,7 +80,7 @@ internal sealed class ScannedFrames : IDisposable
             var (seg, pos, length, finished) = (1u, (long)SegmentHeader.Size, -1L, false);
             bool Reached() => (seg == position.Segment && pos == position.Offset)
                 || (position.Segment == seg + 1 && position.Offset == SegmentHeader.Size && (finished || pos == length));
-            foreach (var f in queue.GetConsumingEnumerable())
+            foreach (var f in Timed())
             {
                 if (Reached())
                 {
@@ -111,6 +134,7 @@ internal sealed class ScannedFrames : IDisposable
         finally
         {
             Abandon();
+            waited = TimeSpan.FromSeconds(waitTicks / (double)time.TimestampFrequency);
         }
 
         if (!reached)
