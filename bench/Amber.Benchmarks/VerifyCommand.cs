@@ -8,7 +8,8 @@ namespace Amber.Benchmarks;
 
 /// <summary>
 /// <c>amber verify</c> of an archive holding the corpus against <c>sha256sum</c> over the same files (segments, blobs,
-/// log and index), interleaved in the same run: fixity checks are only run if they run at disk speed.
+/// log and index), interleaved in the same run: fixity checks are only run if they run at disk speed. <c>--phases</c>
+/// also prints the wall time of each phase of the best round.
 /// </summary>
 public static class VerifyCommand
 {
@@ -34,6 +35,7 @@ public static class VerifyCommand
         var rounds = options.IntOption("--rounds", 3);
         var sha = new List<double>();
         var verify = new List<double>();
+        VerifyReport? best = null;
         for (var i = 0; i < rounds; i++)
         {
             sha.Add(Sha256Sum(archiveFiles).TotalSeconds);
@@ -45,6 +47,11 @@ public static class VerifyCommand
                 Console.Error.WriteLine(string.Join("\n", report.Faults));
                 return 1;
             }
+
+            if (verify[^1] <= verify.Min())
+            {
+                best = report;
+            }
         }
 
         var table = new MarkdownTable("Run", "Best s:", "Median s:", "MB/s (best):");
@@ -52,6 +59,18 @@ public static class VerifyCommand
         table.Add("`ArchiveVerifier.Verify` (every check of `amber verify`)", Fmt.Seconds(TimeSpan.FromSeconds(verify.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(verify))), Fmt.Rate(bytes / 1e6 / verify.Min()));
         Console.WriteLine(table);
         Console.WriteLine($"Verify speed ÷ sha256sum speed (best of {rounds}, target ≥ 0.25): {Fmt.Ratio(sha.Min() / verify.Min())}\n");
+        if (options.Rest.Contains("--phases"))
+        {
+            // Wall time of each phase of the best round; the index audit runs on its own thread beside the segment scan.
+            var phases = new MarkdownTable("Phase of the best round", "Wall ms:");
+            foreach (var (phase, wall) in best!.Phases)
+            {
+                phases.Add(phase, wall.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            Console.WriteLine(phases);
+        }
+
         return 0;
     }
 

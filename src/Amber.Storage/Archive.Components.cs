@@ -40,6 +40,10 @@ public sealed partial class Archive
     /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
     internal int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state) => catalogue.Replay(into, from, state);
 
+    /// <summary>Indexes one frame into <paramref name="into"/>; <paramref name="commit"/> is the frame already decoded, if it was.</summary>
+    internal void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
+        => catalogue.ApplyFrame(into, tx, compression, segment, offset, frame, commit);
+
     internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
         => Catalogue.ArchiveCatalogue.DecodeCommit(segment, offset, frameLength, decoded);
 

@@ -228,7 +228,8 @@ internal sealed class ArchiveCatalogue : IDisposable
     }
 
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
-    public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame)
+    /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
+    public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -250,8 +251,7 @@ internal sealed class ArchiveCatalogue : IDisposable
 
         try
         {
-            var decoded = compression.Decode(header, payload);
-            into.Apply(tx, DecodeCommit(segment, offset, frame.Length, decoded));
+            into.Apply(tx, commit ?? DecodeCommit(segment, offset, frame.Length, compression.Decode(header, payload)));
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
         {

@@ -120,16 +120,20 @@ internal sealed partial class ArchiveIndex : IDisposable
     public static ArchiveIndex OpenReader(string path) => new(path, readOnly: true);
 
     /// <summary>
-    /// A throw-away index for <c>verify</c> to rebuild into and compare with: no journal, no fsync. It holds the same
-    /// contentless full-text table as the live index, whose postings are compared with the live ones (IndexAudit).
+    /// A throw-away index for <c>verify</c> to rebuild into and compare with: its journal in memory, no fsync. Instead of the
+    /// full-text table it keeps each node's search text in a plain <c>node_text</c> table (FullTextAudit).
     /// </summary>
     internal static ArchiveIndex OpenScratch(string path)
     {
         var index = new ArchiveIndex(path, readOnly: false);
         index.writer = new SqliteConnection(index.connectionString);
         index.writer.Open();
-        index.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF;");
-        index.Exec(Schema);
+        // A journal in memory, so verify can roll back frames it indexed before it found the scan's frames unusable (ScannedFrames).
+        // A page cache of up to 256 MiB: the unique id indexes take inserts in random order, which otherwise spill pages
+        // to the file and read them back.
+        index.Exec("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;");
+        // The node text as plain rows, not tokenized: FTS5 checks the live postings against them (FullTextAudit).
+        index.Exec(Schema.Replace(FullTextTable, Verification.FullTextAudit.ScratchTextTable, StringComparison.Ordinal));
         return index;
     }
 

@@ -5,6 +5,7 @@ using Amber.Core.Hashing;
 using Amber.Core.Json;
 using Amber.Core.Model;
 using Amber.Storage.Format;
+using Amber.Storage.Index;
 
 namespace Amber.Storage.Verification;
 
@@ -37,11 +38,16 @@ public static class ArchiveVerifier
     private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints)
     {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
+        var time = archive.Options.TimeProvider;
+        var started = time.GetTimestamp();
+        var clock = new ScanClock(time);
 
         // The index audit rebuilds the index from the segments through its own reads: it runs on the other core while this
         // thread re-reads and checks every frame. Its faults are reported after the segments', as when the two ran in turn.
+        // The scan hands each frame it decodes to the audit, which indexes it into its scratch index (each frame decoded once).
         var indexReport = new VerifyReport();
-        var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var scanned = new ScannedFrames();
+        var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             var log = new LogCheck(archive, report);
@@ -90,6 +96,7 @@ public static class ArchiveVerifier
                 catch (CorruptArchiveException e)
                 {
                     report.Faults.Add(e.Message);
+                    scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Damaged, number, 0, length));
                     continue;
                 }
 
@@ -100,19 +107,23 @@ public static class ArchiveVerifier
                 SegmentFooter? footer = null;
                 while (true)
                 {
+                    var t0 = clock.Now();
                     var step = SegmentScanner.Read(file, pos, length, name);
                     if (step.Kind == SegmentScanner.StepKind.Frame)
                     {
                         sha.AppendData(step.Bytes!);
+                        clock.Add(0, t0);
                         frames++;
                         report.Frames++;
-                        CheckFrame(archive, report, log, compression, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq);
+                        var commit = CheckFrame(archive, report, log, compression, clock, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, length, step.Bytes, commit) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, pos, length));
                         pos = step.Next;
                         continue;
                     }
 
                     if (step.Kind == SegmentScanner.StepKind.Footer)
                     {
+                        scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Footer, number, pos, length));
                         footer = step.Footer;
                         var digest = sha.GetHashAndReset();
                         if (!digest.AsSpan().SequenceEqual(footer!.Sha256))
@@ -131,6 +142,7 @@ public static class ArchiveVerifier
                     if (step.Kind != SegmentScanner.StepKind.End)
                     {
                         report.Faults.Add($"{name} at offset {pos}: {step.Problem}.");
+                        scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Damaged, number, pos, length));
                     }
 
                     break;
@@ -144,15 +156,19 @@ public static class ArchiveVerifier
                 dataEnd = (number, pos);
             }
 
+            var phase = IndexAudit.Phase(report, time, "segment scan (frames, commits, nodes, blobs)", started);
+            clock.Report(report);
             log.Finish(trustedCheckpoints);
             CheckCheckpoint(archive, report, dataEnd);
             CheckOrphans(archive, report, referencedExternal);
             report.Nodes = nodes.Count;
             report.Blobs = blobs.Count;
             report.Commits = lastSeq;
+            IndexAudit.Phase(report, time, "log, checkpoint, orphans", phase);
         }
         finally
         {
+            scanned.Complete();
             // Never leave the audit reading an archive the caller is about to close.
             ((IAsyncResult)audit).AsyncWaitHandle.WaitOne();
         }
@@ -160,14 +176,18 @@ public static class ArchiveVerifier
         audit.GetAwaiter().GetResult();
         report.Faults.AddRange(indexReport.Faults);
         report.Notes.AddRange(indexReport.Notes);
+        report.Phases.AddRange(indexReport.Phases);
+        report.Phases.Add(("total", time.GetElapsedTime(started)));
         return report;
     }
 
-    private static void CheckFrame(
+    /// <returns>The decoded commit (null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
+    private static IndexedCommit? CheckFrame(
         Archive archive,
         VerifyReport report,
         LogCheck log,
         Compression compression,
+        ScanClock clock,
         Dictionary<uint, byte[]> dictionaries,
         uint segment,
         long offset,
@@ -178,8 +198,10 @@ public static class ArchiveVerifier
         HashSet<string> conversations,
         HashSet<(string, string)> membership,
         HashSet<string> referencedExternal,
-        ref long lastSeq)
+        ref long lastSeq,
+        out bool decoded)
     {
+        decoded = true;
         var where = $"{ArchivePaths.SegmentName(segment)} at offset {offset}";
         var header = RecordFrame.ReadHeader(frame);
         try
@@ -190,17 +212,18 @@ public static class ArchiveVerifier
                 var id = Compression.DictionaryIdOf(dict);
                 dictionaries[id] = dict;
                 compression.AddDictionary(id, dict);
-                return;
+                return null;
             }
 
             if (header.Kind == FrameKind.Checkpoint)
             {
                 log.CheckpointFrame(where, RecordFrame.Payload(frame));
-                return;
+                return null;
             }
 
-            var decoded = compression.Decode(header, RecordFrame.Payload(frame));
-            var commit = Archive.DecodeCommit(segment, offset, frame.Length, decoded);
+            var t = clock.Now();
+            var commit = Archive.DecodeCommit(segment, offset, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
+            t = clock.Add(1, t);
             log.Entry(commit.Entries[0].Body.Span);
             var seq = (long)commit.Info["seq"]!;
             if (seq != lastSeq + 1)
@@ -264,9 +287,13 @@ public static class ArchiveVerifier
 
                     case EntryType.Node:
                         {
+                            t = clock.Add(5, t);
                             var id = ContentId.Of(body);
+                            t = clock.Add(2, t);
                             CheckCanonical(report, where, $"node {id}", body);
+                            t = clock.Add(3, t);
                             var node = Node.FromCanonicalBytes(body);
+                            t = clock.Add(4, t);
                             if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
                             {
                                 report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
@@ -387,11 +414,16 @@ public static class ArchiveVerifier
             {
                 report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
             }
+
+            clock.Add(5, t);
+            return commit;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever the damage, verify reports it rather than stopping.
             report.Faults.Add($"{where}: cannot decode the commit: {e.Message}");
+            decoded = false;
+            return null;
         }
     }
 

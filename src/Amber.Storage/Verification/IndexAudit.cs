@@ -1,7 +1,6 @@
 using System.Globalization;
 using Amber.Storage.Index;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace Amber.Storage.Verification;
 
@@ -9,15 +8,20 @@ namespace Amber.Storage.Verification;
 /// Checks every row of the index against the segments: the index is rebuilt from the segments into a scratch file
 /// (by the same code that builds it on open, so the rule is written once) up to the position the live index claims,
 /// and each table is compared both ways, column by column (integer keys included), inside one read snapshot of the live
-/// index. The contentless full-text table is compared by its postings and checked by FTS5's integrity check, so an
+/// index. The contentless full-text table is checked against the nodes' text by FTS5 (<see cref="FullTextAudit"/>), so an
 /// edited search index is found as well as an edited title, model, tier, key, raw link, commit info, checkpoint or annotation.
 /// </summary>
 internal static class IndexAudit
 {
-    private const int RowsShown = 5;
+    internal const int RowsShown = 5;
 
-    public static void Run(Archive archive, VerifyReport report, int maxFaults)
+    /// <param name="archive">The archive whose index is audited.</param>
+    /// <param name="report">Where its faults, notes and phases go.</param>
+    /// <param name="maxFaults">Faults listed at most.</param>
+    /// <param name="scanned">The frames the segment scan decodes for this audit, or null to read the segments here.</param>
+    public static void Run(Archive archive, VerifyReport report, int maxFaults, ScannedFrames? scanned = null)
     {
+        var time = archive.Options.TimeProvider;
         var faults = 0;
         void Fault(string f)
         {
@@ -44,26 +48,43 @@ internal static class IndexAudit
                 return;
             }
 
+            var phase = time.GetTimestamp();
             using (var derived = ArchiveIndex.OpenScratch(scratch))
             {
-                archive.Replay(derived, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
+                var waited = TimeSpan.Zero;
+                if (scanned is null || !scanned.TryIndex(archive, derived, position.Value, out waited))
+                {
+                    archive.Replay(derived, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
+                }
+
+                report.Phases.Add(("index audit: of which waiting for the scan's next frame", waited));
             }
 
+            phase = Phase(report, time, "index audit: rebuild from the scanned frames (no full-text work)", phase);
             foreach (var table in Tables(c))
             {
                 CompareTable(c, table, Fault);
             }
 
+            phase = Phase(report, time, "index audit: compare tables", phase);
+            var copied = false;
             try
             {
-                CompareFullText(c, Fault);
+                FullTextAudit.CopyLive(c);
+                copied = true;
             }
             catch (SqliteException e)
             {
                 Fault($"node_text: the full-text index cannot be read ({e.Message}); search would find the wrong messages.");
             }
+
             Exec(c, "COMMIT");
-            CheckPostings(archive.Index.Path, Fault, report);
+            phase = Phase(report, time, "index audit: copy the live full-text index", phase);
+            if (copied)
+            {
+                FullTextAudit.Check(FileUri(scratch), Fault);
+                Phase(report, time, "index audit: full-text integrity check", phase);
+            }
         }
         catch (Exception e) when (e is SqliteException or CorruptArchiveException or IOException)
         {
@@ -71,6 +92,7 @@ internal static class IndexAudit
         }
         finally
         {
+            scanned?.Abandon();
             SqliteConnection.ClearAllPools();
             folder.Delete(recursive: true);
         }
@@ -79,6 +101,14 @@ internal static class IndexAudit
         {
             report.Notes.Add("the index disagrees with the segments; `amber index rebuild` rebuilds it from the segments.");
         }
+    }
+
+    /// <summary>Records the wall time since <paramref name="since"/> as a phase of verify; returns now.</summary>
+    internal static long Phase(VerifyReport report, TimeProvider time, string name, long since)
+    {
+        var now = time.GetTimestamp();
+        report.Phases.Add((name, time.GetElapsedTime(since, now)));
+        return now;
     }
 
     private static (uint Segment, long Offset)? Position(SqliteConnection c)
@@ -150,154 +180,8 @@ internal static class IndexAudit
         }
     }
 
-    /// <summary>
-    /// The full-text index keeps no text, so its postings are compared instead: every (term, node key, column,
-    /// position) of the live index against those the rebuild derived from the nodes in the segments (FTS5's
-    /// <c>fts5vocab</c> instance view), and each node's token count (which ranking reads). Both views list the
-    /// postings in the same order, so they are merged in one pass over each (<see cref="DifferingPostings"/>), with no
-    /// temporary B-tree over every token (an <c>EXCEPT</c> of the two took verify from 5 s to 10 s on the corpus). A
-    /// changed, missing or extra row shows as postings one side lacks; FTS5's integrity check then checks the live
-    /// index's own structure (<see cref="CheckPostings"/>).
-    /// </summary>
-    private static void CompareFullText(SqliteConnection c, Action<string> fault)
-    {
-        Exec(c, "CREATE VIRTUAL TABLE temp.live_postings USING fts5vocab(live, node_text, instance)");
-        Exec(c, "CREATE VIRTUAL TABLE temp.true_postings USING fts5vocab(main, node_text, instance)");
-        try
-        {
-            var (extra, missing) = DifferingPostings(c);
-            foreach (var key in extra)
-            {
-                fault($"node_text: the search postings of node key {key} are not derived from that node's text in the segments (edited, or not its text).");
-            }
-
-            foreach (var key in missing)
-            {
-                fault($"node_text: the search postings of node key {key} are missing or differ from that node's text in the segments.");
-            }
-
-            const string Sizes = "SELECT id, sz FROM {0}.node_text_docsize";
-            var liveSizes = string.Format(CultureInfo.InvariantCulture, Sizes, "live");
-            var trueSizes = string.Format(CultureInfo.InvariantCulture, Sizes, "main");
-            foreach (var key in Keys(c, $"SELECT * FROM ({liveSizes} EXCEPT {trueSizes}) UNION SELECT * FROM ({trueSizes} EXCEPT {liveSizes})"))
-            {
-                fault($"node_text: the token count of node key {key} differs from that node's text in the segments (ranking reads it).");
-            }
-        }
-        finally
-        {
-            Exec(c, "DROP TABLE temp.live_postings");
-            Exec(c, "DROP TABLE temp.true_postings");
-        }
-    }
-
-    /// <summary>
-    /// Merges the live and the derived postings, both in (term, doc, col, offset) order, through SQLite's C API (a
-    /// corpus has millions): the node keys with postings only the live index has, and those only the derivation has.
-    /// </summary>
-    private static (List<long> Extra, List<long> Missing) DifferingPostings(SqliteConnection c)
-    {
-        const string Sql = "SELECT term, doc, col, offset FROM temp.{0}_postings";
-        var db = c.Handle!;
-        var extra = new List<long>();
-        var missing = new List<long>();
-        Check(raw.sqlite3_prepare_v2(db, string.Format(CultureInfo.InvariantCulture, Sql, "live"), out var live), db);
-        using (live)
-        {
-            Check(raw.sqlite3_prepare_v2(db, string.Format(CultureInfo.InvariantCulture, Sql, "true"), out var truth), db);
-            using (truth)
-            {
-                var hasLive = Step(live, db);
-                var hasTruth = Step(truth, db);
-                while ((hasLive || hasTruth) && (extra.Count < RowsShown || missing.Count < RowsShown))
-                {
-                    var order = !hasLive ? 1 : !hasTruth ? -1 : ComparePosting(live, truth);
-                    if (order == 0)
-                    {
-                        hasLive = Step(live, db);
-                        hasTruth = Step(truth, db);
-                    }
-                    else if (order < 0)
-                    {
-                        AddOnce(extra, raw.sqlite3_column_int64(live, 1));
-                        hasLive = Step(live, db);
-                    }
-                    else
-                    {
-                        AddOnce(missing, raw.sqlite3_column_int64(truth, 1));
-                        hasTruth = Step(truth, db);
-                    }
-                }
-            }
-        }
-
-        return (extra, missing);
-    }
-
-    private static int ComparePosting(sqlite3_stmt a, sqlite3_stmt b)
-    {
-        var order = raw.sqlite3_column_blob(a, 0).SequenceCompareTo(raw.sqlite3_column_blob(b, 0));
-        for (var col = 1; order == 0 && col < 4; col++)
-        {
-            order = raw.sqlite3_column_int64(a, col).CompareTo(raw.sqlite3_column_int64(b, col));
-        }
-
-        return order;
-    }
-
-    private static void AddOnce(List<long> keys, long key)
-    {
-        if (keys.Count < RowsShown && !keys.Contains(key))
-        {
-            keys.Add(key);
-        }
-    }
-
-    private static bool Step(sqlite3_stmt stmt, sqlite3 db)
-    {
-        var rc = raw.sqlite3_step(stmt);
-        if (rc == raw.SQLITE_ROW)
-        {
-            return true;
-        }
-
-        Check(rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc, db);
-        return false;
-    }
-
-    private static void Check(int rc, sqlite3 db)
-    {
-        if (rc != raw.SQLITE_OK)
-        {
-            SqliteException.ThrowExceptionForRC(rc, db);
-        }
-    }
-
-    /// <summary>
-    /// FTS5's own integrity check: every posting of the live full-text index against the text it indexes (so an edited
-    /// search index is found, not only edited text). SQLite runs it as an INSERT, so it needs a connection that may
-    /// write; it changes nothing.
-    /// </summary>
-    private static void CheckPostings(string indexPath, Action<string> fault, VerifyReport report)
-    {
-        try
-        {
-            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false, DefaultTimeout = 30 }.ToString());
-            c.Open();
-            Exec(c, "INSERT INTO node_text(node_text, rank) VALUES('integrity-check', 1)");
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 267 /* SQLITE_CORRUPT_VTAB */ || e.SqliteErrorCode == 11 /* SQLITE_CORRUPT */)
-        {
-            fault($"node_text: the full-text postings disagree with the text they index ({e.Message}); search would find the wrong messages.");
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 8 /* SQLITE_READONLY */)
-        {
-            report.Notes.Add($"the full-text postings were not checked: {indexPath} cannot be opened for writing, which SQLite's FTS5 integrity check needs.");
-        }
-    }
-
     /// <summary>The first column of the first rows a query returns: a row's key, for the report.</summary>
-    private static List<string> Keys(SqliteConnection c, string sql)
+    internal static List<string> Keys(SqliteConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT * FROM ({sql}) LIMIT {RowsShown}";

@@ -24,4 +24,7 @@ public sealed record VerifyReport
     public long Bytes { get; set; }
 
     public bool Ok => Faults.Count == 0;
+
+    /// <summary>Wall time of each phase, in the order they ended (the bench's <c>verify --phases</c>); not part of the outcome.</summary>
+    internal List<(string Phase, TimeSpan Wall)> Phases { get; } = [];
 }

@@ -17,6 +17,9 @@ public sealed class IndexAuditTests
     [InlineData("nodes", "UPDATE nodes SET id = zeroblob(32) WHERE rowid = 1")]
     [InlineData("node_text", "INSERT INTO node_text(rowid, text) VALUES((SELECT MAX(rowid) + 1 FROM nodes), 'forged words')")]
     [InlineData("node_text", "UPDATE node_text_data SET block = substr(block, 1, length(block) - 7) WHERE id = (SELECT MAX(id) FROM node_text_data)")]
+    [InlineData("node_text", "UPDATE node_text_docsize SET sz = X'63' WHERE id = (SELECT MIN(id) FROM node_text_docsize)")]
+    [InlineData("node_text", "INSERT INTO node_text_docsize(id, sz) VALUES((SELECT MAX(k) + 1 FROM nodes), X'00')")]
+    [InlineData("node_text", "UPDATE node_text_data SET block = X'0501' WHERE id = 1")] // the totals ranking reads (row and token counts)
     [InlineData("models", "UPDATE models SET name = 'forged-model'")]
     [InlineData("nodes", "UPDATE nodes SET tier = 1 WHERE rowid = 2")]
     [InlineData("conversations", "UPDATE conversations SET tier = 1")]
