@@ -1,7 +1,7 @@
-using Amber.Import;
 using System.Text.Json.Nodes;
 using Amber.Core.Hashing;
 using Amber.Core.Json;
+using Amber.Import;
 using Amber.Import.Tests.ChatApps;
 
 namespace Amber.Import.Tests.ChatGpt;

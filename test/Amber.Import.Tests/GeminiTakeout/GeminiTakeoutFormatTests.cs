@@ -1,6 +1,6 @@
-using Amber.Import;
 using System.Text;
 using System.Text.Json.Nodes;
+using Amber.Import;
 using Amber.Import.Formats.GeminiTakeout;
 using Amber.Import.Tests.ChatApps;
 using Amber.Storage.Verification;
