@@ -57,7 +57,7 @@ internal static class ImportWatch
         {
             var line = ImportOutput.Json(summary, elapsed);
             line["round"] = round;
-            line["time"] = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+            line["time"] = Amber.Core.Time.Timestamps.Format(TimeProvider.System.GetUtcNow());
             Output.JsonLine(env.Out, line);
             env.Out.Flush();
             return;

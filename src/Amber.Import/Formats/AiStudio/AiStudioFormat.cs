@@ -17,6 +17,11 @@ public sealed class AiStudioFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a Google AI Studio prompt saved to Drive: {\"runSettings\", \"systemInstruction\", \"chunkedPrompt\": {\"chunks\": [{\"role\", \"text\"}]}}",
+        false,
+        ["runSettings", "systemInstruction", "chunkedPrompt"]);
+
     public int DetectionOrder => 44;
 
     public bool Detect(ImportInput input, ReadOnlySpan<byte> head)

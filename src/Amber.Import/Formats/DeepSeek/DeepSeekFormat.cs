@@ -18,6 +18,11 @@ public sealed class DeepSeekFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a DeepSeek web chat as its history API returns it: {\"code\", \"msg\", \"data\": {\"biz_data\": {\"chat_session\", \"chat_messages\"}}} (or the bare biz_data object, or an array of either)",
+        null,
+        ["code", "msg", "data", "biz_data", "chat_session", "chat_messages"]);
+
     /// <summary>Before claude, which would take a bare biz_data object for a Claude conversation by its "chat_messages".</summary>
     public int DetectionOrder => 18;
 

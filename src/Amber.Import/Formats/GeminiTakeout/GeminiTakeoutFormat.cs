@@ -26,6 +26,11 @@ public sealed class GeminiTakeoutFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "Gemini Apps activity from Google Takeout (My Activity/Gemini Apps/MyActivity.json): an array of {\"header\": \"Gemini Apps\", \"title\", \"time\", \"safeHtmlItem\", \"products\"}",
+        true,
+        ["header", "title", "time", "safeHtmlItem", "products", "activityControls"]);
+
     /// <summary>A Takeout activity array whose first record's header is Gemini's (Bard's before 2024) is specific; tried before the dataset shapes.</summary>
     public int DetectionOrder => 27;
 

@@ -20,6 +20,11 @@ public sealed class GrokFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a Grok data export (prod-grok-backend.json): {\"conversations\": [{\"conversation\": {…}, \"responses\": [{\"response\": {…}}]}]}",
+        false,
+        ["conversations", "conversation", "responses"]);
+
     /// <summary>Before sharegpt, whose records have a "conversations" array too (of from/value turns).</summary>
     public int DetectionOrder => 48;
 

@@ -17,6 +17,11 @@ public sealed class SillyTavernFormat : IConversationFormat
 
     public string Name => FormatName;
 
+    public FormatShape Shape { get; } = new(
+        "a SillyTavern chat (.jsonl): a first line {\"user_name\", \"character_name\", \"create_date\", \"chat_metadata\"}, then one message a line {\"name\", \"is_user\", \"mes\", \"send_date\", \"swipes\"}",
+        false,
+        ["user_name", "character_name", "create_date", "chat_metadata"]);
+
     /// <summary>A first line naming both the user and the character is specific; tried before the dataset shapes.</summary>
     public int DetectionOrder => 28;
 
