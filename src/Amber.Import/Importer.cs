@@ -176,6 +176,8 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                 {
                     result.Notes.Add(note);
                 }
+
+                InferredModelsInMeta(c, result.Notes);
                 if (!overflow)
                 {
                     bufferedBytes += (2 * c.Raw.Length) + (NodeOverheadBytes * c.Nodes.Count);
@@ -399,6 +401,22 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
 
     /// <summary>Leaves of the source tree: nodes no other node names as parent.</summary>
     public static int CountLeaves(IReadOnlyList<Node> nodes) => CountLeaves(nodes, nodes.Select(n => n.ComputeId()).ToList());
+
+    /// <summary>
+    /// The chat-app formats mark a reply credited a model its source states elsewhere (the chat's, the request's, the
+    /// prompt's settings) with <c>meta.model_inferred</c> naming where from; each such reply is counted as an inferred model,
+    /// so every format's inferences reach the summary through one rule.
+    /// </summary>
+    private static void InferredModelsInMeta(ImportedConversation c, ImportNoteCounts notes)
+    {
+        foreach (var n in c.Nodes)
+        {
+            if (n.Generation is not null && n.Meta?["model_inferred"] is System.Text.Json.Nodes.JsonValue from && from.TryGetValue<string>(out var where))
+            {
+                notes.Add(new ImportNote(ImportNoteKind.InferredModel, $"{c.Models.FirstOrDefault(m => m.Id == n.Generation.Model)?.Requested ?? "a model"} from {where}"));
+            }
+        }
+    }
 
     private static int CountLeaves(IReadOnlyList<Node> nodes, IReadOnlyList<string> ids)
     {

@@ -100,6 +100,47 @@ public sealed class ImportReportTests
     }
 
     [Fact]
+    public void Import_ChatAppRepliesCreditedTheRequestsModel_AreCountedAsInferredModels()
+    {
+        using var fx = new ImportFixture();
+        using var folder = new TempDirectory();
+        static JsonObject Response(string id, string? parent, string sender, string text, string? model) => new()
+        {
+            ["response"] = new JsonObject
+            {
+                ["response_id"] = id,
+                ["parent_response_id"] = parent,
+                ["sender"] = sender,
+                ["message"] = text,
+                ["create_time"] = "2025-03-01T10:00:00Z",
+                ["metadata"] = model is null ? null : new JsonObject { ["requestModelDetails"] = new JsonObject { ["modelId"] = model } },
+            },
+        };
+        var export = new JsonObject
+        {
+            ["conversations"] = new JsonArray(new JsonObject
+            {
+                ["conversation"] = new JsonObject { ["conversation_id"] = "g1", ["title"] = "t", ["create_time"] = "2025-03-01T10:00:00Z" },
+                ["responses"] = new JsonArray(
+                    Response("r1", null, "human", "hi", "grok-3"),
+                    Response("r2", "r1", "ASSISTANT", "hello", null),
+                    Response("r3", "r2", "human", "more", "grok-4"),
+                    Response("r4", "r3", "ASSISTANT", "sure", null)),
+            }),
+        };
+        var path = folder.Combine("prod-grok-backend.json");
+        File.WriteAllText(path, export.ToJsonString());
+
+        var summary = fx.Import(path);
+
+        Assert.True(summary.Ok, string.Join("\n", summary.Errors));
+        var file = Assert.Single(summary.Files);
+        Assert.Equal("grok", file.Format);
+        Assert.Equal(2, file.Notes.Total(ImportNoteKind.InferredModel)); // two replies, each credited its request's model
+        Assert.Equal(1, file.Notes.Of(ImportNoteKind.InferredModel)["grok-4 from request.metadata.requestModelDetails.modelId"]);
+    }
+
+    [Fact]
     public void Import_RepliesWithoutModelSlugUnderAuto_CountedAsInferredPerFile_NotCreditedToAuto()
     {
         using var fx = new ImportFixture();
