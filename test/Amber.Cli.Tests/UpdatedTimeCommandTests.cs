@@ -61,6 +61,41 @@ public sealed class UpdatedTimeCommandTests
         Assert.Equal(0, cli.Run("verify").Exit);
     }
 
+    [Theory]
+    [InlineData("claude-export-nexus/Claude.json")]
+    [InlineData("grok-export-openwebui-importer/grok_example.json")]
+    [InlineData("deepseek-web-raw-ceyaima/DeepSeek - test_chat_raw_2025-11-22T15-53-07.json")]
+    [InlineData("gemini-cli-codemie/session-2025-12-01T21-45-5b959dae.json")]
+    public void ChatAppImport_UpdatedIsTheSourcesOwnUpdateTime(string relative)
+    {
+        using var cli = new CliRunner();
+        var file = Sample(relative);
+        var source = JsonNode.Parse(File.ReadAllBytes(file))!;
+
+        // Expected from the raw file, by the conversation's source id: each format's own update-time field.
+        var expected = relative.Split('/')[0] switch
+        {
+            "claude-export-nexus" => source.AsArray().ToDictionary(c => c!["uuid"]!.GetValue<string>(), c => Iso(c!["updated_at"])),
+            "grok-export-openwebui-importer" => source["conversations"]!.AsArray().Select(e => e!["conversation"]!)
+                .ToDictionary(c => c["conversation_id"]!.GetValue<string>(), c => Iso(c["modify_time"])),
+            "deepseek-web-raw-ceyaima" => new[] { source["data"]!["biz_data"]!["chat_session"]! }
+                .ToDictionary(c => c["id"]!.GetValue<string>(), c => DateTimeOffset.UnixEpoch.AddTicks((long)decimal.Round(decimal.Parse(c["updated_at"]!.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond))),
+            _ => new Dictionary<string, DateTimeOffset> { [source["sessionId"]!.GetValue<string>()] = Iso(source["lastUpdated"]) },
+        };
+
+        Assert.NotEmpty(expected);
+        var (exit, _, err) = cli.Run("import", file, "--json");
+        Assert.True(exit == 0, err);
+        var listed = Listed(cli);
+        Assert.NotEmpty(listed); // an export's conversations without messages are not imported, so `listed` may be fewer
+        foreach (var entry in listed)
+        {
+            var want = expected[entry["source_id"]!.GetValue<string>()];
+            var updated = Timestamps.Parse(entry["updated"]!.GetValue<string>())!.Value;
+            Assert.True((updated - want).Duration() <= TimeSpan.FromTicks(10), $"{entry["source_id"]}: updated {entry["updated"]}, expected {want:O}");
+        }
+    }
+
     [Fact]
     public void CapturedConversation_UpdatedIsItsCommitTime()
     {
@@ -72,6 +107,8 @@ public sealed class UpdatedTimeCommandTests
         var updated = Timestamps.Parse(listed["updated"]!.GetValue<string>())!.Value;
         Assert.InRange(updated, start, DateTimeOffset.UtcNow.AddSeconds(1));
     }
+
+    private static DateTimeOffset Iso(JsonNode? value) => DateTimeOffset.Parse(value!.GetValue<string>(), CultureInfo.InvariantCulture);
 
     private static List<JsonNode> Listed(CliRunner cli)
         => [.. cli.Run("ls", "--json").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)];
