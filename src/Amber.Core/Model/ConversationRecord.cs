@@ -24,6 +24,12 @@ public sealed record ConversationRecord
 
     public string? Created { get; init; }
 
+    /// <summary>
+    /// The source's own time of the conversation's last change (RFC 3339, as <see cref="Created"/>), or null when the
+    /// source states none; written only when present, so a record without it keeps its bytes.
+    /// </summary>
+    public string? Updated { get; init; }
+
     public JsonObject? Meta { get; init; }
 
     public string Id => ContentId.OfCanonical(IdentityJson(Format, Source, SourceId));
@@ -36,6 +42,7 @@ public sealed record ConversationRecord
         var o = IdentityJson(Format, Source, SourceId);
         JsonFields.SetIf(o, "title", Title);
         JsonFields.SetIf(o, "created", Created);
+        JsonFields.SetIf(o, "updated", Updated);
         JsonFields.SetIf(o, "meta", Meta);
         return o;
     }
@@ -54,6 +61,7 @@ public sealed record ConversationRecord
             SourceId = JsonFields.RequireString(o, "source_id", "conversation"),
             Title = JsonFields.OptString(o, "title"),
             Created = JsonFields.OptString(o, "created"),
+            Updated = JsonFields.OptString(o, "updated"),
             Meta = JsonFields.OptObject(o, "meta")?.DeepClone().AsObject(),
         };
     }

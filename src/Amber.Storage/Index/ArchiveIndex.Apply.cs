@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amber.Core.Hashing;
 using Amber.Core.Model;
+using Amber.Core.Time;
 using Amber.Storage.Format;
 using Microsoft.Data.Sqlite;
 
@@ -141,16 +142,17 @@ internal sealed partial class ArchiveIndex
             var cidKey = IndexIds.ToKey(cid);
             if (recordsById.TryGetValue(cid, out var found))
             {
-                // The record itself stays in the segments: the row keeps where the newest one is.
+                // The record itself stays in the segments: the row keeps where the newest one is. `updated` is the
+                // source's own update time when the record states one, else the commit's, and never moves back.
                 var rec = found.Record;
                 Run(tx, """
                     INSERT INTO conversations(id, format, source, source_id, title, created, updated, last_seq, segment, offset, entry_offset, entry_length)
                     VALUES($id, $f, $s, $sid, $t, $c, $u, $seq, $sg, $o, $eo, $el)
-                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title), updated = excluded.updated, last_seq = excluded.last_seq,
+                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title), updated = MAX(updated, excluded.updated), last_seq = excluded.last_seq,
                         segment = excluded.segment, offset = excluded.offset, entry_offset = excluded.entry_offset, entry_length = excluded.entry_length
                     """,
                     ("$id", cidKey), ("$f", rec.Format), ("$s", rec.Source), ("$sid", rec.SourceId), ("$t", rec.Title),
-                    ("$c", rec.Created ?? time), ("$u", time), ("$seq", seq), ("$sg", (long)commit.Segment), ("$o", commit.Offset),
+                    ("$c", rec.Created ?? time), ("$u", UpdatedOf(rec, time)), ("$seq", seq), ("$sg", (long)commit.Segment), ("$o", commit.Offset),
                     ("$eo", (long)found.Entry.EntryOffset), ("$el", (long)found.Entry.Body.Length));
             }
 
@@ -276,6 +278,14 @@ internal sealed partial class ArchiveIndex
             """,
             ("$n", (long)rows.Count), ("$i", (long)instances), ("$t", (long)(rows.Count == 0 ? 4 : worstOverall)), ("$c", conversation));
     }
+
+    /// <summary>
+    /// A conversation row's <c>updated</c> for a commit carrying its record: the record's own <c>updated</c> (the source's
+    /// update time) when it states one, else the commit's time. Written in the commit time's fixed form (7 fractional
+    /// digits, UTC) so that the text order is the time order and <c>MAX</c> keeps the latest.
+    /// </summary>
+    private static string UpdatedOf(ConversationRecord record, string commitTime)
+        => Timestamps.TryParse(record.Updated, out var t) ? Timestamps.FormatCommitTime(t) : commitTime;
 
     /// <summary>
     /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer

@@ -57,6 +57,19 @@ public sealed class PinnedVectorTests
     }
 
     [Fact]
+    public void ConversationRecord_WithUpdated_AddsOnlyThatMemberAndKeepsItsId()
+    {
+        // The pinned record above has no `updated` and keeps its bytes; one that states it differs by that member alone.
+        var conversation = PinnedVectors.Conversation() with { Updated = "2024-05-02T08:30:00Z" };
+        var json = Encoding.UTF8.GetString(CanonicalJson.Canonicalize(conversation.ToJson()));
+
+        Assert.Equal(PinnedVectors.ConversationRecordJson[..^1] + ",\"updated\":\"2024-05-02T08:30:00Z\"}", json);
+        Assert.Equal(PinnedVectors.ConversationId, conversation.Id);
+        Assert.Equal(conversation, ConversationRecord.FromJson(JsonNode.Parse(json)!.AsObject()));
+        Assert.Null(ConversationRecord.FromJson(JsonNode.Parse(PinnedVectors.ConversationRecordJson)!.AsObject()).Updated);
+    }
+
+    [Fact]
     public void PinnedVectors_EveryId_IsSha256OfItsJsonBytes()
     {
         Assert.All(PinnedVectors.Hashed, v =>

@@ -50,6 +50,11 @@ internal static class ChatAppJson
             : Timestamps.FormatSourceTime(DateTimeOffset.UnixEpoch.AddTicks((long)ticks));
     }
 
+    /// <summary>A time given either as a Unix number (<see cref="EpochTime"/>) or as ISO 8601 text (<see cref="IsoTime"/>); null otherwise.</summary>
+    public static string? AnyTime(JsonNode? value) => value is JsonValue v && v.GetValueKind() == JsonValueKind.String
+        ? IsoTime(v.GetValue<string>())
+        : EpochTime(value);
+
     /// <summary>A source's ISO 8601 time as RFC 3339 UTC (its fractional digits kept), or null if it does not parse.</summary>
     public static string? IsoTime(string? text) => Timestamps.TryParse(text, out var t) ? Timestamps.FormatSourceTime(t) : null;
 

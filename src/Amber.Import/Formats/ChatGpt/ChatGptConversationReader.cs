@@ -177,6 +177,7 @@ internal static class ChatGptConversationReader
             SourceId = sourceId,
             Title = StringOf(source, "title"),
             Created = ChatGptTime.ToRfc3339(source["create_time"]),
+            Updated = ChatGptTime.ToRfc3339(source["update_time"]),
             Meta = ConversationMeta(source, sourceId),
         };
         _ = CanonicalJson.Canonicalize(conversation.ToJson()); // a title that cannot be canonicalized fails here, before any commit

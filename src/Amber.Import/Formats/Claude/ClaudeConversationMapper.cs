@@ -298,6 +298,7 @@ internal sealed class ClaudeConversationMapper
             SourceId = uuid,
             Title = string.IsNullOrEmpty(name) ? null : name,
             Created = created,
+            Updated = ClaudeTime.Normalize(ClaudeContent.String(source, "updated_at")),
             Meta = meta.Count > 0 ? meta : null,
         };
     }

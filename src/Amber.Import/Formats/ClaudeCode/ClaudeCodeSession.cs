@@ -85,6 +85,9 @@ internal sealed class ClaudeCodeSession
                     Created = group.Select(l => ClaudeTime.Parse(ClaudeCodeLines.String(l.Json, "timestamp"))).Where(t => t is not null).Min() is { } first
                         ? Amber.Core.Time.Timestamps.FormatSourceTime(first)
                         : null,
+                    Updated = group.Select(l => ClaudeTime.Parse(ClaudeCodeLines.String(l.Json, "timestamp"))).Where(t => t is not null).Max() is { } last
+                        ? Amber.Core.Time.Timestamps.FormatSourceTime(last)
+                        : null,
                     Meta = meta,
                 },
                 Nodes = nodes,

@@ -261,6 +261,7 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
                 SourceId = sessionId,
                 Title = title,
                 Created = Created,
+                Updated = LatestTime.Of(nodes.Select(n => n.Created).Append(Created)),
                 Meta = recordMeta,
             },
             Nodes = nodes,

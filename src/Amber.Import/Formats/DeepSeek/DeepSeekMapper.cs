@@ -106,6 +106,7 @@ internal sealed class DeepSeekMapper
                 SourceId = sourceId,
                 Title = ChatAppJson.String(session, "title") is { Length: > 0 } title ? title : null,
                 Created = ChatAppJson.EpochTime(session["inserted_at"]),
+                Updated = ChatAppJson.AnyTime(session["updated_at"]),
                 Meta = meta.Count > 0 ? meta : null,
             },
             Nodes = nodes,

@@ -80,6 +80,7 @@ internal static class GeminiLogsMapper
                     SourceId = id,
                     Title = DatasetRecords.Title(nodes.Select(n => n.SearchText).FirstOrDefault(s => s.Length > 0)),
                     Created = nodes.Count > 0 ? nodes[0].Created : null,
+                    Updated = LatestTime.Of(nodes.Select(n => n.Created)),
                     Meta = new JsonObject { ["prompts_only"] = true },
                 },
                 Nodes = nodes,

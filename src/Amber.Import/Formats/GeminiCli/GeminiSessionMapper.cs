@@ -68,6 +68,7 @@ internal static class GeminiSessionMapper
                 SourceId = sessionId,
                 Title = title,
                 Created = DatasetRecords.Rfc3339(DatasetRecords.String(o, "startTime")),
+                Updated = DatasetRecords.Rfc3339(DatasetRecords.String(o, "lastUpdated")) ?? LatestTime.Of(nodes.Select(n => n.Created)),
                 Meta = DatasetRecords.Rest(o, "sessionId", "messages", "startTime"),
             },
             Nodes = nodes,

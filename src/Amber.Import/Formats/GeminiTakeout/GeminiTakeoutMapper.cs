@@ -181,6 +181,7 @@ internal static class GeminiTakeoutMapper
                 SourceId = first.Time,
                 Title = title,
                 Created = Timestamps.FormatSourceTime(first.At),
+                Updated = Timestamps.FormatSourceTime(group[^1].At),
                 Meta = new JsonObject
                 {
                     ["grouped_by"] = $"time: records less than {GeminiTakeoutFormat.Gap.TotalMinutes:0} minutes apart",

@@ -89,6 +89,7 @@ internal sealed class GrokMapper
                 SourceId = sourceId,
                 Title = ChatAppJson.String(conversation, "title") is { Length: > 0 } title ? title : null,
                 Created = Time(conversation["create_time"]),
+                Updated = Time(conversation["modify_time"]),
                 Meta = meta.Count > 0 ? meta : null,
             },
             Nodes = nodes,

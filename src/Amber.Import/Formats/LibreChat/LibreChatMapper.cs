@@ -80,6 +80,7 @@ internal sealed class LibreChatMapper
                 SourceId = sourceId,
                 Title = ChatAppJson.String(source, "title") is { Length: > 0 } title ? title : null,
                 Created = created,
+                Updated = ChatAppJson.AnyTime(source["updatedAt"]),
                 Meta = ChatAppJson.Rest(source, "conversationId", "title", "messages", "messagesTree"),
             },
             Nodes = nodes,

@@ -264,6 +264,7 @@ internal sealed class OpenWebUiMapper
             SourceId = sourceId,
             Title = string.IsNullOrEmpty(title) ? null : title,
             Created = created,
+            Updated = (wrapper is null ? null : ChatAppJson.AnyTime(wrapper["updated_at"])) ?? ChatAppJson.AnyTime(chat["updated_at"]),
             Meta = meta.Count > 0 ? meta : null,
         };
     }
