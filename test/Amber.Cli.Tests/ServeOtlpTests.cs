@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Amber.Cli.Tests.Hardening;
 
 namespace Amber.Cli.Tests;
 
@@ -27,20 +27,13 @@ public sealed class ServeOtlpTests
     public async Task Serve_ReceivesOtlpJsonExport_ThenShowFindsTheSpanAndItsRawDocument()
     {
         using var cli = new CliRunner();
-        var port = FreePort();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var running = AmberCli.RunAsync(["--archive", cli.ArchiveDir, "serve", "--listen", $"127.0.0.1:{port}"], output, error, stop.Token);
-
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitUntilUp(http, running, error);
-        using var response = await http.PostAsync("/v1/traces", new StringContent(Export, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("{}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)); // full success: no partialSuccess
-
-        await stop.CancelAsync();
-        Assert.Equal(0, await running);
+        await using (var server = await RunningServer.StartAsync(cli, "serve"))
+        {
+            using var http = new HttpClient { BaseAddress = server.Url };
+            using var response = await http.PostAsync("/v1/traces", new StringContent(Export, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{}", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)); // full success: no partialSuccess
+        }
 
         var (exit, shown, _) = cli.Run("show", "otlp:5b8efff798038103d269b633813fc60c:00f067aa0ba902b7");
         Assert.Equal(0, exit);
@@ -55,39 +48,5 @@ public sealed class ServeOtlpTests
         Assert.Equal(0, rawExit);
         Assert.Contains("\"type\":\"amber.otlp-span/v1\"", raw, StringComparison.Ordinal);
         Assert.Contains("\"span_id\":\"00f067aa0ba902b7\"", raw, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitUntilUp(HttpClient http, Task<int> running, StringWriter error)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (running.IsCompleted)
-            {
-                Assert.Fail($"amber serve exited with {await running}: {error}");
-            }
-
-            try
-            {
-                using var health = await http.GetAsync("/healthz", TestContext.Current.CancellationToken);
-                if (health.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail("amber serve did not start listening within 10 s.");
     }
 }

@@ -36,6 +36,22 @@ internal static class ChatAppSamples
 
     public static JsonNode Load(string path) => JsonNode.Parse(File.ReadAllBytes(path))!;
 
+    /// <summary>The first half of a sample imported as <paramref name="format"/> is refused, naming the file and the byte, and commits nothing.</summary>
+    public static void AssertTruncatedHalfIsRefused(string relative, string format)
+    {
+        var bytes = File.ReadAllBytes(PathOf(relative));
+        using var f = new ImportFixture();
+        var cut = f.Temp("cut.json");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+
+        var s = f.ImportAs(format, cut);
+
+        var error = Assert.Single(s.Errors);
+        Assert.StartsWith(cut + ": ", error, StringComparison.Ordinal);
+        Assert.Contains("byte", error, StringComparison.Ordinal);
+        Assert.Empty(f.Archive.ListConversations(10));
+    }
+
     /// <summary>The format detection picks for <paramref name="path"/>, and whether <paramref name="format"/> alone would claim it.</summary>
     public static (string? Detected, bool Claims) Detection(string path, string format)
     {

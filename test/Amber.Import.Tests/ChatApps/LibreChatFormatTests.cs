@@ -139,20 +139,7 @@ public sealed class LibreChatFormatTests
 
     [Fact]
     public void Import_TruncatedExport_IsRefusedNamingFileAndByte()
-    {
-        var path = ChatAppSamples.PathOf(ChatAppSamples.LibreChatFolder + "/librechat-tree.json");
-        var bytes = File.ReadAllBytes(path);
-        using var f = new ImportFixture();
-        var cut = f.Temp("cut.json");
-        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
-
-        var s = f.ImportAs("librechat", cut);
-
-        var error = Assert.Single(s.Errors);
-        Assert.StartsWith(cut + ": ", error, StringComparison.Ordinal);
-        Assert.Contains("byte", error, StringComparison.Ordinal);
-        Assert.Empty(f.Archive.ListConversations(10));
-    }
+        => ChatAppSamples.AssertTruncatedHalfIsRefused(ChatAppSamples.LibreChatFolder + "/librechat-tree.json", "librechat");
 
     [Fact]
     public void Import_ParentCycle_IsRefusedNamingTheMessages()

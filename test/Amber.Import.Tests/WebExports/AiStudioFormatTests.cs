@@ -110,20 +110,7 @@ public sealed class AiStudioFormatTests
 
     [Fact]
     public void Import_TruncatedFile_IsRefusedNamingFileAndByte()
-    {
-        var path = ChatAppSamples.PathOf(WebExportSamples.AiStudio);
-        var bytes = File.ReadAllBytes(path);
-        using var f = new ImportFixture();
-        var cut = f.Temp("cut.json");
-        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
-
-        var s = f.ImportAs("aistudio", cut);
-
-        var error = Assert.Single(s.Errors);
-        Assert.StartsWith(cut + ": ", error, StringComparison.Ordinal);
-        Assert.Contains("byte", error, StringComparison.Ordinal);
-        Assert.Empty(f.Archive.ListConversations(10));
-    }
+        => ChatAppSamples.AssertTruncatedHalfIsRefused(WebExportSamples.AiStudio, "aistudio");
 
     [Fact]
     public void Import_SystemInstruction_IsTheSystemRoot()

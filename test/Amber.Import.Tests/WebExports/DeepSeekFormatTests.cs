@@ -95,20 +95,7 @@ public sealed class DeepSeekFormatTests
 
     [Fact]
     public void Import_TruncatedFile_IsRefusedNamingFileAndByte()
-    {
-        var path = ChatAppSamples.PathOf(WebExportSamples.DeepSeek);
-        var bytes = File.ReadAllBytes(path);
-        using var f = new ImportFixture();
-        var cut = f.Temp("cut.json");
-        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
-
-        var s = f.ImportAs("deepseek", cut);
-
-        var error = Assert.Single(s.Errors);
-        Assert.StartsWith(cut + ": ", error, StringComparison.Ordinal);
-        Assert.Contains("byte", error, StringComparison.Ordinal);
-        Assert.Empty(f.Archive.ListConversations(10));
-    }
+        => ChatAppSamples.AssertTruncatedHalfIsRefused(WebExportSamples.DeepSeek, "deepseek");
 
     [Fact]
     public void Import_NamedModelSearchAndUnfinishedReply_CreditedKeptAndFlagged()

@@ -94,20 +94,7 @@ public sealed class GrokFormatTests
 
     [Fact]
     public void Import_TruncatedFile_IsRefusedNamingFileAndByte()
-    {
-        var path = ChatAppSamples.PathOf(WebExportSamples.Grok);
-        var bytes = File.ReadAllBytes(path);
-        using var f = new ImportFixture();
-        var cut = f.Temp("cut.json");
-        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
-
-        var s = f.ImportAs("grok", cut);
-
-        var error = Assert.Single(s.Errors);
-        Assert.StartsWith(cut + ": ", error, StringComparison.Ordinal);
-        Assert.Contains("byte", error, StringComparison.Ordinal);
-        Assert.Empty(f.Archive.ListConversations(10));
-    }
+        => ChatAppSamples.AssertTruncatedHalfIsRefused(WebExportSamples.Grok, "grok");
 
     [Fact]
     public void Import_OwnModelThinkingAndMongoDates_CreditedAndKept()
