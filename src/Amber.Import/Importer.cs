@@ -409,11 +409,13 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     /// </summary>
     private static void InferredModelsInMeta(ImportedConversation c, ImportNoteCounts notes)
     {
+        Dictionary<string, ModelReference>? byId = null; // a model's id is a digest: computed once a conversation, and only if needed
         foreach (var n in c.Nodes)
         {
             if (n.Generation is not null && n.Meta?["model_inferred"] is System.Text.Json.Nodes.JsonValue from && from.TryGetValue<string>(out var where))
             {
-                notes.Add(new ImportNote(ImportNoteKind.InferredModel, $"{c.Models.FirstOrDefault(m => m.Id == n.Generation.Model)?.Requested ?? "a model"} from {where}"));
+                byId ??= c.Models.Select(m => (m.Id, Model: m)).DistinctBy(p => p.Id).ToDictionary(p => p.Id, p => p.Model, StringComparer.Ordinal);
+                notes.Add(new ImportNote(ImportNoteKind.InferredModel, $"{byId.GetValueOrDefault(n.Generation.Model)?.Requested ?? "a model"} from {where}"));
             }
         }
     }
