@@ -71,8 +71,7 @@ public sealed class AcknowledgeThenIndexTests
 
         // With no commit, a checkpoint runs at most once more (for what was still arriving), then never again.
         archive.GetLastSequence(); // indexed
-        Thread.Sleep(200);
-        var settled = archive.Index.WalCheckpoints;
+        var settled = WaitUntilSettled(() => archive.Index.WalCheckpoints);
         db.Refresh();
         var written = db.LastWriteTimeUtc;
         Thread.Sleep(500);
@@ -88,6 +87,30 @@ public sealed class AcknowledgeThenIndexTests
         }
 
         Assert.True(archive.Index.WalCheckpoints > settled, "a commit after an idle spell was never checkpointed");
+    }
+
+    /// <summary>
+    /// Waits until a count has stopped moving for a second (a checkpoint still arriving from the last commits may land
+    /// late on a loaded machine), then returns it; fails after 30 s of movement.
+    /// </summary>
+    private static long WaitUntilSettled(Func<long> count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var last = count();
+        var stableSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - stableSince < TimeSpan.FromSeconds(1))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the WAL checkpoints never settled with no commit arriving");
+            Thread.Sleep(50);
+            var now = count();
+            if (now != last)
+            {
+                last = now;
+                stableSince = DateTime.UtcNow;
+            }
+        }
+
+        return last;
     }
 
     [Fact]

@@ -223,7 +223,24 @@ public sealed class IndexerTests
         IndexFaults.FailCommits(t.IndexPath);
 
         archive.Commit(SampleConversations.Create(2).Batch); // acknowledged; the index update then fails and logs
-        await Task.Delay(2000, ct);
-        await Assert.ThrowsAsync<IOException>(() => archive.CommitAsync(SampleConversations.Create(3).Batch, ct));
+
+        // Once the indexer has failed (and its throwing logger with it), commits are refused; until then they may
+        // still be acknowledged, so try until one is refused rather than guess how long the failure takes.
+        var deadline = DateTime.UtcNow + Patience;
+        IOException? refused = null;
+        for (var i = 3; refused is null && DateTime.UtcNow < deadline; i++)
+        {
+            try
+            {
+                await archive.CommitAsync(SampleConversations.Create(i).Batch, ct);
+                await Task.Delay(100, ct);
+            }
+            catch (IOException e)
+            {
+                refused = e;
+            }
+        }
+
+        Assert.NotNull(refused);
     }
 }
