@@ -1,5 +1,6 @@
 using System.Net;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Proxy.Forwarding;
 using Amber.Storage;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using System.Net;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Storage;
 using Amber.Viewer.Api;
 using Amber.Viewer.Charts;

@@ -2,12 +2,14 @@ using Amber.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Amber.Proxy.Forwarding;
+namespace Amber.Core.Hosting.AspNet;
 
 /// <summary>
-/// The first check of every request of `amber proxy` (the same as `amber serve` makes): a
+/// The first check of every request on every route (viewer, API, log, gateway, local models): a
 /// <c>Host</c> that names no accepted host gets 421 (DNS rebinding), a state-changing request from a
 /// foreign <c>Origin</c> gets 403 (cross-site writes). See <see cref="HostPolicy"/>.
+/// Compiled into both ASP.NET hosts (`amber serve` and `amber proxy`) as a linked source file, so the rule is written
+/// once and Amber.Core itself needs no ASP.NET reference.
 /// </summary>
 internal static class HostGuard
 {
