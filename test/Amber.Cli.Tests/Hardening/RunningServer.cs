@@ -78,7 +78,8 @@ internal sealed class RunningServer : IAsyncDisposable
         stop.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the moment of asking.</summary>
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

@@ -115,7 +115,7 @@ public sealed class ServerCommandTests
     public async Task Item23_Listen_Ipv4MappedLoopback_IsLoopback(string command)
     {
         using var cli = new CliRunner();
-        var port = FreePort();
+        var port = RunningServer.FreePort();
         await using var server = await RunningServer.StartAsync(cli, port, command, "--listen", $"[::ffff:127.0.0.1]:{port}");
         Assert.DoesNotContain("token", server.Printed + server.Errors, StringComparison.OrdinalIgnoreCase); // loopback: no token generated, no warning
         using var http = new HttpClient();
@@ -185,12 +185,5 @@ public sealed class ServerCommandTests
         }
 
         return (await running, output.ToString(), error.ToString());
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
