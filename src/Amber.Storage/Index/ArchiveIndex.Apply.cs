@@ -143,16 +143,21 @@ internal sealed partial class ArchiveIndex
             if (recordsById.TryGetValue(cid, out var found))
             {
                 // The record itself stays in the segments: the row keeps where the newest one is. `updated` is the
-                // source's own update time when the record states one, else the commit's, and never moves back.
+                // source's own update time when the record states one, else the commit's, and never moves back, except
+                // that a stated time replaces the commit time an earlier record without one left (the row's updated
+                // equal to its last commit's time): a conversation imported before source times were kept shows the
+                // source's time once re-imported, not the first import's.
                 var rec = found.Record;
                 Run(tx, """
                     INSERT INTO conversations(id, format, source, source_id, title, created, updated, last_seq, segment, offset, entry_offset, entry_length)
                     VALUES($id, $f, $s, $sid, $t, $c, $u, $seq, $sg, $o, $eo, $el)
-                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title), updated = MAX(updated, excluded.updated), last_seq = excluded.last_seq,
+                    ON CONFLICT(id) DO UPDATE SET title = COALESCE(excluded.title, title),
+                        updated = CASE WHEN $stated AND updated = (SELECT time FROM commits WHERE seq = conversations.last_seq) THEN excluded.updated ELSE MAX(updated, excluded.updated) END,
+                        last_seq = excluded.last_seq,
                         segment = excluded.segment, offset = excluded.offset, entry_offset = excluded.entry_offset, entry_length = excluded.entry_length
                     """,
                     ("$id", cidKey), ("$f", rec.Format), ("$s", rec.Source), ("$sid", rec.SourceId), ("$t", rec.Title),
-                    ("$c", rec.Created ?? time), ("$u", UpdatedOf(rec, time)), ("$seq", seq), ("$sg", (long)commit.Segment), ("$o", commit.Offset),
+                    ("$c", rec.Created ?? time), ("$u", UpdatedOf(rec, time)), ("$stated", Timestamps.TryParse(rec.Updated, out _)), ("$seq", seq), ("$sg", (long)commit.Segment), ("$o", commit.Offset),
                     ("$eo", (long)found.Entry.EntryOffset), ("$el", (long)found.Entry.Body.Length));
             }
 

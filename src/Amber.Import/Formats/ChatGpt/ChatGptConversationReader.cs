@@ -23,6 +23,9 @@ internal static class ChatGptConversationReader
     /// <summary>Of <see cref="NotInConversationMeta"/>, those no record or node carries: the raw object alone keeps them.</summary>
     private static readonly string[] RawOnlyFields = ["moderation_results", "safe_urls", "blocked_urls"];
 
+    /// <summary>Mapping entry members read: its key and id name the node, parent and children link it, message is the node.</summary>
+    private static readonly MappedFields MappingEntry = new("mapping[]", "id", "parent", "children", "message");
+
     /// <summary>Message fields the node models directly; every other field goes into the node's meta.</summary>
     private static readonly HashSet<string> ModelledMessageFields = new(StringComparer.Ordinal) { "id", "author", "content", "create_time" };
 
@@ -65,6 +68,7 @@ internal static class ChatGptConversationReader
         // Read the entries: key -> (parent key, message).
         var entries = new Dictionary<string, (string? Parent, JsonObject? Message)>(StringComparer.Ordinal);
         var order = new List<string>();
+        var unmapped = new List<string>();
         foreach (var (key, value) in mapping)
         {
             if (value is not JsonObject entry)
@@ -84,6 +88,7 @@ internal static class ChatGptConversationReader
                 JsonObject m => m,
                 _ => throw ImportException.At(input, where, $"mapping entry \"{key}\": \"message\" is not an object or null"),
             };
+            unmapped.AddRange(MappingEntry.Unmapped(entry));
             entries[key] = (parent, message);
             order.Add(key);
         }
@@ -190,7 +195,7 @@ internal static class ChatGptConversationReader
             Raw = record.Bytes,
             Models = [.. models.Values],
             Blobs = [.. blobs.Values],
-            Notes = [.. notes, .. UnmappedFields(source)],
+            Notes = [.. notes, .. UnmappedFields(source), .. MappedFields.Notes(unmapped)],
         };
     }
 

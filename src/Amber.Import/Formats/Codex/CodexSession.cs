@@ -13,9 +13,23 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
 {
     private const string Provider = "openai";
 
+    /// <summary>What a turn_context line maps: the turn's id (in its nodes' meta), model and reasoning settings (their generation).</summary>
+    private static readonly MappedFields TurnContextFields = new("turn_context", "turn_id", "model", "effort", "summary");
+
+    /// <summary>A text part of a message becomes a text block: its text, and its type (told by the role) are mapped.</summary>
+    private static readonly MappedFields TextPartFields = new("message.content[]", "type", "text");
+
+    private static readonly MappedFields ReasoningSummaryFields = new("reasoning.summary[]", "type", "text");
+
+    private static readonly MappedFields ReasoningContentFields = new("reasoning.content[]", "type", "text");
+
+    /// <summary>A tool output given as an object becomes a text block of its content.</summary>
+    private static readonly MappedFields OutputFields = new("function_call_output.output", "content");
+
     private readonly List<Draft> drafts = [];
     private readonly SortedDictionary<string, int> notMapped = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
+    private readonly List<string> unmapped = [];
     private readonly string provider = DatasetRecords.String(meta, "model_provider") ?? Provider;
     private ModelReference? model;
     private JsonObject? parameters;
@@ -70,6 +84,7 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
     private void TurnContext(JsonObject payload)
     {
         turnId = DatasetRecords.String(payload, "turn_id");
+        unmapped.AddRange(TurnContextFields.Unmapped(payload));
         var name = DatasetRecords.String(payload, "model");
         model = name is null ? null : new ModelReference { Provider = provider, Requested = name };
         if (model is not null)
@@ -124,11 +139,17 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
             case "reasoning":
                 role = "assistant";
                 consumed.AddRange(["summary", "content", "encrypted_content"]);
-                foreach (var part in (payload["summary"] as JsonArray ?? []).Concat(payload["content"] as JsonArray ?? []))
+                foreach (var (part, fields) in (payload["summary"] as JsonArray ?? []).Select(p => (p, ReasoningSummaryFields)).Concat((payload["content"] as JsonArray ?? []).Select(p => (p, ReasoningContentFields))))
                 {
-                    content.Add(part is JsonObject p && DatasetRecords.String(p, "text") is { } text
-                        ? new ThinkingBlock(text)
-                        : new OpaqueBlock(Provider, "reasoning_part", part?.DeepClone()));
+                    if (part is JsonObject p && DatasetRecords.String(p, "text") is { } text)
+                    {
+                        content.Add(new ThinkingBlock(text));
+                        unmapped.AddRange(fields.Unmapped(p));
+                    }
+                    else
+                    {
+                        content.Add(new OpaqueBlock(Provider, "reasoning_part", part?.DeepClone()));
+                    }
                 }
 
                 if (payload["encrypted_content"] is JsonValue encrypted)
@@ -151,6 +172,10 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
                 generated = false;
                 consumed.AddRange(["call_id", "output"]);
                 content.Add(new ToolResultBlock(DatasetRecords.String(payload, "call_id"), Output(payload["output"])));
+                if (payload["output"] is JsonObject output && DatasetRecords.String(output, "content") is not null)
+                {
+                    unmapped.AddRange(OutputFields.Unmapped(output));
+                }
                 break;
             default:
                 // web_search_call, compaction items and whatever later versions add: kept whole, never dropped.
@@ -194,16 +219,28 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
         drafts.Add(new Draft(role, content, created, flags, nodeMeta, generated, generated ? model : null, generated ? parameters : null));
     }
 
-    private static List<ContentBlock> Parts(JsonNode? content)
+    private List<ContentBlock> Parts(JsonNode? content)
     {
         if (content is JsonValue v && v.GetValueKind() == JsonValueKind.String)
         {
             return [new TextBlock(v.GetValue<string>())];
         }
 
-        return (content as JsonArray ?? []).Select(p => p is JsonObject o && DatasetRecords.String(o, "type") is "input_text" or "output_text" && DatasetRecords.String(o, "text") is { } text
-            ? (ContentBlock)new TextBlock(text)
-            : new OpaqueBlock(Provider, p is JsonObject po ? DatasetRecords.String(po, "type") ?? "part" : "part", p?.DeepClone())).ToList();
+        var blocks = new List<ContentBlock>();
+        foreach (var p in content as JsonArray ?? [])
+        {
+            if (p is JsonObject o && DatasetRecords.String(o, "type") is "input_text" or "output_text" && DatasetRecords.String(o, "text") is { } text)
+            {
+                blocks.Add(new TextBlock(text));
+                unmapped.AddRange(TextPartFields.Unmapped(o));
+            }
+            else
+            {
+                blocks.Add(new OpaqueBlock(Provider, p is JsonObject po ? DatasetRecords.String(po, "type") ?? "part" : "part", p?.DeepClone()));
+            }
+        }
+
+        return blocks;
     }
 
     private static List<ContentBlock> Output(JsonNode? output) => output switch
@@ -267,6 +304,7 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
             Nodes = nodes,
             Raw = raw,
             Models = [.. models.Values.Where(m => nodes.Any(n => n.Generation?.Model == m.Id))],
+            Notes = [.. MappedFields.Notes(unmapped), .. notMapped.SelectMany(kv => Enumerable.Repeat(new ImportNote(ImportNoteKind.UnplacedRecord, $"\"{kv.Key}\" records"), kv.Value))],
         };
     }
 

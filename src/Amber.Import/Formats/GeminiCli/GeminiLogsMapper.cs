@@ -32,6 +32,7 @@ internal static class GeminiLogsMapper
         foreach (var (id, list) in sessions)
         {
             var nodes = new List<Node>();
+            var unmapped = new List<string>();
             string? parent = null;
             DateTimeOffset? previous = null;
             foreach (var (record, entry) in list)
@@ -48,7 +49,7 @@ internal static class GeminiLogsMapper
                 }
 
                 var type = DatasetRecords.String(entry, "type") ?? "user";
-                var content = GeminiSessionMapper.Parts(entry["message"]);
+                var content = GeminiSessionMapper.Parts(entry["message"], unmapped);
                 var node = new Node
                 {
                     Parent = parent,
@@ -85,6 +86,7 @@ internal static class GeminiLogsMapper
                 },
                 Nodes = nodes,
                 Raw = raw.ToArray(),
+                Notes = [.. MappedFields.Notes(unmapped)],
             };
         }
     }

@@ -18,12 +18,16 @@ internal static class GeminiSessionMapper
 {
     private const string Provider = "google";
 
+    /// <summary>A content part with text becomes a text block; only its text is mapped.</summary>
+    private static readonly MappedFields PartFields = new("content[]", "text");
+
     public static ImportedConversation Map(ImportInput input, JsonRecord record, JsonObject o)
     {
         var sessionId = DatasetRecords.String(o, "sessionId") ?? throw ImportException.At(input, record.Where, "a session without \"sessionId\"");
         var messages = o["messages"] as JsonArray ?? throw ImportException.At(input, record.Where, "a session without a \"messages\" array");
         var nodes = new List<Node>(messages.Count);
         var models = new Dictionary<string, ModelReference>(StringComparer.Ordinal);
+        var unmapped = new List<string>();
         string? parent = null;
         string? title = null;
         DateTimeOffset? previous = null;
@@ -44,7 +48,7 @@ internal static class GeminiSessionMapper
                     previous = t;
                 }
 
-                var node = ToNode(m, parent, models);
+                var node = ToNode(m, parent, models, unmapped);
                 if (title is null && node.Role == "user")
                 {
                     title = DatasetRecords.Title(node.SearchText);
@@ -74,10 +78,11 @@ internal static class GeminiSessionMapper
             Nodes = nodes,
             Raw = record.Bytes,
             Models = [.. models.Values],
+            Notes = [.. MappedFields.Notes(unmapped)],
         };
     }
 
-    private static Node ToNode(JsonObject m, string? parent, Dictionary<string, ModelReference> models)
+    private static Node ToNode(JsonObject m, string? parent, Dictionary<string, ModelReference> models, List<string> unmapped)
     {
         var type = DatasetRecords.String(m, "type") ?? throw new FormatException("a message without \"type\"");
         var role = type switch { "user" => "user", "gemini" => "assistant", _ => type };
@@ -101,7 +106,7 @@ internal static class GeminiSessionMapper
             meta["thoughts"] = subjects;
         }
 
-        content.AddRange(Parts(m["content"]));
+        content.AddRange(Parts(m["content"], unmapped));
         if (m["toolCalls"] is JsonArray { Count: > 0 } calls)
         {
             var rest = new JsonArray();
@@ -157,14 +162,25 @@ internal static class GeminiSessionMapper
         };
     }
 
-    /// <summary>Message content: a string, or a list of parts ({text}, or anything else kept opaque).</summary>
-    internal static List<ContentBlock> Parts(JsonNode? content) => content switch
+    /// <summary>Message content: a string, or a list of parts ({text}, or anything else kept opaque); a text part's other members are added to <paramref name="unmapped"/>.</summary>
+    internal static List<ContentBlock> Parts(JsonNode? content, List<string> unmapped) => content switch
     {
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is { Length: > 0 } s ? [new TextBlock(s)] : [],
-        JsonArray parts => [.. parts.Select(p => p is JsonObject o && DatasetRecords.String(o, "text") is { } text ? (ContentBlock)new TextBlock(text) : new OpaqueBlock(Provider, "part", p?.DeepClone()))],
+        JsonArray parts => [.. parts.Select(p => Part(p, unmapped))],
         null => [],
         _ => [new OpaqueBlock(Provider, "content", content.DeepClone())],
     };
+
+    private static ContentBlock Part(JsonNode? p, List<string> unmapped)
+    {
+        if (p is JsonObject o && DatasetRecords.String(o, "text") is { } text)
+        {
+            unmapped.AddRange(PartFields.Unmapped(o));
+            return new TextBlock(text);
+        }
+
+        return new OpaqueBlock(Provider, "part", p?.DeepClone());
+    }
 
     /// <summary>One item of a tool call's result: a functionResponse's output or error text, else the item kept whole.</summary>
     private static ContentBlock Result(JsonNode? item)

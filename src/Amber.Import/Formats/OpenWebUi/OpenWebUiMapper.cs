@@ -16,6 +16,9 @@ internal sealed class OpenWebUiMapper
     /// <summary>Message members mapped to the node's own fields (or derived from them); the rest is kept in its meta.</summary>
     private static readonly string[] MappedMessageMembers = ["id", "parentId", "childrenIds", "role", "content", "timestamp", "usage"];
 
+    /// <summary>What the chat's history holds that is mapped: its messages (the nodes) and currentId (in the record's meta).</summary>
+    private static readonly MappedFields HistoryFields = new("history", "messages", "currentId");
+
     private readonly ImportInput input;
     private readonly string where;
     private readonly JsonObject chat;
@@ -77,6 +80,7 @@ internal sealed class OpenWebUiMapper
             Raw = raw,
             Models = [.. models.Values],
             Blobs = blobs,
+            Notes = [.. MappedFields.Notes(HistoryFields.Unmapped(chat["history"] as JsonObject))],
         };
     }
 
