@@ -19,7 +19,9 @@ namespace Amber.Storage.Commits;
 /// Write-path policy, stated once: a batch is validated completely before any byte is written, so bad
 /// input fails alone and changes nothing. Once bytes are being written, any I/O failure (a failed write,
 /// a failed fsync) poisons the writer — every pending and later commit fails with that error, because
-/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail.
+/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail. Any other
+/// exception on the writer's thread (an allocation failure, a failed read while preparing) poisons it the same
+/// way, so the thread never ends with commits waiting on it.
 /// Cancellation is honoured only before a commit's bytes are written. A commit is acknowledged only
 /// after its frame and everything it references have been fsynced.
 /// </remarks>
