@@ -46,14 +46,23 @@ public static class ImportChatGptCommand
             table.Add("`amber import` (child process, `/usr/bin/time`)", Fmt.Seconds(child.Elapsed), Fmt.MBps(bytes, child.Elapsed), Ratio(child.Elapsed), Fmt.Bytes(child.PeakRss));
         }
 
-        // The same import in this process, for the breakdown by thread.
+        // The same import in this process, for the breakdown by thread. --commit-bytes-in-flight N sets the importer's
+        // window of commits in flight (the child always runs the default), to compare a setting's peak RSS in one run.
+        var importOptions = new ImportOptions();
+        if (options.Option("--commit-bytes-in-flight") is { } window)
+        {
+            importOptions = importOptions with { CommitBytesInFlight = long.Parse(window, CultureInfo.InvariantCulture) };
+            Console.WriteLine($"- in process: commit bytes in flight {importOptions.CommitBytesInFlight:N0}\n");
+        }
+
         GC.Collect();
         var reset = ProcessMemory.ResetPeak();
         var dir = Path.Combine(options.WorkDirectory, "archive-in-process");
+        var gc = new GcSampler();
         var before = ThreadTimes.Snapshot();
         var sw = Stopwatch.StartNew();
         var archive = Archive.Init(new ArchiveOptions { Directory = dir });
-        var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run([file]);
+        var summary = new Importer(archive, FormatRegistry.All, importOptions).Run([file]);
         var imported = sw.Elapsed;
         var hits = archive.Search("the", 1).Count; // waits for the index to catch up: searchable from here
         var searchable = sw.Elapsed;
@@ -61,6 +70,7 @@ public static class ImportChatGptCommand
         archive.Dispose();
         var closed = sw.Elapsed;
         var peak = ProcessMemory.PeakRss();
+        gc.Dispose();
         if (!summary.Ok || hits == 0)
         {
             Console.Error.WriteLine(summary.Ok ? "the import is not searchable" : string.Join("\n", summary.Errors));
@@ -72,6 +82,7 @@ public static class ImportChatGptCommand
         table.Add("in process: archive closed", Fmt.Seconds(closed), Fmt.MBps(bytes, closed), Ratio(closed), reset ? Fmt.Bytes(peak) : "-");
         Console.WriteLine(table);
         Console.WriteLine($"{summary.Conversations:N0} conversations, {summary.Nodes:N0} nodes ({summary.NewNodes:N0} new).\n");
+        Console.WriteLine($"- in process, the GC's view (sampled every 20 ms): managed heap at most {Fmt.Bytes(gc.PeakHeap)} B (garbage included), at most {Fmt.Bytes(gc.PeakAfterCollection)} B right after a collection, {Fmt.Bytes(gc.PeakCommitted)} B committed at most; {gc.Gen2Collections} gen2 collections\n");
 
         // CPU seconds by thread over the in-process import until searchable (several threads may run at once on 2 cores).
         var cpu = new MarkdownTable("Thread (in-process import, until searchable)", "CPU seconds:", "× zstd -3 time:");

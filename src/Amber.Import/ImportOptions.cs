@@ -22,6 +22,13 @@ public sealed record ImportOptions
     public int CommitConcurrency { get; init; } = 128;
 
     /// <summary>
+    /// Most raw bytes in the commits in flight: a commit holds its conversations' normalized nodes until it is
+    /// written, several times its raw bytes, so a count alone let 128 packed commits (64 MiB of raw) hold about 1 GB.
+    /// The importer waits for the oldest commit whenever either limit is reached (BENCHMARKS.md §20-I).
+    /// </summary>
+    public long CommitBytesInFlight { get; init; } = 4L << 20;
+
+    /// <summary>
     /// Conversations are packed into one commit (one compressed frame) until their raw bytes reach this
     /// size, so zstd sees neighbouring conversations together; a larger one goes alone. 0 commits one
     /// conversation per commit. Reading a conversation decompresses its whole frame, so this bounds read cost.

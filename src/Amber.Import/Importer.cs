@@ -11,7 +11,7 @@ namespace Amber.Import;
 public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat> formats, ImportOptions options)
 {
     /// <summary>Conversations held in memory between the validation pass and the commit pass; beyond this they wait in an <see cref="ImportSpill"/> file.</summary>
-    private const long MaxBufferedRawBytes = 32L << 20;
+    private const long MaxBufferedRawBytes = 16L << 20;
 
     /// <summary>
     /// Also at most this many: a normalized conversation costs far more than its raw bytes (its nodes, strings
@@ -225,7 +225,8 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
 
         // Pass 2: commit, small conversations packed several to a commit, several commits in flight to share fsyncs.
         var source = spill.File?.ReadAll() ?? buffered;
-        var inflight = new List<Task<CommitResult>>();
+        var inflight = new Queue<(Task<CommitResult> Task, long Bytes)>();
+        long inflightBytes = 0;
         var pack = new List<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)>();
         var packIds = new HashSet<string>(StringComparer.Ordinal);
         long packBytes = 0, packInfo = 0;
@@ -240,13 +241,25 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
                     return;
                 }
 
-                inflight.Add(archive.CommitAsync(ToBatch(format.Name, pack), ct));
+                inflight.Enqueue((archive.CommitAsync(ToBatch(format.Name, pack), ct), packBytes));
+                inflightBytes += packBytes;
                 pack = [];
                 packIds.Clear();
                 packBytes = packInfo = 0;
-                if (inflight.Count >= options.CommitConcurrency)
+
+                // A sliding window: the oldest commit is waited for as soon as either limit is reached, so the nodes
+                // held by commits not yet written stay bounded while the writer still finds several to group.
+                var waited = false;
+                while (inflight.Count > 0 && (inflight.Count >= options.CommitConcurrency || inflightBytes >= options.CommitBytesInFlight))
                 {
-                    committed += Drain(inflight, result);
+                    var (oldest, bytes) = inflight.Dequeue();
+                    inflightBytes -= bytes;
+                    committed += Complete(oldest, result);
+                    waited = true;
+                }
+
+                if (waited)
+                {
                     progress?.Report(new ImportProgress(input.Name, counts.Raw + rawDone, counts.Raw * 2, committed));
                 }
             }
@@ -346,25 +359,30 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
     private static long InfoEstimate(ImportedConversation c) => 256 + (75L * Math.Min(c.Nodes.Count, CommitInfo.MaxLeavesListed)) + 75;
 
     /// <summary>Waits for the commits in flight; the writer says which conversations each stored first (a file may hold one twice).</summary>
-    private static int Drain(List<Task<CommitResult>> inflight, ImportFileResult result, bool swallow = false)
+    private static int Drain(Queue<(Task<CommitResult> Task, long Bytes)> inflight, ImportFileResult result, bool swallow = false)
     {
         var done = 0;
-        foreach (var task in inflight)
+        while (inflight.TryDequeue(out var next))
         {
             try
             {
-                var r = task.GetAwaiter().GetResult();
-                result.NewNodes += r.NewNodes;
-                result.NewConversations += r.NewConversations.Count;
-                done += r.Conversations.Count;
+                done += Complete(next.Task, result);
             }
             catch (Exception) when (swallow)
             {
             }
         }
 
-        inflight.Clear();
         return done;
+    }
+
+    /// <summary>Waits for one commit and counts what it stored; its conversations count as committed.</summary>
+    private static int Complete(Task<CommitResult> task, ImportFileResult result)
+    {
+        var r = task.GetAwaiter().GetResult();
+        result.NewNodes += r.NewNodes;
+        result.NewConversations += r.NewConversations.Count;
+        return r.Conversations.Count;
     }
 
     private static CommitBatch ToBatch(string kind, IReadOnlyList<(ImportedConversation Conversation, IReadOnlyList<CanonicalNode> Nodes)> conversations)

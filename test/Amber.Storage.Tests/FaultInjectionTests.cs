@@ -58,4 +58,40 @@ public sealed class FaultInjectionTests
         reopened.Commit(SampleConversations.Create(101).Batch);
         Assert.True(reopened.GetStats().Conversations >= 5);
     }
+
+    [Fact]
+    public void Commit_WhenTheWriterFailsOutsideItsWrites_FailsThatCommitAndEveryLaterOneInsteadOfWaitingForever()
+    {
+        using var t = new TestArchives(FileSystemKind.FaultInjecting);
+        var (first, id, _) = SampleConversations.Create(1);
+        using (var writer = t.Init())
+        {
+            writer.Commit(first);
+        }
+
+        // A new process: nothing of the stored conversation is cached. The same conversation again makes the writer
+        // read the stored record back while it prepares the commit (a re-import), and that read fails. Before the
+        // writer caught every failure, its thread ended there and this commit (and every later one) never completed.
+        var archive = t.Open();
+        t.Faults!.FailReadAfter(0);
+        var again = archive.CommitAsync(SampleConversations.Create(1).Batch, TestContext.Current.CancellationToken);
+        var later = archive.CommitAsync(SampleConversations.Create(2).Batch, TestContext.Current.CancellationToken);
+        var failed = Assert.Throws<AggregateException>(() => again.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken)); // the timeout is only the failure mode
+        var e = Assert.IsType<IOException>(failed.InnerException);
+        Assert.Contains("injected fault: read failed", e.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Equal(1, t.Faults.FaultsFired);
+        Assert.Throws<AggregateException>(() => later.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken));
+        Assert.Throws<IOException>(() => archive.Commit(SampleConversations.Create(3).Batch)); // stopped until reopened
+        archive.Dispose();
+        t.Faults.Disarm();
+
+        // What was acknowledged is intact, and nothing of the failed commits is there.
+        using var reopened = t.Open();
+        Assert.NotNull(reopened.GetSummary(id));
+        Assert.Null(reopened.GetSummary(SampleConversations.Create(2).ConversationId));
+        var report = ArchiveVerifier.Verify(reopened);
+        Assert.True(report.Ok, string.Join("\n", report.Faults));
+        reopened.Commit(SampleConversations.Create(2).Batch);
+        Assert.Equal(2, reopened.GetStats().Conversations);
+    }
 }

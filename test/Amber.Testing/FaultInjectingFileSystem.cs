@@ -11,6 +11,7 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     private int writesUntilFailure = -1;
     private int tearKeepBytes = -1;
     private int syncsUntilFailure = -1;
+    private int readsUntilFailure = -1;
 
     public IFileSystem Inner { get; } = inner;
 
@@ -34,6 +35,12 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     /// <summary>The fsync after <paramref name="successfulSyncs"/> more fsyncs throws.</summary>
     public void FailSyncAfter(int successfulSyncs) => syncsUntilFailure = successfulSyncs;
 
+    /// <summary>
+    /// The read after <paramref name="successfulReads"/> more reads (of any file opened for reading or writing from now on)
+    /// throws an IOException: a read the writer makes while it prepares a commit, say.
+    /// </summary>
+    public void FailReadAfter(int successfulReads) => readsUntilFailure = successfulReads;
+
     /// <summary>Runs on the failing fsync's thread just before it throws: a test can hold the failure back until it is ready.</summary>
     public Action? BeforeSyncFails { get; set; }
 
@@ -42,6 +49,7 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
         writesUntilFailure = -1;
         syncsUntilFailure = -1;
         tearKeepBytes = -1;
+        readsUntilFailure = -1;
     }
 
     public bool FileExists(string path) => Inner.FileExists(path);
@@ -54,7 +62,7 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
 
     public IReadOnlyList<string> ListDirectories(string directory) => Inner.ListDirectories(directory);
 
-    public IStorageFile OpenRead(string path) => Inner.OpenRead(path);
+    public IStorageFile OpenRead(string path) => new Handle(this, Inner.OpenRead(path));
 
     public IStorageFile OpenWrite(string path, bool create) => new Handle(this, Inner.OpenWrite(path, create));
 
@@ -66,6 +74,21 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     {
         CheckSync();
         Inner.SyncDirectory(directory);
+    }
+
+    private void CheckRead()
+    {
+        if (readsUntilFailure == 0)
+        {
+            readsUntilFailure = -1;
+            FaultsFired++;
+            throw new IOException("injected fault: read failed");
+        }
+
+        if (readsUntilFailure > 0)
+        {
+            readsUntilFailure--;
+        }
     }
 
     private void CheckSync()
@@ -88,7 +111,11 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     {
         public long Length => inner.Length;
 
-        public int Read(long offset, Span<byte> buffer) => inner.Read(offset, buffer);
+        public int Read(long offset, Span<byte> buffer)
+        {
+            owner.CheckRead();
+            return inner.Read(offset, buffer);
+        }
 
         public void Write(long offset, ReadOnlySpan<byte> data)
         {

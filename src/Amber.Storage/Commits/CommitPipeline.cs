@@ -19,7 +19,9 @@ namespace Amber.Storage.Commits;
 /// Write-path policy, stated once: a batch is validated completely before any byte is written, so bad
 /// input fails alone and changes nothing. Once bytes are being written, any I/O failure (a failed write,
 /// a failed fsync) poisons the writer — every pending and later commit fails with that error, because
-/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail.
+/// the state of the tail is unknown; reopening the archive recovers it by cutting the torn tail. Any other
+/// exception on the writer's thread (an allocation failure, a failed read while preparing) poisons it the same
+/// way, so the thread never ends with commits waiting on it.
 /// Cancellation is honoured only before a commit's bytes are written. A commit is acknowledged only
 /// after its frame and everything it references have been fsynced.
 /// </remarks>
@@ -69,9 +71,14 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     /// <summary>Waits until the indexer has done with every group handed to it so far.</summary>
     public void WaitForIndexer() => indexer.WaitIdle();
 
-    /// <summary>At most this many commits, or decoded bytes, wait for the indexer before the writer waits for it.</summary>
+    /// <summary>
+    /// At most this many commits, or decoded bytes, wait for the indexer before the writer waits for it. A group held
+    /// for the indexer costs about twice its decoded bytes (the payload, its nodes' canonical bytes, the frame), so
+    /// 128 MiB here let a bulk import hold ~250 MB the indexer was not using yet. 48 MiB leaves room for the writer to
+    /// go on while the indexer commits one transaction (at most 32 MiB, <see cref="Indexer"/>), and no more.
+    /// </summary>
     private const int MaxUnindexedCommits = 2048;
-    private const long MaxUnindexedBytes = 128L << 20;
+    private const long MaxUnindexedBytes = 48L << 20;
 
     public Task<CommitResult> Enqueue(CommitBatch batch, CancellationToken ct)
     {
@@ -178,16 +185,31 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
 
     private void ProcessGroup(List<PendingCommit> group, bool fromTimer = false)
     {
-        // Back-pressure: the indexer keeps every group it has not indexed yet in memory.
-        catalogue.Unindexed.WaitUntilBelow(MaxUnindexedCommits, MaxUnindexedBytes);
-        writeGate.Wait();
         try
         {
-            ProcessGroupCore(group, fromTimer);
+            // Back-pressure: the indexer keeps every group it has not indexed yet in memory.
+            catalogue.Unindexed.WaitUntilBelow(MaxUnindexedCommits, MaxUnindexedBytes);
+            writeGate.Wait();
+            try
+            {
+                ProcessGroupCore(group, fromTimer);
+            }
+            finally
+            {
+                writeGate.Release();
+            }
         }
-        finally
+        catch (Exception e)
         {
-            writeGate.Release();
+            // Anything not handled on the way (an allocation failure, a failed read or index lookup while preparing):
+            // the writer's state is unknown, so it stops as after a failed write. Were this thread to end instead, the
+            // group's commits, and every commit queued after them, would never complete and their callers would wait
+            // forever. What was acknowledged before stays acknowledged and durable.
+            poisoned ??= e;
+            foreach (var p in group)
+            {
+                p.Completion.TrySetException(new IOException($"The archive writer failed ({e.GetType().Name}: {e.Message}); this commit was not acknowledged. Reopen the archive to recover.", e));
+            }
         }
     }
 

@@ -28,6 +28,31 @@ public sealed class ImporterHardeningTests
     }
 
     [Fact]
+    public void Import_WaitsForTheOldestCommit_OnceTheRawBytesInFlightReachTheLimit()
+    {
+        using var fx = new ImportFixture();
+        using var dir = new TempDirectory();
+        var file = dir.Combine("window.jsonl");
+        File.WriteAllText(file, "{}");
+        const int count = 200, size = 10_000, window = 50_000;
+        var format = new GeneratedFormat(count, size);
+        var reports = new SynchronousProgress();
+
+        // One conversation per commit, and a count limit that never binds: only the byte window can hold the importer back.
+        var options = new ImportOptions { Format = GeneratedFormat.FormatName, PackBytes = 1, CommitConcurrency = 100_000, CommitBytesInFlight = window };
+        var summary = new Importer(fx.Archive, [format], options).Run([file], reports, TestContext.Current.CancellationToken);
+
+        Assert.True(summary.Ok, string.Join("\n", summary.Errors));
+        Assert.Equal(count, summary.NewConversations);
+
+        // Pass 2 reports the raw bytes handed to commits (after pass 1's total) and the conversations committed. Before the
+        // window, 128 commits (of 512 KiB each, by default) were queued before the importer waited for any of them.
+        var commitPass = reports.All.Where(r => r.BytesRead > (long)count * size && r.Conversations < count).ToList();
+        Assert.NotEmpty(commitPass);
+        Assert.All(commitPass, r => Assert.InRange(r.BytesRead - ((long)count * size) - ((long)r.Conversations * size), 0, window));
+    }
+
+    [Fact]
     public void Item10_Import_MessageOverTheCap_IsRefusedNamingTheRecord()
     {
         using var fx = new ImportFixture();
@@ -45,7 +70,7 @@ public sealed class ImporterHardeningTests
     }
 
     /// <summary>Yields small two-message conversations and samples how many it produced are still reachable.</summary>
-    private sealed class GeneratedFormat(int count) : IConversationFormat
+    private sealed class GeneratedFormat(int count, int rawBytes = 0) : IConversationFormat
     {
         public const string FormatName = "generated";
 
@@ -69,7 +94,7 @@ public sealed class ImporterHardeningTests
                     Sample();
                 }
 
-                var c = Conversation(i);
+                var c = Conversation(i, rawBytes);
                 produced.Add(new WeakReference<ImportedConversation>(c));
                 yield return c;
             }
@@ -85,7 +110,8 @@ public sealed class ImporterHardeningTests
             MostAlive = Math.Max(MostAlive, produced.Count(w => w.TryGetTarget(out _)));
         }
 
-        private static ImportedConversation Conversation(int i)
+        /// <param name="rawBytes">Pads every conversation's raw bytes to this length (JSON whitespace), if longer.</param>
+        private static ImportedConversation Conversation(int i, int rawBytes)
         {
             var question = new Node { Role = "user", Content = [new TextBlock($"question {i}")] };
             var answer = new Node { Role = "assistant", Parent = question.ComputeId(), Content = [new TextBlock($"answer {i}")] };
@@ -93,8 +119,16 @@ public sealed class ImporterHardeningTests
             {
                 Record = new ConversationRecord { Format = FormatName, Source = "generated", SourceId = $"c{i}" },
                 Nodes = [question, answer],
-                Raw = Encoding.UTF8.GetBytes($"{{\"q\":\"question {i}\",\"a\":\"answer {i}\"}}"),
+                Raw = Encoding.UTF8.GetBytes($"{{\"q\":\"question {i}\",\"a\":\"answer {i}\"}}".PadRight(rawBytes)),
             };
         }
+    }
+
+    /// <summary>Records every report on the reporting thread, in order (<see cref="Progress{T}"/> posts them to the thread pool).</summary>
+    private sealed class SynchronousProgress : IProgress<ImportProgress>
+    {
+        public List<ImportProgress> All { get; } = [];
+
+        public void Report(ImportProgress value) => All.Add(value);
     }
 }
