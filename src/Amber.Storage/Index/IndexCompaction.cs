@@ -9,6 +9,7 @@ namespace Amber.Storage.Index;
 /// of one a segment), and <c>VACUUM</c> rewrites the file with every B-tree packed full (rows inserted in random key
 /// order leave pages a third empty) and no free pages. About 6 % of the corpus's index (BENCHMARKS §20-S). Doubling
 /// bounds the cost: each row is rewritten about twice over the life of the archive, however it grows.
+/// <c>VACUUM</c> keeps every key: each key a table or FTS5 refers to is an <c>INTEGER PRIMARY KEY</c> (only implicit rowids may move).
 /// </summary>
 internal static class IndexCompaction
 {
