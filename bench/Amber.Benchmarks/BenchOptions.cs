@@ -40,6 +40,9 @@ public sealed class BenchOptions
         return null;
     }
 
+    /// <summary>Whether <paramref name="name"/> is among the passed-on options.</summary>
+    public bool Flag(string name) => Rest.Contains(name);
+
     /// <summary>The integer after <paramref name="name"/> among the passed-on options, or <paramref name="fallback"/>.</summary>
     public int IntOption(string name, int fallback)
         => Option(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;

@@ -10,7 +10,8 @@ namespace Amber.Benchmarks;
 /// What the corpus costs on disk, per writer setting, against <c>zstd -19 --long=27 -T1</c> and <c>zstd -3 -T1</c> of the
 /// concatenated files in the same run: segments, blob files, log, index, and the time to read the largest
 /// conversation back cold (a fresh open, its first read) and warm. Settings: <c>--runs</c>
-/// <c>plain:9:98304,packed:9:98304,…</c> (frames plain or packed, zstd level, ImportOptions.PackBytes).
+/// <c>plain:9:98304,packed:9:98304,…</c> (frames plain or packed, zstd level, ImportOptions.PackBytes). <c>--tables</c>
+/// also prints each run's index.db by table (dbstat), so the total and where the index's bytes sit come from one run.
 /// </summary>
 public static class FootprintCommand
 {
@@ -33,6 +34,7 @@ public static class FootprintCommand
         var table = new MarkdownTable("Run", "Segments:", "÷ zstd-19:", "Blob files:", "Log:", "Index:", "Total ÷ raw:", "Largest cold ms:", "Largest warm ms:");
         table.Add("baseline: `zstd -19 --long=27 -T1`", Fmt.Bytes(zstd19), "1.000", "-", "-", "-", Fmt.Ratio((double)zstd19 / rawBytes), "-", "-");
         table.Add("baseline: `zstd -3 -T1`", Fmt.Bytes(zstd3), Fmt.Ratio((double)zstd3 / zstd19), "-", "-", "-", Fmt.Ratio((double)zstd3 / rawBytes), "-", "-");
+        var tables = new List<(string Run, string Index)>();
         foreach (var run in (options.Option("--runs") ?? DefaultRuns).Split(','))
         {
             var parts = run.Split(':');
@@ -59,6 +61,13 @@ public static class FootprintCommand
             }
 
             var (cold, warm) = ReadLargest(dir, largest);
+            if (options.Flag("--tables"))
+            {
+                var copy = Path.Combine(options.WorkDirectory, $"footprint-{run.Replace(':', '-')}.index.db");
+                File.Copy(Path.Combine(dir, "index.db"), copy, overwrite: true);
+                tables.Add((run, copy));
+            }
+
             var segments = Bytes(Path.Combine(dir, "segments"));
             var total = Bytes(dir);
             table.Add(
@@ -78,6 +87,13 @@ public static class FootprintCommand
         }
 
         Console.WriteLine(table);
+        foreach (var (run, index) in tables)
+        {
+            Console.WriteLine($"\n### index.db of run {run} by table (dbstat)\n");
+            SearchCommand.PrintTables(index);
+            File.Delete(index);
+        }
+
         Console.WriteLine($"Total is every file of the archive (segments, blobs, log keys, index). Largest conversation: the one with the most nodes; cold is best of 5 fresh read-only opens, warm best of 20 on one open.\n");
         return 0;
     }

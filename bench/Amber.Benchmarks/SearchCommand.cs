@@ -86,7 +86,7 @@ public static class SearchCommand
     /// Bytes of every table and index of an index.db, largest first: SQLite's dbstat (pages in use), through the
     /// <c>sqlite3</c> CLI, since the SQLite bundled with Microsoft.Data.Sqlite is built without dbstat.
     /// </summary>
-    private static void PrintTables(string path)
+    internal static void PrintTables(string path)
     {
         var psi = new ProcessStartInfo("sqlite3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "-readonly", "-separator", "\t", path, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" })

@@ -59,4 +59,7 @@ public sealed record ArchiveOptions
 
     /// <summary>The index's WAL size past which the indexer empties it (tests set less).</summary>
     internal long IndexWalSizeLimit { get; init; } = Index.ArchiveIndex.DefaultWalSizeLimit;
+
+    /// <summary>Below this many nodes a writer does not compact the index at close (Index/IndexCompaction; tests use less).</summary>
+    internal long IndexCompactAfterNodes { get; init; } = Index.IndexCompaction.DefaultMinimumNodes;
 }

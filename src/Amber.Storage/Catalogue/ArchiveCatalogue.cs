@@ -86,7 +86,7 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Opens the index for the writer and brings it up to the data (<paramref name="state"/>).</summary>
     public (bool Rebuilt, int Frames) OpenWriter(string indexPath, SegmentState state, List<string> actions)
     {
-        index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit);
+        index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
         return CatchUp(state, actions);
     }
 
@@ -151,7 +151,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             index.Dispose();
             SqliteConnection.ClearAllPools();
             DeleteIndexFiles(path);
-            index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
+            index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
             position = null;
         }
 
@@ -287,7 +287,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         var tmp = path + ".rebuild";
         DeleteIndexFiles(tmp);
         var old = index;
-        index = ArchiveIndex.OpenWriter(tmp, options.Log, options.IndexWalSizeLimit);
+        index = ArchiveIndex.OpenWriter(tmp, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
         int frames;
         try
         {
@@ -305,7 +305,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         SqliteConnection.ClearAllPools();
         DeleteIndexFiles(path);
         File.Move(tmp, path);
-        index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit);
+        index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
         return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
     }
 

@@ -27,6 +27,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
     private long walSizeLimit = DefaultWalSizeLimit;
+    private long? compactAfterNodes; // null: never compacted (readers, verify's scratch index)
     private bool unsynced;
 
     /// <summary>Checkpoints run by this writer's background checkpointer so far (tests).</summary>
@@ -75,14 +76,16 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <param name="path">The index file.</param>
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
     /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/> (tests use less than the default).</param>
-    public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
-        => OpenWriter(path, IndexOpenMarker.CurrentBoot(), log, walSizeLimit);
+    /// <param name="compactAfterNodes">Below this many nodes the index is not compacted at close (<see cref="IndexCompaction"/>; tests use less).</param>
+    public static ArchiveIndex OpenWriter(string path, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit, long compactAfterNodes = IndexCompaction.DefaultMinimumNodes)
+        => OpenWriter(path, IndexOpenMarker.CurrentBoot(), log, walSizeLimit, compactAfterNodes);
 
     /// <param name="path">The index file.</param>
     /// <param name="boot">This machine's boot id, null where it cannot be told (tests pass it).</param>
     /// <param name="log">Where the background WAL checkpointer reports a checkpoint that keeps failing.</param>
     /// <param name="walSizeLimit">See <see cref="TruncateWalIfLarge"/>.</param>
-    internal static ArchiveIndex OpenWriter(string path, string? boot, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit)
+    /// <param name="compactAfterNodes">See <see cref="IndexCompaction"/>.</param>
+    internal static ArchiveIndex OpenWriter(string path, string? boot, Action<string>? log = null, long walSizeLimit = DefaultWalSizeLimit, long compactAfterNodes = IndexCompaction.DefaultMinimumNodes)
     {
         // Unsynced where a machine restart can be detected (IndexOpenMarker); an index that was open, unsynced, when
         // the machine restarted is deleted before SQLite reads a page of it.
@@ -101,7 +104,7 @@ internal sealed partial class ArchiveIndex : IDisposable
             IndexOpenMarker.Write(path, boot);
         }
 
-        var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit, unsynced = boot is not null, Discarded = discarded };
+        var index = new ArchiveIndex(path, readOnly: false) { walSizeLimit = walSizeLimit, compactAfterNodes = compactAfterNodes, unsynced = boot is not null, Discarded = discarded };
         // SQLite creates the -wal and -shm files with the database file's mode: an owner-only index.db keeps them so too.
         Amber.Storage.FileSystem.OwnerOnly.EnsureFile(path);
         index.writer = new SqliteConnection(index.connectionString);
@@ -363,6 +366,11 @@ internal sealed partial class ArchiveIndex : IDisposable
         statements.Clear();
         checkpointer?.Dispose();
         checkpointer = null;
+        if (writer is not null && compactAfterNodes is { } minimum)
+        {
+            // Before the sync below, which then makes the rewritten file durable too.
+            IndexCompaction.CompactIfGrown(writer, minimum);
+        }
         if (writer is not null && unsynced)
         {
             try
@@ -384,7 +392,31 @@ internal sealed partial class ArchiveIndex : IDisposable
             }
         }
 
+        if (writer is not null)
+        {
+            EmptyWalAtClose();
+        }
+
         writer?.Dispose();
         writer = null;
+    }
+
+    /// <summary>
+    /// Cuts the WAL to nothing once everything in it is in the index: otherwise the file stays on disk at its largest (a
+    /// pooled connection, or a process that exits without closing SQLite, never deletes it), as large as the index after
+    /// a bulk import or a compaction (BENCHMARKS §20-S). Without waiting: a reader of another process keeps it for the next close.
+    /// </summary>
+    private void EmptyWalAtClose()
+    {
+        try
+        {
+            Exec("PRAGMA busy_timeout=0");
+            Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            Exec("PRAGMA busy_timeout=10000");
+        }
+        catch (SqliteException)
+        {
+            // The WAL stays as it is: nothing is lost, it only takes room until the next writer's close.
+        }
     }
 }
