@@ -48,6 +48,43 @@ public sealed class IndexRowDeriverTests
         Assert.Equal(Rows(c, IndexTables.Nodes).Count, derived.Texts.Count);
     }
 
+    /// <summary>Verify compares the columns <see cref="IndexTables"/> lists: they must be every table and column of the schema.</summary>
+    [Fact]
+    public void IndexTables_ListEveryRelationalTableAndColumnOfTheSchema()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        using (t.Init())
+        {
+        }
+
+        using var c = new SqliteConnection($"Data Source={t.IndexPath};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'node_text%' ORDER BY name";
+        var tables = new List<string>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                tables.Add(r.GetString(0));
+            }
+        }
+
+        Assert.Equal(tables, IndexTables.All.Select(x => x.Name));
+        foreach (var table in IndexTables.All)
+        {
+            cmd.CommandText = $"SELECT name FROM pragma_table_info('{table.Name}') ORDER BY cid";
+            var columns = new List<string>();
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                columns.Add(r.GetString(0));
+            }
+
+            Assert.Equal(columns, table.Columns);
+        }
+    }
+
     /// <summary>A conversation's <c>models</c> column was SQLite's <c>json_group_array</c> over its model names in BINARY order; indexes written so still verify.</summary>
     [Fact]
     public void ModelNames_AreWrittenAsSqlitesJsonGroupArray()
