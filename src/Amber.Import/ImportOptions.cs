@@ -24,7 +24,7 @@ public sealed record ImportOptions
     /// <summary>
     /// Most raw bytes in the commits in flight: a commit holds its conversations' normalized nodes until it is
     /// written, several times its raw bytes, so a count alone let 128 packed commits (64 MiB of raw) hold about 1 GB.
-    /// The importer waits for the oldest commit whenever either limit is reached (BENCHMARKS.md §20-I).
+    /// The importer waits for the oldest commit whenever either limit is reached (BENCHMARKS.md §20).
     /// </summary>
     public long CommitBytesInFlight { get; init; } = 4L << 20;
 

@@ -261,11 +261,7 @@ internal sealed class ArchiveCatalogue : IDisposable
 
     /// <summary>Records a signed log checkpoint frame's note in the index.</summary>
     public static void ApplyCheckpointFrame(ArchiveIndex into, SqliteTransaction tx, uint segment, long offset, ReadOnlySpan<byte> payload)
-    {
-        var note = System.Text.Encoding.UTF8.GetString(payload);
-        var cp = Amber.Transparency.Checkpoints.Checkpoint.Parse(Amber.Transparency.Notes.SignedNote.Parse(note).Text);
-        into.AddCheckpoint(tx, cp.Size, segment, offset, note);
-    }
+        => into.AddCheckpoint(tx, segment, offset, payload);
 
     public static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
     {

@@ -269,25 +269,18 @@ internal sealed partial class ArchiveIndex : IDisposable
         }
     }
 
-    public void SetPosition(SqliteTransaction tx, uint segment, long offset)
-        => SetMeta(tx, "position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}"));
+    public void SetPosition(SqliteTransaction tx, uint segment, long offset) => SetMeta(tx, "position", FormatPosition(segment, offset));
+
+    /// <summary>The <c>meta</c> value of a position in the segments.</summary>
+    internal static string FormatPosition(uint segment, long offset) => string.Create(CultureInfo.InvariantCulture, $"{segment}:{offset}");
 
 
     public void AddDictionary(SqliteTransaction tx, uint dictId, string label, uint segment, long offset, int size)
-    {
-        using var cmd = Writer.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "INSERT OR IGNORE INTO dictionaries(dict_id, label, segment, offset, size) VALUES($d, $l, $s, $o, $z)";
-        cmd.Parameters.AddWithValue("$d", (long)dictId);
-        cmd.Parameters.AddWithValue("$l", label);
-        cmd.Parameters.AddWithValue("$s", (long)segment);
-        cmd.Parameters.AddWithValue("$o", offset);
-        cmd.Parameters.AddWithValue("$z", size);
-        cmd.ExecuteNonQuery();
-    }
+        => IndexRowDeriver.Dictionary(new SqlRows(this, tx), dictId, label, segment, offset, size);
 
-    public void AddCheckpoint(SqliteTransaction tx, long size, uint segment, long offset, string note)
-        => Run(tx, "INSERT OR IGNORE INTO checkpoints(size, segment, offset, note) VALUES($z, $s, $o, $n)", ("$z", size), ("$s", (long)segment), ("$o", offset), ("$n", note));
+    /// <summary>Records a signed log checkpoint frame's note.</summary>
+    public void AddCheckpoint(SqliteTransaction tx, uint segment, long offset, ReadOnlySpan<byte> payload)
+        => IndexRowDeriver.Checkpoint(new SqlRows(this, tx), segment, offset, payload);
 
     /// <summary>Where the index says the newest checkpoint frame sits (a hint: the frame itself is checked).</summary>
     public (uint Segment, long Offset)? LatestCheckpointLocation()
@@ -404,7 +397,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Cuts the WAL to nothing once everything in it is in the index: otherwise the file stays on disk at its largest (a
     /// pooled connection, or a process that exits without closing SQLite, never deletes it), as large as the index after
-    /// a bulk import or a compaction (BENCHMARKS §20-S). Without waiting: a reader of another process keeps it for the next close.
+    /// a bulk import or a compaction (BENCHMARKS §21). Without waiting: a reader of another process keeps it for the next close.
     /// </summary>
     private void EmptyWalAtClose()
     {

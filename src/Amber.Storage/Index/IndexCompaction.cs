@@ -7,7 +7,7 @@ namespace Amber.Storage.Index;
 /// Compacts the index when a writer closes it after it has at least doubled in nodes since it was last compacted: FTS5's
 /// <c>optimize</c> merges the full-text segments that each indexing transaction left (one posting list a word instead
 /// of one a segment), and <c>VACUUM</c> rewrites the file with every B-tree packed full (rows inserted in random key
-/// order leave pages a third empty) and no free pages. About 6 % of the corpus's index (BENCHMARKS §20-S). Doubling
+/// order leave pages a third empty) and no free pages. About 6 % of the corpus's index (BENCHMARKS §21). Doubling
 /// bounds the cost: each row is rewritten about twice over the life of the archive, however it grows.
 /// <c>VACUUM</c> keeps every key: each key a table or FTS5 refers to is an <c>INTEGER PRIMARY KEY</c> (only implicit rowids may move).
 /// </summary>

@@ -17,6 +17,9 @@ public static class ArchiveVerifier
 {
     private const int MaxFaultsPerKind = 50;
 
+    /// <summary>Frames read and being prepared ahead of the one checked: enough to keep both cores busy, few enough to bound memory.</summary>
+    private const int ReadAhead = 8;
+
     public static VerifyReport Verify(Archive archive) => Verify(archive, []);
 
     /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
@@ -57,6 +60,8 @@ public static class ArchiveVerifier
             report.Segments = numbers.Count;
             var dictionaries = new Dictionary<uint, byte[]>();
             using var compression = new Compression(dictionaries);
+            using var preparer = new FramePreparer(time);
+            var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame>? Prepared)>();
             var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
             var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
             var models = new HashSet<string>(StringComparer.Ordinal);
@@ -105,6 +110,18 @@ public static class ArchiveVerifier
                 long pos = SegmentHeader.Size;
                 uint frames = 0;
                 SegmentFooter? footer = null;
+
+                // Frames read ahead and being prepared on the pool; each is checked, in file order, once prepared.
+                void Check(int keep)
+                {
+                    while (pending.Count > keep)
+                    {
+                        var (at, bytes, prep) = pending.Dequeue();
+                        var commit = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commit) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
+                    }
+                }
+
                 while (true)
                 {
                     var t0 = clock.Now();
@@ -115,11 +132,13 @@ public static class ArchiveVerifier
                         clock.Add(0, t0);
                         frames++;
                         report.Frames++;
-                        var commit = CheckFrame(archive, report, log, compression, clock, dictionaries, number, pos, step.Bytes!, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
-                        scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, length, step.Bytes, commit) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, pos, length));
+                        pending.Enqueue((pos, step.Bytes!, preparer.Start(number, pos, step.Bytes!)));
+                        Check(keep: ReadAhead);
                         pos = step.Next;
                         continue;
                     }
+
+                    Check(keep: 0);
 
                     if (step.Kind == SegmentScanner.StepKind.Footer)
                     {
@@ -192,6 +211,7 @@ public static class ArchiveVerifier
         uint segment,
         long offset,
         byte[] frame,
+        PreparedFrame? prepared,
         Dictionary<string, (uint, long, int)> nodes,
         Dictionary<string, bool> blobs,
         HashSet<string> models,
@@ -221,9 +241,11 @@ public static class ArchiveVerifier
                 return null;
             }
 
+            // Decoded, and each entry's canonical form, node id and parse found, on the pool (PreparedFrame).
+            var p = prepared ?? PreparedFrame.Prepare(segment, offset, frame, compression, archive.Options.TimeProvider);
+            clock.Add(p.Ticks);
             var t = clock.Now();
-            var commit = Archive.DecodeCommit(segment, offset, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
-            t = clock.Add(1, t);
+            var commit = p.Commit ?? throw p.Failure!;
             log.Entry(commit.Entries[0].Body.Span);
             var seq = (long)commit.Info["seq"]!;
             if (seq != lastSeq + 1)
@@ -232,10 +254,11 @@ public static class ArchiveVerifier
             }
 
             lastSeq = seq;
-            CheckCanonical(report, where, "commit info", commit.Entries[0].Body.Span);
+            Canonical(report, where, "commit info", p.Canonical[0]);
             var newInThisCommit = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in commit.Entries.Skip(1))
+            for (var i = 1; i < commit.Entries.Count; i++)
             {
+                var e = commit.Entries[i];
                 var body = e.Body.Span;
                 switch (e.Type)
                 {
@@ -243,11 +266,11 @@ public static class ArchiveVerifier
                         report.Faults.Add($"{where}: a second commit info entry.");
                         break;
                     case EntryType.Model:
-                        CheckCanonical(report, where, "model reference", body);
+                        Canonical(report, where, "model reference", p.Canonical[i]);
                         models.Add(ContentId.Of(body));
                         break;
                     case EntryType.Conversation:
-                        CheckCanonical(report, where, "conversation", body);
+                        Canonical(report, where, "conversation", p.Canonical[i]);
                         conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
                         break;
                     case EntryType.Blob:
@@ -275,7 +298,7 @@ public static class ArchiveVerifier
 
                     case EntryType.Annotation:
                         {
-                            CheckCanonical(report, where, "annotation", body);
+                            Canonical(report, where, "annotation", p.Canonical[i]);
                             var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
                             if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
                             {
@@ -287,13 +310,9 @@ public static class ArchiveVerifier
 
                     case EntryType.Node:
                         {
-                            t = clock.Add(5, t);
-                            var id = ContentId.Of(body);
-                            t = clock.Add(2, t);
-                            CheckCanonical(report, where, $"node {id}", body);
-                            t = clock.Add(3, t);
-                            var node = Node.FromCanonicalBytes(body);
-                            t = clock.Add(4, t);
+                            var id = p.NodeIds[i]!;
+                            Canonical(report, where, $"node {id}", p.Canonical[i]);
+                            var node = p.Nodes[i] ?? throw p.NodeErrors[i]!;
                             if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
                             {
                                 report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
@@ -329,9 +348,15 @@ public static class ArchiveVerifier
             }
 
             var memberLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-            foreach (var e in commit.Entries.Where(e => e.Type == EntryType.Membership))
+            for (var i = 0; i < commit.Entries.Count; i++)
             {
-                CheckCanonical(report, where, "membership", e.Body.Span);
+                var e = commit.Entries[i];
+                if (e.Type != EntryType.Membership)
+                {
+                    continue;
+                }
+
+                Canonical(report, where, "membership", p.Canonical[i]);
                 var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
                 memberLists[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
             }
@@ -427,18 +452,12 @@ public static class ArchiveVerifier
         }
     }
 
-    private static void CheckCanonical(VerifyReport report, string where, string what, ReadOnlySpan<byte> body)
+    /// <summary>Reports an entry not in canonical form (<see cref="PreparedFrame.CanonicalProblem"/>).</summary>
+    private static void Canonical(VerifyReport report, string where, string what, string? problem)
     {
-        try
+        if (problem is not null)
         {
-            if (!CanonicalJson.Canonicalize(body).AsSpan().SequenceEqual(body))
-            {
-                report.Faults.Add($"{where}: {what} is not in canonical form.");
-            }
-        }
-        catch (CanonicalJsonException e)
-        {
-            report.Faults.Add($"{where}: {what} is not valid JSON: {e.Message}");
+            report.Faults.Add($"{where}: {what}{problem}");
         }
     }
 

@@ -35,10 +35,12 @@ internal static class IndexAudit
         var scratch = System.IO.Path.Combine(folder.FullName, "index.db");
         try
         {
-            // main: the index rebuilt from the segments; live: the archive's index, read-only, in one snapshot whose
-            // position (read first) is where the rebuild stops, so a writer in another process cannot skew the two.
+            // main: a scratch file for the nodes' text (and, on the slow path, the index rebuilt from the segments); live:
+            // the archive's index, read-only, in one snapshot whose position (read first) is where the derivation stops, so
+            // a writer in another process cannot skew the two.
             using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(scratch), Pooling = false }.ToString());
             c.Open();
+            Exec(c, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;");
             Exec(c, $"ATTACH DATABASE '{LiveUri(archive.Index.Path)}' AS live");
             Exec(c, "BEGIN");
             var position = Position(c);
@@ -49,21 +51,33 @@ internal static class IndexAudit
             }
 
             var phase = time.GetTimestamp();
-            using (var derived = ArchiveIndex.OpenScratch(scratch))
+            var derived = new ExpectedRows();
+            var waited = TimeSpan.Zero;
+            Func<IndexTable, IEnumerable<object?[]>> expected;
+            if (scanned is not null && scanned.TryDerive(archive, derived, position.Value, out waited))
             {
-                var waited = TimeSpan.Zero;
-                if (scanned is null || !scanned.TryIndex(archive, derived, position.Value, out waited))
+                // The common case: every row derived in memory from the frames the scan decoded.
+                expected = derived.Rows;
+                Exec(c, FullTextAudit.ScratchTextTable);
+                FullTextAudit.AddText(c, derived.Texts);
+            }
+            else
+            {
+                // The frames handed over are not what a rebuild reads (damage, a segment missing): Replay reads the
+                // segments itself into a scratch SQLite index (the same rule) and names what it cannot read.
+                using (var index = ArchiveIndex.OpenScratch(scratch))
                 {
-                    archive.Replay(derived, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
+                    archive.Replay(index, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
                 }
 
-                report.Phases.Add(("index audit: of which waiting for the scan's next frame", waited));
+                expected = table => ReadRows(c, "main", table);
             }
 
-            phase = Phase(report, time, "index audit: rebuild from the scanned frames (no full-text work)", phase);
-            foreach (var table in Tables(c))
+            report.Phases.Add(("index audit: of which waiting for the scan's next frame", waited));
+            phase = Phase(report, time, "index audit: derive the rows from the scanned frames", phase);
+            foreach (var table in IndexTables.All)
             {
-                CompareTable(c, table, Fault);
+                CompareTable(c, table, expected(table), Fault);
             }
 
             phase = Phase(report, time, "index audit: compare tables", phase);
@@ -125,67 +139,92 @@ internal static class IndexAudit
         return (seg, off);
     }
 
-    /// <summary>The ordinary tables of the derived schema (the full-text table and its shadow tables are compared apart).</summary>
-    private static List<(string Name, List<string> Columns)> Tables(SqliteConnection c)
+    /// <summary>Every row of a table of schema <paramref name="schema"/>, with the columns of <paramref name="table"/>.</summary>
+    private static List<object?[]> ReadRows(SqliteConnection c, string schema, IndexTable table)
     {
-        var names = new List<string>();
-        using (var cmd = c.CreateCommand())
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {string.Join(", ", table.Columns.Select(Quote))} FROM {schema}.{Quote(table.Name)}";
+        using var r = cmd.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (r.Read())
         {
-            cmd.CommandText = "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'node_text%' ORDER BY name";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                names.Add(r.GetString(0));
-            }
+            rows.Add(Row(r));
         }
 
-        var tables = new List<(string, List<string>)>();
-        foreach (var name in names)
-        {
-            var columns = new List<string>();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT name FROM pragma_table_info('{name}', 'main') ORDER BY cid";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                columns.Add(r.GetString(0));
-            }
-
-            tables.Add((name, columns));
-        }
-
-        return tables;
+        return rows;
     }
 
-    private static void CompareTable(SqliteConnection c, (string Name, List<string> Columns) table, Action<string> fault)
+    private static object?[] Row(SqliteDataReader r)
     {
-        var cols = string.Join(", ", table.Columns.Select(Quote));
-        var from = $"live.{Quote(table.Name)}";
-        var truth = $"main.{Quote(table.Name)}";
-        if (table.Name == "meta")
+        var row = new object?[r.FieldCount];
+        for (var i = 0; i < row.Length; i++)
         {
-            // The writer's own bookkeeping of when it last compacted the file, which no frame gives (IndexCompaction).
-            from += $" WHERE key <> '{Index.IndexCompaction.MetaKey}'";
-            truth += $" WHERE key <> '{Index.IndexCompaction.MetaKey}'";
+            row[i] = r.IsDBNull(i) ? null : r.GetValue(i);
         }
 
+        return row;
+    }
+
+    /// <summary>
+    /// Compares a live table with the rows the segments give, both ways, as sets of whole rows (every column, integer keys
+    /// included), streaming the live rows once: a live row the segments do not give is edited or foreign, a row they give
+    /// that the live table lacks is missing or held otherwise. Each is named by its first column, at most
+    /// <see cref="RowsShown"/> each way.
+    /// </summary>
+    private static void CompareTable(SqliteConnection c, IndexTable table, IEnumerable<object?[]> expected, Action<string> fault)
+    {
+        var truth = new HashSet<object?[]>(RowComparer.Instance);
+        var ordered = new List<object?[]>();
+        foreach (var row in expected)
+        {
+            if (truth.Add(row))
+            {
+                ordered.Add(row);
+            }
+        }
+
+        var seen = new HashSet<object?[]>(RowComparer.Instance);
+        var differs = new List<string>();
         try
         {
-            foreach (var key in Keys(c, $"SELECT {cols} FROM {from} EXCEPT SELECT {cols} FROM {truth}"))
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT {string.Join(", ", table.Columns.Select(Quote))} FROM live.{Quote(table.Name)}"
+                + (table.Name == "meta"
+                    ? $" WHERE key <> '{Index.IndexCompaction.MetaKey}'" // the writer's own note of its last compaction, which no frame gives
+                    : "");
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
             {
-                fault($"{table.Name}: the row {key} differs from the segments (edited, or not derived from them).");
-            }
-
-            foreach (var key in Keys(c, $"SELECT {cols} FROM {truth} EXCEPT SELECT {cols} FROM {from}"))
-            {
-                fault($"{table.Name}: the segments give the row {key}, which the index lacks or holds otherwise.");
+                var row = Row(r);
+                if (truth.Contains(row))
+                {
+                    seen.Add(row);
+                }
+                else if (differs.Count < RowsShown)
+                {
+                    differs.Add(KeyOf(row));
+                }
             }
         }
         catch (SqliteException e)
         {
             fault($"{table.Name}: does not have the expected columns ({e.Message}).");
+            return;
+        }
+
+        foreach (var key in differs)
+        {
+            fault($"{table.Name}: the row {key} differs from the segments (edited, or not derived from them).");
+        }
+
+        foreach (var row in ordered.Where(row => !seen.Contains(row)).Take(RowsShown))
+        {
+            fault($"{table.Name}: the segments give the row {KeyOf(row)}, which the index lacks or holds otherwise.");
         }
     }
+
+    /// <summary>A row's first column (its key, in every table), for the report.</summary>
+    private static string KeyOf(object?[] row) => row[0] is null ? "(null)" : Convert.ToString(row[0], CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>The first column of the first rows a query returns: a row's key, for the report.</summary>
     internal static List<string> Keys(SqliteConnection c, string sql)

@@ -1,6 +1,6 @@
 namespace Amber.Storage.Verification;
 
-/// <summary>Wall time the segment scan spends in each kind of work, summed over frames (the bench's <c>verify --phases</c>).</summary>
+/// <summary>Time the segment scan spends in each kind of work, summed over frames and the threads that prepare them (the bench's <c>verify --phases</c>).</summary>
 internal sealed class ScanClock(TimeProvider time)
 {
     private readonly long[] ticks = new long[Names.Length];
@@ -23,6 +23,15 @@ internal sealed class ScanClock(TimeProvider time)
         var now = time.GetTimestamp();
         ticks[slot] += now - since;
         return now;
+    }
+
+    /// <summary>Adds time measured elsewhere (a frame prepared on the pool), per kind of work.</summary>
+    public void Add(long[] elapsed)
+    {
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            ticks[i] += elapsed[i];
+        }
     }
 
     public void Report(VerifyReport report)

@@ -40,16 +40,17 @@ internal sealed class ScannedFrames : IDisposable
     public void Abandon() => abandoned.Cancel();
 
     /// <summary>
-    /// The audit's side: indexes into <paramref name="into"/> the frames handed over, up to <paramref name="position"/>,
-    /// in one transaction, exactly as <see cref="Archive.Replay"/> would read them. False, with nothing indexed, when the
-    /// frames handed over are not exactly those (a segment missing or damaged, a frame that does not decode, …): the
-    /// audit then lets Replay read the segments itself, so a fault says what it said before.
+    /// The audit's side: derives into <paramref name="into"/> the index rows of the frames handed over, up to
+    /// <paramref name="position"/>, exactly as <see cref="Archive.Replay"/> would read them (the same rule,
+    /// <see cref="IndexRowDeriver"/>). False, with the rows incomplete, when the frames handed over are not exactly those
+    /// (a segment missing or damaged, a frame that does not decode, …): the audit then lets Replay read the segments
+    /// itself, so a fault says what it said before.
     /// </summary>
     /// <param name="archive">The archive the frames are from.</param>
-    /// <param name="into">The scratch index.</param>
+    /// <param name="into">The rows derived in memory.</param>
     /// <param name="position">Where the live index's position says it has read up to.</param>
     /// <param name="waited">Time spent waiting for the scan to hand over a frame (the bench's <c>verify --phases</c>).</param>
-    public bool TryIndex(Archive archive, ArchiveIndex into, (uint Segment, long Offset) position, out TimeSpan waited)
+    public bool TryDerive(Archive archive, ExpectedRows into, (uint Segment, long Offset) position, out TimeSpan waited)
     {
         var time = archive.Options.TimeProvider;
         long waitTicks = 0;
@@ -70,13 +71,10 @@ internal sealed class ScannedFrames : IDisposable
             }
         }
 
-        using var compression = new Compression(archive.SnapshotDictionaries());
-        using var tx = into.Begin();
         var reached = false;
+        var models = new Dictionary<string, Amber.Core.Model.ModelReference>(StringComparer.Ordinal);
         try
         {
-            into.SetMeta(tx, "archive_id", archive.ArchiveId);
-            into.SetMeta(tx, "schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
             var (seg, pos, length, finished) = (1u, (long)SegmentHeader.Size, -1L, false);
             bool Reached() => (seg == position.Segment && pos == position.Offset)
                 || (position.Segment == seg + 1 && position.Offset == SegmentHeader.Size && (finished || pos == length));
@@ -121,7 +119,11 @@ internal sealed class ScannedFrames : IDisposable
                     break; // a frame across the position: Replay's reads report it
                 }
 
-                archive.ApplyFrame(into, tx, compression, seg, f.Offset, f.Frame!, f.Commit);
+                if (!Derive(into, f, models))
+                {
+                    break;
+                }
+
                 pos = f.Next;
             }
 
@@ -139,13 +141,41 @@ internal sealed class ScannedFrames : IDisposable
 
         if (!reached)
         {
-            tx.Rollback();
             return false;
         }
 
-        into.SetPosition(tx, position.Segment, position.Offset);
-        tx.Commit();
+        into.SetMeta("archive_id", archive.ArchiveId);
+        into.SetMeta("schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+        into.SetMeta("position", ArchiveIndex.FormatPosition(position.Segment, position.Offset));
         return true;
+    }
+
+    /// <summary>The rows of one frame, as <c>ArchiveCatalogue.ApplyFrame</c> indexes it; false for a commit the scan did not decode.</summary>
+    internal static bool Derive(ExpectedRows into, ScannedFrame f, Dictionary<string, Amber.Core.Model.ModelReference> models)
+    {
+        var header = RecordFrame.ReadHeader(f.Frame!);
+        var payload = RecordFrame.Payload(f.Frame!);
+        switch (header.Kind)
+        {
+            case FrameKind.Dictionary:
+                {
+                    var (label, dict) = Compression.DecodeDictionaryPayload(payload);
+                    IndexRowDeriver.Dictionary(into, Compression.DictionaryIdOf(dict), label, f.Segment, f.Offset, dict.Length);
+                    return true;
+                }
+
+            case FrameKind.Checkpoint:
+                IndexRowDeriver.Checkpoint(into, f.Segment, f.Offset, payload);
+                return true;
+            default:
+                if (f.Commit is null)
+                {
+                    return false;
+                }
+
+                IndexRowDeriver.Apply(into, f.Commit, models);
+                return true;
+        }
     }
 
     public void Dispose()

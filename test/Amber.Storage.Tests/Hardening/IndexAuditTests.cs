@@ -32,6 +32,9 @@ public sealed class IndexAuditTests
     [InlineData("conversation_nodes", "DELETE FROM conversation_nodes WHERE node = (SELECT node FROM conversation_nodes LIMIT 1)")]
     [InlineData("instances", "UPDATE instances SET depth = depth + 1")]
     [InlineData("blobs", "UPDATE blobs SET size = size + 1")]
+    [InlineData("checkpoints", "UPDATE checkpoints SET size = size + 1")]
+    [InlineData("conversations", "UPDATE conversations SET models = '[\"forged\"]'")]
+    [InlineData("conversations", "UPDATE conversations SET raw_bytes = raw_bytes + 1")]
     public async Task Item05_Verify_AnEditedIndexRow_IsAFaultNamingItsTable(string table, string edit)
     {
         using var t = new TestArchives(FileSystemKind.Local);

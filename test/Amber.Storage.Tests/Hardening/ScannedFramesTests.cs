@@ -81,7 +81,7 @@ public sealed class ScannedFramesTests
         return report.Faults;
     }
 
-    private static List<ScannedFrame> Read(Archive archive)
+    internal static List<ScannedFrame> Read(Archive archive)
     {
         var frames = new List<ScannedFrame>();
         using var compression = new Compression(archive.SnapshotDictionaries());

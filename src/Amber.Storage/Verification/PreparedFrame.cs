@@ -1,0 +1,114 @@
+using Amber.Core.Hashing;
+using Amber.Core.Json;
+using Amber.Core.Model;
+using Amber.Storage.Format;
+using Amber.Storage.Index;
+
+namespace Amber.Storage.Verification;
+
+/// <summary>
+/// The work on one commit frame that needs nothing from the frames before it (they are independent once located, given
+/// the dictionaries before them): decompress and unpack, and for each entry its canonical form, and for each node its
+/// id and parse. The segment scan prepares frames on the thread pool, ahead of the frame it checks, and checks each in
+/// file order with what was prepared, so faults come out in the order they always did (<see cref="ArchiveVerifier"/>).
+/// </summary>
+internal sealed class PreparedFrame
+{
+    private PreparedFrame(IndexedCommit? commit, Exception? failure, int entries)
+    {
+        Commit = commit;
+        Failure = failure;
+        Canonical = new string?[entries];
+        NodeIds = new string?[entries];
+        Nodes = new Node?[entries];
+        NodeErrors = new Exception?[entries];
+    }
+
+    /// <summary>The decoded commit, or null when it does not decode (<see cref="Failure"/>).</summary>
+    public IndexedCommit? Commit { get; }
+
+    public Exception? Failure { get; }
+
+    /// <summary>Per entry: null when in canonical form (or not checked), else what is wrong, to follow "{what}".</summary>
+    public string?[] Canonical { get; }
+
+    /// <summary>Per node entry: the node's id.</summary>
+    public string?[] NodeIds { get; }
+
+    /// <summary>Per node entry: the node parsed strictly, or the error parsing it threw (<see cref="NodeErrors"/>).</summary>
+    public Node?[] Nodes { get; }
+
+    public Exception?[] NodeErrors { get; }
+
+    /// <summary>Time spent in each of <see cref="ScanClock.Names"/>' kinds of work.</summary>
+    public long[] Ticks { get; } = new long[ScanClock.Names.Length];
+
+    /// <summary>Prepares a commit frame, with a <paramref name="compression"/> of this thread's own.</summary>
+    public static PreparedFrame Prepare(uint segment, long offset, byte[] frame, Compression compression, TimeProvider time)
+    {
+        var t = time.GetTimestamp();
+        IndexedCommit commit;
+        try
+        {
+            var header = RecordFrame.ReadHeader(frame);
+            commit = Archive.DecodeCommit(segment, offset, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new PreparedFrame(null, e, 0);
+        }
+
+        var p = new PreparedFrame(commit, null, commit.Entries.Count);
+        t = p.Add(1, t, time);
+        for (var i = 0; i < commit.Entries.Count; i++)
+        {
+            var e = commit.Entries[i];
+            var body = e.Body.Span;
+            switch (e.Type)
+            {
+                case EntryType.Node:
+                    p.NodeIds[i] = ContentId.Of(body);
+                    t = p.Add(2, t, time);
+                    p.Canonical[i] = CanonicalProblem(body);
+                    t = p.Add(3, t, time);
+                    try
+                    {
+                        p.Nodes[i] = Node.FromCanonicalBytes(body);
+                    }
+                    catch (Exception x) when (x is not OutOfMemoryException)
+                    {
+                        p.NodeErrors[i] = x;
+                    }
+
+                    t = p.Add(4, t, time);
+                    break;
+                case EntryType.Info or EntryType.Model or EntryType.Conversation or EntryType.Annotation or EntryType.Membership:
+                    p.Canonical[i] = CanonicalProblem(body);
+                    t = p.Add(5, t, time);
+                    break;
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>Null when <paramref name="body"/> is JSON in canonical form; else what is wrong with it.</summary>
+    internal static string? CanonicalProblem(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return CanonicalJson.Canonicalize(body).AsSpan().SequenceEqual(body) ? null : " is not in canonical form.";
+        }
+        catch (CanonicalJsonException e)
+        {
+            return $" is not valid JSON: {e.Message}";
+        }
+    }
+
+    private long Add(int slot, long since, TimeProvider time)
+    {
+        var now = time.GetTimestamp();
+        Ticks[slot] += now - since;
+        return now;
+    }
+}
