@@ -61,6 +61,51 @@ internal sealed class ExportFolder
         return files;
     }
 
+    /// <summary>
+    /// The names of the files under the folder down to <paramref name="maxDepth"/> folders deep, in ordinal order, for a
+    /// file's asset lookup: nothing is opened, checked or reported here (the folder was not named for import, so what it
+    /// holds beside the file is no part of the import); <see cref="ReadRelative"/> checks and reports the one a pointer
+    /// names. Bounded, so a file imported from a home folder does not walk the whole home folder.
+    /// </summary>
+    public List<string> Names(int maxDepth)
+    {
+        var files = new List<string>();
+        var pending = new Stack<(string Dir, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.Count > 0)
+        {
+            var (dir, depth) = pending.Pop();
+            List<string> entries;
+            try
+            {
+                entries = Directory.EnumerateFileSystemEntries(dir).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                var kind = LocalPaths.KindOf(entry);
+                if (kind == PathKind.Directory)
+                {
+                    if (depth < maxDepth)
+                    {
+                        pending.Push((entry, depth + 1));
+                    }
+                }
+                else if (kind != PathKind.Missing)
+                {
+                    files.Add(entry);
+                }
+            }
+        }
+
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
     /// <summary>The bytes of a file of the folder by relative path; null if absent, outside the folder or not safe to read.</summary>
     public byte[]? ReadRelative(string relative)
     {

@@ -59,7 +59,17 @@ public static class ImportSources
         }
     }
 
-    /// <summary>A file on disk whose siblings are the regular files of its folder (links leading out of it are skipped).</summary>
+    /// <summary>
+    /// How many folders deep a file's siblings are looked for: a ChatGPT export keeps assets beside
+    /// <c>conversations.json</c>, in one folder below (<c>dalle-generations/</c>, <c>user-…/</c>) or two
+    /// (<c>&lt;conversation&gt;/audio/</c>).
+    /// </summary>
+    public const int SiblingDepth = 3;
+
+    /// <summary>
+    /// A file on disk whose siblings are the files of its folder, <see cref="SiblingDepth"/> folders deep; a sibling is
+    /// opened only when a format reads it, and then only if it is a regular file inside the folder (else it is skipped).
+    /// </summary>
     public static ImportInput FileInput(string file, Action<SkippedFile>? skip = null)
     {
         var folder = new ExportFolder(Path.GetDirectoryName(Path.GetFullPath(file))!, skip);
@@ -69,7 +79,7 @@ public static class ImportSources
             new FileInfo(file).Length,
             () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16),
             folder.ReadRelative,
-            () => folder.Walk().Select(f => Path.GetRelativePath(dir, f)).ToList(),
+            () => folder.Names(SiblingDepth).Select(f => Path.GetRelativePath(dir, f)).ToList(),
             file);
     }
 

@@ -134,6 +134,30 @@ public sealed class SourcesHardeningTests
         Assert.Equal("/dev/zero: not a regular file (a FIFO, socket or device); only regular files, folders and zips are imported.", error);
     }
 
+    /// <summary>
+    /// A file named alone is imported alone: what its folder holds besides (a FIFO, a deep tree) is no part of the import
+    /// and is not reported as skipped, and the walk for its assets is bounded; an asset two folders down is still found.
+    /// </summary>
+    [Fact]
+    public void Import_OneFileBesideAFifoAndADeepTree_ReportsNothingItDidNotOpen_AndStillFindsItsAsset()
+    {
+        using var fx = new ImportFixture();
+        using var export = new TempDirectory();
+        ChatGptSamples.Write(export.Combine("conversations.json"), WithAsset("c9", "file-service://file-Deep"));
+        Directory.CreateDirectory(export.Combine("c9", "audio"));
+        File.WriteAllBytes(export.Combine("c9", "audio", "file-Deep.png"), ChatGptSamples.Png);
+        MakeFifo(export.Combine("a-fifo"));
+        var deep = export.Combine("d1", "d2", "d3", "d4");
+        Directory.CreateDirectory(deep);
+        MakeFifo(Path.Combine(deep, "deep-fifo"));
+
+        var summary = fx.Import(export.Combine("conversations.json"));
+
+        Assert.True(summary.Ok, string.Join("\n", summary.Errors));
+        Assert.Empty(summary.Skipped);
+        Assert.NotNull(fx.Archive.GetBlob(ContentId.Of(ChatGptSamples.Png)));
+    }
+
     private static JsonObject WithAsset(string id, string pointer) => ChatGptSamples.Conversation(id, [
         ("u1-" + id, null, ChatGptSamples.Message("u1-" + id, "user", new JsonObject
         {
