@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Amber.Cli.Commands.Compare;
+using Amber.Cli.Commands.Config;
 using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
@@ -24,12 +25,14 @@ namespace Amber.Cli;
 /// <summary>The amber command tree. Errors a user can act on become one line on stderr and a non-zero exit.</summary>
 public static class AmberCli
 {
-    public static RootCommand Build(TextWriter output, TextWriter error)
+    /// <param name="environment">The variables settings are read from (AMBER_*); the process environment when null.</param>
+    public static RootCommand Build(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        CliEnvironment Env(ParseResult p) => new(p, output, error);
+        CliEnvironment Env(ParseResult p) => new(p, output, error, environment);
         var root = new RootCommand("Amber preserves language-model instances: every conversation, verifiably, revivably.")
         {
             CommonOptions.Archive,
+            CommonOptions.Config,
         };
         root.Subcommands.Add(InitCommandDefinition.Create(Env));
         root.Subcommands.Add(ImportCommandDefinition.Create(Env));
@@ -47,18 +50,22 @@ public static class AmberCli
         root.Subcommands.Add(ThawCommandDefinition.Create(Env));
         root.Subcommands.Add(CompareCommandDefinition.Create(Env));
         root.Subcommands.Add(MarkCommandDefinition.Create(Env));
+        root.Subcommands.Add(ConfigCommandDefinition.Create(Env));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+        => RunAsync(args, output, error, environment: null, ct);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? environment, CancellationToken ct = default)
     {
-        var root = Build(output, error);
+        var root = Build(output, error, environment);
         var parse = root.Parse(args);
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException)
+        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException)
         {
             await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;

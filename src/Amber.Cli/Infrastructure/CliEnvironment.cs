@@ -1,31 +1,24 @@
 using System.CommandLine;
+using Amber.Cli.Infrastructure.Settings;
 using Amber.Storage;
 
 namespace Amber.Cli.Infrastructure;
 
-/// <summary>Resolves the archive folder and opens it; recovery reports go to stderr.</summary>
-internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextWriter error)
+/// <summary>Resolves the settings and the archive folder and opens it; recovery reports go to stderr.</summary>
+internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? environment = null)
 {
+    private EffectiveSettings? settings;
+
     public TextWriter Out { get; } = output;
 
     public TextWriter Error { get; } = error;
 
     public ParseResult Parse { get; } = parse;
 
-    public string ArchiveDirectory
-    {
-        get
-        {
-            var given = Parse.GetValue(CommonOptions.Archive);
-            if (!string.IsNullOrWhiteSpace(given))
-            {
-                return Path.GetFullPath(given);
-            }
+    /// <summary>Defaults, then the settings file, then AMBER_* variables, then flags (read on first use).</summary>
+    public EffectiveSettings Settings => settings ??= EffectiveSettings.Load(Parse, environment ?? EffectiveSettings.ProcessEnvironment());
 
-            var env = Environment.GetEnvironmentVariable("AMBER_ARCHIVE");
-            return Path.GetFullPath(string.IsNullOrWhiteSpace(env) ? "amber-data" : env);
-        }
-    }
+    public string ArchiveDirectory => Settings.ArchiveDirectory;
 
     public ArchiveOptions Options(bool createIfMissing = false) => new()
     {

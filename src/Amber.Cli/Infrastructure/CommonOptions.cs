@@ -7,7 +7,13 @@ internal static class CommonOptions
 {
     public static Option<string?> Archive { get; } = new("--archive")
     {
-        Description = "Archive folder (default: $AMBER_ARCHIVE, else ./amber-data)",
+        Description = "Archive folder (default: $AMBER_ARCHIVE, else Archive in the --config file, else ./amber-data)",
+        Recursive = true,
+    };
+
+    public static Option<string?> Config { get; } = new("--config")
+    {
+        Description = "Settings file to read instead of amber.json in the archive folder (flags and AMBER_* variables still win)",
         Recursive = true,
     };
 

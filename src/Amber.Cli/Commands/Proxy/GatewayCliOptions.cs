@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Cli.Infrastructure.Settings;
 using Amber.Core.Hosting;
 using Amber.Proxy;
 
@@ -33,27 +34,31 @@ internal sealed class GatewayCliOptions
 
     public IEnumerable<Option> All => [OpenAiUpstream, AnthropicUpstream, Ack, Notice];
 
-    /// <summary>The gateway options a parse names; a malformed upstream URL is a <see cref="FormatException"/> naming the option.</summary>
-    public GatewayOptions Read(ParseResult parse, Action<string> log)
+    /// <summary>The gateway options in force (flags, AMBER_* variables, settings file, defaults); a malformed upstream URL is a <see cref="FormatException"/> naming where it came from.</summary>
+    public static GatewayOptions Read(EffectiveSettings settings, Action<string> log)
     {
-        string? notice = null;
-        if (parse.GetResult(Notice) is { } given)
+        var notice = settings[SettingsCatalogue.Notice].Value;
+        var ack = settings[SettingsCatalogue.Ack];
+        if (ack.Value is not ("durable" or "async"))
         {
-            notice = given.Tokens.Count > 0 ? given.Tokens[0].Value : GatewayOptions.DefaultNotice;
+            throw new FormatException($"{SettingsCatalogue.Ack} ({ack.Source}): \"{ack.Value}\" is not durable or async.");
         }
 
         return new GatewayOptions
         {
-            OpenAiUpstream = Upstream(parse.GetValue(OpenAiUpstream)!, "--openai-upstream"),
-            AnthropicUpstream = Upstream(parse.GetValue(AnthropicUpstream)!, "--anthropic-upstream"),
-            Ack = parse.GetValue(Ack) == "async" ? AckMode.Async : AckMode.Durable,
-            Notice = notice,
+            OpenAiUpstream = Upstream(settings[SettingsCatalogue.OpenAiUpstream]),
+            AnthropicUpstream = Upstream(settings[SettingsCatalogue.AnthropicUpstream]),
+            Ack = ack.Value == "async" ? AckMode.Async : AckMode.Durable,
+            Notice = string.IsNullOrEmpty(notice) ? null : notice == SettingsCatalogue.DefaultNoticeValue ? GatewayOptions.DefaultNotice : notice,
             Log = log,
         };
     }
 
-    private static Uri Upstream(string value, string option)
-        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+    private static Uri Upstream(SettingValue setting)
+        => Uri.TryCreate(setting.Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new FormatException($"{option}: \"{UrlDisplay.Mask(value)}\" is not an http(s) URL (for example https://api.openai.com).");
+            : throw new FormatException($"{Where(setting)}: \"{UrlDisplay.Mask(setting.Value ?? "")}\" is not an http(s) URL (for example https://api.openai.com).");
+
+    /// <summary>"--openai-upstream" for a flag (the message users knew), else the key and its source.</summary>
+    private static string Where(SettingValue setting) => setting.Source.StartsWith("flag ", StringComparison.Ordinal) ? setting.Setting.Flag : $"{setting.Setting.Key} ({setting.Source})";
 }

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using Amber.Cli.Infrastructure;
+using Amber.Cli.Infrastructure.Settings;
 using Amber.Core.Hosting;
 using Amber.Proxy;
 
@@ -7,15 +7,17 @@ namespace Amber.Cli.Commands.Proxy;
 
 internal static class ProxyCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, ParseResult parse, GatewayCliOptions gatewayOptions, CancellationToken ct, IReadOnlyList<string>? hostNames = null)
+    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct)
     {
+        var listen = env.Settings[SettingsCatalogue.ProxyListen].Value!;
+        var hostNames = env.Settings[SettingsCatalogue.ProxyHostNames].Values;
         GatewayOptions options;
         System.Net.IPEndPoint endpoint;
         HostPolicy hosts;
         try
         {
             endpoint = GatewayHost.ParseListen(listen);
-            options = gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
+            options = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
             hosts = new HostPolicy(endpoint, hostNames);
         }
         catch (FormatException e)

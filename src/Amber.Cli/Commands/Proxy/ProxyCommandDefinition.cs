@@ -16,7 +16,8 @@ internal static class ProxyCommandDefinition
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, ct) => ProxyCommand.RunAsync(env(parse), parse.GetValue(listen)!, parse, gateway, ct, parse.GetValue(hostNames) ?? []));
+        // The values are read through the settings (flag, AMBER_* variable, settings file, default).
+        command.SetAction((parse, ct) => ProxyCommand.RunAsync(env(parse), ct));
         return command;
     }
 }

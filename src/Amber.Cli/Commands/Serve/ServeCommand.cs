@@ -1,6 +1,6 @@
-using System.CommandLine;
 using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
+using Amber.Cli.Infrastructure.Settings;
 using Amber.Core.Hosting;
 using Amber.Proxy;
 using Amber.Viewer;
@@ -11,16 +11,20 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, string listen, string? token, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, ParseResult? parse = null, GatewayCliOptions? gatewayOptions = null, IReadOnlyList<string>? hostNames = null)
+    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false)
     {
+        var listen = env.Settings[SettingsCatalogue.ServeListen].Value!;
+        var hostNames = env.Settings[SettingsCatalogue.ServeHostNames].Values;
+        var tokenSetting = env.Settings[SettingsCatalogue.ServeToken];
+        var token = string.IsNullOrEmpty(tokenSetting.Value) ? null : tokenSetting.Value;
         System.Net.IPEndPoint endpoint;
-        GatewayOptions? gateway;
+        GatewayOptions gateway;
         HostPolicy hosts;
         try
         {
             endpoint = AmberServer.ParseListen(listen);
             hosts = new HostPolicy(endpoint, hostNames);
-            gateway = parse is null || gatewayOptions is null ? null : gatewayOptions.Read(parse, m => env.Error.WriteLine($"amber: {m}"));
+            gateway = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
         }
         catch (FormatException e)
         {
@@ -28,8 +32,7 @@ internal static class ServeCommand
             return ExitCodes.Usage;
         }
 
-        var tokenSource = token is null ? "$AMBER_TOKEN" : "--token";
-        token ??= Environment.GetEnvironmentVariable("AMBER_TOKEN") is { Length: > 0 } fromEnv ? fromEnv : null;
+        var tokenSource = tokenSetting.Source.StartsWith("flag ", StringComparison.Ordinal) ? "--token" : tokenSetting.Source.StartsWith("env AMBER_TOKEN", StringComparison.Ordinal) ? "$AMBER_TOKEN" : $"{SettingsCatalogue.ServeToken} ({tokenSetting.Source})";
         if (token is not null && AccessToken.Problem(token) is { } problem)
         {
             env.Error.WriteLine($"amber: {tokenSource}: {problem}.");
@@ -61,12 +64,9 @@ internal static class ServeCommand
         }
 
         using var localModelsLifetime = local;
-        if (gateway is not null)
-        {
-            // The gateway owns /v1/* (after the local model host, which answers only its own model names).
-            options.Services.Add(s => s.AddAmberGateway(gateway));
-            options.Endpoints.Add(e => e.MapAmberGateway());
-        }
+        // The gateway owns /v1/* (after the local model host, which answers only its own model names).
+        options.Services.Add(s => s.AddAmberGateway(gateway));
+        options.Endpoints.Add(e => e.MapAmberGateway());
 
         await using var app = AmberServer.Build(archive, options);
         if (!await Listening.TryStartAsync(app, listen, env.Error, ct).ConfigureAwait(false))
@@ -74,7 +74,7 @@ internal static class ServeCommand
             return ExitCodes.Failed;
         }
 
-        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api{(gateway is null ? "" : $", gateway under /v1: {ProxyCommand.Describe(gateway)}")}); Ctrl+C stops.");
+        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api, gateway under /v1: {ProxyCommand.Describe(gateway)}); Ctrl+C stops.");
         if (token is not null)
         {
             env.Out.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");

@@ -1,0 +1,50 @@
+using Amber.Proxy;
+
+namespace Amber.Cli.Infrastructure.Settings;
+
+/// <summary>Every setting amber reads from amber.json, AMBER_* variables and flags, in one list (documented in README "Configuration").</summary>
+internal static class SettingsCatalogue
+{
+    public const string EnvironmentPrefix = "AMBER_";
+
+    /// <summary>The settings file looked for in the archive folder when no <c>--config</c> is given.</summary>
+    public const string FileName = "amber.json";
+
+    public const string Archive = "Archive";
+    public const string ServeListen = "Serve:Listen";
+    public const string ServeToken = "Serve:Token";
+    public const string ServeHostNames = "Serve:HostNames";
+    public const string ProxyListen = "Proxy:Listen";
+    public const string ProxyHostNames = "Proxy:HostNames";
+    public const string OpenAiUpstream = "Gateway:OpenAiUpstream";
+    public const string AnthropicUpstream = "Gateway:AnthropicUpstream";
+    public const string Ack = "Gateway:Ack";
+    public const string Notice = "Gateway:Notice";
+
+    /// <summary>The value of <see cref="Notice"/> that asks for the default notice text (what a bare <c>--notice</c> means).</summary>
+    public const string DefaultNoticeValue = "on";
+
+    /// <summary>Variables kept from before the settings file, read as aliases below the AMBER_SECTION__KEY form.</summary>
+    public static IReadOnlyDictionary<string, string> LegacyVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["AMBER_TOKEN"] = ServeToken,
+    };
+
+    private static readonly string[] Gateway = ["serve", "proxy"];
+
+    public static IReadOnlyList<Setting> All { get; } =
+    [
+        new(Archive, "--archive", ["*"], "amber-data", "Archive folder (relative to the working folder); set in a --config file, not in the archive's own amber.json"),
+        new(ServeListen, "--listen", ["serve"], "127.0.0.1:8080", "HOST:PORT amber serve listens on"),
+        new(ServeToken, "--token", ["serve"], null, "Access token the viewer and API require (also read from AMBER_TOKEN)", Secret: true),
+        new(ServeHostNames, "--host-name", ["serve"], null, "Host names besides loopback that amber serve answers", IsList: true),
+        new(ProxyListen, "--listen", ["proxy"], "127.0.0.1:8080", "HOST:PORT amber proxy listens on"),
+        new(ProxyHostNames, "--host-name", ["proxy"], null, "Host names besides loopback that amber proxy answers", IsList: true),
+        new(OpenAiUpstream, "--openai-upstream", Gateway, GatewayOptions.DefaultOpenAiUpstream, "Where the gateway forwards OpenAI calls"),
+        new(AnthropicUpstream, "--anthropic-upstream", Gateway, GatewayOptions.DefaultAnthropicUpstream, "Where the gateway forwards Anthropic calls"),
+        new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool)"),
+        new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
+    ];
+
+    public static Setting Get(string key) => All.First(s => s.Key == key);
+}
