@@ -45,6 +45,40 @@ public sealed class ImportCommandTests
         Assert.Equal(0, cli.Run("verify").Exit);
     }
 
+    /// <summary>
+    /// Issue 16: `import` and `stats` agree on counts, or `import` says why they differ. A source holding the same
+    /// conversation twice (here the export and a copy of it, read in one run) counts what it read; `stats` counts what is
+    /// stored, which is what import reports as new, and the human summary says so.
+    /// </summary>
+    [Fact]
+    public void Import_SourceHoldingAConversationTwice_NewCountsEqualStats_AndTheSummarySaysWhyTheReadCountsDiffer()
+    {
+        using var cli = new CliRunner();
+        var file = Corpus("chatgpt-export-chatgpt2graph/conversations.json");
+        var export = cli.Combine("export");
+        Directory.CreateDirectory(Path.Combine(export, "copy"));
+        File.Copy(file, Path.Combine(export, "conversations.json"));
+        File.Copy(file, Path.Combine(export, "copy", "conversations.json"));
+
+        var (exit, output, err) = cli.Run("import", export, "--json");
+        Assert.True(exit == 0, err);
+        var imported = JsonNode.Parse(output)!;
+        var stats = JsonNode.Parse(cli.Run("stats", "--json").Out)!;
+        var read = imported["nodes"]!.GetValue<long>();
+        var stored = imported["new_nodes"]!.GetValue<long>();
+        Assert.Equal(2, imported["conversations"]!.GetValue<long>());
+        Assert.Equal(imported["new_conversations"]!.GetValue<long>(), stats["conversations"]!.GetValue<long>());
+        Assert.Equal(1, stats["conversations"]!.GetValue<long>());
+        Assert.Equal(stored, stats["nodes"]!.GetValue<long>());
+        Assert.Equal(2 * stored, read);
+
+        using var again = new CliRunner();
+        var human = again.Run("import", export);
+        Assert.Equal(0, human.Exit);
+        Assert.Contains($"{stored:N0} nodes were new: the other {read - stored:N0}", human.Out, StringComparison.Ordinal);
+        Assert.Contains("`amber stats` counts stored nodes", human.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Import_BadFileBesideAGoodOne_FailsNamingItAndImportsTheOther()
     {
