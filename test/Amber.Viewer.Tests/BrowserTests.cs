@@ -15,6 +15,9 @@ public sealed class BrowserTests(ViewerFixture server, BrowserFixture browser) :
     private async Task<(IBrowserContext Context, IPage Page, List<string> Problems)> Open()
     {
         var context = await browser.Require().NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl, AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        // A first navigation of a fresh Chromium on a loaded 2-core CI machine has taken over 30 s (Playwright's default);
+        // what these tests check is what the page does, not how fast it loads.
+        context.SetDefaultNavigationTimeout(120_000);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Dialog += (_, d) =>
