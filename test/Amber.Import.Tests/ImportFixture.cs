@@ -40,6 +40,21 @@ internal sealed class ImportFixture : IDisposable
     public ImportSummary ImportAs(string? format, params string[] paths)
         => new Importer(Archive, FormatRegistry.All, new ImportOptions { Format = format }).Run(paths, null, TestContext.Current.CancellationToken);
 
+    /// <summary>
+    /// The path of a file under ../shared ("corpus/…" or "samples/…": disjoint slices of the same sources, see
+    /// shared/samples/PROVENANCE.md), or a skip when it is absent.
+    /// </summary>
+    public static string Shared(string relative)
+    {
+        var path = SharedData.PathTo(relative);
+        if (path is null || !File.Exists(path))
+        {
+            Assert.Skip($"{SharedData.MissingMessage} (needed: shared/{relative})");
+        }
+
+        return path!;
+    }
+
     /// <summary>The path of a corpus file, or a skip when ../shared is absent.</summary>
     public static string Corpus(string relative)
     {

@@ -137,9 +137,10 @@ public sealed class LibreChatFormatTests
         Assert.Equal((9, 0, 0), (first.NewNodes, second.NewConversations, second.NewNodes)); // parents come from parentMessageId, not nesting or order
     }
 
-    [Fact]
-    public void Import_TruncatedExport_IsRefusedNamingFileAndByte()
-        => ChatAppSamples.AssertTruncatedHalfIsRefused(ChatAppSamples.LibreChatFolder + "/librechat-tree.json", "librechat");
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Import_TruncatedExport_IsRefusedNamingFileAndByte(string file)
+        => ChatAppSamples.AssertTruncatedHalfIsRefused(file, "librechat");
 
     [Fact]
     public void Import_ParentCycle_IsRefusedNamingTheMessages()

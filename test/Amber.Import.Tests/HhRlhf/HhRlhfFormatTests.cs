@@ -9,22 +9,25 @@ public sealed partial class HhRlhfFormatTests
 {
     private const string Harmless = "hh-rlhf-harmless-base/test.part.jsonl";
 
-    [Fact]
-    public void Import_HarmlessBase_CountsBranchesAndRawMatchTheSource()
+    // The corpus and samples parts are disjoint slices of the same test split (shared/samples/PROVENANCE.md).
+    [Theory]
+    [InlineData("corpus/" + Harmless, 1542, 9255, 3084)]
+    [InlineData("samples/" + Harmless, 770, 4578, 1540)]
+    public void Import_HarmlessBase_CountsBranchesAndRawMatchTheSource(string file, int records, int nodes, int leaves)
     {
-        var path = ImportFixture.Corpus(Harmless);
+        var path = ImportFixture.Shared(file);
         var source = DatasetTestData.Records(path);
         var expected = source.Select(r => Expected((string)r.Record["chosen"]!, (string)r.Record["rejected"]!)).ToList();
-        Assert.Equal((1542, 9255, 3084), (source.Count, expected.Sum(e => e.Nodes), expected.Sum(e => e.Leaves)));
+        Assert.Equal((records, nodes, leaves), (source.Count, expected.Sum(e => e.Nodes), expected.Sum(e => e.Leaves)));
 
         using var fixture = new ImportFixture();
         var summary = fixture.Import(path);
 
         DatasetTestData.AssertOk(summary, fixture.Archive);
         Assert.Equal(HhRlhfFormat.FormatName, Assert.Single(summary.Files).Format);
-        Assert.Equal((1542, 9255, 3084, 1542), (summary.Conversations, summary.Nodes, summary.Instances, summary.NewConversations));
+        Assert.Equal((records, nodes, leaves, records), (summary.Conversations, summary.Nodes, summary.Instances, summary.NewConversations));
         var stats = fixture.Archive.GetStats();
-        Assert.Equal((1542, 9255, 3084), ((int)stats.Conversations, (int)stats.Nodes, (int)stats.Instances));
+        Assert.Equal((records, nodes, leaves), ((int)stats.Conversations, (int)stats.Nodes, (int)stats.Instances));
 
         var ids = DatasetTestData.SourceIds(source.Select(r => r.Text));
         for (var i = 0; i < source.Count; i += 97)

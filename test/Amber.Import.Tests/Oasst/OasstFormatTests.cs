@@ -14,12 +14,15 @@ public sealed class OasstFormatTests
     // The Open Paws file lists 10 trees twice, with different added CRITERIA scores on some messages: the two
     // copies share the tree id, so they are one conversation, and every message of the second copy whose
     // fields differ (the root, at least) is a distinct node — the copies are two versions under one tree.
+    // The samples part is another slice of the same files (every third line, shared/samples/PROVENANCE.md).
     [Theory]
-    [InlineData(Oasst2, 368, 358, 1001, 645)]
-    [InlineData(En100, 67, 67, 809, 441)]
+    [InlineData("corpus/" + Oasst2, 368, 358, 1001, 645)]
+    [InlineData("corpus/" + En100, 67, 67, 809, 441)]
+    [InlineData("samples/" + Oasst2, 183, 180, 551, 348)]
+    [InlineData("samples/" + En100, 33, 33, 358, 185)]
     public void Import_CorpusTrees_CountsMatchTheSource(string file, int records, int trees, int messages, int leaves)
     {
-        var path = ImportFixture.Corpus(file);
+        var path = ImportFixture.Shared(file);
         var source = DatasetTestData.Records(path);
         var expected = source.Select(r => Walk((JsonObject)r.Record["prompt"]!)).ToList();
         var treeIds = source.Select(r => (string)r.Record["message_tree_id"]!).Distinct().Count();

@@ -12,12 +12,15 @@ public sealed class OpenAiMessagesFormatTests
     private const string Kto = "llamafactory-demo-data/kto_en_demo.part.json";
     private const string Reason = "llamafactory-demo-data/reason_tool_use_demo_50.part.jsonl";
 
+    // The samples part is another slice of the same files (shared/samples/PROVENANCE.md).
     [Theory]
-    [InlineData(Kto, 200, 668)]
-    [InlineData(Reason, 34, 172)]
+    [InlineData("corpus/" + Kto, 200, 668)]
+    [InlineData("corpus/" + Reason, 34, 172)]
+    [InlineData("samples/" + Kto, 100, 306)]
+    [InlineData("samples/" + Reason, 16, 102)]
     public void Import_CorpusFile_CountsMatchTheSource(string file, int records, int messages)
     {
-        var path = ImportFixture.Corpus(file);
+        var path = ImportFixture.Shared(file);
         var source = DatasetTestData.Records(path);
         Assert.Equal((records, messages), (source.Count, source.Sum(r => ((JsonArray)r.Record["messages"]!).Count)));
 

@@ -10,12 +10,15 @@ public sealed class ShareGptFormatTests
     private const string Glaive = "llamafactory-demo-data/glaive_toolcall_en_demo.part.json";
     private const string Dpo = "llamafactory-demo-data/dpo_en_demo.part.json";
 
+    // The samples part is another slice of the same files (shared/samples/PROVENANCE.md).
     [Theory]
-    [InlineData(Glaive, 200, 1296, 200)]
-    [InlineData(Dpo, 200, 966, 400)]
+    [InlineData("corpus/" + Glaive, 200, 1296, 200)]
+    [InlineData("corpus/" + Dpo, 200, 966, 400)]
+    [InlineData("samples/" + Glaive, 100, 618, 100)]
+    [InlineData("samples/" + Dpo, 100, 540, 200)]
     public void Import_CorpusFile_CountsMatchTheSource(string file, int records, int nodes, int instances)
     {
-        var path = ImportFixture.Corpus(file);
+        var path = ImportFixture.Shared(file);
         var source = DatasetTestData.Records(path);
 
         // Counting rule: one node per turn (plus the "system" field), one instance per answer.

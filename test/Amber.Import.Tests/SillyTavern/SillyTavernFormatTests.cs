@@ -86,6 +86,30 @@ public sealed class SillyTavernFormatTests
         f.AssertReimportAddsNothing(path);
     }
 
+    /// <summary>
+    /// The sample's own lines, reversed or cut inside its last message, are refused naming the line, as ARCHITECTURE §11
+    /// documents: messages carry no ids and are chained in file order, so a reordered chat cannot be told from another one.
+    /// </summary>
+    [Fact]
+    public void Import_SampleChatReversedOrCutInsideItsLastMessage_RefusedNamingFileAndLine()
+    {
+        var path = ChatAppSamples.PathOf(Sample);
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
+        var text = File.ReadAllText(path);
+        using var f = new ImportFixture();
+        var reversed = f.Temp("reversed.jsonl");
+        File.WriteAllLines(reversed, Enumerable.Reverse(lines));
+        var cut = f.Temp("cut.jsonl");
+        File.WriteAllText(cut, text[..(text.Length - (lines[^1].Length / 2))]);
+
+        var a = f.ImportAs("sillytavern", reversed);
+        var b = f.ImportAs("sillytavern", cut);
+
+        Assert.StartsWith(reversed + ": line 1: not a SillyTavern chat", Assert.Single(a.Errors), StringComparison.Ordinal);
+        Assert.StartsWith(cut + ": line " + lines.Count, Assert.Single(b.Errors), StringComparison.Ordinal);
+        Assert.Equal(0, f.Archive.GetStats().Conversations);
+    }
+
     [Fact]
     public void Import_ShuffledOrTruncatedChat_RefusedNamingFileAndLine()
     {
