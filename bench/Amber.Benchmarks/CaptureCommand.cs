@@ -28,6 +28,11 @@ public static class CaptureCommand
 
     public static int Run(BenchOptions options)
     {
+        if (options.Option("--runtime-settings") is { } settings)
+        {
+            return RuntimeSettingsRerun.Run(options, settings);
+        }
+
         var rate = options.IntOption("--rate", 500);
         var seconds = options.IntOption("--seconds", 10);
         var count = rate * seconds;

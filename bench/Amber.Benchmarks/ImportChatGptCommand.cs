@@ -39,6 +39,16 @@ public static class ImportChatGptCommand
             table.Add("baseline: `zstd -3 -T1` (CLI, best of 3)", Fmt.Seconds(t), Fmt.Rate(zstd3.Value), "1.000", "-");
         }
 
+        if (options.Option("--runtime-settings") is not null)
+        {
+            // Only the child under each setting: the in-process breakdown below runs under the bench's own settings.
+            Console.WriteLine(table);
+            var script = options.Repository is { } root ? Path.Combine(root, "amber") : null;
+            return script is not null && File.Exists(script) && File.Exists("/usr/bin/time")
+                ? RuntimeSettingsImport.Run(options, script, file, zstd3)
+                : throw new ArgumentException("--runtime-settings needs the repository's amber script and /usr/bin/time");
+        }
+
         string Ratio(TimeSpan t) => zstd3 is { } z ? Fmt.Ratio(bytes / 1e6 / t.TotalSeconds / z) : "-";
 
         if (Child(options, file) is { } child)

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Amber.Benchmarks;
+
+/// <summary>
+/// <c>import-chatgpt --runtime-settings default,tieredpgo-off,… [--rounds N]</c>: the child <c>amber import</c> of the
+/// same file under each runtime setting (<see cref="RuntimeSetting"/>), the settings alternating within each round and
+/// the order rotated from round to round, so that a change in the machine's load falls on all of them alike. Each run
+/// imports into a fresh archive and is timed by <c>/usr/bin/time</c>: wall, user + sys CPU and peak RSS.
+/// </summary>
+public static class RuntimeSettingsImport
+{
+    public static int Run(BenchOptions options, string amber, string file, double? zstd3MBps)
+    {
+        var settings = RuntimeSetting.Parse(options.Option("--runtime-settings") ?? "default");
+        var rounds = options.IntOption("--rounds", 3);
+        var bytes = new FileInfo(file).Length;
+        Run(amber, ["--version"], null, options.WorkDirectory); // builds the CLI if its sources changed, untimed
+        Console.WriteLine($"- runtime settings: {string.Join("; ", settings.Select(s => $"`{s.Name}` = {s.Describe()}"))}; {rounds} rounds, the order rotated each round\n");
+
+        var runs = new MarkdownTable("Round", "Setting", "Wall s:", "User + sys CPU s:", "Peak RSS B:", "Load (1 min) before");
+        var results = settings.ToDictionary(s => s.Name, _ => new List<Timed>());
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < settings.Count; i++)
+            {
+                var setting = settings[(i + round) % settings.Count];
+                var load = MachineInfo.LoadAverage().Split(' ')[0];
+                var archive = Path.Combine(options.WorkDirectory, $"archive-{setting.Name}-{round}");
+                var timed = Run(amber, ["import", "--archive", archive, file], setting, options.WorkDirectory);
+                Program.TryDelete(archive);
+                results[setting.Name].Add(timed);
+                runs.Add(Fmt.Int(round + 1), setting.Name, Fmt.Seconds(timed.Wall), Fmt.Seconds(timed.Cpu), Fmt.Bytes(timed.PeakRss), load);
+            }
+        }
+
+        Console.WriteLine(runs);
+        var first = settings[0].Name;
+        var baseCpu = Median(results[first], t => t.Cpu.TotalSeconds);
+        var baseWall = Median(results[first], t => t.Wall.TotalSeconds);
+        var summary = new MarkdownTable("Setting (median of rounds)", "Wall s:", "CPU s:", $"CPU ÷ `{first}`:", $"Wall ÷ `{first}`:", "Peak RSS B (max):", "÷ zstd -3 (wall):");
+        foreach (var s in settings)
+        {
+            var cpu = Median(results[s.Name], t => t.Cpu.TotalSeconds);
+            var wall = Median(results[s.Name], t => t.Wall.TotalSeconds);
+            summary.Add(
+                $"`{s.Name}`",
+                wall.ToString("F2", CultureInfo.InvariantCulture),
+                cpu.ToString("F2", CultureInfo.InvariantCulture),
+                Fmt.Ratio(cpu / baseCpu),
+                Fmt.Ratio(wall / baseWall),
+                Fmt.Bytes(results[s.Name].Max(t => t.PeakRss)),
+                zstd3MBps is { } z ? Fmt.Ratio(bytes / 1e6 / wall / z) : "-");
+        }
+
+        Console.WriteLine(summary);
+        Console.WriteLine($"- load average at end (1/5/15 min): {MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
+    private static double Median(List<Timed> runs, Func<Timed, double> value)
+    {
+        var sorted = runs.Select(value).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Runs <paramref name="amber"/> with <paramref name="args"/> under <c>/usr/bin/time</c> and <paramref name="setting"/>; throws when it fails.</summary>
+    private static Timed Run(string amber, IReadOnlyList<string> args, RuntimeSetting? setting, string work)
+    {
+        var timing = Path.Combine(work, "time.txt");
+        var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["-o", timing, "-f", "%e %U %S %M", amber, .. args])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        (setting ?? Default).ApplyTo(psi.Environment);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/time");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"amber {string.Join(' ', args)} ({setting?.Name}) exited with {p.ExitCode}: {stderr.Result}{stdout.Result}");
+        }
+
+        var f = File.ReadAllText(timing).Trim().Split('\n')[^1].Split(' ');
+        double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
+        return new Timed(TimeSpan.FromSeconds(D(0)), TimeSpan.FromSeconds(D(1) + D(2)), long.Parse(f[3], CultureInfo.InvariantCulture) * 1024);
+    }
+
+    private static readonly RuntimeSetting Default = RuntimeSetting.Parse("default")[0];
+
+    private sealed record Timed(TimeSpan Wall, TimeSpan Cpu, long PeakRss);
+}
