@@ -33,6 +33,7 @@ public static class AmberCli
         {
             CommonOptions.Archive,
             CommonOptions.Config,
+            CommonOptions.Quiet,
         };
         root.Subcommands.Add(InitCommandDefinition.Create(Env));
         root.Subcommands.Add(ImportCommandDefinition.Create(Env));

@@ -91,7 +91,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     public CommitResult Commit(CommitBatch batch) => CommitAsync(batch).GetAwaiter().GetResult();
 
     /// <summary>Drops the index and rebuilds it from the segments alone.</summary>
-    public RecoveryReport RebuildIndex()
+    public RecoveryReport RebuildIndex() => RebuildIndex(progress: null);
+
+    /// <summary>Drops the index and rebuilds it from the segments alone.</summary>
+    /// <param name="progress">Told the frames and segment bytes indexed so far, of all the segments' bytes; last with the whole total.</param>
+    public RecoveryReport RebuildIndex(IProgress<ScanProgress>? progress)
     {
         if (writer is null)
         {
@@ -103,7 +107,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         try
         {
             writer.WaitForIndexer();
-            return catalogue.Rebuild(writer.State);
+            return catalogue.Rebuild(writer.State, progress);
         }
         finally
         {

@@ -161,6 +161,18 @@ public sealed class ReviverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replay_WithProgress_CountsEveryGeneratedTurnUpToTheTotal()
+    {
+        var target = RevivalTarget.Resolve(archive, leaf);
+        var seen = new List<ReplayProgress>();
+
+        var report = await new InstanceReplayer([]).ReplayAsync(target, new Recorded<ReplayProgress>(seen.Add), TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(report.Turns);
+        Assert.Equal(Enumerable.Range(0, report.Turns.Count + 1).Select(i => new ReplayProgress(i, report.Turns.Count)), seen);
+    }
+
+    [Fact]
     public void Similarity_SameAndDisjointText_IsOneAndZero()
     {
         Assert.Equal(1, TextSimilarity.Words("The cat sat", "the  cat sat"));

@@ -9,9 +9,25 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
 {
     private EffectiveSettings? settings;
 
-    public TextWriter Out { get; } = output;
+    /// <summary>The command's result for people, or its --json output; nothing but the latter with --quiet.</summary>
+    public TextWriter Out => Quiet && !Json ? TextWriter.Null : output;
 
-    public TextWriter Error { get; } = error;
+    /// <summary>Errors and warnings: never silenced.</summary>
+    public TextWriter Error => error;
+
+    /// <summary>Notes about the run (recovery, skipped files, what a watch does): stderr, silent with --quiet.</summary>
+    public TextWriter Info => Quiet ? TextWriter.Null : error;
+
+    public bool Quiet => Parse.GetValue(CommonOptions.Quiet);
+
+    /// <summary>--json, on the commands that have it.</summary>
+    public bool Json => Parse.GetValue(CommonOptions.Json);
+
+    /// <summary>True when stderr is this process's own stderr and a terminal (not redirected, not a test's writer).</summary>
+    public bool ErrorIsTerminal => error == Console.Error && !Console.IsErrorRedirected;
+
+    /// <summary>Whether long work shows progress (<see cref="ProgressDisplay.Shows"/>).</summary>
+    public bool ShowsProgress => ProgressDisplay.Shows(ErrorIsTerminal, Json, Quiet);
 
     public ParseResult Parse { get; } = parse;
 
@@ -24,7 +40,7 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
     {
         Directory = ArchiveDirectory,
         CreateIfMissing = createIfMissing,
-        Log = message => Error.WriteLine($"amber: recovery: {message}"),
+        Log = message => Info.WriteLine($"amber: recovery: {message}"),
     };
 
     /// <summary>Opens the archive (recovering it if this process can take the writer lock).</summary>

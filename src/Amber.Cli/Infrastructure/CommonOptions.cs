@@ -19,6 +19,13 @@ internal static class CommonOptions
 
     public static Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output" };
 
+    /// <summary>No <c>-q</c>: that letter means a query (<c>search -q</c>).</summary>
+    public static Option<bool> Quiet { get; } = new("--quiet")
+    {
+        Description = "Print only errors and --json output: no progress, notes or human-readable results (the exit code tells how it went)",
+        Recursive = true,
+    };
+
     public static Option<int?> Count { get; } = new("-n", "--count") { Description = "How many to show at most" };
 
     /// <summary><c>--host-name NAME</c> of <c>serve</c> and <c>proxy</c> (repeatable): a name besides the loopback ones that requests may give in <c>Host</c>.</summary>

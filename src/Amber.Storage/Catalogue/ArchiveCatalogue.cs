@@ -182,9 +182,12 @@ internal sealed class ArchiveCatalogue : IDisposable
     }
 
     /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
-    public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state)
+    public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress = null)
     {
         var frames = 0;
+        var first = from?.Segment ?? 1u;
+        var scan = ScanProgressReporter.For(progress, segments.FileSystem, segments.Paths, Enumerable.Range((int)first, (int)(state.Segment - first + 1)).Select(n => (uint)n), (state.Segment, state.End));
+        long before = 0; // bytes of the segments already indexed
         var compression = new Compression(segments.SnapshotDictionaries());
         using var tx = into.Begin();
         if (from is null)
@@ -200,6 +203,8 @@ internal sealed class ArchiveCatalogue : IDisposable
             var name = ArchivePaths.SegmentName(seg);
             using var file = segments.FileSystem.OpenRead(segments.Paths.Segment(seg));
             var end = seg == state.Segment ? state.End : file.Length;
+            var segmentStart = before;
+            before += end;
             while (pos < end)
             {
                 var step = SegmentScanner.Read(file, pos, end, name);
@@ -217,6 +222,7 @@ internal sealed class ArchiveCatalogue : IDisposable
                 ApplyFrame(into, tx, compression, seg, pos, step.Bytes!);
                 pos = step.Next;
                 frames++;
+                scan.Frame(segmentStart + pos);
             }
 
             into.SetPosition(tx, seg, pos);
@@ -224,6 +230,7 @@ internal sealed class ArchiveCatalogue : IDisposable
 
         tx.Commit();
         compression.Dispose();
+        scan.Complete();
         return frames;
     }
 
@@ -277,7 +284,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             entries.Select(e => new IndexedEntry(e.Type, e.Offset, e.Body)).ToList());
     }
 
-    public RecoveryReport Rebuild(SegmentState state)
+    public RecoveryReport Rebuild(SegmentState state, IProgress<ScanProgress>? progress = null)
     {
         var path = index.Path;
         var tmp = path + ".rebuild";
@@ -287,7 +294,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         int frames;
         try
         {
-            frames = Replay(index, null, state);
+            frames = Replay(index, null, state, progress);
         }
         catch
         {

@@ -23,14 +23,18 @@ public static class ArchiveVerifier
     public static VerifyReport Verify(Archive archive) => Verify(archive, []);
 
     /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
-    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints)
+    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints) => Verify(archive, trustedCheckpoints, progress: null);
+
+    /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
+    /// <param name="progress">Told the frames and segment bytes re-read so far, of all the segments' bytes; last with the whole total.</param>
+    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress)
     {
         // In the writing process, commits wait while verify reads (another process's writer cannot be paused).
         archive.WriteGate.Wait();
         try
         {
             archive.WaitForIndexer(); // and the index holds everything written
-            return VerifyCore(archive, trustedCheckpoints);
+            return VerifyCore(archive, trustedCheckpoints, progress);
         }
         finally
         {
@@ -38,7 +42,7 @@ public static class ArchiveVerifier
         }
     }
 
-    private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints)
+    private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress)
     {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
         var time = archive.Options.TimeProvider;
@@ -58,6 +62,8 @@ public static class ArchiveVerifier
             var paths = archive.Paths;
             var numbers = archive.SegmentNumbers();
             report.Segments = numbers.Count;
+            var scan = ScanProgressReporter.For(progress, fs, paths, numbers);
+            long before = 0; // bytes of the segments already scanned
             var dictionaries = new Dictionary<uint, byte[]>();
             using var compression = new Compression(dictionaries);
             using var preparer = new FramePreparer(time);
@@ -83,6 +89,8 @@ public static class ArchiveVerifier
                 using var file = fs.OpenRead(paths.Segment(number));
                 var length = file.Length;
                 report.Bytes += length;
+                var segmentStart = before;
+                before += length;
                 var headerBytes = new byte[SegmentHeader.Size];
                 file.Read(0, headerBytes);
                 try
@@ -135,6 +143,7 @@ public static class ArchiveVerifier
                         pending.Enqueue((pos, step.Bytes!, preparer.Start(number, pos, step.Bytes!)));
                         Check(keep: ReadAhead);
                         pos = step.Next;
+                        scan.Frame(segmentStart + pos);
                         continue;
                     }
 
@@ -175,6 +184,7 @@ public static class ArchiveVerifier
                 dataEnd = (number, pos);
             }
 
+            scan.Complete();
             var phase = IndexAudit.Phase(report, time, "segment scan (frames, commits, nodes, blobs)", started);
             clock.Report(report);
             log.Finish(trustedCheckpoints);

@@ -24,31 +24,13 @@ internal static class ImportCommand
         }
 
         var clock = Stopwatch.StartNew();
-        ImportSummary summary;
-        var interactive = !json && env.Out == Console.Out && !Console.IsOutputRedirected;
-        if (interactive)
+        var summary = ProgressDisplay.Run<ImportProgress, ImportSummary>(env, "reading", p => importer.Run(paths, p, ct), (task, p) =>
         {
-            summary = null!;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("reading", maxValue: 1);
-                    var progress = new Progress<ImportProgress>(p =>
-                    {
-                        var rate = p.Conversations / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-                        task.Description = $"{Markup.Escape(Path.GetFileName(p.File))}: {p.Conversations:N0} conversations ({rate:N0}/s)";
-                        task.MaxValue = Math.Max(1, p.BytesTotal);
-                        task.Value = Math.Min(p.BytesRead, task.MaxValue);
-                    });
-                    summary = importer.Run(paths, progress, ct);
-                    task.Value = task.MaxValue;
-                });
-        }
-        else
-        {
-            summary = importer.Run(paths, null, ct);
-        }
+            var rate = p.Conversations / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+            task.Description = $"{Markup.Escape(Path.GetFileName(p.File))}: {p.Conversations:N0} conversations ({rate:N0}/s)";
+            task.MaxValue = Math.Max(1, p.BytesTotal);
+            task.Value = Math.Min(p.BytesRead, task.MaxValue);
+        });
 
         if (json)
         {

@@ -29,7 +29,7 @@ internal static class ImportOutput
 
         ConsoleFactory.For(env.Out).Write(table);
         env.Out.WriteLine(Totals(summary, elapsed));
-        Notes(env.Error, summary);
+        Notes(env, summary);
     }
 
     /// <summary>The totals line, saying why a re-read adds fewer nodes than it read (so `import` and `stats` never seem to disagree).</summary>
@@ -45,9 +45,10 @@ internal static class ImportOutput
         return line;
     }
 
-    /// <summary>Skipped files, files not read as conversations, per-file notes and errors, one line each, on stderr.</summary>
-    public static void Notes(TextWriter w, ImportSummary summary)
+    /// <summary>Skipped files, files not read as conversations, per-file notes (silent with --quiet) and errors, one line each, on stderr.</summary>
+    public static void Notes(CliEnvironment env, ImportSummary summary)
     {
+        var w = env.Info;
         foreach (var s in summary.Skipped)
         {
             w.WriteLine($"amber: skipped {s.Path}: {s.Reason}");
@@ -80,7 +81,7 @@ internal static class ImportOutput
 
         foreach (var e in summary.Errors)
         {
-            w.WriteLine($"amber: error: {e}");
+            env.Error.WriteLine($"amber: error: {e}");
         }
     }
 

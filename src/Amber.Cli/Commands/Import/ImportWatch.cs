@@ -17,7 +17,7 @@ internal static class ImportWatch
         var state = WatchState.Load(archiveDirectory);
         if (!json)
         {
-            env.Error.WriteLine($"amber: watching {string.Join(", ", paths)} every {interval.TotalSeconds:0.###} s; Ctrl-C stops.");
+            env.Info.WriteLine($"amber: watching {string.Join(", ", paths)} every {interval.TotalSeconds:0.###} s; Ctrl-C stops.");
         }
 
         var round = 0;
@@ -45,7 +45,7 @@ internal static class ImportWatch
 
         if (!json)
         {
-            env.Error.WriteLine($"amber: watch stopped after {round:N0} import rounds.");
+            env.Info.WriteLine($"amber: watch stopped after {round:N0} import rounds.");
         }
 
         return ExitCodes.Ok;
@@ -64,6 +64,6 @@ internal static class ImportWatch
         }
 
         env.Out.WriteLine($"round {round:N0}: {summary.Files.Count:N0} files, {ImportOutput.Totals(summary, elapsed)} {summary.NewNodes:N0} new nodes.");
-        ImportOutput.Notes(env.Error, summary);
+        ImportOutput.Notes(env, summary);
     }
 }

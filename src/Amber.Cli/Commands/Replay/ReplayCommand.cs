@@ -37,7 +37,12 @@ internal static class ReplayCommand
         ReplayReport report;
         try
         {
-            report = await new InstanceReplayer(replayers).ReplayAsync(target, ct).ConfigureAwait(false);
+            report = await ProgressDisplay.RunAsync<ReplayProgress, ReplayReport>(env, "replay", p => new InstanceReplayer(replayers).ReplayAsync(target, p, ct), (task, p) =>
+            {
+                task.Description = $"replay: turn {p.Turns:N0} of {p.TurnsTotal:N0}";
+                task.MaxValue = Math.Max(1, p.TurnsTotal);
+                task.Value = p.Turns;
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DirectoryNotFoundException or HttpRequestException)
         {

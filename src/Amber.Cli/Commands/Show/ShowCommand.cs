@@ -91,7 +91,7 @@ internal static class ShowCommand
 
         if (view.Raw.Count > 1)
         {
-            env.Error.WriteLine($"amber: {view.Raw.Count} raw sources are kept for this conversation (one per import that changed it); printing the newest.");
+            env.Info.WriteLine($"amber: {view.Raw.Count} raw sources are kept for this conversation (one per import that changed it); printing the newest.");
         }
 
         var bytes = archive.GetBlob(view.Raw[^1])!;

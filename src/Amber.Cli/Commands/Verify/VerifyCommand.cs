@@ -14,7 +14,7 @@ internal static class VerifyCommand
         try
         {
             using var archive = env.Open();
-            report = ArchiveVerifier.Verify(archive, kept);
+            report = ProgressDisplay.Run(env, "verify", p => ArchiveVerifier.Verify(archive, kept, p), ProgressDisplay.Scan("verify"));
         }
         catch (CorruptArchiveException e)
         {

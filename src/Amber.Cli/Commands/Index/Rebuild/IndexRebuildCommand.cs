@@ -16,7 +16,7 @@ internal static class IndexRebuildCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var report = archive.RebuildIndex();
+        var report = ProgressDisplay.Run(env, "index rebuild", p => archive.RebuildIndex(p), ProgressDisplay.Scan("index rebuild"));
         var stats = archive.GetStats();
         if (json)
         {

@@ -15,7 +15,7 @@ internal static class LogProofCommand
         else
         {
             Amber.Storage.FileSystem.AtomicFile.Write(output, System.Text.Encoding.UTF8.GetBytes(receipt)); // whole or not at all
-            env.Error.WriteLine($"amber: wrote the receipt to {output}");
+            env.Info.WriteLine($"amber: wrote the receipt to {output}");
         }
 
         return ExitCodes.Ok;
