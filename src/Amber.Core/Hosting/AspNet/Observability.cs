@@ -54,7 +54,9 @@ internal static class Observability
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("amber"))
             .WithMetrics(m => m.AddMeter(AmberTelemetry.Name).AddPrometheusExporter())
-            .WithTracing(t => t.AddSource(AmberTelemetry.Name));
+            // Every Amber span is kept, whatever a caller's traceparent says: a capture is the archive's own operation,
+            // and a client whose HTTP stack sends sampled=00 must not make the gateway's spans vanish.
+            .WithTracing(t => t.AddSource(AmberTelemetry.Name).SetSampler(new AlwaysOnSampler()));
         if (settings.OtlpEndpoint is { } endpoint)
         {
             // OTLP/HTTP with protobuf, as Amber's own /v1/traces receiver and most collectors take it.
