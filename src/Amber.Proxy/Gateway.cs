@@ -1,8 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Amber.Core.Diagnostics;
 using Amber.Core.Hosting;
+using Amber.Proxy.Diagnostics;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Forwarding;
 using Amber.Proxy.Protocols;
@@ -118,6 +121,7 @@ public sealed class Gateway : IDisposable
         }
         catch (HttpRequestException e)
         {
+            GatewayMetrics.RecordUpstreamError(GatewayMetrics.PassThrough, "unreachable");
             await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "amber_upstream_unreachable", $"Amber could not reach the upstream {WithoutUserInfo(target).GetLeftPart(UriPartial.Authority)}: {e.Message}").ConfigureAwait(false);
             return;
         }
@@ -155,6 +159,8 @@ public sealed class Gateway : IDisposable
 
     private async Task CaptureAsync(HttpContext context, IProtocol protocol, Uri target)
     {
+        using var activity = AmberTelemetry.ActivitySource.StartActivity("amber.capture", ActivityKind.Server);
+        activity?.SetTag("amber.protocol", protocol.Source);
         var time = options.TimeProvider;
         var start = time.GetTimestamp();
         var request = context.Request;
@@ -348,15 +354,26 @@ public sealed class Gateway : IDisposable
         (exchange.ResponseBody, exchange.ResponseEchoes) = echoes.Redact(exchange.ResponseBody);
         exchange.Error = exchange.Error is null ? null : echoes.Redact(exchange.Error);
 
+        if (exchange.Outcome is Outcomes.UpstreamFailed or Outcomes.Timeout)
+        {
+            GatewayMetrics.RecordUpstreamError(protocol.Source, exchange.Outcome);
+        }
+
         Exception? failure = null;
         try
         {
             await sink.PreserveAsync(exchange, CancellationToken.None).ConfigureAwait(false);
+            GatewayMetrics.RecordCapture(protocol.Source, exchange.Outcome);
         }
         catch (Exception e)
         {
             failure = e;
+            GatewayMetrics.CaptureFailures.Add(1, new KeyValuePair<string, object?>("protocol", protocol.Source));
         }
+
+        activity?.SetTag("amber.instance", exchange.Instance);
+        activity?.SetTag("amber.outcome", exchange.Outcome);
+        activity?.SetTag("http.response.status_code", exchange.Status);
 
         await FinishAsync(context, exchange, wire.WrittenMemory[released..], failure).ConfigureAwait(false);
     }

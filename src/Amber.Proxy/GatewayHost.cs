@@ -11,17 +11,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Amber.Proxy;
 
-/// <summary>The host of <c>amber proxy</c>: the gateway alone (routes under /v1, plus /healthz) on one port. <c>amber serve</c> composes the same services and routes onto its own host.</summary>
+/// <summary>The host of <c>amber proxy</c>: the gateway alone (routes under /v1, plus /healthz, /readyz and, to loopback clients only, /metrics) on one port. <c>amber serve</c> composes the same services and routes onto its own host.</summary>
 public static class GatewayHost
 {
     /// <summary>Creates the host. <paramref name="hostNames"/> are the names besides loopback ones that requests may give in <c>Host</c> (<c>--host-name</c>).</summary>
-    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20, IReadOnlyList<string>? hostNames = null)
+    /// <remarks>amber proxy has no access token, so /metrics answers only connections from loopback, wherever it listens.</remarks>
+    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20, IReadOnlyList<string>? hostNames = null, TelemetrySettings? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         var endpoint = ParseListen(listen);
         var hosts = new HostPolicy(endpoint, hostNames);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.AddAmberTelemetry(telemetry);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(endpoint);
@@ -32,7 +34,8 @@ public static class GatewayHost
         builder.Services.AddAmberGateway(options);
         var app = builder.Build();
         app.UseHostGuard(hosts);
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.UseAmberMetrics(loopbackOnly: true);
+        app.MapAmberHealth(archive);
         app.MapAmberGateway();
         return app;
     }

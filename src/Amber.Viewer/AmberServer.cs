@@ -29,6 +29,7 @@ public static class AmberServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         options.Logging?.Invoke(builder.Logging);
+        builder.AddAmberTelemetry(options.Telemetry);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(endpoint);
@@ -61,6 +62,10 @@ public static class AmberServer
         {
             app.UseAccessToken(options.AccessToken);
         }
+
+        // Behind the access token when there is one (always off loopback): metrics name models, sources and volumes.
+        app.UseAmberMetrics(loopbackOnly: false);
+        app.MapAmberHealth(archive);
 
         app.MapArchiveApi();
         app.MapLogApi();

@@ -1,3 +1,4 @@
+using Amber.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,9 @@ public sealed record AmberServerOptions
     public long MaxRequestBodySize { get; init; } = 64L << 20;
 
     public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>Console log format and OTLP export (/metrics, /healthz and /readyz are always served).</summary>
+    public TelemetrySettings? Telemetry { get; init; }
 
     /// <summary>
     /// When set, every page and API call (not the gateway's /v1/*) needs this token (see Security/AccessToken).

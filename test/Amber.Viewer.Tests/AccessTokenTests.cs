@@ -48,6 +48,7 @@ public sealed class AccessTokenTests : IAsyncLifetime
     [InlineData("/api/conversations")]
     [InlineData("/checkpoint")]
     [InlineData("/static/viewer.js")]
+    [InlineData("/metrics")]
     public async Task WithoutToken_Returns401(string path)
     {
         var response = await Send(path);
@@ -104,5 +105,24 @@ public sealed class AccessTokenTests : IAsyncLifetime
         Assert.NotEqual(a, b);
         Assert.Equal(43, a.Length);
         Assert.All(a, c => Assert.True(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+    }
+
+    [Fact]
+    public async Task Metrics_WithTheToken_AreThePrometheusText()
+    {
+        await archive.CommitAsync(SampleConversations.Create(2).Batch, TestContext.Current.CancellationToken); // a commit while the server listens
+        var response = await Send("/metrics", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("# TYPE amber_commit_duration_seconds histogram", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/healthz", "ok")]
+    [InlineData("/readyz", "ready")]
+    public async Task HealthRoutes_NeedNoToken(string path, string body)
+    {
+        var response = await Send(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }

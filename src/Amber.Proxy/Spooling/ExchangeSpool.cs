@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Amber.Proxy.Diagnostics;
 using Amber.Proxy.Exchanges;
 using Amber.Storage.FileSystem;
 
@@ -49,7 +50,11 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         }
 
         drain = Task.Run(DrainAsync);
+        GatewayMetrics.Track(this);
     }
+
+    /// <summary>Exchanges spooled and not yet recorded (or given up on until the next start).</summary>
+    public long Depth => Interlocked.Read(ref enqueued) - Interlocked.Read(ref finished);
 
     /// <summary>
     /// Deletes the <c>.tmp</c> files a crash left: a write cut before its rename, so its response was never
@@ -147,5 +152,6 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await drain.ConfigureAwait(false);
+        GatewayMetrics.Untrack(this);
     }
 }

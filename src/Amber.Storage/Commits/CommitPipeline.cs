@@ -1,6 +1,8 @@
 using System.Threading.Channels;
+using Amber.Core.Diagnostics;
 using Amber.Core.Json;
 using Amber.Storage.Catalogue;
+using Amber.Storage.Diagnostics;
 using Amber.Storage.Format;
 using Amber.Storage.Index;
 using Amber.Storage.Log;
@@ -60,6 +62,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
         lastCheckpointSize = log.LatestCheckpointSize;
         catalogue.Unindexed.Start(seq); // the index was caught up with the segments when the archive opened
         indexer = new Indexer(catalogue, options.Log);
+        StorageMetrics.Track(catalogue.Unindexed);
         // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that
         // request handling (the gateway's, say) needs.
         loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -87,7 +90,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
             return Task.FromException<CommitResult>(new IOException("The archive writer failed earlier; reopen the archive to recover.", failed));
         }
 
-        var p = new PendingCommit(batch, ct);
+        var p = new PendingCommit(batch, ct) { Arrived = options.TimeProvider.GetTimestamp() };
         Interlocked.Increment(ref queued);
         if (!queue.Writer.TryWrite(p))
         {
@@ -279,6 +282,8 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
         // 2. Write: external blobs (each durable on its own), then the frames, then one fsync.
         var results = new List<(PendingCommit, PreparedCommit, long Offset, uint Segment)>();
         (byte[] Frame, uint Segment, long Offset, Amber.Transparency.Notes.SignedNote Note)? checkpoint = null;
+        using var activity = AmberTelemetry.ActivitySource.StartActivity("amber.commit");
+        long bytesWritten = 0;
         try
         {
             foreach (var (p, f) in prepared)
@@ -286,6 +291,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
                 foreach (var (hex, bytes) in f.ExternalBlobs)
                 {
                     tail.WriteExternalBlob(hex, bytes);
+                    bytesWritten += bytes.Length;
                 }
 
                 if (f.DictionaryFrame is not null)
@@ -296,6 +302,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
                 }
 
                 tail.Append(f.Frame, out var seg, out var off);
+                bytesWritten += f.Frame.Length + (f.DictionaryFrame?.Length ?? 0);
                 log.Append(f.InfoBytes);
                 results.Add((p, f, off, seg));
             }
@@ -304,9 +311,12 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
             if (wantCheckpoint || options.TimeProvider.GetUtcNow() - lastCheckpointAt >= options.CheckpointInterval)
             {
                 checkpoint = WriteCheckpointFrame();
+                bytesWritten += checkpoint.Value.Frame.Length;
             }
 
+            var syncStarted = options.TimeProvider.GetTimestamp();
             tail.Sync();
+            StorageMetrics.FsyncDuration.Record(options.TimeProvider.GetElapsedTime(syncStarted).TotalSeconds);
             segments.WriteCheckpoint(new Checkpoint(State.Segment, State.End), sync: false);
         }
         catch (Exception e)
@@ -364,9 +374,14 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
         }
 
         indexer.Enqueue(new Indexer.Work(seq, frames, State.Segment, State.End));
+        StorageMetrics.BytesWritten.Add(bytesWritten);
+        StorageMetrics.Commits.Add(results.Count);
+        activity?.SetTag("amber.commits", results.Count);
+        activity?.SetTag("amber.bytes", bytesWritten);
         foreach (var (p, f, off, seg) in results)
         {
             p.Completion.TrySetResult(new CommitResult(f.Sequence, f.InfoId, seg, off, f.NewNodes, f.NewBlobs, f.Frame.Length, f.Conversations) { NewConversations = f.NewConversations });
+            StorageMetrics.CommitDuration.Record(options.TimeProvider.GetElapsedTime(p.Arrived).TotalSeconds);
         }
 
         foreach (var f in forced)
@@ -422,6 +437,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
             }
         }
 
+        StorageMetrics.Untrack(catalogue.Unindexed);
         tail.Dispose();
         encoder.Dispose();
     }

@@ -7,5 +7,8 @@ internal sealed class PendingCommit(CommitBatch? batch, CancellationToken ct)
 
     public CancellationToken CancellationToken { get; } = ct;
 
+    /// <summary>When the commit was queued (<see cref="TimeProvider.GetTimestamp"/>), for the commit latency histogram.</summary>
+    public long Arrived { get; init; }
+
     public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

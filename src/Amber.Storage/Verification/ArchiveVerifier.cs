@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Amber.Core.Hashing;
 using Amber.Core.Json;
 using Amber.Core.Model;
+using Amber.Storage.Diagnostics;
 using Amber.Storage.Format;
 using Amber.Storage.Index;
 
@@ -140,6 +141,8 @@ public static class ArchiveVerifier
                         clock.Add(0, t0);
                         frames++;
                         report.Frames++;
+                        StorageMetrics.VerifiedFrames.Add(1);
+                        StorageMetrics.VerifiedBytes.Add(step.Bytes!.Length);
                         pending.Enqueue((pos, step.Bytes!, preparer.Start(number, pos, step.Bytes!)));
                         Check(keep: ReadAhead);
                         pos = step.Next;

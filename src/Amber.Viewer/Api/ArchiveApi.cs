@@ -18,7 +18,6 @@ public static class ArchiveApi
     public static IEndpointRouteBuilder MapArchiveApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        app.MapGet("/healthz", () => Results.Text("ok"));
         api.MapGet("/conversations", (Archive archive, int? n, string? before, string? model, string? source, string? tier, string? from, string? to) =>
         {
             var limit = Math.Clamp(n ?? 50, 1, MaxPage);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -10,8 +11,8 @@ namespace Amber.Viewer.Security;
 /// The access token `amber serve` requires when it listens beyond loopback. Every page and API call must
 /// carry it as <c>Authorization: Bearer TOKEN</c>, as the <c>amber_token</c> cookie, or once as
 /// <c>?token=TOKEN</c>, which sets that cookie (HttpOnly, SameSite=Strict) and redirects to the same URL
-/// without it, so the token does not stay in the address bar. <c>/v1/*</c> (the gateway) and <c>/healthz</c>
-/// are left alone. Tokens are compared in constant time.
+/// without it, so the token does not stay in the address bar. <c>/v1/*</c> (the gateway), <c>/healthz</c> and
+/// <c>/readyz</c> are left alone; <c>/metrics</c> needs the token like any page. Tokens are compared in constant time.
 /// </summary>
 public static class AccessToken
 {
@@ -71,7 +72,7 @@ public static class AccessToken
                 return;
             }
 
-            if (path.Equals("/healthz", StringComparison.Ordinal))
+            if (path.Equals(Observability.HealthPath, StringComparison.Ordinal) || path.Equals(Observability.ReadyPath, StringComparison.Ordinal))
             {
                 await next(http).ConfigureAwait(false);
                 return;

@@ -32,7 +32,44 @@ internal sealed class GatewayCliOptions
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    public IEnumerable<Option> All => [OpenAiUpstream, AnthropicUpstream, Ack, Notice];
+    public Option<string?> OtlpEndpoint { get; } = new("--otlp-endpoint")
+    {
+        Description = "Export traces, metrics and logs over OTLP/HTTP to this URL (/v1/traces etc. appended)",
+    };
+
+    public Option<string> LogFormat { get; } = new Option<string>("--log-format")
+    {
+        Description = "Console logs: off (default), text, or json (one JSON object a line)",
+        DefaultValueFactory = _ => "off",
+    }.AcceptOnlyFromAmong("off", "text", "json");
+
+    public IEnumerable<Option> All => [OpenAiUpstream, AnthropicUpstream, Ack, Notice, OtlpEndpoint, LogFormat];
+
+    /// <summary>The telemetry settings in force; a malformed endpoint or format is a <see cref="FormatException"/> naming where it came from.</summary>
+    public static TelemetrySettings ReadTelemetry(EffectiveSettings settings)
+    {
+        var otlp = settings[SettingsCatalogue.OtlpEndpoint];
+        var format = settings[SettingsCatalogue.LogFormat];
+        Uri? endpoint = null;
+        if (!string.IsNullOrEmpty(otlp.Value))
+        {
+            endpoint = Uri.TryCreate(otlp.Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                ? uri
+                : throw new FormatException($"{Where(otlp)}: \"{UrlDisplay.Mask(otlp.Value)}\" is not an http(s) URL (for example http://127.0.0.1:4318).");
+        }
+
+        return new TelemetrySettings
+        {
+            OtlpEndpoint = endpoint,
+            LogFormat = format.Value switch
+            {
+                "off" or null or "" => Core.Hosting.LogFormat.Off,
+                "text" => Core.Hosting.LogFormat.Text,
+                "json" => Core.Hosting.LogFormat.Json,
+                _ => throw new FormatException($"{Where(format)}: \"{format.Value}\" is not off, text or json."),
+            },
+        };
+    }
 
     /// <summary>The gateway options in force (flags, AMBER_* variables, settings file, defaults); a malformed upstream URL is a <see cref="FormatException"/> naming where it came from.</summary>
     public static GatewayOptions Read(EffectiveSettings settings, Action<string> log)

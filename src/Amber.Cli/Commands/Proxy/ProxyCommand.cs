@@ -12,12 +12,14 @@ internal static class ProxyCommand
         var listen = env.Settings[SettingsCatalogue.ProxyListen].Value!;
         var hostNames = env.Settings[SettingsCatalogue.ProxyHostNames].Values;
         GatewayOptions options;
+        TelemetrySettings telemetry;
         System.Net.IPEndPoint endpoint;
         HostPolicy hosts;
         try
         {
             endpoint = GatewayHost.ParseListen(listen);
             options = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
+            telemetry = GatewayCliOptions.ReadTelemetry(env.Settings);
             hosts = new HostPolicy(endpoint, hostNames);
         }
         catch (FormatException e)
@@ -38,7 +40,7 @@ internal static class ProxyCommand
             return ExitCodes.Failed;
         }
 
-        await using var app = GatewayHost.Build(archive, listen, options, hostNames: hostNames);
+        await using var app = GatewayHost.Build(archive, listen, options, hostNames: hostNames, telemetry: telemetry);
         if (!await Listening.TryStartAsync(app, listen, env.Error, ct).ConfigureAwait(false))
         {
             return ExitCodes.Failed;

@@ -19,12 +19,14 @@ internal static class ServeCommand
         var token = string.IsNullOrEmpty(tokenSetting.Value) ? null : tokenSetting.Value;
         System.Net.IPEndPoint endpoint;
         GatewayOptions gateway;
+        TelemetrySettings telemetry;
         HostPolicy hosts;
         try
         {
             endpoint = AmberServer.ParseListen(listen);
             hosts = new HostPolicy(endpoint, hostNames);
             gateway = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
+            telemetry = GatewayCliOptions.ReadTelemetry(env.Settings);
         }
         catch (FormatException e)
         {
@@ -51,7 +53,7 @@ internal static class ServeCommand
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [] };
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {

@@ -20,6 +20,8 @@ internal static class SettingsCatalogue
     public const string AnthropicUpstream = "Gateway:AnthropicUpstream";
     public const string Ack = "Gateway:Ack";
     public const string Notice = "Gateway:Notice";
+    public const string OtlpEndpoint = "Telemetry:OtlpEndpoint";
+    public const string LogFormat = "Logging:Format";
 
     /// <summary>The value of <see cref="Notice"/> that asks for the default notice text (what a bare <c>--notice</c> means).</summary>
     public const string DefaultNoticeValue = "on";
@@ -44,6 +46,8 @@ internal static class SettingsCatalogue
         new(AnthropicUpstream, "--anthropic-upstream", Gateway, GatewayOptions.DefaultAnthropicUpstream, "Where the gateway forwards Anthropic calls"),
         new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool)"),
         new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
+        new(OtlpEndpoint, "--otlp-endpoint", Gateway, null, "OTLP/HTTP endpoint traces, metrics and logs are exported to (/v1/traces etc. appended); unset exports nothing"),
+        new(LogFormat, "--log-format", Gateway, "off", "Console logs: off, text or json (one JSON object a line)"),
     ];
 
     public static Setting Get(string key) => All.First(s => s.Key == key);

@@ -1,0 +1,14 @@
+namespace Amber.Core.Hosting;
+
+/// <summary>The console log format of a host (<c>--log-format</c>).</summary>
+public enum LogFormat
+{
+    /// <summary>No console logs: what a host wrote before logs were selectable.</summary>
+    Off,
+
+    /// <summary>The simple console formatter, one line per event.</summary>
+    Text,
+
+    /// <summary>The JSON console formatter, one object per line, for a log shipper.</summary>
+    Json,
+}
