@@ -5,7 +5,7 @@ namespace Amber.Cli.Tests;
 /// <summary>
 /// The CLI's runtime settings, as the built <c>amber.runtimeconfig.json</c> hands them to the runtime (the same file
 /// <c>./amber</c>'s build and the dotnet-tool package carry): tiered PGO off, for the short batch work most commands
-/// are (docs/BENCHMARKS.md §23-J).
+/// are (docs/BENCHMARKS.md §23).
 /// </summary>
 public sealed class RuntimeConfigTests
 {
