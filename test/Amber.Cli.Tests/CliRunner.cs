@@ -12,6 +12,17 @@ internal sealed class CliRunner : IDisposable
 
     public string Combine(string name) => temp.Combine(name);
 
+    /// <summary>The archive's first segment file.</summary>
+    public string FirstSegment => Path.Combine(ArchiveDir, "segments", "seg-000001.amb");
+
+    /// <summary>Flips bits of one byte of the first segment (damage that verify must name).</summary>
+    public void FlipFirstSegmentByte(int offset, byte mask)
+    {
+        var bytes = File.ReadAllBytes(FirstSegment);
+        bytes[offset] ^= mask;
+        File.WriteAllBytes(FirstSegment, bytes);
+    }
+
     public (int Exit, string Out, string Err) Run(params string[] args)
     {
         var output = new StringWriter();

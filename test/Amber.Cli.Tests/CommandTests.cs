@@ -188,10 +188,7 @@ public sealed class CommandTests
     {
         using var cli = new CliRunner();
         cli.Seed(3);
-        var seg = Path.Combine(cli.ArchiveDir, "segments", "seg-000001.amb");
-        var bytes = File.ReadAllBytes(seg);
-        bytes[200] ^= 0x20;
-        File.WriteAllBytes(seg, bytes);
+        cli.FlipFirstSegmentByte(200, 0x20);
         var (exit, _, err) = cli.Run("verify");
         Assert.Equal(1, exit);
         Assert.Contains("FAULT: seg-000001.amb at offset", err, StringComparison.Ordinal);
@@ -215,8 +212,7 @@ public sealed class CommandTests
     {
         using var cli = new CliRunner();
         cli.Seed(2);
-        var seg = Path.Combine(cli.ArchiveDir, "segments", "seg-000001.amb");
-        File.AppendAllText(seg, "partial frame bytes");
+        File.AppendAllText(cli.FirstSegment, "partial frame bytes");
         var (exit, output, err) = cli.Run("verify");
         Assert.Equal(0, exit);
         Assert.Contains("cut a torn tail of 19 bytes", err, StringComparison.Ordinal);
@@ -231,10 +227,7 @@ public sealed class CommandTests
         var dll = Path.Combine(AppContext.BaseDirectory, "amber.dll");
         var ok = RunProcess(dll, "--archive", cli.ArchiveDir, "verify");
         Assert.Equal(0, ok.Exit);
-        var seg = Path.Combine(cli.ArchiveDir, "segments", "seg-000001.amb");
-        var bytes = File.ReadAllBytes(seg);
-        bytes[100] ^= 0x01;
-        File.WriteAllBytes(seg, bytes);
+        cli.FlipFirstSegmentByte(100, 0x01);
         var bad = RunProcess(dll, "--archive", cli.ArchiveDir, "verify", "--json");
         Assert.Equal(1, bad.Exit);
         Assert.False(JsonDocument.Parse(bad.Out).RootElement.GetProperty("ok").GetBoolean());

@@ -58,8 +58,7 @@ public sealed class ProgressAndQuietTests
     {
         using var cli = new CliRunner();
         cli.Seed(2);
-        var seg = Path.Combine(cli.ArchiveDir, "segments", "seg-000001.amb");
-        File.AppendAllText(seg, "partial frame bytes"); // a torn tail: recovery notes it on stderr
+        File.AppendAllText(cli.FirstSegment, "partial frame bytes"); // a torn tail: recovery notes it on stderr
 
         var (exit, output, err) = cli.Run("--quiet", "verify");
 
@@ -85,10 +84,7 @@ public sealed class ProgressAndQuietTests
     {
         using var cli = new CliRunner();
         cli.Seed(3);
-        var seg = Path.Combine(cli.ArchiveDir, "segments", "seg-000001.amb");
-        var bytes = File.ReadAllBytes(seg);
-        bytes[200] ^= 0x20;
-        File.WriteAllBytes(seg, bytes);
+        cli.FlipFirstSegmentByte(200, 0x20);
 
         var (exit, output, err) = cli.Run("verify", "--quiet");
 
