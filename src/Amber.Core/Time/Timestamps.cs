@@ -19,6 +19,9 @@ public static class Timestamps
     private const string SourceTime = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
     private const string Micro = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
+    /// <summary>The .NET format string of <see cref="Format"/> (UTC, milliseconds), for formatters that take one (log timestamps).</summary>
+    public static string MillisecondsFormat => Milliseconds;
+
     /// <summary>Amber's one form: RFC 3339 UTC with milliseconds.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(Milliseconds, CultureInfo.InvariantCulture);
 

@@ -44,7 +44,11 @@ internal static class Observability
         switch (settings.LogFormat)
         {
             case LogFormat.Json:
-                builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+                builder.Logging.AddJsonConsole(o =>
+                {
+                    o.TimestampFormat = Amber.Core.Time.Timestamps.MillisecondsFormat;
+                    o.UseUtcTimestamp = true; // the format ends in 'Z'
+                });
                 break;
             case LogFormat.Text:
                 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
