@@ -6,16 +6,7 @@ namespace Amber.Cli.Tests;
 /// <summary>`amber import` of Open WebUI, LibreChat and Chatbot UI exports from ../shared/samples, and `show --raw` of them.</summary>
 public sealed class ChatAppImportCommandTests
 {
-    private static string Sample(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage);
-        }
-
-        return path!;
-    }
+    private static string Sample(string relative) => SharedData.RequireSample(relative);
 
     [Theory]
     [InlineData("openwebui-chat-openwebui-importer/webui-json.json", "openwebui")]

@@ -10,13 +10,8 @@ public sealed class ClaudeCodeImportCommandTests
     [Fact]
     public void Import_GrowingSessionFile_OneConversationAndShowRawGivesTheWholeFile()
     {
-        var sample = SharedData.PathTo(Path.Combine("samples", "claude-code-codemie", "session-9eda1058.jsonl"));
-        if (sample is null || !File.Exists(sample))
-        {
-            Assert.Skip(SharedData.MissingMessage + " (needed: shared/samples/claude-code-codemie)");
-        }
-
-        var text = File.ReadAllText(sample!, Encoding.UTF8);
+        var sample = SharedData.RequireSample(Path.Combine("claude-code-codemie", "session-9eda1058.jsonl"));
+        var text = File.ReadAllText(sample, Encoding.UTF8);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var records = lines.Select(l => JsonNode.Parse(l)!).ToList();
         using var cli = new CliRunner();

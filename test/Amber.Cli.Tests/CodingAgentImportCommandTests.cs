@@ -6,16 +6,7 @@ namespace Amber.Cli.Tests;
 /// <summary>`amber import` of a Codex rollout and a Gemini CLI session from ../shared/samples, and `show --raw` of them.</summary>
 public sealed class CodingAgentImportCommandTests
 {
-    private static string Sample(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage);
-        }
-
-        return path!;
-    }
+    private static string Sample(string relative) => SharedData.RequireSample(relative);
 
     [Theory]
     [InlineData("codex-rollout-localpush/rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl", "codex")]

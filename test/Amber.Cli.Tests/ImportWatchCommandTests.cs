@@ -12,13 +12,8 @@ public sealed class ImportWatchCommandTests
     [Fact]
     public async Task Watch_ClaudeCodeSessionGrowing_AppendedLinesBecomeNodesOfTheSameConversation_AndStopsCleanly()
     {
-        var sample = SharedData.PathTo(Path.Combine("samples", "claude-code-codemie", "session-9eda1058.jsonl"));
-        if (sample is null || !File.Exists(sample))
-        {
-            Assert.Skip(SharedData.MissingMessage + " (needed: shared/samples/claude-code-codemie)");
-        }
-
-        var lines = File.ReadAllText(sample!, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var sample = SharedData.RequireSample(Path.Combine("claude-code-codemie", "session-9eda1058.jsonl"));
+        var lines = File.ReadAllText(sample, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var nodes = lines.Count(l => JsonNode.Parse(l)!["uuid"] is not null);
         var half = lines.Length / 2;
         var firstNodes = lines.Take(half).Count(l => JsonNode.Parse(l)!["uuid"] is not null);

@@ -8,16 +8,7 @@ public sealed class TakeoutImportCommandTests
 {
     private const string GroupingNote = "grouped from activity records by time (over 30 minutes between two records starts a new conversation)";
 
-    private static string Sample(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage);
-        }
-
-        return path!;
-    }
+    private static string Sample(string relative) => SharedData.RequireSample(relative);
 
     [Fact]
     public void Import_GeminiTakeout_JsonAndTextSayHowManyConversationsWereGroupedAndShowRawGivesTheRecords()

@@ -8,16 +8,7 @@ namespace Amber.Cli.Tests;
 /// <summary>A conversation's <c>updated</c> in <c>ls --json</c> and <c>show --json</c> is the source's own update time, not the import's.</summary>
 public sealed class UpdatedTimeCommandTests
 {
-    private static string Sample(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage);
-        }
-
-        return path!;
-    }
+    private static string Sample(string relative) => SharedData.RequireSample(relative);
 
     [Fact]
     public void ChatGptImport_UpdatedIsTheExportsUpdateTime_NotTheImportTime_AndReimportAddsNothing()

@@ -6,16 +6,7 @@ namespace Amber.Cli.Tests;
 /// <summary>`amber import` of the DeepSeek, Grok and AI Studio samples of ../shared/samples, and `show --raw` of them.</summary>
 public sealed class WebExportImportCommandTests
 {
-    private static string Sample(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage);
-        }
-
-        return path!;
-    }
+    private static string Sample(string relative) => SharedData.RequireSample(relative);
 
     [Theory]
     [InlineData("deepseek-web-raw-ceyaima/DeepSeek - test_chat_raw_2025-11-22T15-53-07.json", "deepseek", 11)]

@@ -37,6 +37,18 @@ public static class SharedData
         return folder!;
     }
 
+    /// <summary>The file or folder shared/samples/<paramref name="relative"/>; skips the calling test with a clear message when it is absent.</summary>
+    public static string RequireSample(string relative)
+    {
+        var path = PathTo(System.IO.Path.Combine("samples", relative));
+        if (path is null || !System.IO.Path.Exists(path))
+        {
+            Xunit.Assert.Skip($"{MissingMessage} (needed: shared/samples/{relative})");
+        }
+
+        return path!;
+    }
+
     private static string? Find()
     {
         var env = Environment.GetEnvironmentVariable("AMBER_SHARED");

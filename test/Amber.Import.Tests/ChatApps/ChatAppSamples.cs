@@ -23,16 +23,7 @@ internal static class ChatAppSamples
     ];
 
     /// <summary>The path of a sample file, or a skip when ../shared is absent.</summary>
-    public static string PathOf(string relative)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", relative));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip($"{SharedData.MissingMessage} (needed: shared/samples/{relative})");
-        }
-
-        return path!;
-    }
+    public static string PathOf(string relative) => SharedData.RequireSample(relative);
 
     public static JsonNode Load(string path) => JsonNode.Parse(File.ReadAllBytes(path))!;
 

@@ -23,16 +23,7 @@ internal static class ClaudeCodeSource
         "incremental-subagents/subagents/agent-a485154.jsonl",
     ];
 
-    public static string Sample(string relative = "")
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", Folder, relative));
-        if (path is null || !Path.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage + $" (needed: shared/samples/{Folder}/{relative})");
-        }
-
-        return path!;
-    }
+    public static string Sample(string relative = "") => SharedData.RequireSample(Path.Combine(Folder, relative));
 
     public static List<JsonObject> Lines(string path) => Lines(File.ReadAllBytes(path));
 

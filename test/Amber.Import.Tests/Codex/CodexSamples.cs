@@ -17,16 +17,7 @@ internal static class CodexSamples
     public static TheoryData<string> Files => [Long, Short, Medium];
 
     /// <summary>The path of a sample file, or a skip when ../shared is absent.</summary>
-    public static string PathOf(string file)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", Folder, file));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip($"{SharedData.MissingMessage} (needed: shared/samples/{Folder}/{file})");
-        }
-
-        return path!;
-    }
+    public static string PathOf(string file) => SharedData.RequireSample(Path.Combine(Folder, file));
 
     /// <summary>The rollout's lines, each parsed (1-based line number, type, payload).</summary>
     public static List<(int Line, string Type, JsonObject Payload)> Lines(string path)

@@ -17,16 +17,7 @@ internal static class GeminiCliSamples
     public static TheoryData<string> Sessions => [First, FileOps];
 
     /// <summary>The path of a sample file, or a skip when ../shared is absent.</summary>
-    public static string PathOf(string file)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", Folder, file));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip($"{SharedData.MissingMessage} (needed: shared/samples/{Folder}/{file})");
-        }
-
-        return path!;
-    }
+    public static string PathOf(string file) => SharedData.RequireSample(Path.Combine(Folder, file));
 
     public static JsonNode Load(string path) => JsonNode.Parse(File.ReadAllBytes(path))!;
 }

@@ -172,19 +172,14 @@ public sealed class ImportReportTests
     [Fact]
     public void Import_ClaudeCodeSession_RecordsWithoutUuidAreCountedAsNotPlaced_PerType()
     {
-        var path = SharedData.PathTo(Path.Combine("samples", "claude-code-codemie", "session-196820da.jsonl"));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage + " (needed: shared/samples/claude-code-codemie)");
-        }
-
-        var expected = File.ReadLines(path!).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!)
+        var path = SharedData.RequireSample(Path.Combine("claude-code-codemie", "session-196820da.jsonl"));
+        var expected = File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!)
             .Where(o => o["uuid"] is null && (string?)o["type"] != "summary")
             .GroupBy(o => (string?)o["type"])
             .ToDictionary(g => $"\"{g.Key}\" records (no uuid)", g => g.Count());
         using var fx = new ImportFixture();
 
-        var file = Assert.Single(fx.Import(path!).Files);
+        var file = Assert.Single(fx.Import(path).Files);
 
         Assert.NotEmpty(expected);
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), file.Notes.Of(ImportNoteKind.UnplacedRecord).OrderBy(p => p.Key, StringComparer.Ordinal));

@@ -38,15 +38,10 @@ public sealed class UnmappedFieldTests
     [MemberData(nameof(SampleFolders))]
     public void Import_SampleFolder_ReportsExactlyTheFieldsItsRawFilesHoldAndNoFormatMaps(string folder)
     {
-        var path = SharedData.PathTo(Path.Combine("samples", folder));
-        if (path is null || !Directory.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage + " (needed: shared/samples)");
-        }
-
+        var path = SharedData.RequireSample(folder);
         using var fx = new ImportFixture();
 
-        var summary = fx.Import(path!);
+        var summary = fx.Import(path);
 
         Assert.Empty(summary.Errors);
         var reported = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -73,15 +68,10 @@ public sealed class UnmappedFieldTests
     [Fact]
     public void Import_CodexSample_ReportsTheTurnContextFieldsItDropsAndItsEventLinesAsNotPlaced()
     {
-        var path = SharedData.PathTo(Path.Combine("samples", "codex-rollout-localpush", "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"));
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Skip(SharedData.MissingMessage + " (needed: shared/samples/codex-rollout-localpush)");
-        }
-
+        var path = SharedData.RequireSample(Path.Combine("codex-rollout-localpush", "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"));
         using var fx = new ImportFixture();
 
-        var file = Assert.Single(fx.Import(path!).Files);
+        var file = Assert.Single(fx.Import(path).Files);
 
         // The sample's turn_context carries the working folder, sandbox and approval policies and the instructions.
         var unmapped = file.Notes.Of(ImportNoteKind.UnmappedField);
@@ -89,7 +79,7 @@ public sealed class UnmappedFieldTests
         Assert.Contains("turn_context.sandbox_policy", unmapped.Keys);
         Assert.DoesNotContain("turn_context.model", unmapped.Keys);
         Assert.DoesNotContain("turn_context.effort", unmapped.Keys);
-        var events = File.ReadLines(path!).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!)
+        var events = File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!)
             .Where(o => (string?)o["type"] == "event_msg" && (string?)o["payload"]!["type"] != "token_count")
             .GroupBy(o => $"\"event_msg/{(string?)o["payload"]!["type"]}\" records")
             .ToDictionary(g => g.Key, g => g.Count());

@@ -224,16 +224,7 @@ public sealed class SampleFolderTests
     private static IEnumerable<(string File, string Format)> FileFormats(string formats)
         => formats.Split(' ').Select(p => p.Split('=')).Select(p => (p[0], p[1])).Order();
 
-    private static string FolderPath(string folder)
-    {
-        var path = SharedData.PathTo(Path.Combine("samples", folder));
-        if (path is null || !Directory.Exists(path))
-        {
-            Assert.Skip($"{SharedData.MissingMessage} (needed: shared/samples/{folder})");
-        }
-
-        return path!;
-    }
+    private static string FolderPath(string folder) => SharedData.RequireSample(folder);
 
     private static bool IsData(string path) => path.EndsWith(".json", StringComparison.Ordinal) || path.EndsWith(".jsonl", StringComparison.Ordinal);
 
