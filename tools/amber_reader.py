@@ -28,6 +28,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -213,16 +214,16 @@ def _es_number(x):
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\]')
+
+
+def _escape(match):
+    ch = match.group()
+    return _ESCAPES.get(ch) or "\\u%04x" % ord(ch)
+
+
 def _jcs_string(s):
-    out = []
-    for ch in s:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20:
-            out.append("\\u%04x" % ord(ch))
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(_escape, s) + '"'
 
 
 def jcs(v):
@@ -312,15 +313,13 @@ def decode_literal(src, offset):
     i = offset + 1
     simple = {0x22: b'"', 0x5C: b"\\", 0x2F: b"/", 0x62: b"\b", 0x66: b"\f", 0x6E: b"\n", 0x72: b"\r", 0x74: b"\t"}
     while True:
-        if i >= len(src):
+        stop = _QUOTE_OR_ESCAPE.search(src, i)
+        if stop is None:
             raise ValueError("string literal without a closing quote")
-        b = src[i]
-        if b == 0x22:
+        out += src[i:stop.start()]
+        i = stop.start()
+        if src[i] == 0x22:
             return bytes(out)
-        if b != 0x5C:
-            out.append(b)
-            i += 1
-            continue
         if i + 1 >= len(src):
             raise ValueError("escape at the end")
         e = src[i + 1]
@@ -346,6 +345,9 @@ def decode_literal(src, offset):
             out += chr(unit).encode("utf-8")
 
 
+_QUOTE_OR_ESCAPE = re.compile(rb'["\\\\]')
+
+
 def _hex4(src, pos):
     text = src[pos:pos + 4]
     if len(text) != 4 or any(c not in b"0123456789abcdefABCDEF" for c in text):
@@ -353,17 +355,12 @@ def _hex4(src, pos):
     return int(text, 16)
 
 
+_BYTE_ESCAPES = {b'"': b'\\"', b"\\": b"\\\\", b"\x08": b"\\b", b"\x0c": b"\\f", b"\n": b"\\n", b"\r": b"\\r", b"\t": b"\\t"}
+_BYTE_NEEDS_ESCAPE = re.compile(rb'[\x00-\x1f"\\\\]')
+
+
 def canonical_contents(data):
-    out = bytearray()
-    names = {0x22: b'\\"', 0x5C: b"\\\\", 0x08: b"\\b", 0x0C: b"\\f", 0x0A: b"\\n", 0x0D: b"\\r", 0x09: b"\\t"}
-    for b in data:
-        if b in names:
-            out += names[b]
-        elif b < 0x20:
-            out += b"\\u%04x" % b
-        else:
-            out.append(b)
-    return bytes(out)
+    return _BYTE_NEEDS_ESCAPE.sub(lambda m: _BYTE_ESCAPES.get(m.group()) or b"\\u%04x" % m.group()[0], data)
 
 
 BLOB, EXTERNAL, INFO, CONVERSATION, MODEL, NODE, MEMBERSHIP, ANNOTATION = 5, 6, 1, 2, 3, 4, 7, 8
@@ -392,6 +389,7 @@ def unpack(stream, expected_length):
     ids = [None] * len(entries)
     done = [False] * len(entries)
     order = sorted(range(len(entries)), key=lambda k: (_rank(entries[k][0]), k))
+    literals = {}                       # (blob entry, offset, …) -> decoded literal, shared by the frame's tokens
     for k in order:
         t, packed = entries[k]
         if t == BLOB:
@@ -402,7 +400,7 @@ def unpack(stream, expected_length):
                 raise ValueError("ExternalBlob body is not 40 bytes")
             bodies[k], ids[k] = packed, "sha256:" + packed[:32].hex()
         else:
-            body = _expand(packed, k, t, entries, bodies, ids, done)
+            body = _expand(packed, k, t, entries, bodies, ids, done, literals)
             bodies[k] = body
             if t in (MODEL, NODE, ANNOTATION):
                 ids[k] = content_id(body)
@@ -415,7 +413,10 @@ def unpack(stream, expected_length):
     return out
 
 
-def _expand(packed, me, my_type, entries, bodies, ids, done):
+_TOKEN_START = re.compile(rb"[\x00-\x1f]")
+
+
+def _expand(packed, me, my_type, entries, bodies, ids, done, literals):
     out = bytearray()
     pos = 0
 
@@ -427,9 +428,8 @@ def _expand(packed, me, my_type, entries, bodies, ids, done):
     while pos < len(packed):
         b = packed[pos]
         if b >= 0x20:
-            nxt = pos
-            while nxt < len(packed) and packed[nxt] >= 0x20:
-                nxt += 1
+            token = _TOKEN_START.search(packed, pos)
+            nxt = token.start() if token else len(packed)
             out += packed[pos:nxt]
             pos = nxt
             continue
@@ -446,9 +446,13 @@ def _expand(packed, me, my_type, entries, bodies, ids, done):
             if not 1 <= depth <= 4:
                 raise ValueError(f"string token depth {depth} outside 1..4")
             source = entries[k][1]
+            path = (k,)
             for _ in range(depth):
                 offset, pos = _varint(packed, pos)
-                source = decode_literal(source, offset)
+                path += (offset,)
+                if path not in literals:
+                    literals[path] = decode_literal(source, offset)
+                source = literals[path]
             start, pos = _varint(packed, pos)
             length, pos = _varint(packed, pos)
             if start + length > len(source):
