@@ -938,7 +938,11 @@ class Reader:
                 self.notes.append(f"{self.root}: no signed checkpoint yet; the next writer signs one")
             return
         path, offset, note = latest
-        if not verify_note(note, name, keyid, key[1:]):
+        try:
+            verified = verify_note(note, name, keyid, key[1:])
+        except ValueError as e:
+            raise Fault(path, offset, f"the latest checkpoint's signature lines do not parse: {e}")
+        if not verified:
             raise Fault(path, offset, f"the latest checkpoint's signature does not verify under {vkey_path}")
         if largest < len(self.leaves):
             self.notes.append(f"{path}: offset {offset}: the latest checkpoint covers {largest} of {len(self.leaves)} commits")
@@ -1051,8 +1055,9 @@ def main(argv):
     out = sys.stdout
     for line in conversation_lines(reader):
         out.write(line + "\n")
+    signed = "the latest checkpoint verifies" if reader.checkpoints else "no signed checkpoint to verify"
     sys.stderr.write(f"amber_reader: ok: {len(reader.leaves)} commits, {len(reader.nodes)} nodes, "
-                     f"{len(reader.members)} conversations; the latest checkpoint verifies\n")
+                     f"{len(reader.members)} conversations; {signed}\n")
     return 0
 
 

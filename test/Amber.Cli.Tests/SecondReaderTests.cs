@@ -48,22 +48,28 @@ public sealed class SecondReaderTests
         upstream.Answer("Paris.");
         upstream.Answer("About two million people.");
         upstream.Answer("Lyon.");
-        await using (var proxy = await RunningServer.StartAsync(cli, "proxy", "--openai-upstream", upstream.Url.ToString()))
+        await using (var proxy = await RunningServer.StartAsync(cli, "proxy", "--openai-upstream", upstream.Url.ToString(), "--anthropic-upstream", upstream.Url.ToString()))
         {
             using var http = new HttpClient { BaseAddress = proxy.Url };
-            foreach (var body in new[]
+            foreach (var (path, body) in new[]
             {
-                """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Capital of France?"}]}""",
-                """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Capital of France?"},{"role":"assistant","content":"Paris."},{"role":"user","content":"How many live there?"}]}""",
-                """{"model":"gpt-4o-mini","temperature":0.7,"messages":[{"role":"system","content":"Be brief \u00e9\u2014\"q\""},{"role":"user","content":"Second city?"}]}""",
+                ("/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Capital of France?"}]}"""),
+                ("/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Capital of France?"},{"role":"assistant","content":"Paris."},{"role":"user","content":"How many live there?"}]}"""),
+                ("/v1/chat/completions", """{"model":"gpt-4o-mini","temperature":0.7,"stream":true,"messages":[{"role":"system","content":"Be brief \u00e9\u2014\"q\""},{"role":"user","content":"Second city?"}]}"""),
+                ("/v1/responses", """{"model":"gpt-4.1-mini","input":"Third city?"}"""),
+                ("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"Fourth city?"}]}"""),
             })
             {
-                using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.Add("x-api-key", "test-key");
+                request.Headers.Add("anthropic-version", "2023-06-01");
+                using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+                await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             }
         }
 
-        Assert.True(AssertReadsAsShow(cli) >= 2);
+        Assert.True(AssertReadsAsShow(cli) >= 4);
     }
 
     [Fact]
