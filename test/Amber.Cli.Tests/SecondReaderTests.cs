@@ -123,6 +123,22 @@ public sealed class SecondReaderTests
     }
 
     [Fact]
+    public void DamagedExternalBlobFile_FailsNamingTheBlobFile()
+    {
+        RequireTools();
+        using var cli = new CliRunner();
+        SeedManySegments(cli);
+        var blob = Directory.GetFiles(Path.Combine(cli.ArchiveDir, "blobs"), "*.zst", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        var bytes = File.ReadAllBytes(blob);
+        bytes[^3] ^= 0x40;
+        File.WriteAllBytes(blob, bytes);
+
+        var (exit, _, err) = RunReaderRaw(cli.ArchiveDir);
+        Assert.Equal(1, exit);
+        Assert.Contains(blob + ": offset 0: external blob", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TruncatedLastSegment_FailsNamingTheFile_BecauseWriterChkSaysTheDataWasDurable()
     {
         RequireTools();
