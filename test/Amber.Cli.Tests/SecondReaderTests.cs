@@ -30,13 +30,19 @@ public sealed class SecondReaderTests
 
         using var cli = new CliRunner();
         Assert.Equal(0, cli.Run("init").Exit);
-        foreach (var source in new[] { "claude-export-simonw", "oasst-en100-trees", "chatgpt-export-chatgpt2graph", "claude-export-racmac57" })
+        foreach (var source in new[] { "claude-export-simonw", "oasst-en100-trees", "chatgpt-export-chatgpt2graph", "claude-export-racmac57", "oasst2-trees-openpaws" })
         {
             var (exit, _, err) = cli.Run("import", Path.Combine(corpus!, source));
             Assert.True(exit == 0, err);
         }
 
         AssertReadsAsShow(cli);
+
+        // The node order rule (record-frame.md §11) is exercised: some siblings are in "created" order, not id order.
+        var (read, _) = RunReader(cli.ArchiveDir);
+        Assert.Contains(read.Split('\n', StringSplitOptions.RemoveEmptyEntries), line =>
+            JsonNode.Parse(line)!["node_list"]!.AsArray().GroupBy(n => (string?)n!["parent"])
+                .Any(g => !g.Select(n => (string)n!["id"]!).SequenceEqual(g.Select(n => (string)n!["id"]!).Order(StringComparer.Ordinal))));
     }
 
     [Fact]
