@@ -23,6 +23,13 @@ public static class BagImporter
         ArgumentNullException.ThrowIfNull(archive);
         var contents = BagContents.Read(bag);
         var sameLog = contents.Tenant is null;
+        var size = contents.Checkpoint.Size;
+        if (sameLog && archive.Log.Size >= size && archive.Log.Root(size).AsSpan().SequenceEqual(contents.Checkpoint.RootHash.Span))
+        {
+            // The archive already holds this log (the bag was imported before): importing again adds nothing, like any re-import.
+            return Result(contents, commits: 0, sameLog);
+        }
+
         if (sameLog)
         {
             CheckTarget(archive, contents);
@@ -50,9 +57,14 @@ public static class BagImporter
             throw new InvalidOperationException($"The rebuilt log's root at size {contents.Checkpoint.Size} is not the bag's signed root.");
         }
 
+        return Result(contents, contents.Commits.Count, sameLog);
+    }
+
+    private static BagImportResult Result(BagContents contents, int commits, bool sameLog)
+    {
         return new BagImportResult
         {
-            Commits = contents.Commits.Count,
+            Commits = commits,
             Conversations = contents.ConversationFiles,
             Nodes = contents.Nodes.Count,
             Blobs = contents.Blobs.Count,

@@ -40,6 +40,10 @@ internal static class BagImportCommand
                 ["same_log"] = result.SameLog,
             });
         }
+        else if (result.Commits == 0 && result.SameLog)
+        {
+            env.Out.WriteLine($"bag {bag}: the archive already holds its log (size {result.TreeSize:N0}); nothing to import.");
+        }
         else
         {
             env.Out.WriteLine($"bag {bag}: {result.Commits:N0} commits, {result.Conversations:N0} conversations, {result.Nodes:N0} nodes, {result.Blobs:N0} blobs imported.");
