@@ -88,6 +88,27 @@ public sealed class BagExportImportTests
     }
 
     [Fact]
+    public void ChangedNode_WithManifestsWrittenAgain_IsStillRefusedByTheSignedLog()
+    {
+        using var source = new CliRunner();
+        var seeded = source.Seed(2);
+        var bag = source.Combine("bag");
+        Assert.Equal(0, source.Run("export", "--bagit", bag).Exit);
+        var file = Path.Combine(bag, "data", "conversations", seeded[0].Conversation["sha256:".Length..] + ".jsonl");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"role\":\"user\"", "\"role\":\"resu\"", StringComparison.Ordinal));
+        Rehash(bag, "manifest-sha256.txt");
+        Rehash(bag, "tagmanifest-sha256.txt");
+        Assert.Empty(BagItValidator.Validate(bag)); // a valid bag, but not what the log signed
+
+        using var target = new CliRunner();
+        var (exit, _, err) = target.Run("import", bag);
+        Assert.Equal(1, exit);
+        Assert.Contains("data/log/commits.jsonl", err, StringComparison.Ordinal);
+        Assert.Contains("is in no file of data/conversations/", err, StringComparison.Ordinal);
+        Assert.Equal("", target.Run("ls", "--json").Out);
+    }
+
+    [Fact]
     public void IncrementalBag_CarriesAConsistencyProof_AndImportsOnlyOnTheEarlierBags()
     {
         using var source = new CliRunner();
@@ -203,6 +224,15 @@ public sealed class BagExportImportTests
         }
 
         return instances;
+    }
+
+    /// <summary>Rewrites every checksum of a manifest from the files as they are now.</summary>
+    private static void Rehash(string bag, string manifest)
+    {
+        var path = Path.Combine(bag, manifest);
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => l.Split("  ", 2)[1])
+            .Select(f => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(bag, f)))) + "  " + f + "\n");
+        File.WriteAllText(path, string.Concat(lines));
     }
 
     private static string Flip(string file)
