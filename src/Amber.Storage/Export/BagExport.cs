@@ -75,6 +75,8 @@ public static class BagExport
 
             annotations.AddRange(commit.Annotations.Select(a => a.Bytes));
             var lineConversations = new JsonArray();
+            var raws = ((JsonObject)JsonNode.Parse(commit.Entry)!)["conversations"]!.AsArray()
+                .ToDictionary(x => x!["id"]!.GetValue<string>(), x => x!["raw"]!.AsArray().Select(r => r!.GetValue<string>()).ToList(), StringComparer.Ordinal);
             foreach (var (id, record, nodes) in commit.Conversations)
             {
                 if (!conversations.TryGetValue(id, out var c))
@@ -88,8 +90,7 @@ public static class BagExport
                     c.Add(node, commit.Nodes.GetValueOrDefault(node) ?? StoredNode(archive, node));
                 }
 
-                c.Raw.UnionWith(((JsonObject)JsonNode.Parse(commit.Entry)!)["conversations"]!.AsArray()
-                    .Where(x => x!["id"]!.GetValue<string>() == id).SelectMany(x => x!["raw"]!.AsArray()).Select(r => r!.GetValue<string>()));
+                c.Raw.UnionWith(raws.GetValueOrDefault(id) ?? []);
                 lineConversations.Add(new JsonObject { ["id"] = id, ["record"] = JsonNode.Parse(record), ["nodes"] = new JsonArray(nodes.Select(n => (JsonNode)n).ToArray()) });
             }
 
