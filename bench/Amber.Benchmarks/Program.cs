@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c>, <c>verify</c> or <c>search</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c>, <c>verify</c>, <c>search</c> or <c>export</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -37,6 +37,7 @@ public static class Program
                 "capture" => CaptureCommand.Run(options),
                 "verify" => VerifyCommand.Run(options),
                 "search" => SearchCommand.Run(options),
+                "export" => ExportCommand.Run(options),
                 _ => Usage(options.Command),
             };
         }
@@ -70,7 +71,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors, verify or search.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors, verify, search or export.");
         return 2;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Amber.Cli.Commands.Compare;
 using Amber.Cli.Commands.Config;
+using Amber.Cli.Commands.Export;
 using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
 using Amber.Cli.Commands.Init;
@@ -37,6 +38,7 @@ public static class AmberCli
         };
         root.Subcommands.Add(InitCommandDefinition.Create(Env));
         root.Subcommands.Add(ImportCommandDefinition.Create(Env));
+        root.Subcommands.Add(ExportCommandDefinition.Create(Env));
         root.Subcommands.Add(LsCommandDefinition.Create(Env));
         root.Subcommands.Add(ShowCommandDefinition.Create(Env));
         root.Subcommands.Add(SearchCommandDefinition.Create(Env));

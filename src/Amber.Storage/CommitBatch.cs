@@ -29,6 +29,12 @@ public sealed class CommitBatch
     /// <summary>A keyed hash naming who made the commit, without keeping their credential.</summary>
     public string? Tenant { get; set; }
 
+    /// <summary>
+    /// The commit time to record instead of the archive clock's. Only a replay of an exported log sets it (a bag
+    /// import), so that each rebuilt log entry is byte-identical to the original and the Merkle tree is the same.
+    /// </summary>
+    public DateTimeOffset? Time { get; set; }
+
     public IReadOnlyList<ConversationPart> Conversations => conversations;
 
     public IReadOnlyDictionary<string, ModelReference> Models => models;

@@ -189,7 +189,7 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             };
         }
 
-        var time = Amber.Core.Time.Timestamps.FormatCommitTime(options.TimeProvider.GetUtcNow());
+        var time = Amber.Core.Time.Timestamps.FormatCommitTime(batch.Time ?? options.TimeProvider.GetUtcNow());
         var info = new JsonObject
         {
             ["type"] = "amber.commit/v1",

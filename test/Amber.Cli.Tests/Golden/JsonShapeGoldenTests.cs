@@ -37,6 +37,11 @@ public sealed class JsonShapeGoldenTests
         var receipt = cli.Combine("r.tlog-proof");
         Assert.Equal(0, cli.Run("log", "proof", seeded[2].Leaves[0], "-o", receipt).Exit);
         Shape("log-verify-receipt", cli.Run("log", "verify-receipt", receipt, "--vkey", cli.Run("log", "vkey").Out.Trim(), "--json"));
+
+        var bag = cli.Combine("bag");
+        Shape("export", cli.Run("export", "--bagit", bag, "--json"));
+        using var rebuilt = new CliRunner();
+        Shape("import-bag", rebuilt.Run("import", bag, "--json"));
     }
 
     [Fact]

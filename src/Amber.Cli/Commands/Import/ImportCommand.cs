@@ -17,6 +17,11 @@ internal static class ImportCommand
             return ExitCodes.Failed;
         }
 
+        if (paths is [var only] && Amber.Import.Bag.BagImporter.IsBag(only) && watchSeconds is null)
+        {
+            return await BagImportCommand.Run(env, archive, only, json, ct).ConfigureAwait(false);
+        }
+
         var importer = new Importer(archive, FormatRegistry.All, new ImportOptions { Format = format });
         if (watchSeconds is { } seconds)
         {

@@ -8,7 +8,7 @@ internal static class ImportCommandDefinition
 {
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
-        var paths = new Argument<string[]>("PATH") { Description = "Export files, folders or .zip exports", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("PATH") { Description = "Export files, folders or .zip exports, or one bag folder written by amber export --bagit", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "The source format, or auto to detect each file's", DefaultValueFactory = _ => "auto" };
         format.AcceptOnlyFromAmong(["auto", .. FormatRegistry.Names]);
         var watch = new Option<bool>("--watch") { Description = "Keep importing new and growing files under the paths (e.g. ~/.claude/projects) until Ctrl-C or SIGTERM; a file is read once it held still for one interval" };

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Amber.Core.Hashing;
+using Amber.Storage.Format;
+using Amber.Transparency.Merkle;
+
+namespace Amber.Storage.Export;
+
+/// <summary>
+/// Reads the commits of a log range from their frames, each checked against its authenticated leaf, so a bag carries
+/// what the log signs and not what the index says.
+/// </summary>
+internal static class ExportedCommits
+{
+    public static IEnumerable<ExportedCommit> Read(Archive archive, long fromSize, long toSize)
+    {
+        var located = new List<(long Seq, uint Segment, long Offset)>();
+        using (var c = archive.OpenIndexForRead())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT seq, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
+            cmd.Parameters.AddWithValue("$from", fromSize);
+            cmd.Parameters.AddWithValue("$to", toSize);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                located.Add((r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt64(2)));
+            }
+        }
+
+        if (located.Count != toSize - fromSize || (located.Count > 0 && located[0].Seq != fromSize + 1))
+        {
+            throw new CorruptArchiveException($"The index lists {located.Count} of the commits {fromSize + 1}..{toSize}; run `amber index rebuild` before exporting.");
+        }
+
+        foreach (var (seq, segment, offset) in located)
+        {
+            yield return Decode(archive, seq, CommitPayload.Read(archive.ReadCommitPayload(segment, offset)));
+        }
+    }
+
+    private static ExportedCommit Decode(Archive archive, long seq, List<CommitPayload.Entry> entries)
+    {
+        if (entries.Count == 0 || entries[0].Type != EntryType.Info
+            || !MerkleHash.HashLeaf(entries[0].Body.Span).AsSpan().SequenceEqual(archive.Log.LeafHash(seq - 1)))
+        {
+            throw new CorruptArchiveException($"The commit frame the index places for commit {seq} is not that commit's log entry; run `amber verify`.");
+        }
+
+        var entry = entries[0].Body.ToArray();
+        var info = JsonNode.Parse(entry) as JsonObject ?? throw new CorruptArchiveException($"commit {seq}: its info is not a JSON object.");
+        var conversations = new List<(string, byte[], List<string>)>();
+        var blobs = new List<string>();
+        var nodes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var models = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var annotations = new List<(string, byte[])>();
+        byte[]? record = null;
+        foreach (var e in entries.Skip(1))
+        {
+            switch (e.Type)
+            {
+                case EntryType.Conversation:
+                    record = e.Body.ToArray();
+                    break;
+                case EntryType.Membership:
+                    var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+                    var id = m["conversation"]!.GetValue<string>();
+                    conversations.Add((id, record ?? throw new CorruptArchiveException($"commit {seq}: the membership of {id} comes before its record."), m["nodes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList()));
+                    record = null;
+                    break;
+                case EntryType.Blob:
+                case EntryType.ExternalBlob:
+                    blobs.Add(ContentId.Format(e.Body.Span[..32]));
+                    break;
+                case EntryType.Node:
+                    nodes[ContentId.Of(e.Body.Span)] = e.Body.ToArray();
+                    break;
+                case EntryType.Model:
+                    models[ContentId.Of(e.Body.Span)] = e.Body.ToArray();
+                    break;
+                case EntryType.Annotation:
+                    annotations.Add((ContentId.Of(e.Body.Span), e.Body.ToArray()));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new ExportedCommit
+        {
+            Seq = seq,
+            Entry = entry,
+            Conversations = conversations,
+            Blobs = blobs,
+            Nodes = nodes,
+            Models = models,
+            Annotations = annotations,
+            Tenant = info["tenant"]?.GetValue<string>(),
+        };
+    }
+}
