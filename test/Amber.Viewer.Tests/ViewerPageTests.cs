@@ -275,6 +275,6 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         Assert.Equal(katex + "katex.min.js", doc.QuerySelectorAll("head script").First().GetAttribute("src"));
         Assert.Equal(4, doc.QuerySelectorAll($"[data-node='{fixture.ReadingNodes["a1"]}'] .math").Length);
         Assert.Equal(Rendering.Urls.NodePage(fixture.ReadingNodes["a1"]), doc.QuerySelector($"[data-node='{fixture.ReadingNodes["a1"]}'] a.node-link")!.GetAttribute("href"));
-        Assert.Equal("auto", doc.QuerySelector($"[data-node='{fixture.ReadingNodes["a3"]}'] .content")!.GetAttribute("dir"));
+        Assert.Equal("auto", doc.QuerySelector($"[data-node='{fixture.ReadingNodes["a3"]}'] .block.text")!.GetAttribute("dir"));
     }
 }

@@ -308,7 +308,7 @@ public static class ConversationPage
                 }
             }
 
-            using (w.Tag("div", ("class", "content"), ("dir", "auto")))
+            using (w.Tag("div", ("class", "content")))
             {
                 w.Html(cache.Content(nodeId, node));
             }
