@@ -78,6 +78,25 @@ public sealed class ReadingBrowserTests(ViewerFixture server, BrowserFixture bro
     }
 
     [Fact]
+    public async Task HostileMath_MakesNoLinkAndNoStyle_AndBrokenTexStaysAsSource()
+    {
+        var (context, page, problems) = await Open();
+        await using var _ = context;
+        await page.GotoAsync(Urls.Conversation(server.Hostile));
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.math').length > 0 && document.querySelectorAll('.math:not(.math-rendered):not(.math-error)').length === 0");
+        var links = page.Locator(".math a, .katex a");
+        await Expect(links).ToHaveCountAsync(0); // \href and \url are not trusted
+        await Expect(page.Locator(".math [data-x], .math [style*='url']")).ToHaveCountAsync(0);
+        var broken = page.Locator(".math.math-error");
+        await Expect(broken.First).ToBeVisibleAsync();
+        var sources = await broken.EvaluateAllAsync<string[]>("els => els.map(e => e.textContent.trim())");
+        Assert.All(sources, t => Assert.True(t.StartsWith("\\(", StringComparison.Ordinal) || t.StartsWith("\\[", StringComparison.Ordinal), t));
+        Assert.False(string.IsNullOrEmpty(await broken.First.GetAttributeAsync("title")));
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__pwned !== undefined"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems)); // no CSP report: KaTeX's error box is never drawn
+    }
+
+    [Fact]
     public async Task Code_IsHighlighted_InLightAndDarkColours()
     {
         var (light, lightPage, problems) = await Open();

@@ -28,17 +28,22 @@
   // from /static) builds the formula as DOM nodes. trust:false keeps \href, \url and \html* commands off.
   function renderMath(root) {
     if (!window.katex) { return; }
-    root.querySelectorAll(".math:not(.math-rendered)").forEach(function (el) {
-      var tex = el.textContent.trim();
+    root.querySelectorAll(".math:not(.math-rendered):not(.math-error)").forEach(function (el) {
+      var source = el.textContent;
+      var tex = source.trim();
       var display = el.tagName === "DIV" || el.classList.contains("display");
       if (/^\\[(\[]/.test(tex)) { tex = tex.substring(2); }
       if (/\\[)\]]$/.test(tex)) { tex = tex.substring(0, tex.length - 2); }
+      // throwOnError: KaTeX's own error box sets a style attribute, which the CSP refuses; on an error the TeX
+      // source simply stays, marked, with KaTeX's message as its title.
       try {
-        window.katex.render(tex, el, { displayMode: display, throwOnError: false, trust: false, strict: "ignore", maxSize: 100, maxExpand: 1000 });
+        window.katex.render(tex, el, { displayMode: display, throwOnError: true, trust: false, strict: "ignore", maxSize: 100, maxExpand: 1000 });
         el.classList.add("math-rendered");
         el.setAttribute("title", tex.trim());
       } catch (e) {
-        el.textContent = tex; // KaTeX could not take it: the source stays readable
+        el.textContent = source; // KaTeX empties the element before it parses
+        el.classList.add("math-error");
+        el.setAttribute("title", String(e && e.message ? e.message : e));
       }
     });
   }
