@@ -8,7 +8,7 @@ namespace Amber.Viewer.Tests;
 
 /// <summary>
 /// One archive and one real server on loopback for the page and browser tests: seven sample conversations,
-/// a branched one with a revival, a hostile one, and (when ../shared is present) the OpenAssistant trees and a
+/// a branched one with a revival, a hostile one, the reading test (math, code, scripts), and (when ../shared is present) the OpenAssistant trees and a
 /// ChatGPT export from ../shared/corpus, imported with the real importer.
 /// </summary>
 public sealed class ViewerFixture : IAsyncLifetime
@@ -31,6 +31,11 @@ public sealed class ViewerFixture : IAsyncLifetime
 
     public string HostileLeaf { get; private set; } = "";
 
+    /// <summary>The conversation of <see cref="ReadingSamples"/> (math, code, CJK, Arabic, emoji, one regenerated answer).</summary>
+    public string Reading { get; private set; } = "";
+
+    public Dictionary<string, string> ReadingNodes { get; private set; } = [];
+
     /// <summary>The id of an imported branched conversation with generated turns, or null when ../shared is absent.</summary>
     public string? CorpusBranched { get; private set; }
 
@@ -46,6 +51,7 @@ public sealed class ViewerFixture : IAsyncLifetime
 
         (Branched, BranchedNodes) = ViewerSamples.Branched(Archive);
         (Hostile, HostileLeaf) = ViewerSamples.Hostile(Archive);
+        (Reading, ReadingNodes) = ReadingSamples.Create(Archive);
         if (SharedData.Directory is not null)
         {
             var inputs = new[] { "corpus/oasst-en100-trees", "corpus/chatgpt-export-yoonchoonkoon-archive" }.Select(SharedData.PathTo).OfType<string>().Where(Directory.Exists).ToList();

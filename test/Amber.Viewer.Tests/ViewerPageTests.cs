@@ -249,4 +249,32 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IDisposable
         await Get("/static/nope.js", HttpStatusCode.NotFound);
         await Get("/charts/nope.svg", HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Katex_ServedFromTheAssembly_CachedForGood_WithEveryFontItsStylesheetNames()
+    {
+        var katex = Pages.StaticAssets.KatexPath;
+        var (js, script) = await Get(katex + "katex.min.js");
+        Assert.Equal("text/javascript", js.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("immutable", js.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"" + Pages.StaticAssets.KatexVersion + "\"", script, StringComparison.Ordinal);
+        var (_, css) = await Get(katex + "katex.min.css");
+        var fonts = System.Text.RegularExpressions.Regex.Matches(css, @"url\((fonts/[^)]+\.woff2)\)").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.True(fonts.Count >= 19, $"{fonts.Count} woff2 fonts named");
+        foreach (var font in fonts)
+        {
+            var (response, _) = await Get(katex + font);
+            Assert.Equal("font/woff2", response.Content.Headers.ContentType!.MediaType);
+        }
+
+        Assert.Contains("MIT", (await Get(katex + "LICENSE.txt")).Body, StringComparison.Ordinal);
+        await Get(katex + "fonts/nope.woff2", HttpStatusCode.NotFound);
+        var (page, body) = await Get(Rendering.Urls.Conversation(fixture.Reading));
+        Assert.Equal(Security.SecurityHeaders.PagePolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        var doc = HtmlChecks.Parse(body);
+        Assert.Equal(katex + "katex.min.js", doc.QuerySelectorAll("head script").First().GetAttribute("src"));
+        Assert.Equal(4, doc.QuerySelectorAll($"[data-node='{fixture.ReadingNodes["a1"]}'] .math").Length);
+        Assert.Equal(Rendering.Urls.NodePage(fixture.ReadingNodes["a1"]), doc.QuerySelector($"[data-node='{fixture.ReadingNodes["a1"]}'] a.node-link")!.GetAttribute("href"));
+        Assert.Equal("auto", doc.QuerySelector($"[data-node='{fixture.ReadingNodes["a3"]}'] .block.text")!.GetAttribute("dir"));
+    }
 }

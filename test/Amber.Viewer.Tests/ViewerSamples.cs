@@ -82,6 +82,8 @@ internal static class ViewerSamples
         $"```html\n<script>{Probe}</script>\n```\n\n`<b onmouseover=\"{Probe}\">inline code</b>`",
         $"<form action=\"javascript:{Probe}\"><button>go</button></form><object data=\"x\"></object><base href=\"http://evil.example/\">",
         $"\"><script>{Probe}</script><p title=\"x\" onmouseover=\"{Probe}\">attribute break-out</p>",
+        $"math links: $\\href{{javascript:{Probe}}}{{x}}$ and \\(\\url{{javascript:{Probe}}}\\) and $$\\htmlStyle{{background:url(javascript:{Probe})}}{{y}}$$",
+        $"math markup: \\[<script>{Probe}</script>\\] and $<img src=x onerror=\"{Probe}\">$ and \\(\\htmlData{{x=1}}{{z}}\\)",
     ];
 
     public static (string Conversation, string Leaf) Hostile(Archive archive)

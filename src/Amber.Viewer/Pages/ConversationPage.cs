@@ -75,6 +75,7 @@ public static class ConversationPage
             {
                 w.Element("button", "Show hidden and system messages", ("type", "button"), ("id", "toggle-hidden"), ("class", "js-only"));
                 w.Element("button", "Expand thinking", ("type", "button"), ("id", "toggle-thinking"), ("class", "js-only"));
+                w.Element("span", "Keys: j / k move between messages, [ / ] switch the focused message's branch.", ("class", "js-only keys muted"), ("id", "keys-help"));
             }
 
             using (w.Tag("section", ("class", "messages"), ("id", "messages")))
@@ -278,7 +279,7 @@ public static class ConversationPage
 
         var hidden = IsHidden(node);
         var classes = "node role-" + CssToken(node.Role) + (hidden ? " hidden-node" : "") + (node.Flags.Count > 0 ? " flagged" : "");
-        using (w.Tag(hidden ? "details" : "article", ("class", classes), ("id", anchor), ("data-node", nodeId)))
+        using (w.Tag(hidden ? "details" : "article", ("class", classes), ("id", anchor), ("data-node", nodeId), ("tabindex", "-1")))
         {
             if (hidden)
             {
@@ -320,6 +321,7 @@ public static class ConversationPage
             using (w.Tag("footer", ("class", "node-foot")))
             {
                 w.Element("code", ContentRenderer.Shorten(nodeId, 23));
+                w.Link(Urls.NodePage(nodeId), "link", ("class", "node-link"), ("aria-label", "link to this message"), ("title", "A link to this message, on its branch"));
                 w.Link(Urls.NodeJson(nodeId), "JSON");
                 w.Link(Urls.ReceiptPage(nodeId), "receipt");
                 if (node.Meta?["exchange"] is JsonValue ex && ex.TryGetValue<string>(out var exchange))
@@ -440,7 +442,7 @@ public static class ConversationPage
         }
 
         var leaf = newestLeaves.GetValueOrDefault(target, target);
-        w.Link(Urls.Conversation(view.Summary.Id, leaf, target), text, ("class", "branch-link"), ("aria-label", label), ("rel", "nofollow"));
+        w.Link(Urls.Conversation(view.Summary.Id, leaf, target), text, ("class", "branch-link"), ("aria-label", label), ("aria-keyshortcuts", text == "‹" ? "[" : "]"), ("rel", "nofollow"));
     }
 
     private static void WriteReceipt(HtmlWriter w, Archive archive, string leaf)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
 
-/// <summary>The frame every page shares: head (stylesheet, the one script), navigation with the search box, and main.</summary>
+/// <summary>The frame every page shares: head (stylesheets, KaTeX and the viewer's script), navigation with the search box, and main.</summary>
 public static class PageLayout
 {
     public const string HtmlContentType = "text/html; charset=utf-8";
@@ -19,8 +19,12 @@ public static class PageLayout
                 w.Void("meta", ("charset", "utf-8"));
                 w.Void("meta", ("name", "viewport"), ("content", "width=device-width, initial-scale=1"));
                 w.Element("title", title + " · Amber");
+                w.Void("meta", ("name", "color-scheme"), ("content", "light dark"));
                 w.Void("link", ("rel", "stylesheet"), ("href", "/static/viewer.css"));
+                w.Void("link", ("rel", "stylesheet"), ("href", StaticAssets.KatexPath + "katex.min.css"));
                 w.Void("link", ("rel", "icon"), ("href", "/static/favicon.svg"), ("type", "image/svg+xml"));
+                // Deferred scripts run in order: KaTeX is loaded when viewer.js renders the math it finds.
+                w.Element("script", null, ("src", StaticAssets.KatexPath + "katex.min.js"), ("defer", ""));
                 w.Element("script", null, ("src", "/static/viewer.js"), ("defer", ""));
             }
 

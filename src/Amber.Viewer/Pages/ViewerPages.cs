@@ -18,7 +18,7 @@ public static class ViewerPages
         app.MapGet("/blobs/{id}", (Archive archive, string id) => BlobPage.Render(archive, id));
         app.MapGet("/receipts/{id}", (Archive archive, string id) => ReceiptPage.Render(archive, id));
         app.MapGet("/favicon.ico", () => Results.Redirect("/static/favicon.svg", permanent: true));
-        app.MapGet("/static/{name}", (string name, HttpContext http) => StaticAssets.Serve(name, http));
+        app.MapGet("/static/{**name}", (string name, HttpContext http) => StaticAssets.Serve(name, http));
         return app;
     }
 }

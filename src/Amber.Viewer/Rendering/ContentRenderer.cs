@@ -35,7 +35,7 @@ public static class ContentRenderer
             switch (block)
             {
                 case TextBlock t:
-                    using (w.Tag("div", ("class", "block text")))
+                    using (w.Tag("div", ("class", "block text"), ("dir", "auto")))
                     {
                         w.Html(MarkdownRenderer.Render(t.Text));
                     }

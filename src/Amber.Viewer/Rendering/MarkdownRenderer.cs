@@ -28,6 +28,7 @@ public static class MarkdownRenderer
         .UseEmphasisExtras()
         .UseAutoLinks()
         .UseTaskLists()
+        .Use<Extensions.ViewerMarkdownExtension>()
         .DisableHtml()
         .Build();
 

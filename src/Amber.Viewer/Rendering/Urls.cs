@@ -10,6 +10,9 @@ public static class Urls
 
     public static string NodeAnchor(string nodeId) => "n-" + Hex(nodeId)[..Math.Min(16, Hex(nodeId).Length)];
 
+    /// <summary>A lasting link to one message: the server opens its conversation on the branch that holds it, scrolled to it.</summary>
+    public static string NodePage(string id) => "/nodes/" + Hex(id);
+
     public static string Model(string id) => "/models/" + Hex(id);
 
     public static string BlobPage(string id) => "/blobs/" + Hex(id);
