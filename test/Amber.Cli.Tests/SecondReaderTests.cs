@@ -164,6 +164,24 @@ public sealed class SecondReaderTests
     }
 
     [Fact]
+    public void TornTailOfTheLastSegment_IsNotAFault_TheDataEndsWhereItBegins()
+    {
+        RequireTools();
+        using var cli = new CliRunner();
+        cli.Seed(2);
+        var segment = cli.FirstSegment;
+        var end = new FileInfo(segment).Length;
+        using (var f = new FileStream(segment, FileMode.Append))
+        {
+            f.Write([0x40, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00]); // a frame cut short by a crash: never acknowledged
+        }
+
+        var (read, err) = RunReader(cli.ArchiveDir);
+        Assert.Contains($"{segment}: offset {end}: torn tail", err, StringComparison.Ordinal);
+        Assert.Equal(2, read.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void BadCheckpointSignature_FailsNamingTheFileAndTheCheckpointFrame()
     {
         RequireTools();
