@@ -29,6 +29,7 @@ public static class ExportCommand
         }
 
         archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
+        archive.GetStats(); // waits for the indexer, so the index is whole before the archive folder is measured
         var archiveBytes = Bytes(dir);
         var rounds = options.IntOption("--rounds", 3);
         var (tar, untar, export, import) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
