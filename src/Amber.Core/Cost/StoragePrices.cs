@@ -8,13 +8,17 @@ public sealed record StoragePrices
 {
     public const decimal DefaultUsdPerGbMonth = 0.023m;
 
+    public const int DefaultReplicas = 3;
+
+    public const int DefaultHorizonYears = 10;
+
     public const string DefaultSource = "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB/month, us-east-1, as of 2025-08-15; Glacier Deep Archive is 0.00099)";
 
     public decimal UsdPerGbMonth { get; init; } = DefaultUsdPerGbMonth;
 
-    public int Replicas { get; init; } = 3;
+    public int Replicas { get; init; } = DefaultReplicas;
 
-    public decimal HorizonYears { get; init; } = 10;
+    public decimal HorizonYears { get; init; } = DefaultHorizonYears;
 
     public string Source { get; init; } = DefaultSource;
 
