@@ -32,13 +32,13 @@ internal static class CostCommand
         {
             var u = l.Usage;
             table.AddRow(Markup.Escape(u.Tenant), Markup.Escape(u.Model), u.Month, N(u.Turns), N(u.TokensIn), N(u.TokensOut),
-                l.InferenceUsd is { } i ? Usd(i) : l.Unpriced ? "unpriced" : "-", Output.Bytes((long)Math.Round(l.StoredBytes)), Usd(l.StorageUsd));
+                l.InferenceUsd is { } i ? CostFormat.Usd(i) : l.Unpriced ? "unpriced" : "-", Output.Bytes((long)Math.Round(l.StoredBytes)), CostFormat.Usd(l.StorageUsd));
         }
 
         table.AddRow("total", "", "", N(report.Lines.Sum(l => l.Usage.Turns)), N(report.Lines.Sum(l => l.Usage.TokensIn)), N(report.Lines.Sum(l => l.Usage.TokensOut)),
-            Usd(report.InferenceUsd), Output.Bytes(report.ArchiveBytes), Usd(report.StorageUsd));
+            CostFormat.Usd(report.InferenceUsd), Output.Bytes(report.ArchiveBytes), CostFormat.Usd(report.StorageUsd));
         console.Write(table);
-        console.WriteLine(Budget(report));
+        console.WriteLine(CostFormat.BudgetSentence(report));
         console.WriteLine($"prices as of {prices.AsOf}{(pricesFile is null ? " (amber's table)" : $" (amber's table and {pricesFile})")}; storage {storage.UsdPerGbMonth.ToString(CultureInfo.InvariantCulture)} USD per GB-month x {storage.Replicas} replicas x {storage.HorizonYears.ToString(CultureInfo.InvariantCulture)} years, the archive's bytes apportioned by node record bytes");
         var unpriced = report.Unpriced.Select(l => l.Usage.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (unpriced.Count > 0)
@@ -54,19 +54,4 @@ internal static class CostCommand
 
         return ExitCodes.Ok;
     }
-
-    /// <summary>"storage is 0.004 % of inference spend; budget 0.1 %", or why there is no ratio.</summary>
-    internal static string Budget(CostReport report) => report.PercentOfInference is { } p
-        ? $"storage is {Percent(p)} % of inference spend; budget {CostReport.BudgetPercent.ToString(CultureInfo.InvariantCulture)} % ({(report.WithinBudget == true ? "within" : "over")})"
-        : $"no priced inference spend to compare storage with; budget {CostReport.BudgetPercent.ToString(CultureInfo.InvariantCulture)} %";
-
-    /// <summary>Three significant digits (0.00412, 1.27, 250).</summary>
-    internal static string Percent(decimal p) => p == 0 ? "0" : ((double)p).ToString("G3", CultureInfo.InvariantCulture);
-
-    internal static string Usd(decimal usd) => usd switch
-    {
-        0 => "0",
-        < 0.01m => ((double)usd).ToString("G3", CultureInfo.InvariantCulture),
-        _ => usd.ToString("N2", CultureInfo.InvariantCulture),
-    };
 }

@@ -1,9 +1,11 @@
+using Amber.Cli.Commands.Cost;
 using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
 using Amber.Cli.Infrastructure.Settings;
 using Amber.Core.Hosting;
 using Amber.Proxy;
 using Amber.Viewer;
+using Amber.Viewer.Charts;
 using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 
@@ -53,7 +55,8 @@ internal static class ServeCommand
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry };
+        var (prices, _, storage) = CostSettings.Load(env.Settings);
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {
