@@ -56,7 +56,7 @@ internal static class SettingsCatalogue
         new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool)"),
         new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
         new(OtlpEndpoint, "--otlp-endpoint", Gateway, null, "OTLP/HTTP endpoint traces, metrics and logs are exported to (/v1/traces etc. appended); unset exports nothing"),
-        new(LogFormat, "--log-format", Gateway, "off", "Console logs: off, text or json (one JSON object a line)"),
+        new(LogFormat, "--log-format", Gateway, "off", "Console logs: off (only Amber's warnings and errors, on stderr), text or json (one JSON object a line)"),
         new(CostPrices, "--prices", Cost, null, "JSON file of inference prices that replace or add to amber's dated table (README \"What it costs\")"),
         new(CostStoragePrice, "--storage-usd-per-gb-month", Cost, StoragePrices.DefaultUsdPerGbMonth.ToString(CultureInfo.InvariantCulture), "Storage price in USD per GB-month (default: S3 Standard; Glacier Deep Archive is 0.00099)"),
         new(CostReplicas, "--replicas", Cost, StoragePrices.DefaultReplicas.ToString(CultureInfo.InvariantCulture), "Copies of the archive kept"),
