@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Amber.Cli.Commands.Compare;
 using Amber.Cli.Commands.Config;
+using Amber.Cli.Commands.Cost;
 using Amber.Cli.Commands.Export;
 using Amber.Cli.Commands.Import;
 using Amber.Cli.Commands.Index.Rebuild;
@@ -43,6 +44,7 @@ public static class AmberCli
         root.Subcommands.Add(ShowCommandDefinition.Create(Env));
         root.Subcommands.Add(SearchCommandDefinition.Create(Env));
         root.Subcommands.Add(StatsCommandDefinition.Create(Env));
+        root.Subcommands.Add(CostCommandDefinition.Create(Env));
         root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));

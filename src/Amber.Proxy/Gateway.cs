@@ -13,6 +13,8 @@ using Amber.Proxy.Secrets;
 using Amber.Proxy.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Amber.Proxy;
 
@@ -32,9 +34,11 @@ public sealed class Gateway : IDisposable
     private readonly IExchangeSink sink;
     private readonly TenantHasher tenants;
     private readonly HttpMessageInvoker upstream;
+    private readonly ILogger log;
 
-    public Gateway(GatewayOptions options, IExchangeSink sink, TenantHasher tenants)
+    public Gateway(GatewayOptions options, IExchangeSink sink, TenantHasher tenants, ILogger? logger = null)
     {
+        log = logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
         this.sink = sink ?? throw new ArgumentNullException(nameof(sink));
@@ -122,6 +126,7 @@ public sealed class Gateway : IDisposable
         catch (HttpRequestException e)
         {
             GatewayMetrics.RecordUpstreamError(GatewayMetrics.PassThrough, "unreachable");
+            GatewayLog.UpstreamUnreachable(log, WithoutUserInfo(target).GetLeftPart(UriPartial.Authority), e.Message);
             await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "amber_upstream_unreachable", $"Amber could not reach the upstream {WithoutUserInfo(target).GetLeftPart(UriPartial.Authority)}: {e.Message}").ConfigureAwait(false);
             return;
         }
@@ -357,6 +362,7 @@ public sealed class Gateway : IDisposable
         if (exchange.Outcome is Outcomes.UpstreamFailed or Outcomes.Timeout)
         {
             GatewayMetrics.RecordUpstreamError(protocol.Source, exchange.Outcome);
+            GatewayLog.UpstreamFailed(log, exchange.Instance, protocol.Source, exchange.Outcome, exchange.Error);
         }
 
         Exception? failure = null;
@@ -369,6 +375,7 @@ public sealed class Gateway : IDisposable
         {
             failure = e;
             GatewayMetrics.CaptureFailures.Add(1, new KeyValuePair<string, object?>("protocol", protocol.Source));
+            GatewayLog.CaptureFailed(log, exchange.Instance, protocol.Source, e.Message);
         }
 
         activity?.SetTag("amber.instance", exchange.Instance);

@@ -16,13 +16,14 @@ public static class GatewayHost
 {
     /// <summary>Creates the host. <paramref name="hostNames"/> are the names besides loopback ones that requests may give in <c>Host</c> (<c>--host-name</c>).</summary>
     /// <remarks>amber proxy has no access token, so /metrics answers only connections from loopback, wherever it listens.</remarks>
-    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20, IReadOnlyList<string>? hostNames = null, TelemetrySettings? telemetry = null)
+    public static WebApplication Build(Archive archive, string listen, GatewayOptions options, long maxRequestBodySize = 64L << 20, IReadOnlyList<string>? hostNames = null, TelemetrySettings? telemetry = null, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         var endpoint = ParseListen(listen);
         var hosts = new HostPolicy(endpoint, hostNames);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
         builder.AddAmberTelemetry(telemetry);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -41,7 +41,4 @@ public sealed record GatewayOptions
 
     /// <summary>Overrides the handler used to reach upstreams (tests, benchmarks); null builds a pooled SocketsHttpHandler.</summary>
     public HttpMessageHandler? UpstreamHandler { get; init; }
-
-    /// <summary>Where background failures (spool drain) are reported.</summary>
-    public Action<string>? Log { get; init; }
 }

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Amber.Proxy;
 
@@ -26,11 +28,11 @@ public static class GatewayServices
         {
             var archive = sp.GetRequiredService<Archive>();
             return options.Ack == AckMode.Async
-                ? new ExchangeSpool(archive.Directory, options.FileSystem, sp.GetRequiredService<ArchiveSink>(), options.TimeProvider, options.Log)
+                ? new ExchangeSpool(archive.Directory, options.FileSystem, sp.GetRequiredService<ArchiveSink>(), options.TimeProvider, Logger<ExchangeSpool>(sp))
                 : sp.GetRequiredService<ArchiveSink>();
         });
         services.AddSingleton(sp => TenantHasher.ForArchive(sp.GetRequiredService<Archive>().Directory, options.FileSystem, options.Random));
-        services.AddSingleton(sp => new Gateway(options, sp.GetRequiredService<IExchangeSink>(), sp.GetRequiredService<TenantHasher>()));
+        services.AddSingleton(sp => new Gateway(options, sp.GetRequiredService<IExchangeSink>(), sp.GetRequiredService<TenantHasher>(), Logger<Gateway>(sp)));
         services.AddSingleton(sp => new OtlpReceiver(options, sp.GetRequiredService<ConversationRecorder>(), sp.GetRequiredService<IExchangeSink>(), sp.GetRequiredService<TenantHasher>()));
         services.AddHostedService<GatewayStartup>();
         return services;
@@ -46,6 +48,8 @@ public static class GatewayServices
         endpoints.Map(OtlpReceiver.Route, (RequestDelegate)otlp.HandleAsync).WithMetadata(GatewayRoute.EndpointMarker);
         return endpoints;
     }
+
+    private static ILogger Logger<T>(IServiceProvider sp) => (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<T>() ?? NullLogger.Instance;
 
     /// <summary>Builds the gateway (tenant key, spool and its leftovers) when the host starts, not at the first call.</summary>
     private sealed class GatewayStartup(Gateway gateway) : IHostedService

@@ -103,6 +103,9 @@ public sealed partial class Archive
     /// </summary>
     public ArchiveDashboard GetDashboard() => catalogue.Dashboard.GetDashboard();
 
+    /// <summary>Tokens, turns and node bytes per tenant, model and month (one scan of the nodes), and the archive's size: what <c>amber cost</c> prices.</summary>
+    public ArchiveUsage GetUsage() => catalogue.Dashboard.GetUsage();
+
     /// <summary>The highest commit sequence number (0 for an empty archive): changes whenever anything is committed.</summary>
     public long GetLastSequence() => catalogue.Dashboard.GetLastSequence();
 

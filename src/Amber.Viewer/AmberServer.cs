@@ -50,6 +50,7 @@ public static class AmberServer
         builder.Services.AddSingleton(archive);
         builder.Services.AddSingleton(new RenderCache());
         builder.Services.AddSingleton(new ChartCache());
+        builder.Services.AddSingleton(options.Cost);
         foreach (var add in options.Services)
         {
             add(builder.Services);

@@ -1,4 +1,5 @@
 using Amber.Core.Hosting;
+using Amber.Viewer.Charts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,9 @@ public sealed record AmberServerOptions
     /// the public names of a reverse proxy, or of this machine (`amber serve --host-name`). See Core's HostPolicy.
     /// </summary>
     public IReadOnlyList<string> HostNames { get; init; } = [];
+
+    /// <summary>Inference and storage prices for the dashboard's cost panel.</summary>
+    public CostPricing Cost { get; init; } = CostPricing.Default;
 
     /// <summary>Registrations added before the host is built.</summary>
     public IList<Action<IServiceCollection>> Services { get; init; } = [];

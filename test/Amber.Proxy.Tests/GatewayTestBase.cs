@@ -4,6 +4,7 @@ using Amber.Storage.Reading;
 using Amber.Testing;
 using Anthropic;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -52,8 +53,13 @@ public abstract class GatewayTestBase : IAsyncLifetime
 
     protected async Task StartGatewayAsync(GatewayOptions? options = null)
     {
-        Host = GatewayHost.Build(Archive, "127.0.0.1:0", options ?? Options());
+        Host = GatewayHost.Build(Archive, "127.0.0.1:0", options ?? Options(), logging: ConfigureLogging);
         await Host.StartAsync();
+    }
+
+    /// <summary>Adds log providers to the gateway's host (a test that reads the gateway's messages).</summary>
+    protected virtual void ConfigureLogging(ILoggingBuilder logging)
+    {
     }
 
     protected async Task StopGatewayAsync()

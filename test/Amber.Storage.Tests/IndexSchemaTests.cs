@@ -28,7 +28,7 @@ public sealed class IndexSchemaTests
             Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
         }
 
-        Assert.Equal("6", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal(ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema5_leftover'"));
         // Ids once, as 32-byte BLOBs; references by integer key; no copy of the text or of a record.
         Assert.Equal("32", Scalar(t.IndexPath, "SELECT MIN(length(id)) FROM nodes"));

@@ -3,7 +3,7 @@ namespace Amber.Core.Hosting;
 /// <summary>The console log format of a host (<c>--log-format</c>).</summary>
 public enum LogFormat
 {
-    /// <summary>No console logs: what a host wrote before logs were selectable.</summary>
+    /// <summary>No request or progress logs: only Amber's own warnings and errors, one line each on stderr.</summary>
     Off,
 
     /// <summary>The simple console formatter, one line per event.</summary>

@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Amber.Proxy.Diagnostics;
 using Amber.Proxy.Exchanges;
 using Amber.Storage.FileSystem;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Amber.Proxy.Spooling;
 
@@ -23,7 +25,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
     private readonly string directory;
     private readonly ArchiveSink archive;
     private readonly TimeProvider time;
-    private readonly Action<string>? log;
+    private readonly ILogger log;
     private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task drain;
     private long sequence;
@@ -31,12 +33,12 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
     private long finished;
     private TaskCompletionSource progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ExchangeSpool(string archiveDirectory, IFileSystem fs, ArchiveSink archive, TimeProvider time, Action<string>? log = null)
+    public ExchangeSpool(string archiveDirectory, IFileSystem fs, ArchiveSink archive, TimeProvider time, ILogger? log = null)
     {
         this.fs = fs ?? throw new ArgumentNullException(nameof(fs));
         this.archive = archive ?? throw new ArgumentNullException(nameof(archive));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
-        this.log = log;
+        this.log = log ?? NullLogger.Instance;
         directory = Path.Combine(archiveDirectory, Folder);
         fs.CreateDirectory(directory);
         if (archive.CanWrite)
@@ -72,7 +74,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         if (removed > 0)
         {
             fs.SyncDirectory(directory);
-            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"gateway: removed {removed} unfinished spool file(s) (.tmp) left by an earlier stop; their exchanges were never acknowledged."));
+            GatewayLog.SpoolLeftoversRemoved(log, removed);
         }
     }
 
@@ -91,7 +93,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         AtomicFile.Write(fs, path, exchange.ToJsonBytes());
         if (!Enqueue(path))
         {
-            log?.Invoke($"gateway: spool closed; {name} will be recorded at the next start.");
+            GatewayLog.SpoolClosed(log, name);
         }
 
         return Task.CompletedTask;
@@ -138,7 +140,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The file stays; the next start retries it.
-                log?.Invoke($"gateway: could not record spooled exchange {Path.GetFileName(path)}: {e.Message}");
+                GatewayLog.SpoolRecordFailed(log, Path.GetFileName(path), e.Message);
             }
             finally
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Amber.Core.Cost;
 using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Storage.Reading;
@@ -113,6 +114,36 @@ internal sealed class DashboardQueries(ArchiveCatalogue catalogue, SegmentStore 
         return list;
     }
 
+    /// <summary>One scan of the nodes, grouped by tenant, model and month of creation (see <see cref="ArchiveUsage"/>).</summary>
+    public ArchiveUsage GetUsage()
+    {
+        using var c = catalogue.OpenAcknowledged();
+        var rows = new List<UsageRow>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = """
+                SELECT n.tenant, m.name, substr(n.created, 1, 7) AS month, SUM(COALESCE(n.tokens_in, 0)), SUM(COALESCE(n.tokens_out, 0)),
+                    COUNT(n.model), SUM(n.model IS NOT NULL AND n.tokens_in IS NULL AND n.tokens_out IS NULL), SUM(n.entry_length)
+                FROM nodes n LEFT JOIN models m ON m.k = n.model
+                GROUP BY n.tenant, m.name, month ORDER BY month, n.tenant, m.name
+                """;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                rows.Add(new UsageRow(
+                    r.IsDBNull(0) ? UsageRow.NoTenant : r.GetString(0),
+                    r.IsDBNull(1) ? UsageRow.NoModel : r.GetString(1),
+                    r.IsDBNull(2) || r.GetString(2).Length < 7 ? UsageRow.Undated : r.GetString(2),
+                    r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)));
+            }
+        }
+
+        var (segmentBytes, externalBytes, _) = segments.Sizes();
+        return new ArchiveUsage(rows, segmentBytes + externalBytes + IndexBytes(), LastSequence(c));
+    }
+
+    private long IndexBytes() => new[] { catalogue.Index.Path, catalogue.Index.Path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+
     /// <summary>Counts from the index and sizes from the segment store; <paramref name="lag"/> measures the index lag last.</summary>
     public ArchiveStats GetStats(Func<IndexLag> lag)
     {
@@ -139,7 +170,7 @@ internal sealed class DashboardQueries(ArchiveCatalogue catalogue, SegmentStore 
         }
 
         var (segmentBytes, externalBytes, segmentCount) = segments.Sizes();
-        var indexBytes = new[] { catalogue.Index.Path, catalogue.Index.Path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        var indexBytes = IndexBytes();
         return new ArchiveStats(
             Scalar("SELECT COUNT(*) FROM conversations"),
             Scalar("SELECT COUNT(*) FROM instances"),

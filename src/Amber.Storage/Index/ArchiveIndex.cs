@@ -17,10 +17,10 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// Bumped whenever the tables or their indexes change; an index of another version is rebuilt on open. 5: integer keys
     /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
     /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
-    /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. See
-    /// docs/ARCHITECTURE.md.
+    /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. 7:
+    /// each node's tenant and token counts (what <c>amber cost</c> sums). See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -167,7 +167,8 @@ internal sealed partial class ArchiveIndex : IDisposable
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, k DESC);
         CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created TEXT, model INTEGER,
-            tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
+            tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL,
+            tenant TEXT, tokens_in INTEGER, tokens_out INTEGER);
         CREATE INDEX IF NOT EXISTS nodes_id ON nodes(substr(id, 1, 8));
         CREATE TABLE IF NOT EXISTS conversation_nodes(conversation INTEGER NOT NULL, node INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(conversation, node)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS conversation_nodes_node ON conversation_nodes(node);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using Amber.Core.Cost;
 using Amber.Core.Hashing;
 using Amber.Core.Model;
 using Amber.Core.Time;
@@ -71,8 +72,10 @@ internal static class IndexRowDeriver
             var parent = node.Parent is { } p ? IndexIds.ToKey(p) : null;
             var parentKey = parent is null ? null : store.KeyOf(IndexTables.Nodes, parent);
             var modelKey = node.Generation is { } gen ? store.KeyOf(IndexTables.Models, IndexIds.ToKey(gen.Model)) : null;
+            var tokens = TokenCounts.Read(node.Generation?.Usage);
+            var tenant = node.Meta?["tenant"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t : null;
             var key = store.Insert(IndexTables.Nodes, [id, parentKey, node.Created, modelKey, (long)tier, (long)commit.Segment, commit.Offset,
-                (long)e.EntryOffset, (long)e.Body.Length]);
+                (long)e.EntryOffset, (long)e.Body.Length, tenant, tokens?.Input, tokens?.Output]);
             if (parent is not null && parentKey is null)
             {
                 unlinked.Add((key, parent));

@@ -19,7 +19,7 @@ internal static class IndexTables
             "segment", "offset", "entry_offset", "entry_length"], Keyed: true, Unique: [1]);
 
     public static readonly IndexTable Nodes = new("nodes",
-        ["k", "id", "parent", "created", "model", "tier", "segment", "offset", "entry_offset", "entry_length"], Keyed: true, Unique: []);
+        ["k", "id", "parent", "created", "model", "tier", "segment", "offset", "entry_offset", "entry_length", "tenant", "tokens_in", "tokens_out"], Keyed: true, Unique: []);
 
     public static readonly IndexTable ConversationNodes = new("conversation_nodes", ["conversation", "node", "seq"], Keyed: false, Unique: [0, 1]);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Amber.Core.Cost;
 using Amber.Storage.Reading;
 using ScottPlot;
 
@@ -15,6 +16,9 @@ public static class DashboardCharts
 
     /// <summary>The chart names served under /charts/NAME.svg.</summary>
     public static IReadOnlyList<string> Names { get; } = ["activity", "bytes", "tiers", "models"];
+
+    /// <summary>The cost panel's chart, served as /charts/cost.svg beside <see cref="Names"/>.</summary>
+    public const string CostChart = "cost";
 
     public static string? Render(string name, ArchiveDashboard dashboard, ArchiveStats stats) => name switch
     {
@@ -74,6 +78,40 @@ public static class DashboardCharts
 
         plot.Axes.Left.Min = 0;
         plot.Title("Generated turns by model (top 10)");
+        return Svg(plot);
+    }
+
+    /// <summary>
+    /// Inference spend against storage cost per month, in USD on a log scale: storage within budget is a thousandth
+    /// of inference and would lie flat on zero on a linear axis. Months with nothing to show leave a gap.
+    /// </summary>
+    public static string Cost(IReadOnlyList<CostMonth> byMonth)
+    {
+        ArgumentNullException.ThrowIfNull(byMonth);
+        var plot = new Plot();
+        var months = Contiguous(byMonth.Select(m => m.Month));
+        var index = months.Select((m, i) => (m, i)).ToDictionary(p => p.m, p => (double)p.i, StringComparer.Ordinal);
+        var values = new List<double>();
+        foreach (var (label, pick) in new (string, Func<CostMonth, decimal>)[] { ("inference (list prices)", m => m.InferenceUsd), ("storage (over the horizon)", m => m.StorageUsd) })
+        {
+            var points = byMonth.Where(m => pick(m) > 0).Select(m => (X: index[m.Month], Y: Math.Log10((double)pick(m)))).ToArray();
+            if (points.Length > 0)
+            {
+                var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+                scatter.LegendText = label;
+                values.AddRange(points.Select(p => p.Y));
+            }
+        }
+
+        if (values.Count > 0)
+        {
+            MonthTicks(plot, months);
+            var decades = Enumerable.Range((int)Math.Floor(values.Min()), (int)Math.Ceiling(values.Max()) - (int)Math.Floor(values.Min()) + 1).ToArray();
+            plot.Axes.Left.SetTicks(decades.Select(d => (double)d).ToArray(), decades.Select(d => "$" + Math.Pow(10, d).ToString("G", CultureInfo.InvariantCulture)).ToArray());
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+
+        plot.Title("Inference and storage USD per month (log scale)");
         return Svg(plot);
     }
 

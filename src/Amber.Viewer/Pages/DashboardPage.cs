@@ -16,8 +16,8 @@ public static class DashboardPage
 {
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard", (Archive archive, ChartCache charts) => Render(archive, charts));
-        app.MapGet("/charts/{file}", (Archive archive, ChartCache charts, string file) =>
+        app.MapGet("/dashboard", (Archive archive, ChartCache charts, CostPricing pricing) => Render(archive, charts, pricing));
+        app.MapGet("/charts/{file}", (Archive archive, ChartCache charts, CostPricing pricing, string file) =>
         {
             if (!file.EndsWith(".svg", StringComparison.Ordinal))
             {
@@ -25,12 +25,17 @@ public static class DashboardPage
             }
 
             var name = file[..^4];
-            if (!DashboardCharts.Names.Contains(name))
+            if (!DashboardCharts.Names.Contains(name) && name != DashboardCharts.CostChart)
             {
                 return Results.NotFound();
             }
 
             var sequence = archive.GetLastSequence();
+            if (name == DashboardCharts.CostChart)
+            {
+                return Results.Text(charts.GetOrAdd(name, sequence, () => DashboardCharts.Cost(charts.Cost(archive, pricing).ByMonth())), "image/svg+xml; charset=utf-8");
+            }
+
             var svg = charts.GetOrAdd(name, sequence, () =>
             {
                 var (dashboard, stats) = charts.Data(archive);
@@ -41,9 +46,10 @@ public static class DashboardPage
         return app;
     }
 
-    public static IResult Render(Archive archive, ChartCache charts)
+    public static IResult Render(Archive archive, ChartCache charts, CostPricing pricing)
     {
         ArgumentNullException.ThrowIfNull(charts);
+        var cost = charts.Cost(archive, pricing);
         var (dashboard, stats) = charts.Data(archive);
         archive.RefreshLog();
         var checkpoint = archive.Log.LatestCheckpoint;
@@ -71,6 +77,7 @@ public static class DashboardPage
                 }
             }
 
+            CostPanel.Write(w, cost);
             w.Element("h2", "Tiers");
             using (w.Tag("table", ("class", "list"), ("id", "tiers")))
             {

@@ -29,6 +29,7 @@ public sealed class JsonShapeGoldenTests
         Shape("show-instance", cli.Run("show", leaf, "--json"));
         Shape("search", cli.Run("search", "question", "--json"), jsonLines: true);
         Shape("stats", cli.Run("stats", "--json"));
+        Shape("cost", cli.Run("cost", "--json"));
         Shape("verify", cli.Run("verify", "--json"));
         Shape("index-rebuild", cli.Run("index", "rebuild", "--json"));
         Shape("config-show", cli.Run("config", "show", "--json"));

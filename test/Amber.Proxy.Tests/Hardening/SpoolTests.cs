@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Amber.Proxy.Spooling;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenAI.Chat;
 
 namespace Amber.Proxy.Tests.Hardening;
@@ -8,9 +8,11 @@ namespace Amber.Proxy.Tests.Hardening;
 /// <summary>Issue 20 item 20: <c>--ack async</c> recovers its spool at start, leaving no unfinished <c>.tmp</c> behind.</summary>
 public sealed class SpoolTests : CaptureHardeningTestBase
 {
-    private readonly ConcurrentQueue<string> log = new();
+    private readonly CollectingLoggerProvider log = new();
 
-    protected override GatewayOptions Options() => base.Options() with { Ack = AckMode.Async, Log = log.Enqueue };
+    protected override GatewayOptions Options() => base.Options() with { Ack = AckMode.Async };
+
+    protected override void ConfigureLogging(ILoggingBuilder logging) => logging.AddProvider(log);
 
     private ExchangeSpool Spool => (ExchangeSpool)Host.Services.GetRequiredService<IExchangeSink>();
 
@@ -32,7 +34,9 @@ public sealed class SpoolTests : CaptureHardeningTestBase
         await Spool.FlushAsync(Ct);
 
         Assert.Empty(Directory.EnumerateFiles(folder, "*.tmp"));
-        Assert.Contains(log, l => l.Contains("removed 2 unfinished spool file(s)", StringComparison.Ordinal));
+        var removed = Assert.Single(log.Entries, e => e.EventId.Id == 1101);
+        Assert.Equal((LogLevel.Warning, "Amber.Proxy.Spooling.ExchangeSpool"), (removed.Level, removed.Category));
+        Assert.Contains("removed 2 unfinished spool file(s)", removed.Message, StringComparison.Ordinal);
         Assert.Single(Conversations());
     }
 }

@@ -39,7 +39,7 @@ internal sealed class GatewayCliOptions
 
     public Option<string> LogFormat { get; } = new Option<string>("--log-format")
     {
-        Description = "Console logs: off (default), text, or json (one JSON object a line)",
+        Description = "Console logs: off (default: only Amber's warnings and errors, on stderr), text, or json (one JSON object a line)",
         DefaultValueFactory = _ => "off",
     }.AcceptOnlyFromAmong("off", "text", "json");
 
@@ -72,7 +72,7 @@ internal sealed class GatewayCliOptions
     }
 
     /// <summary>The gateway options in force (flags, AMBER_* variables, settings file, defaults); a malformed upstream URL is a <see cref="FormatException"/> naming where it came from.</summary>
-    public static GatewayOptions Read(EffectiveSettings settings, Action<string> log)
+    public static GatewayOptions Read(EffectiveSettings settings)
     {
         var notice = settings[SettingsCatalogue.Notice].Value;
         var ack = settings[SettingsCatalogue.Ack];
@@ -87,7 +87,6 @@ internal sealed class GatewayCliOptions
             AnthropicUpstream = Upstream(settings[SettingsCatalogue.AnthropicUpstream]),
             Ack = ack.Value == "async" ? AckMode.Async : AckMode.Durable,
             Notice = string.IsNullOrEmpty(notice) ? null : notice == SettingsCatalogue.DefaultNoticeValue ? GatewayOptions.DefaultNotice : notice,
-            Log = log,
         };
     }
 

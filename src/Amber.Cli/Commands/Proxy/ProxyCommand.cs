@@ -18,7 +18,7 @@ internal static class ProxyCommand
         try
         {
             endpoint = GatewayHost.ParseListen(listen);
-            options = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
+            options = GatewayCliOptions.Read(env.Settings);
             telemetry = GatewayCliOptions.ReadTelemetry(env.Settings);
             hosts = new HostPolicy(endpoint, hostNames);
         }
@@ -28,9 +28,10 @@ internal static class ProxyCommand
             return ExitCodes.Usage;
         }
 
+        var messages = new HostMessages(env, telemetry);
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; requests must name {hosts.Describe()} in Host (--host-name adds names).");
+            messages.Warn($"listening on {endpoint.Address}, which is reachable from other machines; requests must name {hosts.Describe()} in Host (--host-name adds names).");
         }
 
         await using var archive = env.Open(createIfMissing: true);
@@ -46,7 +47,8 @@ internal static class ProxyCommand
             return ExitCodes.Failed;
         }
 
-        env.Out.WriteLine($"amber: gateway for {archive.Directory} at {string.Join(", ", app.Urls)} ({Describe(options)}); Ctrl+C stops.");
+        messages.Attach(app);
+        messages.Info($"gateway for {archive.Directory} at {string.Join(", ", app.Urls)} ({Describe(options)}); Ctrl+C stops.");
         try
         {
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);

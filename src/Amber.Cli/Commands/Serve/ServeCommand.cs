@@ -1,9 +1,11 @@
+using Amber.Cli.Commands.Cost;
 using Amber.Cli.Commands.Proxy;
 using Amber.Cli.Infrastructure;
 using Amber.Cli.Infrastructure.Settings;
 using Amber.Core.Hosting;
 using Amber.Proxy;
 using Amber.Viewer;
+using Amber.Viewer.Charts;
 using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 
@@ -25,7 +27,7 @@ internal static class ServeCommand
         {
             endpoint = AmberServer.ParseListen(listen);
             hosts = new HostPolicy(endpoint, hostNames);
-            gateway = GatewayCliOptions.Read(env.Settings, m => env.Error.WriteLine($"amber: {m}"));
+            gateway = GatewayCliOptions.Read(env.Settings);
             telemetry = GatewayCliOptions.ReadTelemetry(env.Settings);
         }
         catch (FormatException e)
@@ -42,9 +44,10 @@ internal static class ServeCommand
         }
 
         var generated = false;
+        var messages = new HostMessages(env, telemetry);
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            env.Error.WriteLine($"amber: warning: listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token, and requests must name {hosts.Describe()} in Host (--host-name adds names).");
+            messages.Warn($"listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token, and requests must name {hosts.Describe()} in Host (--host-name adds names).");
             if (token is null)
             {
                 token = AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
@@ -53,7 +56,8 @@ internal static class ServeCommand
         }
 
         await using var archive = env.Open(createIfMissing: true);
-        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry };
+        var (prices, _, storage) = CostSettings.Load(env.Settings);
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {
@@ -76,14 +80,15 @@ internal static class ServeCommand
             return ExitCodes.Failed;
         }
 
-        env.Out.WriteLine($"amber: serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api, gateway under /v1: {ProxyCommand.Describe(gateway)}); Ctrl+C stops.");
+        messages.Attach(app);
+        messages.Info($"serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api, gateway under /v1: {ProxyCommand.Describe(gateway)}); Ctrl+C stops.");
         if (token is not null)
         {
-            env.Out.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");
+            messages.Private.WriteLine($"amber: access token{(generated ? " (generated)" : "")}: open {app.Urls.First()}/?token={token} or send Authorization: Bearer {token}");
         }
         if (archive.IsReadOnly)
         {
-            env.Out.WriteLine("amber: another process holds the writer lock; serving read-only (the gateway answers 503 to calls it cannot preserve).");
+            messages.Warn("another process holds the writer lock; serving read-only (the gateway answers 503 to calls it cannot preserve).");
         }
 
         try

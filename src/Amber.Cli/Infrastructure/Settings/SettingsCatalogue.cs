@@ -1,3 +1,5 @@
+using System.Globalization;
+using Amber.Core.Cost;
 using Amber.Proxy;
 
 namespace Amber.Cli.Infrastructure.Settings;
@@ -22,6 +24,10 @@ internal static class SettingsCatalogue
     public const string Notice = "Gateway:Notice";
     public const string OtlpEndpoint = "Telemetry:OtlpEndpoint";
     public const string LogFormat = "Logging:Format";
+    public const string CostPrices = "Cost:Prices";
+    public const string CostStoragePrice = "Cost:StorageUsdPerGbMonth";
+    public const string CostReplicas = "Cost:Replicas";
+    public const string CostHorizonYears = "Cost:HorizonYears";
 
     /// <summary>The value of <see cref="Notice"/> that asks for the default notice text (what a bare <c>--notice</c> means).</summary>
     public const string DefaultNoticeValue = "on";
@@ -33,6 +39,9 @@ internal static class SettingsCatalogue
     };
 
     private static readonly string[] Gateway = ["serve", "proxy"];
+
+    // The dashboard's cost panel (serve) prices with the same settings as amber cost.
+    private static readonly string[] Cost = ["cost", "serve"];
 
     public static IReadOnlyList<Setting> All { get; } =
     [
@@ -47,7 +56,11 @@ internal static class SettingsCatalogue
         new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool)"),
         new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
         new(OtlpEndpoint, "--otlp-endpoint", Gateway, null, "OTLP/HTTP endpoint traces, metrics and logs are exported to (/v1/traces etc. appended); unset exports nothing"),
-        new(LogFormat, "--log-format", Gateway, "off", "Console logs: off, text or json (one JSON object a line)"),
+        new(LogFormat, "--log-format", Gateway, "off", "Console logs: off (only Amber's warnings and errors, on stderr), text or json (one JSON object a line)"),
+        new(CostPrices, "--prices", Cost, null, "JSON file of inference prices that replace or add to amber's dated table (README \"What it costs\")"),
+        new(CostStoragePrice, "--storage-usd-per-gb-month", Cost, StoragePrices.DefaultUsdPerGbMonth.ToString(CultureInfo.InvariantCulture), "Storage price in USD per GB-month (default: S3 Standard; Glacier Deep Archive is 0.00099)"),
+        new(CostReplicas, "--replicas", Cost, StoragePrices.DefaultReplicas.ToString(CultureInfo.InvariantCulture), "Copies of the archive kept"),
+        new(CostHorizonYears, "--horizon-years", Cost, StoragePrices.DefaultHorizonYears.ToString(CultureInfo.InvariantCulture), "Years the archive is kept"),
     ];
 
     public static Setting Get(string key) => All.First(s => s.Key == key);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -52,6 +53,13 @@ internal static class Observability
                 break;
             case LogFormat.Text:
                 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+                break;
+            default:
+                // Off: no request or progress logs, but Amber's own warnings and errors (a spool that cannot record,
+                // an upstream that failed) still reach stderr, one line each, as they did before there were logs.
+                builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+                builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                builder.Logging.AddFilter<ConsoleLoggerProvider>((category, level) => level >= LogLevel.Warning && category?.StartsWith("Amber", StringComparison.Ordinal) == true);
                 break;
         }
 
