@@ -31,6 +31,7 @@ public sealed class JsonShapeGoldenTests
         Shape("stats", cli.Run("stats", "--json"));
         Shape("verify", cli.Run("verify", "--json"));
         Shape("index-rebuild", cli.Run("index", "rebuild", "--json"));
+        Shape("compact", cli.Run("compact", "--json"));
         Shape("config-show", cli.Run("config", "show", "--json"));
         Shape("mark", cli.Run("mark", leaf, "--rest", "--reason", "golden file", "--by", "tester", "--json"));
 
