@@ -14,6 +14,12 @@ public sealed partial class Archive
     public const int DefaultCompactionLevel = 19;
 
     /// <summary>
+    /// The active segment is sealed for a compaction once its frames take 1 MiB: less would leave many small segments
+    /// (each compressed on its own frames, so no worse), and a segment's header and footer are only 128 bytes.
+    /// </summary>
+    public const long DefaultSealActiveFrom = 1L << 20;
+
+    /// <summary>
     /// Held for reading by every index read that then reads the segments, and for writing by a compaction while it
     /// moves one segment's rows and file: a read never takes an offset from one file and reads it in the other.
     /// </summary>
@@ -27,12 +33,32 @@ public sealed partial class Archive
     /// process wait for the swap, never see half of it. A crash at any step leaves the old file or the new one, and an
     /// index that recovery checks against it (segment.md §14).
     /// </summary>
+    /// <param name="sealActiveFrom">
+    /// Seal the active segment first when its frames take at least this many bytes (null: never), so that an archive
+    /// smaller than <see cref="ArchiveOptions.SegmentSize"/> is compacted too; writing goes on in the next segment.
+    /// </param>
     /// <param name="progress">Told the frames and bytes of the segments re-encoded so far, of all of theirs.</param>
-    public CompactionReport Compact(int level = DefaultCompactionLevel, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 22);
         var w = writer ?? throw new InvalidOperationException($"Compacting the archive at {options.Directory} needs the writer lock; another process holds it.");
+        if (sealActiveFrom is { } seal)
+        {
+            WriteGate.Wait(cancellationToken);
+            try
+            {
+                if (w.SealActive(seal))
+                {
+                    options.Log?.Invoke($"sealed {ArchivePaths.SegmentName(w.State.Segment - 1)} early to compact it");
+                }
+            }
+            finally
+            {
+                WriteGate.Release();
+            }
+        }
+
         var active = w.State.Segment;
         var todo = new List<uint>();
         var skipped = 0;
@@ -84,7 +110,8 @@ public sealed partial class Archive
         try
         {
             w.WaitForIndexer();
-            if (catalogue.Index.Position is not { } p || p.Segment <= n)
+            var dataEnd = rewrite.BytesBefore - Format.SegmentFooter.Size;
+            if (catalogue.Index.Position is not { } p || p.Segment < n || (p.Segment == n && p.Offset < dataEnd))
             {
                 fs.Delete(rewrite.TempPath);
                 throw new InvalidOperationException($"the index has not read past {ArchivePaths.SegmentName(n)} yet; it was not compacted.");

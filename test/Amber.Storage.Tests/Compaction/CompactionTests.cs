@@ -69,6 +69,33 @@ public sealed class CompactionTests
         Assert.Equal(last - 1, (uint)archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken).SegmentsSkipped);
     }
 
+    [Fact]
+    public void Compact_ActiveSegmentPastTheSealThreshold_IsSealedCompactedAndWritingGoesOnInTheNext()
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        var archive = t.Init(o => o with { CompressionLevel = 1 });
+        var ids = Seed(archive, Conversations);
+        var before = Snapshot(archive, ids);
+        Assert.Single(archive.SegmentNumbers());
+
+        Assert.Equal(0, archive.Compact(19, sealActiveFrom: null, cancellationToken: TestContext.Current.CancellationToken).SegmentsRewritten);
+        Assert.Equal(0, archive.Compact(19, sealActiveFrom: 1 << 30, cancellationToken: TestContext.Current.CancellationToken).SegmentsRewritten);
+        var report = archive.Compact(19, sealActiveFrom: 1, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, report.SegmentsRewritten);
+        Assert.Equal([1u, 2u], archive.SegmentNumbers());
+        var (b, extra, _) = SampleConversations.Create(700);
+        archive.Commit(b);
+        Assert.Equal(before, Snapshot(archive, ids));
+        AssertVerifies(archive);
+        archive.Dispose();
+        t.Memory!.Crash();
+        using var reopened = t.Open();
+        Assert.Equal(before, Snapshot(reopened, ids));
+        Assert.NotNull(reopened.GetConversation(extra));
+        AssertVerifies(reopened);
+    }
+
     public static TheoryData<string, int> Faults => new()
     {
         { "fail-write", 0 },

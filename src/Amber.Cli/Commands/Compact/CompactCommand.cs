@@ -20,7 +20,7 @@ internal static class CompactCommand
             return ExitCodes.Failed;
         }
 
-        var report = ProgressDisplay.Run(env, "compact", p => archive.Compact(level, p), ProgressDisplay.Scan("compact"));
+        var report = ProgressDisplay.Run(env, "compact", p => archive.Compact(level, progress: p), ProgressDisplay.Scan("compact"));
         if (json)
         {
             Output.JsonLine(env.Out, new JsonObject
