@@ -10,7 +10,8 @@ namespace Amber.Benchmarks;
 /// What the corpus costs on disk, per writer setting, against <c>zstd -19 --long=27 -T1</c> and <c>zstd -3 -T1</c> of the
 /// concatenated files in the same run: segments, blob files, log, index, and the time to read the largest
 /// conversation back cold (a fresh open, its first read) and warm. Settings: <c>--runs</c>
-/// <c>plain:9:98304,packed:9:98304,…</c> (frames plain or packed, zstd level, ImportOptions.PackBytes). <c>--tables</c>
+/// <c>plain:9:98304,packed:9:98304,packed:3:524288:19,…</c> (frames plain or packed, zstd level, ImportOptions.PackBytes,
+/// and optionally a level to compact the archive at after the import, segment.md §14: "import fast, compact later"). <c>--tables</c>
 /// also prints each run's index.db by table (dbstat), so the total and where the index's bytes sit come from one run.
 /// </summary>
 public static class FootprintCommand
@@ -41,6 +42,7 @@ public static class FootprintCommand
             var packed = parts[0] == "packed";
             var level = int.Parse(parts[1], CultureInfo.InvariantCulture);
             var packBytes = int.Parse(parts[2], CultureInfo.InvariantCulture);
+            int? compactAt = parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : null;
             var dir = Path.Combine(options.WorkDirectory, $"footprint-{run.Replace(':', '-')}");
             if (Directory.Exists(dir))
             {
@@ -48,6 +50,7 @@ public static class FootprintCommand
             }
 
             string largest;
+            double? compactSeconds = null;
             using (var archive = Archive.Init(new ArchiveOptions { Directory = dir, CompressionLevel = level, PackFrames = packed }))
             {
                 var summary = new Importer(archive, FormatRegistry.All, new ImportOptions { PackBytes = packBytes }).Run(files);
@@ -55,6 +58,14 @@ public static class FootprintCommand
                 {
                     Console.Error.WriteLine(string.Join("\n", summary.Errors));
                     return 1;
+                }
+
+                if (compactAt is { } compactLevel)
+                {
+                    var sw = Stopwatch.StartNew();
+                    var report = archive.Compact(compactLevel, sealActiveFrom: 1);
+                    compactSeconds = sw.Elapsed.TotalSeconds;
+                    Console.WriteLine($"- run {run}: compacted {report.SegmentsRewritten} segment(s) at level {compactLevel}, {report.BytesBefore:N0} → {report.BytesAfter:N0} bytes in {compactSeconds:F2} s\n");
                 }
 
                 largest = Largest(archive);
@@ -71,7 +82,7 @@ public static class FootprintCommand
             var segments = Bytes(Path.Combine(dir, "segments"));
             var total = Bytes(dir);
             table.Add(
-                $"{(packed ? "packed (codec 3/4)" : "plain (codec 1/2)")}, level {level}, pack {packBytes / 1024} KiB",
+                $"{(packed ? "packed (codec 3/4)" : "plain (codec 1/2)")}, level {level}, pack {packBytes / 1024} KiB{(compactAt is { } c ? $", then compacted at {c}" : "")}",
                 Fmt.Bytes(segments),
                 Fmt.Ratio((double)segments / zstd19),
                 Fmt.Bytes(Bytes(Path.Combine(dir, "blobs"))),

@@ -49,6 +49,14 @@ public static class ImportChatGptCommand
                 : throw new ArgumentException("--runtime-settings needs the repository's amber script and /usr/bin/time");
         }
 
+        if (options.Option("--levels") is { } levels)
+        {
+            // Only the in-process import at each writer level, then compacted: "write fast, compact later" (§24-S).
+            Console.WriteLine(table);
+            ImportLevels.Run(options, file, zstd3, levels);
+            return 0;
+        }
+
         string Ratio(TimeSpan t) => zstd3 is { } z ? Fmt.Ratio(bytes / 1e6 / t.TotalSeconds / z) : "-";
 
         if (Child(options, file) is { } child)

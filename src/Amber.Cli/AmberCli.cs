@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amber.Cli.Commands.Compact;
 using Amber.Cli.Commands.Compare;
 using Amber.Cli.Commands.Config;
 using Amber.Cli.Commands.Cost;
@@ -47,6 +48,7 @@ public static class AmberCli
         root.Subcommands.Add(CostCommandDefinition.Create(Env));
         root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
+        root.Subcommands.Add(CompactCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
         root.Subcommands.Add(ProxyCommandDefinition.Create(Env));

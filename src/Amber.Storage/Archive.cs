@@ -368,6 +368,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         Log?.Dispose();
         catalogue?.Dispose();
         WriteGate.Dispose();
+        swapLock.Dispose();
         lockStream?.Dispose();
     }
 

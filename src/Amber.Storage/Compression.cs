@@ -63,6 +63,10 @@ internal sealed class Compression : IDisposable
 
     public bool HasDictionary(uint id) => dictionaries.ContainsKey(id);
 
+    /// <summary>The dictionary with this id (compaction compresses a frame again with the dictionary it named).</summary>
+    public byte[] DictionaryOf(uint id)
+        => dictionaries.TryGetValue(id, out var d) ? d : throw new FormatException($"frame needs zstd dictionary {id}, which the archive does not hold.");
+
     public static byte[] Compress(ReadOnlySpan<byte> data, int level, byte[]? dictionary)
     {
         using var c = new Compressor(level);

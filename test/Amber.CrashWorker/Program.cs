@@ -2,8 +2,9 @@ using System.Globalization;
 using Amber.Storage;
 using Amber.Testing;
 
-// Usage: Amber.CrashWorker ARCHIVE_DIR FIRST_SEED
-// Prints "ACK <seed> <conversation id>" after each commit is acknowledged (durable), forever.
+// Usage: Amber.CrashWorker ARCHIVE_DIR FIRST_SEED [compact]
+// Prints "ACK <seed> <conversation id>" after each commit is acknowledged (durable), forever. With "compact", a second
+// thread seals the active segment and compacts it again and again meanwhile, so kills also land inside compactions.
 var dir = args[0];
 var seed = int.Parse(args[1], CultureInfo.InvariantCulture);
 using var archive = Archive.Open(new ArchiveOptions
@@ -17,6 +18,18 @@ using var archive = Archive.Open(new ArchiveOptions
     ExternalBlobThreshold = 4 << 10,
     Log = m => Console.Error.WriteLine("recovery: " + m),
 });
+if (args.Length > 2 && args[2] == "compact")
+{
+    _ = Task.Factory.StartNew(() =>
+    {
+        while (true)
+        {
+            var report = archive.Compact(19, sealActiveFrom: 1);
+            Console.Error.WriteLine($"compacted {report.SegmentsRewritten} segment(s)");
+        }
+    }, TaskCreationOptions.LongRunning);
+}
+
 Console.Out.WriteLine("READY");
 Console.Out.Flush();
 for (var i = seed; ; i++)

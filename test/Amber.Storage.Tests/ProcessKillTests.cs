@@ -10,10 +10,11 @@ namespace Amber.Storage.Tests;
 /// </summary>
 public sealed class ProcessKillTests
 {
-    private const int Kills = 50;
-
-    [Fact]
-    public void Commit_ChildKilledWithSigkill50Times_EveryAcknowledgedCommitSurvivesAndArchiveVerifies()
+    /// <param name="compact">The child also seals and compacts segments over and over (segment.md §14), so kills land in every step of a compaction too.</param>
+    [Theory]
+    [InlineData(false, 50)]
+    [InlineData(true, 20)]
+    public void Commit_ChildKilledWithSigkillManyTimes_EveryAcknowledgedCommitSurvivesAndArchiveVerifies(bool compact, int kills)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "Amber.CrashWorker.dll");
         Assert.True(File.Exists(worker), $"crash worker not built at {worker}");
@@ -23,10 +24,10 @@ public sealed class ProcessKillTests
         var rng = new Random(2026);
         var killedMidRun = 0;
 
-        for (var round = 0; round < Kills; round++)
+        for (var round = 0; round < kills; round++)
         {
             var firstSeed = round * 1000;
-            var psi = new ProcessStartInfo("dotnet", ["exec", worker, dir, firstSeed.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            var psi = new ProcessStartInfo("dotnet", ["exec", worker, dir, firstSeed.ToString(System.Globalization.CultureInfo.InvariantCulture), compact ? "compact" : "commit"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -108,14 +109,19 @@ public sealed class ProcessKillTests
                 Assert.Equal(inflight.Conversations[0].NodeIds.Count, present.Nodes);
             }
 
-            if (round % 10 == 9 || round == Kills - 1)
+            if (round % 10 == 9 || round == kills - 1)
             {
                 var report = ArchiveVerifier.Verify(archive);
                 Assert.True(report.Ok, $"round {round}: " + string.Join("\n", report.Faults));
             }
         }
 
-        Assert.True(acknowledged.Count > Kills, $"only {acknowledged.Count} commits were acknowledged over {Kills} runs");
-        Assert.True(killedMidRun >= Kills * 2 / 3, $"only {killedMidRun} of {Kills} kills landed after the first commit");
+        Assert.True(acknowledged.Count > kills, $"only {acknowledged.Count} commits were acknowledged over {kills} runs");
+        Assert.True(killedMidRun >= kills * 2 / 3, $"only {killedMidRun} of {kills} kills landed after the first commit");
+        if (compact)
+        {
+            // Header byte 40 is the level a compaction re-encoded the segment at.
+            Assert.Contains(Directory.GetFiles(Path.Combine(dir, "segments"), "seg-*.amb"), f => File.ReadAllBytes(f)[40] == 19);
+        }
     }
 }

@@ -80,6 +80,10 @@ internal sealed class ArchiveCatalogue : IDisposable
         ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
         index = ArchiveIndex.OpenReader(indexPath);
         ThrowIfOtherSchema(index, signingKeyMissing);
+        if (index.GetMeta(CompactionMarker.MetaKey) is { } marker && !CompactionMarker.Landed(segments, marker, out var compacted))
+        {
+            throw new InvalidOperationException($"The archive's index points into a compacted {ArchivePaths.SegmentName(compacted)} that is not in place yet: the writer is swapping it, or its compaction was cut short. Try again, or open the archive for writing to finish it.");
+        }
         LoadDictionaries();
     }
 
@@ -139,6 +143,11 @@ internal sealed class ArchiveCatalogue : IDisposable
             actions.Add($"index schema {schema} differs from {ArchiveIndex.SchemaVersion}; rebuilding it");
             rebuild = true;
         }
+        else if (index.GetMeta(CompactionMarker.MetaKey) is { } marker && !CompactionMarker.Landed(segments, marker, out var compacted))
+        {
+            actions.Add($"a compaction of {ArchivePaths.SegmentName(compacted)} was cut short after the index moved its rows, and the old file is still in place; rebuilding the index");
+            rebuild = true;
+        }
         else if (position is { } p && (p.Segment > state.Segment || (p.Segment == state.Segment && p.Offset > state.End)))
         {
             actions.Add($"index is ahead of the data (at {ArchivePaths.SegmentName(p.Segment)}:{p.Offset}, data ends at {ArchivePaths.SegmentName(state.Segment)}:{state.End}); rebuilding it");
@@ -153,6 +162,15 @@ internal sealed class ArchiveCatalogue : IDisposable
             DeleteIndexFiles(path);
             index = ArchiveIndex.OpenWriter(path, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
             position = null;
+        }
+
+        if (!rebuild && index.GetMeta(CompactionMarker.MetaKey) is not null)
+        {
+            // The compacted file is in place and the rows point into it: only the note is left to drop.
+            using var tx = index.Begin();
+            index.DeleteMeta(tx, CompactionMarker.MetaKey);
+            tx.Commit();
+            actions.Add("finished a compaction that was cut short after its new segment file was in place");
         }
 
         if (!rebuild)

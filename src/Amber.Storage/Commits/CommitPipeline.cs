@@ -71,6 +71,28 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     /// <summary>Where the data ends.</summary>
     public SegmentState State => tail.State;
 
+    /// <summary>
+    /// Seals the active segment early, if its frames take at least <paramref name="minimumBytes"/> (compaction re-encodes
+    /// only sealed segments). Call with the write gate held: the writer thread is then between groups.
+    /// </summary>
+    public bool SealActive(long minimumBytes)
+    {
+        if (poisoned is { } failed)
+        {
+            throw new IOException("The archive writer failed earlier; reopen the archive to recover.", failed);
+        }
+
+        try
+        {
+            return tail.SealIfAtLeast(minimumBytes);
+        }
+        catch (Exception e)
+        {
+            poisoned = e; // the tail's state is unknown now, as after a failed group
+            throw;
+        }
+    }
+
     /// <summary>Waits until the indexer has done with every group handed to it so far.</summary>
     public void WaitForIndexer() => indexer.WaitIdle();
 

@@ -4,7 +4,8 @@ using System.Text;
 namespace Amber.Storage.Format;
 
 /// <summary>The fixed 64-byte header at the start of every segment file. See docs/format/segment.md.</summary>
-internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs)
+/// <param name="CompactionLevel">Byte 40: 0 for a segment as the writer wrote it; the zstd level a compaction re-encoded it at (segment.md §14).</param>
+internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, uint Number, byte[] ArchiveId, long CreatedUnixMs, byte CompactionLevel = 0)
 {
     public const int Size = 64;
     /// <summary>Version 3: the segment may hold packed commit frames (codecs 3 and 4); a version-2 reader must refuse it.</summary>
@@ -20,6 +21,7 @@ internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, ui
         BinaryPrimitives.WriteUInt32LittleEndian(dest[12..], Number);
         ArchiveId.AsSpan(0, 16).CopyTo(dest[16..]);
         BinaryPrimitives.WriteInt64LittleEndian(dest[32..], CreatedUnixMs);
+        dest[40] = CompactionLevel;
         BinaryPrimitives.WriteUInt32LittleEndian(dest[60..], Crc32C.Compute(dest[..60]));
     }
 
@@ -46,7 +48,8 @@ internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, ui
             BinaryPrimitives.ReadUInt16LittleEndian(src[10..]),
             BinaryPrimitives.ReadUInt32LittleEndian(src[12..]),
             src.Slice(16, 16).ToArray(),
-            BinaryPrimitives.ReadInt64LittleEndian(src[32..]));
+            BinaryPrimitives.ReadInt64LittleEndian(src[32..]),
+            src[40]);
         if (header.MinReaderVersion > CurrentVersion)
         {
             throw new CorruptArchiveException($"{file}: needs reader version {header.MinReaderVersion}; this build reads up to {CurrentVersion}.");

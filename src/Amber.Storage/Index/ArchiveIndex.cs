@@ -254,6 +254,18 @@ internal sealed partial class ArchiveIndex : IDisposable
 
     public SqliteTransaction Begin() => Writer.BeginTransaction();
 
+    /// <summary>Points every row in <paramref name="segment"/> at the offsets a compaction gave its frames (<see cref="SegmentRelocation"/>).</summary>
+    public void Relocate(SqliteTransaction tx, uint segment, IEnumerable<(long From, long To, long Length)> moves) => SegmentRelocation.Apply(Writer, tx, segment, moves);
+
+    public void DeleteMeta(SqliteTransaction tx, string key)
+    {
+        using var cmd = Writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "DELETE FROM meta WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>
     /// Empties the WAL once it has grown past its limit (a TRUNCATE checkpoint: the rest copied into the index, then
     /// the file cut to nothing). Called by the indexer between its transactions. The background checkpointer's

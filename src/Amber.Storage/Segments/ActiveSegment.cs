@@ -41,6 +41,18 @@ internal sealed class ActiveSegment : IDisposable
         State = State with { End = State.End + frame.Length };
     }
 
+    /// <summary>Seals the segment now if its frames take at least <paramref name="bytes"/>, so that a compaction can re-encode it.</summary>
+    public bool SealIfAtLeast(long bytes)
+    {
+        if (State.End - SegmentHeader.Size < Math.Max(bytes, 1))
+        {
+            return false;
+        }
+
+        Seal();
+        return true;
+    }
+
     /// <summary>Writes the footer (SHA-256 of everything before it), then starts the next segment.</summary>
     private void Seal()
     {

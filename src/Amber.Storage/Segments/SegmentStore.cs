@@ -206,6 +206,54 @@ internal sealed class SegmentStore : IDisposable
         }
     }
 
+    /// <summary>Drops the cached decoded frames of one segment: a compaction moved its frames to other offsets.</summary>
+    public void Forget(uint segment)
+    {
+        lock (readLock)
+        {
+            for (var n = frameCache.First; n is not null;)
+            {
+                var next = n.Next;
+                if (n.Value.Key.Item1 == segment)
+                {
+                    frameCache.Remove(n);
+                }
+
+                n = next;
+            }
+        }
+    }
+
+    /// <summary>The SHA-256 in a sealed segment's footer (its last 64 bytes), or null when it does not end in a valid footer.</summary>
+    public byte[]? FooterSha256(uint segment)
+    {
+        using var f = FileSystem.OpenRead(Paths.Segment(segment));
+        if (f.Length < SegmentHeader.Size + SegmentFooter.Size)
+        {
+            return null;
+        }
+
+        var b = new byte[SegmentFooter.Size];
+        f.Read(f.Length - SegmentFooter.Size, b);
+        try
+        {
+            return SegmentFooter.Parse(b, ArchivePaths.SegmentName(segment), f.Length - SegmentFooter.Size).Sha256;
+        }
+        catch (CorruptArchiveException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The segment's header: how it was written, and whether a compaction re-encoded it.</summary>
+    public SegmentHeader ReadHeader(uint segment)
+    {
+        using var f = FileSystem.OpenRead(Paths.Segment(segment));
+        var b = new byte[SegmentHeader.Size];
+        f.Read(0, b);
+        return SegmentHeader.Parse(b, ArchivePaths.SegmentName(segment));
+    }
+
     /// <summary>An external blob's bytes, decompressed from its file (the caller checks them against the id).</summary>
     public byte[] ReadExternalBlob(string blobId)
     {

@@ -32,6 +32,7 @@ public sealed class JsonShapeGoldenTests
         Shape("cost", cli.Run("cost", "--json"));
         Shape("verify", cli.Run("verify", "--json"));
         Shape("index-rebuild", cli.Run("index", "rebuild", "--json"));
+        Shape("compact", cli.Run("compact", "--json"));
         Shape("config-show", cli.Run("config", "show", "--json"));
         Shape("mark", cli.Run("mark", leaf, "--rest", "--reason", "golden file", "--by", "tester", "--json"));
 

@@ -1,0 +1,199 @@
+using Amber.Storage.Commits;
+using Amber.Storage.Segments;
+
+namespace Amber.Storage;
+
+/// <summary>
+/// Compaction (segment.md §14, ARCHITECTURE "Compaction"): commits are written at a fast zstd level, and sealed segments
+/// are later re-encoded at a high one into new sealed files. The log hashes commit content, not compressed bytes, so the
+/// log and every proof stay as they are; only the index rows that locate frames in the segment move.
+/// </summary>
+public sealed partial class Archive
+{
+    /// <summary>The zstd level <see cref="Compact"/> re-encodes at unless told otherwise.</summary>
+    public const int DefaultCompactionLevel = 19;
+
+    /// <summary>
+    /// The active segment is sealed for a compaction once its frames take 1 MiB: less would leave many small segments
+    /// (each compressed on its own frames, so no worse), and a segment's header and footer are only 128 bytes.
+    /// </summary>
+    public const long DefaultSealActiveFrom = 1L << 20;
+
+    /// <summary>
+    /// Held for reading by every index read that then reads the segments, and for writing by a compaction while it
+    /// moves one segment's rows and file: a read never takes an offset from one file and reads it in the other.
+    /// </summary>
+    private readonly ReaderWriterLockSlim swapLock = new(LockRecursionPolicy.SupportsRecursion);
+
+    /// <summary>
+    /// Re-encodes every sealed segment (every one but the active) that no compaction has re-encoded at
+    /// <paramref name="level"/> or above: each commit frame compressed again at that level, with the dictionary it
+    /// named, each into a new sealed file that replaces the old one. The index's rows for that segment move in one
+    /// transaction under the write gate (a commit waits at most for one swap, not for the re-encoding); reads in this
+    /// process wait for the swap, never see half of it. A crash at any step leaves the old file or the new one, and an
+    /// index that recovery checks against it (segment.md §14).
+    /// </summary>
+    /// <param name="sealActiveFrom">
+    /// Seal the active segment first when its frames take at least this many bytes (null: never), so that an archive
+    /// smaller than <see cref="ArchiveOptions.SegmentSize"/> is compacted too; writing goes on in the next segment.
+    /// </param>
+    /// <param name="progress">Told the frames and bytes of the segments re-encoded so far, of all of theirs.</param>
+    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 22);
+        var w = writer ?? throw new InvalidOperationException($"Compacting the archive at {options.Directory} needs the writer lock; another process holds it.");
+        if (sealActiveFrom is { } seal)
+        {
+            WriteGate.Wait(cancellationToken);
+            try
+            {
+                if (w.SealActive(seal))
+                {
+                    options.Log?.Invoke($"sealed {ArchivePaths.SegmentName(w.State.Segment - 1)} early to compact it");
+                }
+            }
+            finally
+            {
+                WriteGate.Release();
+            }
+        }
+
+        var active = w.State.Segment;
+        var todo = new List<uint>();
+        var skipped = 0;
+        foreach (var n in segments.SegmentNumbers())
+        {
+            if (n >= active)
+            {
+                continue;
+            }
+
+            if (segments.ReadHeader(n).CompactionLevel >= level)
+            {
+                skipped++;
+            }
+            else
+            {
+                todo.Add(n);
+            }
+        }
+
+        var scan = ScanProgressReporter.For(progress, fs, paths, todo);
+        long done = 0, before = 0, after = 0;
+        foreach (var n in todo)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var start = done;
+            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, p => scan.Frame(start + p));
+            done += rewrite.BytesBefore;
+            Swap(w, rewrite);
+            before += rewrite.BytesBefore;
+            after += rewrite.BytesAfter;
+            options.Log?.Invoke($"compacted {ArchivePaths.SegmentName(n)} at zstd level {level}: {rewrite.BytesBefore} → {rewrite.BytesAfter} bytes");
+        }
+
+        scan.Complete();
+        return new CompactionReport(level, todo.Count, skipped, before, after);
+    }
+
+    /// <summary>
+    /// Puts a rewritten segment in place: the index rows move and the marker is set in one transaction, then the new
+    /// file is renamed over the old one and the folder fsynced, then the marker is dropped. If the rename fails the
+    /// rows move back; if the folder's fsync fails the marker stays, and the next open checks which file is there.
+    /// </summary>
+    private void Swap(CommitPipeline w, SegmentRewrite rewrite)
+    {
+        var n = rewrite.Number;
+        var marker = CompactionMarker.Format(n, rewrite.NewSha256);
+        WriteGate.Wait();
+        try
+        {
+            w.WaitForIndexer();
+            var dataEnd = rewrite.BytesBefore - Format.SegmentFooter.Size;
+            if (catalogue.Index.Position is not { } p || p.Segment < n || (p.Segment == n && p.Offset < dataEnd))
+            {
+                fs.Delete(rewrite.TempPath);
+                throw new InvalidOperationException($"the index has not read past {ArchivePaths.SegmentName(n)} yet; it was not compacted.");
+            }
+
+            swapLock.EnterWriteLock();
+            try
+            {
+                var index = catalogue.Index;
+                using (var tx = index.Begin())
+                {
+                    index.Relocate(tx, n, rewrite.Moves.Select(m => (m.Old, m.New, m.NewLength)));
+                    index.SetMeta(tx, CompactionMarker.MetaKey, marker);
+                    tx.Commit();
+                }
+
+                try
+                {
+                    fs.Rename(rewrite.TempPath, paths.Segment(n));
+                    segments.Forget(n);
+                    fs.SyncDirectory(paths.Segments);
+                }
+                catch
+                {
+                    segments.Forget(n);
+                    if (!CompactionMarker.Landed(segments, marker, out _))
+                    {
+                        UndoRelocation(n, rewrite);
+                    }
+
+                    throw;
+                }
+
+                using (var tx = index.Begin())
+                {
+                    index.DeleteMeta(tx, CompactionMarker.MetaKey);
+                    tx.Commit();
+                }
+            }
+            finally
+            {
+                swapLock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
+
+    /// <summary>The old file is still in place: the rows go back to it. If even that fails, the marker stays and the next open rebuilds the index.</summary>
+    private void UndoRelocation(uint n, SegmentRewrite rewrite)
+    {
+        try
+        {
+            if (fs.FileExists(rewrite.TempPath))
+            {
+                fs.Delete(rewrite.TempPath);
+            }
+
+            var index = catalogue.Index;
+            using var tx = index.Begin();
+            index.Relocate(tx, n, rewrite.Moves.Select(m => (m.New, m.Old, m.OldLength)));
+            index.DeleteMeta(tx, CompactionMarker.MetaKey);
+            tx.Commit();
+        }
+        catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or CorruptArchiveException)
+        {
+            options.Log?.Invoke($"could not move the index rows of {ArchivePaths.SegmentName(n)} back after a failed compaction ({e.Message}); the next open rebuilds the index");
+        }
+    }
+
+    private T Reading<T>(Func<T> read)
+    {
+        swapLock.EnterReadLock();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            swapLock.ExitReadLock();
+        }
+    }
+}
