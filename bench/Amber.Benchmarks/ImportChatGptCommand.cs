@@ -51,7 +51,7 @@ public static class ImportChatGptCommand
 
         if (options.Option("--levels") is { } levels)
         {
-            // Only the in-process import at each writer level, then compacted: "write fast, compact later" (§24-S).
+            // Only the in-process import at each writer level, then compacted: "write fast, compact later" (BENCHMARKS §24).
             Console.WriteLine(table);
             ImportLevels.Run(options, file, zstd3, levels);
             return 0;

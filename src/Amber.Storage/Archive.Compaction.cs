@@ -117,6 +117,13 @@ public sealed partial class Archive
                 throw new InvalidOperationException($"the index has not read past {ArchivePaths.SegmentName(n)} yet; it was not compacted.");
             }
 
+            using var exclusive = ReaderPresence.TryExclusive(fs, paths, out var applies);
+            if (applies && exclusive is null)
+            {
+                fs.Delete(rewrite.TempPath);
+                throw new InvalidOperationException($"another process has the archive open read-only ({paths.ReadersLock} is shared); compaction would move frames under its reads, so {ArchivePaths.SegmentName(n)} was not compacted: close it and compact again.");
+            }
+
             swapLock.EnterWriteLock();
             try
             {

@@ -34,6 +34,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private readonly SegmentStore segments;
     private ArchiveCatalogue catalogue = null!;
     private FileStream? lockStream;
+
+    /// <summary>A read-only process's shared lock that keeps compactions from swapping segments under its reads.</summary>
+    private FileStream? readerLock;
     private CommitPipeline? writer;
 
     private Archive(ArchiveOptions options)
@@ -220,6 +223,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var readOnly = options.ReadOnly || !TryTakeLock();
+        if (readOnly)
+        {
+            readerLock = Segments.ReaderPresence.Share(fs, paths);
+        }
+
         var signingKeyMissing = false;
         if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))
         {
@@ -370,6 +378,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         WriteGate.Dispose();
         swapLock.Dispose();
         lockStream?.Dispose();
+        readerLock?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

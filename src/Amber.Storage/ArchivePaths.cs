@@ -17,6 +17,9 @@ internal sealed class ArchivePaths(string root)
 
     public string Lock => Path.Combine(Root, "amber.lock");
 
+    /// <summary>Shared by read-only processes, taken exclusively by a compaction's swap (<see cref="Segments.ReaderPresence"/>).</summary>
+    public string ReadersLock => Path.Combine(Root, "readers.lock");
+
     public string DefaultIndex => Path.Combine(Root, "index.db");
 
     public static string SegmentName(uint number) => "seg-" + number.ToString("D6", CultureInfo.InvariantCulture) + ".amb";

@@ -258,6 +258,34 @@ public sealed class CompactionTests
         Assert.Equal(before, Snapshot(archive, ids));
     }
 
+    [Fact]
+    public void Compact_WhileAnotherProcessReadsReadOnly_IsRefusedUntilItCloses()
+    {
+        // A read-only open stands for another process: it takes its rows and reads its files at different moments,
+        // so no swap may happen under it (segment.md §14).
+        using var t = new TestArchives(FileSystemKind.Local);
+        using var archive = t.Init(Small);
+        var ids = Seed(archive, Conversations);
+        var before = Snapshot(archive, ids);
+        var sizeBefore = SegmentBytes(t, archive);
+
+        using (var reader = t.Open(o => Small(o) with { ReadOnly = true }))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Contains("open read-only", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before[ids[0]], Describe(reader, ids[0]));
+        }
+
+        Assert.Equal(sizeBefore, SegmentBytes(t, archive));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(t.SegmentPath(1))!, "*.tmp"));
+        Assert.Equal(before, Snapshot(archive, ids));
+
+        var report = archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(report.SegmentsRewritten >= 3, $"only {report.SegmentsRewritten} segment(s) rewritten");
+        Assert.Equal(before, Snapshot(archive, ids));
+        AssertVerifies(archive);
+    }
+
     private static List<string> Seed(Archive archive, int count)
     {
         var ids = new List<string>();
@@ -272,7 +300,6 @@ public sealed class CompactionTests
         return ids;
     }
 
-    /// <summary>Each conversation as the reader shows it (every node id and body, instances, raw ids) and its raw bytes.</summary>
     /// <summary>Each conversation, and the first <see cref="Conversations"/> + 1 log entries (the commits and nothing a later test adds).</summary>
     private static Dictionary<string, string> Snapshot(Archive archive, List<string> ids)
     {
