@@ -54,6 +54,23 @@ public sealed class ProgressAndQuietTests
     }
 
     [Fact]
+    public void Export_OnATerminal_ShowsLogEntriesOnStderr_AndRedirectedShowsNone()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/script"), "script(1) is not installed");
+        using var cli = new CliRunner();
+        cli.Seed(20);
+        var args = string.Join(' ', new[] { "dotnet", "exec", Dll, "--archive", cli.ArchiveDir, "export", "--bagit", cli.Combine("bag-terminal") }.Select(a => $"'{a}'"));
+
+        var (exit, terminal, _) = Run("/usr/bin/script", ["-qec", args, "/dev/null"]);
+        var redirected = RunProcess(["--archive", cli.ArchiveDir, "export", "--bagit", cli.Combine("bag-redirected")]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("export: log entry ", terminal, StringComparison.Ordinal);
+        Assert.Equal(0, redirected.Exit);
+        Assert.Equal("", redirected.Err);
+    }
+
+    [Fact]
     public void Quiet_SuccessfulVerify_PrintsNothingButKeepsTheExitCode()
     {
         using var cli = new CliRunner();

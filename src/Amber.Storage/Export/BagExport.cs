@@ -54,6 +54,7 @@ public static class BagExport
         var commits = 0;
         foreach (var commit in ExportedCommits.Read(archive, fromSize, toSize))
         {
+            options.Progress?.Report(new BagExportProgress(commit.Seq - fromSize, toSize - fromSize));
             if (options.Tenant is { } tenant && commit.Tenant != tenant)
             {
                 continue;

@@ -25,7 +25,16 @@ internal static class ExportCommand
         BagExportResult result;
         try
         {
-            result = BagExport.Write(archive, directory, options);
+            result = ProgressDisplay.Run<BagExportProgress, BagExportResult>(
+                env,
+                "export",
+                progress => BagExport.Write(archive, directory, progress is null ? options : new BagExportOptions { SinceSize = options.SinceSize, SinceCheckpoint = options.SinceCheckpoint, Tenant = options.Tenant, Progress = progress }),
+                (task, p) =>
+                {
+                    task.Description = $"export: log entry {p.Entries:N0} of {p.EntriesTotal:N0}";
+                    task.MaxValue = Math.Max(1, p.EntriesTotal);
+                    task.Value = Math.Min(p.Entries, task.MaxValue);
+                });
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or CorruptArchiveException)
         {
