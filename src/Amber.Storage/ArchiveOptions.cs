@@ -57,6 +57,12 @@ public sealed record ArchiveOptions
     /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// Told the frames and segment bytes indexed while a writer's open catches the index up with the segments or
+    /// rebuilds it (a schema upgrade, a foreign or damaged index), like <see cref="Archive.RebuildIndex(IProgress{ScanProgress}?)"/>.
+    /// </summary>
+    public IProgress<ScanProgress>? OpenProgress { get; init; }
+
     /// <summary>The index's WAL size past which the indexer empties it (tests set less).</summary>
     internal long IndexWalSizeLimit { get; init; } = Index.ArchiveIndex.DefaultWalSizeLimit;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amber.Cli.Infrastructure;
 using Amber.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace Amber.Cli.Tests;
 
@@ -68,6 +69,39 @@ public sealed class ProgressAndQuietTests
         Assert.Contains("export: log entry ", terminal, StringComparison.Ordinal);
         Assert.Equal(0, redirected.Exit);
         Assert.Equal("", redirected.Err);
+    }
+
+    [Fact]
+    public void Open_ThatUpgradesTheIndex_OnATerminal_ShowsProgress_AndRedirectedShowsNone()
+    {
+        // A migration: an index of another schema is rebuilt from the segments by the next writer's open.
+        Assert.SkipUnless(File.Exists("/usr/bin/script"), "script(1) is not installed");
+        var export = SharedData.PathTo(Path.Combine("corpus", "chatgpt-export-yoonchoonkoon-archive", "conversations.json"));
+        Assert.SkipWhen(export is null, SharedData.MissingMessage);
+        using var cli = new CliRunner();
+        Assert.Equal(0, cli.Run("import", export!).Exit); // segments well past the 1 MiB between two reports
+        var args = string.Join(' ', new[] { "dotnet", "exec", Dll, "--archive", cli.ArchiveDir, "stats" }.Select(a => $"'{a}'"));
+
+        OldSchema(cli);
+        var (exit, terminal, _) = Run("/usr/bin/script", ["-qec", args, "/dev/null"]);
+        OldSchema(cli);
+        var redirected = RunProcess(["--archive", cli.ArchiveDir, "stats"]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("index: ", terminal, StringComparison.Ordinal);
+        Assert.Contains("frames, ", terminal, StringComparison.Ordinal);
+        Assert.Equal(0, redirected.Exit);
+        Assert.DoesNotContain("frames, ", redirected.Err, StringComparison.Ordinal);
+        Assert.Contains("rebuilding it", redirected.Err, StringComparison.Ordinal); // the migration did run
+    }
+
+    private static void OldSchema(CliRunner cli)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(cli.ArchiveDir, "index.db")};Pooling=False");
+        db.Open();
+        using var update = db.CreateCommand();
+        update.CommandText = "UPDATE meta SET value = '6' WHERE key = 'schema'";
+        Assert.Equal(1, update.ExecuteNonQuery());
     }
 
     [Fact]

@@ -44,5 +44,10 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
     };
 
     /// <summary>Opens the archive (recovering it if this process can take the writer lock).</summary>
-    public Archive Open(bool createIfMissing = false) => Archive.Open(Options(createIfMissing));
+    /// <remarks>An open that upgrades or rebuilds the index (a migration) or catches up a long way shows progress.</remarks>
+    public Archive Open(bool createIfMissing = false)
+    {
+        using var progress = new DeferredProgress<ScanProgress>(this, "index", p => p.BytesScanned < p.BytesTotal, ProgressDisplay.Scan("index"));
+        return Archive.Open(Options(createIfMissing) with { OpenProgress = progress });
+    }
 }

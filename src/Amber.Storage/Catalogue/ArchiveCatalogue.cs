@@ -179,7 +179,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             LoadDictionaries();
         }
 
-        var frames = Replay(index, position, state);
+        var frames = Replay(index, position, state, options.OpenProgress);
         if (frames > 0 && !rebuild)
         {
             actions.Add($"index caught up with {frames} frame(s)");
