@@ -32,6 +32,28 @@ public sealed class BagExportImportTests
     }
 
     [Fact]
+    public void FrozenState_TravelsAsAFileOfTheBag_AndTheRebuiltArchiveHoldsIt()
+    {
+        using var source = new CliRunner();
+        var seeded = source.Seed(1);
+        var model = TinyGguf.Write(source.Combine("tiny.gguf"), context: 4096);
+        var (exit, stdout, err) = source.Run("revive", seeded[0].Leaves[0], "-m", "local:" + model, "--no-notice", "--message", "hi", "--freeze", "--max-tokens", "4", "--json");
+        Assert.True(exit == 0, err);
+        var instance = (string)JsonNode.Parse(stdout)!["instance"]!;
+        var shown = source.Run("show", instance, "--json").Out;
+        var state = System.Text.RegularExpressions.Regex.Match(shown, "\"state\":\\s*\"(sha256:[0-9a-f]{64})\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(state), $"no frozen state in: {shown}");
+        var bag = source.Combine("bag");
+
+        using var target = RoundTrip(source, bag);
+
+        var file = Path.Combine(bag, "data", "blobs", state["sha256:".Length..]);
+        Assert.True(File.Exists(file), $"the frozen state {state} is not a file of the bag");
+        Assert.Equal(state, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))));
+        Assert.Equal(shown, target.Run("show", instance, "--json").Out);
+    }
+
+    [Fact]
     public async Task GatewayArchive_ExportValidateImport_RebuildsTheSameArchive()
     {
         using var source = new CliRunner();
