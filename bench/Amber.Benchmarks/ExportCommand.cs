@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Amber.Import;
 using Amber.Import.Bag;
-using Amber.Import.Formats;
 using Amber.Storage;
 using Amber.Storage.Export;
 
@@ -20,13 +18,7 @@ public static class ExportCommand
         Console.WriteLine(MachineInfo.Describe(options.Repository));
         var files = Corpus.DataFiles(options.CorpusDirectory);
         var dir = Path.Combine(options.WorkDirectory, "archive");
-        using var archive = Archive.Init(new ArchiveOptions { Directory = dir });
-        var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
-        if (!summary.Ok)
-        {
-            Console.Error.WriteLine(string.Join("\n", summary.Errors));
-            return 1;
-        }
+        using var archive = CorpusArchive.Import(dir, files);
 
         archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
         archive.GetStats(); // waits for the indexer, so the index is whole before the archive folder is measured

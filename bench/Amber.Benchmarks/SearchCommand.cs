@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Amber.Core.Model;
-using Amber.Import;
-using Amber.Import.Formats;
 using Amber.Storage;
 using Amber.Storage.Reading;
 using Microsoft.Data.Sqlite;
@@ -53,14 +51,8 @@ public static class SearchCommand
         var files = Corpus.DataFiles(options.CorpusDirectory);
         var rawBytes = files.Sum(f => new FileInfo(f).Length);
         ArchiveStats stats;
-        using (var archive = Archive.Init(new ArchiveOptions { Directory = dir }))
+        using (var archive = CorpusArchive.Import(dir, files))
         {
-            var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
-            if (!summary.Ok)
-            {
-                throw new InvalidOperationException(string.Join("\n", summary.Errors));
-            }
-
             stats = archive.GetStats();
         }
 

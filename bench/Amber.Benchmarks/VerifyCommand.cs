@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Amber.Import;
-using Amber.Import.Formats;
 using Amber.Storage;
 using Amber.Storage.Verification;
 
@@ -19,13 +17,7 @@ public static class VerifyCommand
         Console.WriteLine(MachineInfo.Describe(options.Repository));
         var files = Corpus.DataFiles(options.CorpusDirectory);
         var dir = Path.Combine(options.WorkDirectory, "archive");
-        using var archive = Archive.Init(new ArchiveOptions { Directory = dir });
-        var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
-        if (!summary.Ok)
-        {
-            Console.Error.WriteLine(string.Join("\n", summary.Errors));
-            return 1;
-        }
+        using var archive = CorpusArchive.Import(dir, files);
 
         archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
         var archiveFiles = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("amber.lock", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();

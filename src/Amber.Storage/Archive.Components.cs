@@ -31,6 +31,9 @@ public sealed partial class Archive
     /// <summary>The catalogue's acknowledged view: a connection to the index that sees every commit acknowledged before this call.</summary>
     internal SqliteConnection OpenIndexForRead() => catalogue.OpenAcknowledged();
 
+    /// <summary>Where the commits after log size <paramref name="fromSize"/> up to <paramref name="toSize"/> sit, in log order, from the acknowledged view.</summary>
+    internal List<(long Seq, uint Segment, long Offset)> CommitLocations(long fromSize, long toSize) => Reading(() => catalogue.Content.CommitLocations(fromSize, toSize));
+
     /// <summary>
     /// Waits until the index holds everything the writer has handed to the indexer (call with <see cref="WriteGate"/>
     /// held: every acknowledged group has then been handed over). A read-only archive has no indexer to wait for.

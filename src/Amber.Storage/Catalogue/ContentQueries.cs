@@ -11,6 +11,24 @@ namespace Amber.Storage.Catalogue;
 /// <summary>Queries by id: resolving ids and keys, nodes, blobs, models, annotations, log entries.</summary>
 internal sealed class ContentQueries(ArchiveCatalogue catalogue, SegmentStore segments)
 {
+    /// <summary>Where the commits after log size <paramref name="fromSize"/> up to <paramref name="toSize"/> sit, in log order (those the index lists; callers check for gaps).</summary>
+    public List<(long Seq, uint Segment, long Offset)> CommitLocations(long fromSize, long toSize)
+    {
+        var located = new List<(long Seq, uint Segment, long Offset)>();
+        using var c = catalogue.OpenAcknowledged();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT seq, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
+        cmd.Parameters.AddWithValue("$from", fromSize);
+        cmd.Parameters.AddWithValue("$to", toSize);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            located.Add((r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt64(2)));
+        }
+
+        return located;
+    }
+
     /// <summary>Resolves a full id or a unique prefix (with or without "sha256:") to a conversation or a node.</summary>
     public ResolvedId Resolve(string idOrPrefix)
     {

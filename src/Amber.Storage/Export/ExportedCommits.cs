@@ -13,20 +13,7 @@ internal static class ExportedCommits
 {
     public static IEnumerable<ExportedCommit> Read(Archive archive, long fromSize, long toSize)
     {
-        var located = new List<(long Seq, uint Segment, long Offset)>();
-        using (var c = archive.OpenIndexForRead())
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "SELECT seq, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
-            cmd.Parameters.AddWithValue("$from", fromSize);
-            cmd.Parameters.AddWithValue("$to", toSize);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                located.Add((r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt64(2)));
-            }
-        }
-
+        var located = archive.CommitLocations(fromSize, toSize);
         if (located.Count != toSize - fromSize || (located.Count > 0 && located[0].Seq != fromSize + 1))
         {
             throw new CorruptArchiveException($"The index lists {located.Count} of the commits {fromSize + 1}..{toSize}; run `amber index rebuild` before exporting.");

@@ -91,32 +91,22 @@ internal sealed class LoggedAnnotations(Archive archive)
             return;
         }
 
-        var located = new List<(long Seq, uint Segment, long Offset)>();
-        using (var c = archive.OpenIndexForRead())
-        using (var cmd = c.CreateCommand())
+        var located = archive.CommitLocations(checkedCommits, size);
+        var expected = checkedCommits + 1;
+        foreach (var (seq, _, _) in located)
         {
-            cmd.CommandText = "SELECT seq, segment, offset FROM commits WHERE seq > $from AND seq <= $to ORDER BY seq";
-            cmd.Parameters.AddWithValue("$from", checkedCommits);
-            cmd.Parameters.AddWithValue("$to", size);
-            using var r = cmd.ExecuteReader();
-            var expected = checkedCommits + 1;
-            while (r.Read())
-            {
-                var seq = r.GetInt64(0);
-                if (seq != expected)
-                {
-                    throw Disagrees($"commit {expected} is missing from the index");
-                }
-
-                located.Add((seq, (uint)r.GetInt64(1), r.GetInt64(2)));
-                expected++;
-            }
-
-            // A reading process may see the log (from the segments) ahead of another process's indexer; it catches up later.
-            if (expected <= size && !archive.IsReadOnly)
+            if (seq != expected)
             {
                 throw Disagrees($"commit {expected} is missing from the index");
             }
+
+            expected++;
+        }
+
+        // A reading process may see the log (from the segments) ahead of another process's indexer; it catches up later.
+        if (expected <= size && !archive.IsReadOnly)
+        {
+            throw Disagrees($"commit {expected} is missing from the index");
         }
 
         // Each frame's info entry must be the authenticated leaf; the records come from the same frame.
