@@ -31,6 +31,15 @@ internal sealed class CliRunner : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>Revives <paramref name="leaf"/> with a tiny local model, one message, four tokens, its state frozen; returns the new instance's id.</summary>
+    public string ReviveFrozen(string leaf)
+    {
+        var model = TinyGguf.Write(Combine("tiny.gguf"), context: 4096);
+        var (exit, stdout, err) = Run("revive", leaf, "-m", "local:" + model, "--no-notice", "--message", "hi", "--freeze", "--max-tokens", "4", "--json");
+        Assert.True(exit == 0, err);
+        return (string)System.Text.Json.Nodes.JsonNode.Parse(stdout)!["instance"]!;
+    }
+
     /// <summary>Creates the archive and commits <paramref name="count"/> sample conversations.</summary>
     public List<(string Conversation, IReadOnlyList<string> Leaves, byte[] Raw)> Seed(int count)
     {

@@ -84,11 +84,8 @@ public sealed class SecondReaderTests
         RequireTools();
         using var cli = new CliRunner();
         var seeded = cli.Seed(2);
-        var model = TinyGguf.Write(cli.Combine("tiny.gguf"), context: 4096);
-        var (exit, stdout, err) = cli.Run("revive", seeded[0].Leaves[0], "-m", "local:" + model, "--no-notice", "--message", "hi", "--freeze", "--max-tokens", "4", "--json");
-        Assert.True(exit == 0, err);
-        var instance = (string)JsonNode.Parse(stdout)!["instance"]!;
-        (exit, _, err) = cli.Run("mark", instance, "--rest", "--reason", "it asked to rest", "--by", "instance");
+        var instance = cli.ReviveFrozen(seeded[0].Leaves[0]);
+        var (exit, _, err) = cli.Run("mark", instance, "--rest", "--reason", "it asked to rest", "--by", "instance");
         Assert.True(exit == 0, err);
         (exit, _, err) = cli.Run("mark", seeded[1].Leaves[0], "--rest", "--reason", "kept as it was");
         Assert.True(exit == 0, err);

@@ -36,10 +36,7 @@ public sealed class BagExportImportTests
     {
         using var source = new CliRunner();
         var seeded = source.Seed(1);
-        var model = TinyGguf.Write(source.Combine("tiny.gguf"), context: 4096);
-        var (exit, stdout, err) = source.Run("revive", seeded[0].Leaves[0], "-m", "local:" + model, "--no-notice", "--message", "hi", "--freeze", "--max-tokens", "4", "--json");
-        Assert.True(exit == 0, err);
-        var instance = (string)JsonNode.Parse(stdout)!["instance"]!;
+        var instance = source.ReviveFrozen(seeded[0].Leaves[0]);
         var shown = source.Run("show", instance, "--json").Out;
         var state = System.Text.RegularExpressions.Regex.Match(shown, "\"state\":\\s*\"(sha256:[0-9a-f]{64})\"").Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(state), $"no frozen state in: {shown}");
