@@ -21,7 +21,9 @@ public static class BagExport
     /// <summary>The bag layout's name and version, in bag-info.txt and in every conversation file's first line.</summary>
     public const string FormatName = "amber.bag/v1";
 
-    public static BagExportResult Write(Archive archive, string directory, BagExportOptions? options = null)
+    /// <summary>Writes the bag of <paramref name="archive"/> (or of the commits <paramref name="options"/> selects) into the new or empty folder <paramref name="directory"/>.</summary>
+    /// <param name="progress">Told the log entries read so far, of all the bag covers (on the exporting thread).</param>
+    public static BagExportResult Write(Archive archive, string directory, BagExportOptions? options = null, IProgress<BagExportProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -54,7 +56,7 @@ public static class BagExport
         var commits = 0;
         foreach (var commit in ExportedCommits.Read(archive, fromSize, toSize))
         {
-            options.Progress?.Report(new BagExportProgress(commit.Seq - fromSize, toSize - fromSize));
+            progress?.Report(new BagExportProgress(commit.Seq - fromSize, toSize - fromSize));
             if (options.Tenant is { } tenant && commit.Tenant != tenant)
             {
                 continue;

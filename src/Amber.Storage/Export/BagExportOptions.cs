@@ -14,7 +14,4 @@ public sealed class BagExportOptions
 
     /// <summary>Export only the commits whose log entry names this tenant (the keyed hash the gateway records).</summary>
     public string? Tenant { get; init; }
-
-    /// <summary>Told the log entries read so far, of all the bag covers (on the exporting thread).</summary>
-    public IProgress<BagExportProgress>? Progress { get; init; }
 }

@@ -28,7 +28,7 @@ internal static class ExportCommand
             result = ProgressDisplay.Run<BagExportProgress, BagExportResult>(
                 env,
                 "export",
-                progress => BagExport.Write(archive, directory, progress is null ? options : new BagExportOptions { SinceSize = options.SinceSize, SinceCheckpoint = options.SinceCheckpoint, Tenant = options.Tenant, Progress = progress }),
+                progress => BagExport.Write(archive, directory, options, progress),
                 (task, p) =>
                 {
                     task.Description = $"export: log entry {p.Entries:N0} of {p.EntriesTotal:N0}";
