@@ -133,12 +133,13 @@ public static class GatewayCommand
 
     private static Process StartNginx(string work, int upstreamPort, out int port)
     {
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        port = PeerSystem.FreePort();
+        return StartNginx(work, upstreamPort, port);
+    }
 
+    /// <summary>nginx with one worker, listening on <paramref name="port"/>, proxying to the upstream without buffering.</summary>
+    internal static Process StartNginx(string work, int upstreamPort, int port)
+    {
         var dir = Path.Combine(work, "nginx");
         Directory.CreateDirectory(dir);
         var conf = Path.Combine(dir, "nginx.conf");

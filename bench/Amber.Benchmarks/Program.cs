@@ -30,6 +30,7 @@ public static class Program
                 "import-many" => ImportManyCommand.Run(options),
                 "import-chatgpt" => ImportChatGptCommand.Run(options),
                 "gateway" => GatewayCommand.Run(options),
+                "gateway-peers" => GatewayPeersCommand.Run(options),
                 "viewer" => ViewerCommand.Run(options),
                 "thaw" => ThawBenchCommand.Run(options),
                 "frames" => FrameBoundCommand.Run(options),

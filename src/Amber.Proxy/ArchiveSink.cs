@@ -21,11 +21,30 @@ public sealed class ArchiveSink(Archive archive, ConversationRecorder recorder) 
         return recorder.RecordAsync(ToCaptured(exchange), ct);
     }
 
+    /// <summary>Records an exchange already normalized, whose raw document is <paramref name="raw"/> (the spool's file: not written again).</summary>
+    internal Task<CaptureResult> RecordAsync(RawExchange exchange, NormalizedExchange normalized, byte[] raw, CancellationToken ct)
+        => recorder.RecordAsync(ToCaptured(exchange, normalized, raw), ct);
+
+    /// <summary>The protocol's reading of the exchange: no archive lookups, so it may run ahead of earlier exchanges' commits.</summary>
+    internal static NormalizedExchange Normalize(RawExchange exchange) => ProtocolRegistry.ForSource(exchange.Source).Normalize(exchange);
+
+    /// <summary>
+    /// Whether recording this exchange reads what earlier ones recorded: an answer sent back as history, a continued
+    /// response or provider conversation. One that does not starts a conversation of its own and can be recorded
+    /// alongside others, as concurrent gateway calls are.
+    /// </summary>
+    internal static bool ReadsEarlierExchanges(NormalizedExchange normalized)
+        => normalized.ContinuesFrom is not null || normalized.Conversation is not null || normalized.Prompt.Any(m => m.Role == "assistant");
+
     /// <summary>The recorder's input for one raw exchange.</summary>
     public CapturedExchange ToCaptured(RawExchange exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
-        var n = ProtocolRegistry.ForSource(exchange.Source).Normalize(exchange);
+        return ToCaptured(exchange, Normalize(exchange), null);
+    }
+
+    private CapturedExchange ToCaptured(RawExchange exchange, NormalizedExchange n, byte[]? raw)
+    {
         var continues = n.ContinuesFrom;
         var keys = n.AnswerKeys.ToList();
         if (n.Conversation is { } conversation)
@@ -51,7 +70,7 @@ public sealed class ArchiveSink(Archive archive, ConversationRecorder recorder) 
             Answer = n.Answer,
             Model = n.Model,
             Blobs = n.Blobs.Select(b => (ReadOnlyMemory<byte>)b).ToList(),
-            Raw = exchange.ToJsonBytes(),
+            Raw = raw ?? exchange.ToJsonBytes(),
             ContinuesFrom = continues,
             AnswerKeys = keys,
             Title = n.Title,

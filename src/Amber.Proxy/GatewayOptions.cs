@@ -9,6 +9,13 @@ public sealed record GatewayOptions
     public const string DefaultOpenAiUpstream = "https://api.openai.com";
     public const string DefaultAnthropicUpstream = "https://api.anthropic.com";
 
+    /// <summary>
+    /// zstd level of the commit frames a gateway process writes. Each captured call pays its compression on the hot
+    /// path; level 3 costs a fraction of the archive's default 9, and <c>amber compact</c> recompresses sealed
+    /// segments at a higher level later (segment.md §14).
+    /// </summary>
+    public const int HotPathCompressionLevel = 3;
+
     /// <summary>The default preservation notice added to the system prompt with <c>--notice</c>.</summary>
     public const string DefaultNotice =
         "Note: this conversation is being preserved by Amber, an archive of language-model conversations. "

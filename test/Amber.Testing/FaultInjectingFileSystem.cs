@@ -18,6 +18,11 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
     /// <summary>How many faults have fired.</summary>
     public int FaultsFired { get; private set; }
 
+    /// <summary>How many fsyncs (files and folders) were asked of this file system, failed ones included.</summary>
+    public int Syncs => Volatile.Read(ref syncs);
+
+    private int syncs;
+
     /// <summary>The write after <paramref name="successfulWrites"/> more writes throws an IOException without writing.</summary>
     public void FailWriteAfter(int successfulWrites)
     {
@@ -93,6 +98,7 @@ public sealed class FaultInjectingFileSystem(IFileSystem inner) : IFileSystem
 
     private void CheckSync()
     {
+        Interlocked.Increment(ref syncs);
         if (syncsUntilFailure == 0)
         {
             syncsUntilFailure = -1;

@@ -43,11 +43,12 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
         Log = message => Info.WriteLine($"amber: recovery: {message}"),
     };
 
-    /// <summary>Opens the archive (recovering it if this process can take the writer lock).</summary>
+    /// <summary>Opens the archive (recovering it if this process can take the writer lock); <paramref name="compressionLevel"/> overrides the zstd level of the frames it writes.</summary>
     /// <remarks>An open that upgrades or rebuilds the index (a migration) or catches up a long way shows progress.</remarks>
-    public Archive Open(bool createIfMissing = false)
+    public Archive Open(bool createIfMissing = false, int? compressionLevel = null)
     {
         using var progress = new DeferredProgress<ScanProgress>(this, "index", p => p.BytesScanned < p.BytesTotal, ProgressDisplay.Scan("index"));
-        return Archive.Open(Options(createIfMissing) with { OpenProgress = progress });
+        var options = Options(createIfMissing) with { OpenProgress = progress };
+        return Archive.Open(compressionLevel is { } level ? options with { CompressionLevel = level } : options);
     }
 }

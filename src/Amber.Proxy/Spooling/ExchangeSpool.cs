@@ -21,6 +21,9 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
 {
     public const string Folder = "spool";
 
+    /// <summary>Most spooled exchanges recorded at once.</summary>
+    private const int DrainBatch = 64;
+
     private readonly IFileSystem fs;
     private readonly string directory;
     private readonly ArchiveSink archive;
@@ -121,34 +124,89 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Records the queued files in arrival order, up to <see cref="DrainBatch"/> at a time: exchanges that start a
+    /// conversation of their own are recorded together (the archive's writer commits them as one group: one fsync,
+    /// one index transaction), and one that reads earlier exchanges (history, a continued response) waits until
+    /// every file before it is recorded, so it finds them as a gateway call would.
+    /// </summary>
     private async Task DrainAsync()
     {
-        await foreach (var path in queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = queue.Reader;
+        var running = new List<Task>(DrainBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            while (running.Count < DrainBatch && reader.TryRead(out var path))
             {
-                byte[] bytes;
-                using (var file = fs.OpenRead(path))
+                if (Load(path) is not { } loaded)
                 {
-                    bytes = new byte[file.Length];
-                    file.Read(0, bytes);
+                    continue;
                 }
 
-                await archive.PreserveAsync(RawExchange.Parse(bytes), CancellationToken.None).ConfigureAwait(false);
-                fs.Delete(path);
+                if (ArchiveSink.ReadsEarlierExchanges(loaded.Normalized) && running.Count > 0)
+                {
+                    await Task.WhenAll(running).ConfigureAwait(false);
+                    running.Clear();
+                }
+
+                running.Add(RecordAsync(path, loaded));
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // The file stays; the next start retries it.
-                GatewayLog.SpoolRecordFailed(log, Path.GetFileName(path), e.Message);
-            }
-            finally
-            {
-                Interlocked.Increment(ref finished);
-                Interlocked.Exchange(ref progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            }
+
+            await Task.WhenAll(running).ConfigureAwait(false);
+            running.Clear();
         }
     }
+
+    /// <summary>Reads and normalizes a spooled file; null (logged, counted as finished, the file kept) when that fails.</summary>
+    private Loaded? Load(string path)
+    {
+        try
+        {
+            byte[] bytes;
+            using (var file = fs.OpenRead(path))
+            {
+                bytes = new byte[file.Length];
+                file.Read(0, bytes);
+            }
+
+            var exchange = RawExchange.Parse(bytes);
+            return new Loaded(exchange, ArchiveSink.Normalize(exchange), bytes);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Failed(path, e);
+            Finished();
+            return null;
+        }
+    }
+
+    private async Task RecordAsync(string path, Loaded loaded)
+    {
+        try
+        {
+            await archive.RecordAsync(loaded.Exchange, loaded.Normalized, loaded.Bytes, CancellationToken.None).ConfigureAwait(false);
+            fs.Delete(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Failed(path, e);
+        }
+        finally
+        {
+            Finished();
+        }
+    }
+
+    /// <summary>The file stays; the next start retries it.</summary>
+    private void Failed(string path, Exception e) => GatewayLog.SpoolRecordFailed(log, Path.GetFileName(path), e.Message);
+
+    private void Finished()
+    {
+        Interlocked.Increment(ref finished);
+        Interlocked.Exchange(ref progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private sealed record Loaded(RawExchange Exchange, Amber.Proxy.Protocols.NormalizedExchange Normalized, byte[] Bytes);
 
     public async ValueTask DisposeAsync()
     {

@@ -55,7 +55,7 @@ internal static class ServeCommand
             }
         }
 
-        await using var archive = env.Open(createIfMissing: true);
+        await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel);
         var (prices, _, storage) = CostSettings.Load(env.Settings);
         var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
