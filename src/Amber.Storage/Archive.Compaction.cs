@@ -20,6 +20,16 @@ public sealed partial class Archive
     public const long DefaultSealActiveFrom = 1L << 20;
 
     /// <summary>
+    /// A compaction merges consecutive commits into frames of about this many decoded bytes (segment.md §14): the matcher
+    /// then sees across commits (BENCHMARKS §26-S), and a reader decodes one such frame for its first read of any commit
+    /// in it (a few ms), then reads from its cache.
+    /// </summary>
+    public const int DefaultMergeBytes = 4 << 20;
+
+    /// <summary>The largest <c>mergeBytes</c> <see cref="Compact"/> takes.</summary>
+    public const int MaxMergeBytes = 64 << 20;
+
+    /// <summary>
     /// Held for reading by every index read that then reads the segments, and for writing by a compaction while it
     /// moves one segment's rows and file: a read never takes an offset from one file and reads it in the other.
     /// </summary>
@@ -37,11 +47,17 @@ public sealed partial class Archive
     /// Seal the active segment first when its frames take at least this many bytes (null: never), so that an archive
     /// smaller than <see cref="ArchiveOptions.SegmentSize"/> is compacted too; writing goes on in the next segment.
     /// </param>
+    /// <param name="mergeBytes">
+    /// Merge consecutive commits into frames of about this many decoded bytes (0: each commit stays in its own frame, as
+    /// compactions before merged frames did). A segment compacted without merging is compacted again when this is not 0.
+    /// </param>
     /// <param name="progress">Told the frames and bytes of the segments re-encoded so far, of all of theirs.</param>
-    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, int mergeBytes = DefaultMergeBytes, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 22);
+        ArgumentOutOfRangeException.ThrowIfNegative(mergeBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(mergeBytes, MaxMergeBytes);
         var w = writer ?? throw new InvalidOperationException($"Compacting the archive at {options.Directory} needs the writer lock; another process holds it.");
         if (sealActiveFrom is { } seal)
         {
@@ -69,7 +85,8 @@ public sealed partial class Archive
                 continue;
             }
 
-            if (segments.ReadHeader(n).CompactionLevel >= level)
+            var header = segments.ReadHeader(n);
+            if (header.CompactionLevel >= level && (mergeBytes == 0 || header.MinReaderVersion >= Format.SegmentHeader.MergedVersion))
             {
                 skipped++;
             }
@@ -85,7 +102,7 @@ public sealed partial class Archive
         {
             cancellationToken.ThrowIfCancellationRequested();
             var start = done;
-            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, p => scan.Frame(start + p));
+            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, mergeBytes, p => scan.Frame(start + p));
             done += rewrite.BytesBefore;
             Swap(w, rewrite);
             before += rewrite.BytesBefore;
@@ -130,7 +147,7 @@ public sealed partial class Archive
                 var index = catalogue.Index;
                 using (var tx = index.Begin())
                 {
-                    index.Relocate(tx, n, rewrite.Moves.Select(m => (m.Old, m.New, m.NewLength)));
+                    index.Relocate(tx, n, rewrite.Moves);
                     index.SetMeta(tx, CompactionMarker.MetaKey, marker);
                     tx.Commit();
                 }
@@ -181,7 +198,7 @@ public sealed partial class Archive
 
             var index = catalogue.Index;
             using var tx = index.Begin();
-            index.Relocate(tx, n, rewrite.Moves.Select(m => (m.New, m.Old, m.OldLength)));
+            index.Relocate(tx, n, rewrite.Moves.Select(m => m.Reversed));
             index.DeleteMeta(tx, CompactionMarker.MetaKey);
             tx.Commit();
         }

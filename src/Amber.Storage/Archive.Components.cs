@@ -50,6 +50,9 @@ public sealed partial class Archive
     internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
         => Catalogue.ArchiveCatalogue.DecodeCommit(segment, offset, frameLength, decoded);
 
+    internal static IReadOnlyList<IndexedCommit> DecodeCommits(uint segment, long offset, Format.FrameHeader header, long frameLength, byte[] decoded)
+        => Catalogue.ArchiveCatalogue.DecodeCommits(segment, offset, header, frameLength, decoded);
+
     internal static void DeleteIndexFiles(string path) => Catalogue.ArchiveCatalogue.DeleteIndexFiles(path);
 
     internal static string HexOf(string contentId) => SegmentStore.HexOf(contentId);
@@ -61,7 +64,8 @@ public sealed partial class Archive
     /// <summary>Reads and checks one frame at a known position.</summary>
     internal byte[] ReadFrameBytes(uint segment, long offset) => segments.ReadFrameBytes(segment, offset);
 
-    internal byte[] ReadCommitPayload(uint segment, long offset) => segments.ReadCommitPayload(segment, offset);
+    /// <summary>Commit <paramref name="seq"/>'s entry sequence, from its frame at <paramref name="offset"/> (merged or not).</summary>
+    internal ReadOnlyMemory<byte> ReadCommitPayload(uint segment, long offset, long seq) => segments.ReadCommitPayload(segment, offset, seq);
 
     internal void AddDictionary(uint id, string label, byte[] dictionary) => segments.AddDictionary(id, label, dictionary);
 
