@@ -141,7 +141,7 @@ internal static class LogAuthenticator
                         latest = SignedNote.Parse(System.Text.Encoding.UTF8.GetString(payload));
                         break;
                     default:
-                        foreach (var info in Archive.DecodeCommits(seg, offset, header, frame.Length, compression.Decode(header, payload)))
+                        foreach (var info in Catalogue.ArchiveCatalogue.DecodeCommits(seg, offset, header, frame.Length, compression.Decode(header, payload)))
                         {
                             var seq = info.Info["seq"]?.GetValue<long>();
                             if (seq != tree.Size + 1)

@@ -54,7 +54,7 @@ internal sealed class PreparedFrame
         try
         {
             var header = RecordFrame.ReadHeader(frame);
-            commits = Archive.DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
+            commits = Catalogue.ArchiveCatalogue.DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

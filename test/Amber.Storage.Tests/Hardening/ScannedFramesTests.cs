@@ -104,7 +104,7 @@ public sealed class ScannedFramesTests
 
                 var header = RecordFrame.ReadHeader(step.Bytes!);
                 var commits = header.Kind is FrameKind.Commit or FrameKind.Commits
-                    ? Archive.DecodeCommits(number, pos, header, step.Bytes!.Length, compression.Decode(header, RecordFrame.Payload(step.Bytes!)))
+                    ? Catalogue.ArchiveCatalogue.DecodeCommits(number, pos, header, step.Bytes!.Length, compression.Decode(header, RecordFrame.Payload(step.Bytes!)))
                     : null;
                 frames.Add(new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, file.Length, step.Bytes, commits));
                 pos = step.Next;
