@@ -7,7 +7,7 @@ namespace Amber.Storage.Segments;
 /// <summary>
 /// The archive's files: the segment files and the frames in them, the zstd dictionaries their commit frames are
 /// compressed with, the external blob files, and <c>writer.chk</c>. It reads and locates frames and decodes them
-/// (a few decoded commits are cached); the writer's tail is <see cref="ActiveSegment"/> and recovery of a torn tail
+/// (decoded frames are cached, bounded in bytes); the writer's tail is <see cref="ActiveSegment"/> and recovery of a torn tail
 /// is <see cref="SegmentRecovery"/>. Nothing here reads the index.
 /// </summary>
 internal sealed class SegmentStore : IDisposable

@@ -119,6 +119,34 @@ public sealed class MergedFrameTests
         Assert.Contains(report.Faults, f => f.StartsWith($"seg-000001.amb at offset {offset} (commit ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ReadCommitPayload_EachCommitOfAMergedFrame_IsFoundBySeqFromOneCachedDecode()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var archive = t.Init(Small);
+        Seed(archive);
+        archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken);
+        archive.Dispose();
+        var (offset, frame) = FirstMerged(t.ReadFile(t.SegmentPath(1)));
+        using var store = new Segments.SegmentStore(t.Options(Small));
+
+        var decoded = store.ReadDecodedFrame(1, offset);
+        var members = MergedCommits.Members(decoded);
+
+        Assert.True(members.Count > 1, $"{members.Count} commit(s) in the merged frame");
+        Assert.Same(decoded, store.ReadDecodedFrame(1, offset)); // decoded once, then from the cache
+        foreach (var (start, length) in members)
+        {
+            var seq = MergedCommits.SeqOf(decoded.AsSpan(start, length));
+            Assert.True(store.ReadCommitPayload(1, offset, seq).Span.SequenceEqual(decoded.AsSpan(start, length)), $"commit {seq}");
+        }
+
+        Assert.Throws<CorruptArchiveException>(() => store.ReadCommitPayload(1, offset, 1_000_000));
+        store.Forget(1);
+        Assert.NotSame(decoded, store.ReadDecodedFrame(1, offset));
+        Assert.Equal(RecordFrame.ReadHeader(frame).UncompressedLength, decoded.Length);
+    }
+
     private static (long Offset, byte[] Frame) FirstMerged(byte[] segment)
     {
         var pos = SegmentHeader.Size;
