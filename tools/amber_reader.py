@@ -35,7 +35,26 @@ import sys
 import tempfile
 
 READER_VERSION = 3
+SEGMENT_READER_VERSION = 4  # segment.md §5: 4 = a compacted segment that may hold merged commit frames (kind 4)
 MAX_N = 268_435_456
+
+
+
+def split_merged(path, frame):
+    """record-frame.md §4a: the entry sequences of a merged frame's commits, each starting at an Info entry."""
+    payload, pos, starts = frame.decoded, 0, []
+    while pos < len(payload):
+        if pos + 5 > len(payload):
+            raise Fault(path, frame.offset, f"merged payload byte {pos}: entry header cut short")
+        t, length = struct.unpack_from("<BI", payload, pos)
+        if t == INFO:
+            starts.append(pos)
+        elif not starts:
+            raise Fault(path, frame.offset, "a merged frame that does not start with an Info entry")
+        pos += 5 + length
+    if not starts or pos != len(payload):
+        raise Fault(path, frame.offset, "a merged frame with no commit, or an entry that runs past its payload")
+    return [payload[a:b] for a, b in zip(starts, starts[1:] + [len(payload)])]
 
 
 class Fault(Exception):
@@ -606,7 +625,7 @@ class Reader:
         if crc32c(data[:60]) != struct.unpack_from("<I", data, 60)[0]:
             raise Fault(path, 60, "segment header CRC-32C mismatch")
         version, min_reader, seg_no = struct.unpack_from("<HHI", data, 8)
-        if min_reader > READER_VERSION:
+        if min_reader > SEGMENT_READER_VERSION:
             raise Fault(path, 10, f"needs reader version {min_reader}")
         if data[16:32] != self.archive_id:
             raise Fault(path, 16, "archive id differs from archive.json")
@@ -646,7 +665,7 @@ class Reader:
         if crc32c(data[p + 4:p + 4 + n]) != struct.unpack_from("<I", data, p + 4 + n)[0]:
             return "frame CRC-32C mismatch"
         kind, codec, flags = struct.unpack_from("<BBH", data, p + 4)
-        if kind not in (1, 2, 3) or codec > 4 or flags != 0:
+        if kind not in (1, 2, 3, 4) or codec > 4 or flags != 0:
             return f"unknown kind {kind}, codec {codec} or flags {flags}"
         return None
 
@@ -679,7 +698,7 @@ class Reader:
                 self.add_dictionary(path, frame)
             elif frame.codec == 0:
                 frame.decoded = frame.payload
-            elif frame.kind != 1:
+            elif frame.kind not in (1, 4):
                 raise Fault(path, frame.offset, f"a kind {frame.kind} frame with codec {frame.codec}")
             else:
                 dict_id = frame.dict_id if frame.codec in (2, 4) else 0
@@ -709,12 +728,12 @@ class Reader:
                     except ValueError as e:
                         raise Fault(path, frame.offset, f"the frame's checksum holds but its zstd payload does not decode: {e}")
         for frame in frames:
-            if frame.kind == 1 and frame.codec in (3, 4):
+            if frame.kind in (1, 4) and frame.codec in (3, 4):
                 try:
                     frame.decoded = unpack(frame.decoded, frame.length)
                 except (ValueError, KeyError, TypeError) as e:
                     raise Fault(path, frame.offset, f"the commit's checksum holds but its packed stream does not unpack: {e}")
-            if frame.kind == 1 and frame.codec != 0 and len(frame.decoded) != frame.length:
+            if frame.kind in (1, 4) and frame.codec != 0 and len(frame.decoded) != frame.length:
                 raise Fault(path, frame.offset, f"decodes to {len(frame.decoded)} bytes, the header says {frame.length}")
 
     def add_dictionary(self, path, frame):
@@ -741,15 +760,16 @@ class Reader:
         if frame.kind == 3:
             self.checkpoints.append((path, frame.offset, frame.decoded, len(self.leaves)))
             return
-        try:
-            self.apply_commit(path, frame)
-        except Fault:
-            raise
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
-            raise Fault(path, frame.offset, f"the commit's content is not what the format says: {e}")
+        # record-frame.md §4a: a merged frame (kind 4) holds several commits, each from its Info entry to the next.
+        for payload in split_merged(path, frame) if frame.kind == 4 else [frame.decoded]:
+            try:
+                self.apply_commit(path, frame, payload)
+            except Fault:
+                raise
+            except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
+                raise Fault(path, frame.offset, f"the commit's content is not what the format says: {e}")
 
-    def apply_commit(self, path, frame):
-        payload = frame.decoded
+    def apply_commit(self, path, frame, payload):
         entries = []
         pos = 0
         while pos < len(payload):

@@ -11,7 +11,8 @@ namespace Amber.Benchmarks;
 /// concatenated files in the same run: segments, blob files, log, index, and the time to read the largest
 /// conversation back cold (a fresh open, its first read) and warm. Settings: <c>--runs</c>
 /// <c>plain:9:98304,packed:9:98304,packed:3:524288:19,…</c> (frames plain or packed, zstd level, ImportOptions.PackBytes,
-/// and optionally a level to compact the archive at after the import, segment.md §14: "import fast, compact later"). <c>--tables</c>
+/// and optionally a level to compact the archive at after the import, segment.md §14: "import fast, compact later", and
+/// the decoded bytes of the merged frames it writes, Archive.DefaultMergeBytes unless given, 0 for no merging). <c>--tables</c>
 /// also prints each run's index.db by table (dbstat), so the total and where the index's bytes sit come from one run.
 /// </summary>
 public static class FootprintCommand
@@ -43,6 +44,7 @@ public static class FootprintCommand
             var level = int.Parse(parts[1], CultureInfo.InvariantCulture);
             var packBytes = int.Parse(parts[2], CultureInfo.InvariantCulture);
             int? compactAt = parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : null;
+            var mergeBytes = parts.Length > 4 ? int.Parse(parts[4], CultureInfo.InvariantCulture) : Archive.DefaultMergeBytes;
             var dir = Path.Combine(options.WorkDirectory, $"footprint-{run.Replace(':', '-')}");
             if (Directory.Exists(dir))
             {
@@ -63,7 +65,7 @@ public static class FootprintCommand
                 if (compactAt is { } compactLevel)
                 {
                     var sw = Stopwatch.StartNew();
-                    var report = archive.Compact(compactLevel, sealActiveFrom: 1);
+                    var report = archive.Compact(compactLevel, sealActiveFrom: 1, mergeBytes: mergeBytes);
                     compactSeconds = sw.Elapsed.TotalSeconds;
                     Console.WriteLine($"- run {run}: compacted {report.SegmentsRewritten} segment(s) at level {compactLevel}, {report.BytesBefore:N0} → {report.BytesAfter:N0} bytes in {compactSeconds:F2} s\n");
                 }
@@ -82,7 +84,7 @@ public static class FootprintCommand
             var segments = Bytes(Path.Combine(dir, "segments"));
             var total = Bytes(dir);
             table.Add(
-                $"{(packed ? "packed (codec 3/4)" : "plain (codec 1/2)")}, level {level}, pack {packBytes / 1024} KiB{(compactAt is { } c ? $", then compacted at {c}" : "")}",
+                $"{(packed ? "packed (codec 3/4)" : "plain (codec 1/2)")}, level {level}, pack {packBytes / 1024} KiB{(compactAt is { } c ? $", then compacted at {c}{(mergeBytes > 0 ? $", merged into {mergeBytes / 1024} KiB frames" : ", not merged")}" : "")}",
                 Fmt.Bytes(segments),
                 Fmt.Ratio((double)segments / zstd19),
                 Fmt.Bytes(Bytes(Path.Combine(dir, "blobs"))),

@@ -19,6 +19,9 @@ public sealed partial class Archive
     /// </summary>
     public const long DefaultSealActiveFrom = 1L << 20;
 
+    /// <summary>Compaction merges commits into frames of about this many decoded bytes (segment.md §14; BENCHMARKS §26-S: 4 MiB gave 1.314 × <c>zstd -19</c>, 8 MiB 1.281 ×).</summary>
+    public const int DefaultMergeBytes = 8 << 20;
+
     /// <summary>
     /// Held for reading by every index read that then reads the segments, and for writing by a compaction while it
     /// moves one segment's rows and file: a read never takes an offset from one file and reads it in the other.
@@ -37,11 +40,14 @@ public sealed partial class Archive
     /// Seal the active segment first when its frames take at least this many bytes (null: never), so that an archive
     /// smaller than <see cref="ArchiveOptions.SegmentSize"/> is compacted too; writing goes on in the next segment.
     /// </param>
+    /// <param name="mergeBytes">Merge commits into frames of about this many decoded bytes, at most 64 MiB (0: each commit in its own frame, as before merged frames; such segments are merged by a later run).</param>
     /// <param name="progress">Told the frames and bytes of the segments re-encoded so far, of all of theirs.</param>
-    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    public CompactionReport Compact(int level = DefaultCompactionLevel, long? sealActiveFrom = DefaultSealActiveFrom, int mergeBytes = DefaultMergeBytes, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 22);
+        ArgumentOutOfRangeException.ThrowIfNegative(mergeBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(mergeBytes, 64 << 20);
         var w = writer ?? throw new InvalidOperationException($"Compacting the archive at {options.Directory} needs the writer lock; another process holds it.");
         if (sealActiveFrom is { } seal)
         {
@@ -69,7 +75,8 @@ public sealed partial class Archive
                 continue;
             }
 
-            if (segments.ReadHeader(n).CompactionLevel >= level)
+            var header = segments.ReadHeader(n);
+            if (header.CompactionLevel >= level && (mergeBytes == 0 || header.MinReaderVersion >= Format.SegmentHeader.MergedVersion))
             {
                 skipped++;
             }
@@ -85,7 +92,7 @@ public sealed partial class Archive
         {
             cancellationToken.ThrowIfCancellationRequested();
             var start = done;
-            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, p => scan.Frame(start + p));
+            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, mergeBytes, p => scan.Frame(start + p));
             done += rewrite.BytesBefore;
             Swap(w, rewrite);
             before += rewrite.BytesBefore;
@@ -130,7 +137,7 @@ public sealed partial class Archive
                 var index = catalogue.Index;
                 using (var tx = index.Begin())
                 {
-                    index.Relocate(tx, n, rewrite.Moves.Select(m => (m.Old, m.New, m.NewLength)));
+                    index.Relocate(tx, n, rewrite.Moves);
                     index.SetMeta(tx, CompactionMarker.MetaKey, marker);
                     tx.Commit();
                 }
@@ -146,7 +153,7 @@ public sealed partial class Archive
                     segments.Forget(n);
                     if (!CompactionMarker.Landed(segments, marker, out _))
                     {
-                        UndoRelocation(n, rewrite);
+                        rewrite.Undo(catalogue.Index, fs, options.Log);
                     }
 
                     throw;
@@ -166,28 +173,6 @@ public sealed partial class Archive
         finally
         {
             WriteGate.Release();
-        }
-    }
-
-    /// <summary>The old file is still in place: the rows go back to it. If even that fails, the marker stays and the next open rebuilds the index.</summary>
-    private void UndoRelocation(uint n, SegmentRewrite rewrite)
-    {
-        try
-        {
-            if (fs.FileExists(rewrite.TempPath))
-            {
-                fs.Delete(rewrite.TempPath);
-            }
-
-            var index = catalogue.Index;
-            using var tx = index.Begin();
-            index.Relocate(tx, n, rewrite.Moves.Select(m => (m.New, m.Old, m.OldLength)));
-            index.DeleteMeta(tx, CompactionMarker.MetaKey);
-            tx.Commit();
-        }
-        catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or CorruptArchiveException)
-        {
-            options.Log?.Invoke($"could not move the index rows of {ArchivePaths.SegmentName(n)} back after a failed compaction ({e.Message}); the next open rebuilds the index");
         }
     }
 

@@ -47,9 +47,6 @@ public sealed partial class Archive
     internal void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
         => catalogue.ApplyFrame(into, tx, compression, segment, offset, frame, commit);
 
-    internal static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
-        => Catalogue.ArchiveCatalogue.DecodeCommit(segment, offset, frameLength, decoded);
-
     internal static void DeleteIndexFiles(string path) => Catalogue.ArchiveCatalogue.DeleteIndexFiles(path);
 
     internal static string HexOf(string contentId) => SegmentStore.HexOf(contentId);
@@ -61,7 +58,7 @@ public sealed partial class Archive
     /// <summary>Reads and checks one frame at a known position.</summary>
     internal byte[] ReadFrameBytes(uint segment, long offset) => segments.ReadFrameBytes(segment, offset);
 
-    internal byte[] ReadCommitPayload(uint segment, long offset) => segments.ReadCommitPayload(segment, offset);
+    internal ReadOnlyMemory<byte> ReadCommitPayload(uint segment, long offset, long seq) => segments.ReadCommitPayload(segment, offset, seq);
 
     internal void AddDictionary(uint id, string label, byte[] dictionary) => segments.AddDictionary(id, label, dictionary);
 

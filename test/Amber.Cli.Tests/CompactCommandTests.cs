@@ -4,7 +4,7 @@ using Amber.Testing;
 
 namespace Amber.Cli.Tests;
 
-/// <summary><c>amber compact</c> re-encodes the sealed segments, once per level, and the archive still verifies.</summary>
+/// <summary><c>amber compact</c> re-encodes the sealed segments (commits merged), once per level, and the archive still verifies and reads.</summary>
 public sealed class CompactCommandTests
 {
     [Fact]
@@ -23,6 +23,7 @@ public sealed class CompactCommandTests
         }
 
         var shown = cli.Run("show", ids[0], "--json").Out;
+        var raw = cli.Run("show", ids[0], "--raw").Out;
         var (exit, output, error) = cli.Run("compact", "--json");
 
         Assert.True(exit == 0, error);
@@ -32,6 +33,11 @@ public sealed class CompactCommandTests
         Assert.Equal(19, report["level"]!.GetValue<int>());
         Assert.Equal(0, cli.Run("verify").Exit);
         Assert.Equal(shown, cli.Run("show", ids[0], "--json").Out);
+
+        // Merged frames (record-frame.md §4a) read through the same path for the raw bytes and the bag's commits.
+        Assert.Equal(raw, cli.Run("show", ids[0], "--raw").Out);
+        var (bagExit, _, bagError) = cli.Run("export", "--bagit", cli.Combine("bag"));
+        Assert.True(bagExit == 0, bagError);
 
         var again = cli.Run("compact");
         Assert.Equal(0, again.Exit);

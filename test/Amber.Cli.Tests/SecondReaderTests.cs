@@ -109,6 +109,34 @@ public sealed class SecondReaderTests
     }
 
     [Fact]
+    public void CompactedArchiveWithMergedFrames_ReadsTheSameAsShowJson()
+    {
+        RequireTools();
+        using var cli = new CliRunner();
+        SeedManySegments(cli);
+        var (exit, _, err) = cli.Run("compact");
+        Assert.True(exit == 0, err);
+        Assert.Contains(Frames(cli.FirstSegment), f => f.Kind == 4); // record-frame.md §4a
+
+        Assert.Equal(60, AssertReadsAsShow(cli));
+    }
+
+    [Fact]
+    public void FlippedByteInAMergedFrame_FailsNamingTheFileAndTheFrameOffset()
+    {
+        RequireTools();
+        using var cli = new CliRunner();
+        SeedManySegments(cli);
+        Assert.Equal(0, cli.Run("compact").Exit);
+        var (offset, length, _) = Frames(cli.FirstSegment).First(f => f.Kind == 4);
+        cli.FlipFirstSegmentByte((int)offset + (int)(length / 2), 0x10);
+
+        var (exit, _, err) = RunReaderRaw(cli.ArchiveDir);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{cli.FirstSegment}: offset {offset}:", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FlippedByteInASealedSegment_FailsNamingTheFileAndTheFrameOffset()
     {
         RequireTools();

@@ -276,7 +276,11 @@ internal sealed class ArchiveCatalogue : IDisposable
 
         try
         {
-            into.Apply(tx, commit ?? DecodeCommit(segment, offset, frame.Length, compression.Decode(header, payload)));
+            IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
+            foreach (var c in commits)
+            {
+                into.Apply(tx, c);
+            }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
         {
@@ -288,9 +292,39 @@ internal sealed class ArchiveCatalogue : IDisposable
     public static void ApplyCheckpointFrame(ArchiveIndex into, SqliteTransaction tx, uint segment, long offset, ReadOnlySpan<byte> payload)
         => into.AddCheckpoint(tx, segment, offset, payload);
 
-    public static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
+    /// <summary>
+    /// The commits of a decoded commit frame: one, or for a merged frame (kind 4) each of its commits, with entry offsets
+    /// in the whole decoded payload and the frame's bytes shared out as their lengths (<see cref="MergedCommits.Share"/>).
+    /// </summary>
+    public static IReadOnlyList<IndexedCommit> DecodeCommits(uint segment, long offset, FrameHeader header, long frameLength, byte[] decoded)
     {
+        if (header.Kind != FrameKind.Commits)
+        {
+            return [DecodeCommit(segment, offset, frameLength, decoded)];
+        }
+
         var entries = CommitPayload.Read(decoded);
+        var commits = new List<IndexedCommit>();
+        var k = 0;
+        foreach (var (start, length) in MergedCommits.Members(decoded))
+        {
+            var first = k;
+            while (k < entries.Count && entries[k].Offset - CommitPayload.EntryHeaderSize < start + length)
+            {
+                k++;
+            }
+
+            commits.Add(Describe(segment, offset, MergedCommits.Share(frameLength, start, length, decoded.Length), entries.GetRange(first, k - first)));
+        }
+
+        return commits;
+    }
+
+    public static IndexedCommit DecodeCommit(uint segment, long offset, long frameLength, byte[] decoded)
+        => Describe(segment, offset, frameLength, CommitPayload.Read(decoded));
+
+    private static IndexedCommit Describe(uint segment, long offset, long frameLength, List<CommitPayload.Entry> entries)
+    {
         if (entries.Count == 0 || entries[0].Type != EntryType.Info)
         {
             throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: commit does not start with its info record.");

@@ -168,7 +168,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
             if (payload is null || frame != (n.Segment, n.Offset))
             {
                 frame = (n.Segment, n.Offset);
-                payload = segments.ReadCommitPayload(n.Segment, n.Offset);
+                payload = segments.ReadDecodedFrame(n.Segment, n.Offset);
             }
 
             nodes.Add(new(n.Id, Node.FromStoredBytes(SegmentStore.EntryOf(payload, n.Segment, n.Offset, n.EntryOffset, n.EntryLength).Span)));

@@ -21,7 +21,7 @@ internal static class ExportedCommits
 
         foreach (var (seq, segment, offset) in located)
         {
-            yield return Decode(archive, seq, CommitPayload.Read(archive.ReadCommitPayload(segment, offset)));
+            yield return Decode(archive, seq, CommitPayload.Read(archive.ReadCommitPayload(segment, offset, seq)));
         }
     }
 

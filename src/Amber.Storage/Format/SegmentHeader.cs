@@ -10,6 +10,12 @@ internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, ui
     public const int Size = 64;
     /// <summary>Version 3: the segment may hold packed commit frames (codecs 3 and 4); a version-2 reader must refuse it.</summary>
     public const ushort CurrentVersion = 3;
+
+    /// <summary>Version 4: a compacted segment that may hold merged commit frames (kind 4); a version-3 reader must refuse it.</summary>
+    public const ushort MergedVersion = 4;
+
+    /// <summary>The highest <see cref="MinReaderVersion"/> this build reads.</summary>
+    public const ushort ReadableVersion = MergedVersion;
     public static ReadOnlySpan<byte> Magic => "AMBERSEG"u8;
 
     public void Write(Span<byte> dest)
@@ -50,9 +56,9 @@ internal sealed record SegmentHeader(ushort Version, ushort MinReaderVersion, ui
             src.Slice(16, 16).ToArray(),
             BinaryPrimitives.ReadInt64LittleEndian(src[32..]),
             src[40]);
-        if (header.MinReaderVersion > CurrentVersion)
+        if (header.MinReaderVersion > ReadableVersion)
         {
-            throw new CorruptArchiveException($"{file}: needs reader version {header.MinReaderVersion}; this build reads up to {CurrentVersion}.");
+            throw new CorruptArchiveException($"{file}: needs reader version {header.MinReaderVersion}; this build reads up to {ReadableVersion}.");
         }
 
         return header;

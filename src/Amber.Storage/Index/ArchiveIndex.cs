@@ -255,7 +255,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     public SqliteTransaction Begin() => Writer.BeginTransaction();
 
     /// <summary>Points every row in <paramref name="segment"/> at the offsets a compaction gave its frames (<see cref="SegmentRelocation"/>).</summary>
-    public void Relocate(SqliteTransaction tx, uint segment, IEnumerable<(long From, long To, long Length)> moves) => SegmentRelocation.Apply(Writer, tx, segment, moves);
+    public void Relocate(SqliteTransaction tx, uint segment, IEnumerable<Segments.FrameMove> moves) => SegmentRelocation.Apply(Writer, tx, segment, moves);
 
     public void DeleteMeta(SqliteTransaction tx, string key)
     {

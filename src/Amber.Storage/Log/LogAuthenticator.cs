@@ -141,14 +141,17 @@ internal static class LogAuthenticator
                         latest = SignedNote.Parse(System.Text.Encoding.UTF8.GetString(payload));
                         break;
                     default:
-                        var info = Archive.DecodeCommit(seg, offset, frame.Length, compression.Decode(header, payload));
-                        var seq = info.Info["seq"]?.GetValue<long>();
-                        if (seq != tree.Size + 1)
+                        foreach (var info in Catalogue.ArchiveCatalogue.DecodeCommits(seg, offset, header, frame.Length, compression.Decode(header, payload)))
                         {
-                            return $"{name} at offset {offset}: commit {seq} where commit {tree.Size + 1} was expected";
+                            var seq = info.Info["seq"]?.GetValue<long>();
+                            if (seq != tree.Size + 1)
+                            {
+                                return $"{name} at offset {offset}: commit {seq} where commit {tree.Size + 1} was expected";
+                            }
+
+                            tree.AppendEntry(info.Entries[0].Body.Span);
                         }
 
-                        tree.AppendEntry(info.Entries[0].Body.Span);
                         break;
                 }
 

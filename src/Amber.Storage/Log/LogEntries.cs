@@ -17,7 +17,7 @@ internal static class LogEntries
         cmd.CommandText = "SELECT segment, offset FROM commits WHERE seq = $s";
         cmd.Parameters.AddWithValue("$s", seq);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? InfoOf(CommitPayload.Read(segments.ReadCommitPayload((uint)r.GetInt64(0), r.GetInt64(1))), (uint)r.GetInt64(0), r.GetInt64(1)) : null;
+        return r.Read() ? InfoOf(CommitPayload.Read(segments.ReadCommitPayload((uint)r.GetInt64(0), r.GetInt64(1), seq)), (uint)r.GetInt64(0), r.GetInt64(1)) : null;
     }
 
     /// <summary>The body of a commit frame's Info entry, which every commit frame starts with.</summary>

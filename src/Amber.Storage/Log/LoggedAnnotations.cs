@@ -171,7 +171,7 @@ internal sealed class LoggedAnnotations(Archive archive)
     /// <summary>The entries of commit <paramref name="seq"/>'s frame, once its info entry is shown to be the log's leaf.</summary>
     private IReadOnlyList<CommitPayload.Entry> AuthenticFrame(long seq, uint segment, long offset)
     {
-        var entries = CommitPayload.Read(archive.ReadCommitPayload(segment, offset));
+        var entries = CommitPayload.Read(archive.ReadCommitPayload(segment, offset, seq));
         if (entries.Count == 0 || entries[0].Type != EntryType.Info || !MerkleHash.HashLeaf(entries[0].Body.Span).AsSpan().SequenceEqual(archive.Log.LeafHash(seq - 1)))
         {
             throw Disagrees($"the commit frame the index places for commit {seq} is not that commit");

@@ -7,15 +7,22 @@ namespace Amber.Storage.Segments;
 /// <summary>
 /// The archive's files: the segment files and the frames in them, the zstd dictionaries their commit frames are
 /// compressed with, the external blob files, and <c>writer.chk</c>. It reads and locates frames and decodes them
-/// (a few decoded commits are cached); the writer's tail is <see cref="ActiveSegment"/> and recovery of a torn tail
+/// (decoded frames are cached, bounded in bytes); the writer's tail is <see cref="ActiveSegment"/> and recovery of a torn tail
 /// is <see cref="SegmentRecovery"/>. Nothing here reads the index.
 /// </summary>
 internal sealed class SegmentStore : IDisposable
 {
+    /// <summary>Decoded bytes the read cache keeps at most: a few merged frames (segment.md §14), or many small ones.</summary>
+    public const long FrameCacheBytes = 48L << 20;
+
+    /// <summary>Decoded frames the read cache keeps at most, however small.</summary>
+    public const int FrameCacheFrames = 64;
+
     private readonly Dictionary<uint, byte[]> dictionaries = [];
     private readonly Dictionary<string, uint> dictionaryByLabel = new(StringComparer.Ordinal);
     private readonly Lock readLock = new();
-    private readonly LinkedList<((uint, long) Key, byte[] Payload)> frameCache = new();
+    private readonly LinkedList<DecodedFrame> frameCache = new();
+    private long cachedBytes;
     private Compression? readCompression;
 
     public SegmentStore(ArchiveOptions options)
@@ -145,9 +152,9 @@ internal sealed class SegmentStore : IDisposable
         }
     }
 
-    /// <summary>Reads one entry's body from a commit frame, decoding the frame once (a few are cached).</summary>
+    /// <summary>Reads one entry's body from a commit frame, decoding the frame once (decoded frames are cached).</summary>
     public ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)
-        => EntryOf(ReadCommitPayload(segment, offset), segment, offset, entryOffset, entryLength);
+        => EntryOf(ReadDecodedFrame(segment, offset), segment, offset, entryOffset, entryLength);
 
     public static ReadOnlyMemory<byte> EntryOf(byte[] payload, uint segment, long offset, int entryOffset, int entryLength)
     {
@@ -159,22 +166,70 @@ internal sealed class SegmentStore : IDisposable
         return payload.AsMemory(entryOffset, entryLength);
     }
 
-    public byte[] ReadCommitPayload(uint segment, long offset)
+    /// <summary>
+    /// The entry sequence of commit <paramref name="seq"/>, whose frame is at <paramref name="offset"/>: the whole
+    /// decoded payload of a commit frame, or that commit's part of a merged one (record-frame.md §4a).
+    /// </summary>
+    public ReadOnlyMemory<byte> ReadCommitPayload(uint segment, long offset, long seq)
+    {
+        var frame = Decoded(segment, offset);
+        if (frame.Kind != FrameKind.Commits)
+        {
+            return frame.Payload;
+        }
+
+        lock (readLock)
+        {
+            frame.Members ??= MembersOf(frame.Payload, segment, offset);
+        }
+
+        foreach (var (memberSeq, start, length) in frame.Members)
+        {
+            if (memberSeq == seq)
+            {
+                return frame.Payload.AsMemory(start, length);
+            }
+        }
+
+        throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: the merged commit frame the index places commit {seq} in does not hold it.");
+    }
+
+    /// <summary>The whole decoded payload of the commit frame at <paramref name="offset"/> (entry offsets are offsets in it).</summary>
+    public byte[] ReadDecodedFrame(uint segment, long offset) => Decoded(segment, offset).Payload;
+
+    private static (long Seq, int Start, int Length)[] MembersOf(byte[] payload, uint segment, long offset)
+    {
+        try
+        {
+            return MergedCommits.Members(payload).Select(m => (MergedCommits.SeqOf(payload.AsSpan(m.Start, m.Length)), m.Start, m.Length)).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: the merged commit frame's commits cannot be told apart: {e.Message}", e);
+        }
+    }
+
+    private DecodedFrame Decoded(uint segment, long offset)
     {
         lock (readLock)
         {
             for (var n = frameCache.First; n is not null; n = n.Next)
             {
-                if (n.Value.Key == (segment, offset))
+                if (n.Value.Segment == segment && n.Value.Offset == offset)
                 {
                     frameCache.Remove(n);
                     frameCache.AddFirst(n);
-                    return n.Value.Payload;
+                    return n.Value;
                 }
             }
 
             var frame = ReadFrameBytes(segment, offset);
             var header = RecordFrame.ReadHeader(frame);
+            if (header.Kind is not (FrameKind.Commit or FrameKind.Commits))
+            {
+                throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: the index places a commit where a frame of kind {header.Kind} is.");
+            }
+
             if (readCompression is null || (header.NeedsDictionary && !readCompression.HasDictionary(header.DictionaryId)))
             {
                 if (header.NeedsDictionary && !SnapshotDictionaries().ContainsKey(header.DictionaryId))
@@ -196,13 +251,18 @@ internal sealed class SegmentStore : IDisposable
                 throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {e.Message}", e);
             }
 
-            frameCache.AddFirst(((segment, offset), payload));
-            if (frameCache.Count > 16)
+            var decoded = new DecodedFrame(segment, offset, header.Kind, payload);
+            frameCache.AddFirst(decoded);
+            cachedBytes += payload.Length;
+
+            // Bounded by bytes, not frames: a merged frame is a few MiB, a commit frame often a few KiB.
+            while (frameCache.Count > 1 && (cachedBytes > FrameCacheBytes || frameCache.Count > FrameCacheFrames))
             {
+                cachedBytes -= frameCache.Last!.Value.Payload.Length;
                 frameCache.RemoveLast();
             }
 
-            return payload;
+            return decoded;
         }
     }
 
@@ -214,8 +274,9 @@ internal sealed class SegmentStore : IDisposable
             for (var n = frameCache.First; n is not null;)
             {
                 var next = n.Next;
-                if (n.Value.Key.Item1 == segment)
+                if (n.Value.Segment == segment)
                 {
+                    cachedBytes -= n.Value.Payload.Length;
                     frameCache.Remove(n);
                 }
 

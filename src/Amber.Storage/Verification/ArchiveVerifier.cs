@@ -68,7 +68,7 @@ public static class ArchiveVerifier
             var dictionaries = new Dictionary<uint, byte[]>();
             using var compression = new Compression(dictionaries);
             using var preparer = new FramePreparer(time);
-            var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame>? Prepared)>();
+            var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame[]>? Prepared)>();
             var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
             var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
             var models = new HashSet<string>(StringComparer.Ordinal);
@@ -126,8 +126,8 @@ public static class ArchiveVerifier
                     while (pending.Count > keep)
                     {
                         var (at, bytes, prep) = pending.Dequeue();
-                        var commit = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
-                        scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commit) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
+                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commits) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
                     }
                 }
 
@@ -213,8 +213,8 @@ public static class ArchiveVerifier
         return report;
     }
 
-    /// <returns>The decoded commit (null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
-    private static IndexedCommit? CheckFrame(
+    /// <returns>The decoded commits (one, or a merged frame's; null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
+    private static IReadOnlyList<IndexedCommit>? CheckFrame(
         Archive archive,
         VerifyReport report,
         LogCheck log,
@@ -224,7 +224,7 @@ public static class ArchiveVerifier
         uint segment,
         long offset,
         byte[] frame,
-        PreparedFrame? prepared,
+        PreparedFrame[]? prepared,
         Dictionary<string, (uint, long, int)> nodes,
         Dictionary<string, bool> blobs,
         HashSet<string> models,
@@ -254,207 +254,17 @@ public static class ArchiveVerifier
                 return null;
             }
 
-            // Decoded, and each entry's canonical form, node id and parse found, on the pool (PreparedFrame).
-            var p = prepared ?? PreparedFrame.Prepare(segment, offset, frame, compression, archive.Options.TimeProvider);
-            clock.Add(p.Ticks);
-            var t = clock.Now();
-            var commit = p.Commit ?? throw p.Failure!;
-            log.Entry(commit.Entries[0].Body.Span);
-            var seq = (long)commit.Info["seq"]!;
-            if (seq != lastSeq + 1)
+            // Decoded, and each entry's canonical form, node id and parse found, on the pool (PreparedFrame); a merged
+            // frame's commits are checked one by one, as if each were a frame of its own at the merged frame's offset.
+            var parts = prepared ?? PreparedFrame.Prepare(segment, offset, frame, compression, archive.Options.TimeProvider);
+            var commits = new List<IndexedCommit>(parts.Length);
+            foreach (var p in parts)
             {
-                report.Faults.Add($"{where}: commit sequence {seq} follows {lastSeq}; a commit is missing or repeated.");
+                var at = header.Kind == FrameKind.Commits ? $"{where} (commit {commits.Count + 1} of {parts.Length} in the merged frame)" : where;
+                commits.Add(CheckCommit(archive, report, log, clock, segment, offset, at, p, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq));
             }
 
-            lastSeq = seq;
-            Canonical(report, where, "commit info", p.Canonical[0]);
-            var newInThisCommit = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 1; i < commit.Entries.Count; i++)
-            {
-                var e = commit.Entries[i];
-                var body = e.Body.Span;
-                switch (e.Type)
-                {
-                    case EntryType.Info:
-                        report.Faults.Add($"{where}: a second commit info entry.");
-                        break;
-                    case EntryType.Model:
-                        Canonical(report, where, "model reference", p.Canonical[i]);
-                        models.Add(ContentId.Of(body));
-                        break;
-                    case EntryType.Conversation:
-                        Canonical(report, where, "conversation", p.Canonical[i]);
-                        conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
-                        break;
-                    case EntryType.Blob:
-                        {
-                            var id = ContentId.Format(body[..32]);
-                            var actual = ContentId.Of(body[32..]);
-                            if (actual != id)
-                            {
-                                report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
-                            }
-
-                            blobs[id] = false;
-                            break;
-                        }
-
-                    case EntryType.ExternalBlob:
-                        {
-                            var id = ContentId.Format(body[..32]);
-                            var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
-                            CheckExternalBlob(archive, report, id, size);
-                            referencedExternal.Add(Archive.HexOf(id));
-                            blobs[id] = true;
-                            break;
-                        }
-
-                    case EntryType.Annotation:
-                        {
-                            Canonical(report, where, "annotation", p.Canonical[i]);
-                            var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
-                            if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
-                            {
-                                report.Faults.Add($"{where}: annotation {ContentId.Of(body)} is about {a.Target}, which is not stored.");
-                            }
-
-                            break;
-                        }
-
-                    case EntryType.Node:
-                        {
-                            var id = p.NodeIds[i]!;
-                            Canonical(report, where, $"node {id}", p.Canonical[i]);
-                            var node = p.Nodes[i] ?? throw p.NodeErrors[i]!;
-                            if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
-                            {
-                                report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
-                            }
-
-                            if (node.Generation is { } g && !models.Contains(g.Model))
-                            {
-                                report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
-                            }
-
-                            foreach (var b in node.BlobReferences())
-                            {
-                                if (!blobs.ContainsKey(b.Blob))
-                                {
-                                    report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
-                                }
-                            }
-
-                            if (node.Generation?.State is { } state && !blobs.ContainsKey(state))
-                            {
-                                report.Faults.Add($"{where}: node {id} names state blob {state}, which is not stored.");
-                            }
-
-                            if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
-                            {
-                                report.Faults.Add($"{where}: node {id} is stored twice.");
-                            }
-
-                            newInThisCommit.Add(id);
-                            break;
-                        }
-                }
-            }
-
-            var memberLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-            for (var i = 0; i < commit.Entries.Count; i++)
-            {
-                var e = commit.Entries[i];
-                if (e.Type != EntryType.Membership)
-                {
-                    continue;
-                }
-
-                Canonical(report, where, "membership", p.Canonical[i]);
-                var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
-                memberLists[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-            }
-
-            var listed = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var c in commit.Info["conversations"]!.AsArray())
-            {
-                var cid = c!["id"]!.GetValue<string>();
-                if (!conversations.Contains(cid))
-                {
-                    report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
-                }
-
-                // The log entry names the conversation's nodes by digest; the membership entry must match it.
-                var members = memberLists.GetValueOrDefault(cid) ?? [];
-                if (CommitInfo.NodesDigest(members) != c["nodes_sha256"]?.GetValue<string>() || members.Count != c["node_count"]?.GetValue<int>())
-                {
-                    report.Faults.Add($"{where}: conversation {cid}: the membership entry does not match the digest and count in the log entry.");
-                }
-
-                var memberSet = members.ToHashSet(StringComparer.Ordinal);
-                foreach (var leaf in c["leaves"]?.AsArray() ?? [])
-                {
-                    if (!memberSet.Contains(leaf!.GetValue<string>()))
-                    {
-                        report.Faults.Add($"{where}: conversation {cid}: the log entry names leaf {leaf}, which the commit does not attach.");
-                    }
-                }
-
-                foreach (var nid in members)
-                {
-                    if (!nodes.ContainsKey(nid))
-                    {
-                        report.Faults.Add($"{where}: conversation {cid} lists node {nid}, which is not stored.");
-                    }
-
-                    membership.Add((cid, nid));
-                    listed.Add(nid);
-                }
-
-                foreach (var r in c["raw"]?.AsArray() ?? [])
-                {
-                    if (!blobs.ContainsKey(r!.GetValue<string>()))
-                    {
-                        report.Faults.Add($"{where}: conversation {cid} names raw source {r}, which is not stored.");
-                    }
-                }
-            }
-
-            // The rest of the log entry must describe this commit's entries exactly.
-            var blobIds = commit.Entries.Where(e => e.Type is EntryType.Blob or EntryType.ExternalBlob).Select(e => ContentId.Format(e.Body.Span[..32])).ToList();
-            if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
-            {
-                report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
-            }
-
-            var annotationIds = commit.Entries.Where(e => e.Type == EntryType.Annotation).Select(e => ContentId.Of(e.Body.Span)).ToList();
-            if (!(commit.Info["annotations"]?.AsArray().Select(a => a!.GetValue<string>()) ?? []).SequenceEqual(annotationIds))
-            {
-                report.Faults.Add($"{where}: the log entry's annotation list does not match the commit's annotations.");
-            }
-
-            var modelIds = commit.Entries.Where(e => e.Type == EntryType.Model).Select(e => ContentId.Of(e.Body.Span)).ToList();
-            if (!(commit.Info["models"]?.AsArray().Select(m => m!.GetValue<string>()) ?? []).SequenceEqual(modelIds))
-            {
-                report.Faults.Add($"{where}: the log entry's model list does not match the commit's model references.");
-            }
-
-            foreach (var c in commit.Info["conversations"]!.AsArray())
-            {
-                var leaves = c!["leaves"]?.AsArray().Select(l => l!.GetValue<string>()).ToList();
-                var count = c["leaf_count"]?.GetValue<int>();
-                if (leaves is not null ? leaves.Count != count : c["leaves_sha256"] is null)
-                {
-                    report.Faults.Add($"{where}: conversation {c["id"]}: the log entry's leaf count does not match its leaves.");
-                }
-            }
-
-            foreach (var n in newInThisCommit.Where(n => !listed.Contains(n)).Take(3))
-            {
-                report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
-            }
-
-            clock.Add(5, t);
-            return commit;
+            return commits;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -463,6 +273,225 @@ public static class ArchiveVerifier
             decoded = false;
             return null;
         }
+    }
+
+    /// <summary>Checks one commit of a frame (the frame's only one, or one of a merged frame's) in file order.</summary>
+    private static IndexedCommit CheckCommit(
+        Archive archive,
+        VerifyReport report,
+        LogCheck log,
+        ScanClock clock,
+        uint segment,
+        long offset,
+        string where,
+        PreparedFrame p,
+        Dictionary<string, (uint, long, int)> nodes,
+        Dictionary<string, bool> blobs,
+        HashSet<string> models,
+        HashSet<string> conversations,
+        HashSet<(string, string)> membership,
+        HashSet<string> referencedExternal,
+        ref long lastSeq)
+    {
+        clock.Add(p.Ticks);
+        var t = clock.Now();
+        var commit = p.Commit ?? throw p.Failure!;
+        log.Entry(commit.Entries[0].Body.Span);
+        var seq = (long)commit.Info["seq"]!;
+        if (seq != lastSeq + 1)
+        {
+            report.Faults.Add($"{where}: commit sequence {seq} follows {lastSeq}; a commit is missing or repeated.");
+        }
+
+        lastSeq = seq;
+        Canonical(report, where, "commit info", p.Canonical[0]);
+        var newInThisCommit = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i < commit.Entries.Count; i++)
+        {
+            var e = commit.Entries[i];
+            var body = e.Body.Span;
+            switch (e.Type)
+            {
+                case EntryType.Info:
+                    report.Faults.Add($"{where}: a second commit info entry.");
+                    break;
+                case EntryType.Model:
+                    Canonical(report, where, "model reference", p.Canonical[i]);
+                    models.Add(ContentId.Of(body));
+                    break;
+                case EntryType.Conversation:
+                    Canonical(report, where, "conversation", p.Canonical[i]);
+                    conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
+                    break;
+                case EntryType.Blob:
+                    {
+                        var id = ContentId.Format(body[..32]);
+                        var actual = ContentId.Of(body[32..]);
+                        if (actual != id)
+                        {
+                            report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
+                        }
+
+                        blobs[id] = false;
+                        break;
+                    }
+
+                case EntryType.ExternalBlob:
+                    {
+                        var id = ContentId.Format(body[..32]);
+                        var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
+                        CheckExternalBlob(archive, report, id, size);
+                        referencedExternal.Add(Archive.HexOf(id));
+                        blobs[id] = true;
+                        break;
+                    }
+
+                case EntryType.Annotation:
+                    {
+                        Canonical(report, where, "annotation", p.Canonical[i]);
+                        var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
+                        if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
+                        {
+                            report.Faults.Add($"{where}: annotation {ContentId.Of(body)} is about {a.Target}, which is not stored.");
+                        }
+
+                        break;
+                    }
+
+                case EntryType.Node:
+                    {
+                        var id = p.NodeIds[i]!;
+                        Canonical(report, where, $"node {id}", p.Canonical[i]);
+                        var node = p.Nodes[i] ?? throw p.NodeErrors[i]!;
+                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
+                        {
+                            report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
+                        }
+
+                        if (node.Generation is { } g && !models.Contains(g.Model))
+                        {
+                            report.Faults.Add($"{where}: node {id} names model {g.Model}, which is not stored.");
+                        }
+
+                        foreach (var b in node.BlobReferences())
+                        {
+                            if (!blobs.ContainsKey(b.Blob))
+                            {
+                                report.Faults.Add($"{where}: node {id} names blob {b.Blob}, which is not stored.");
+                            }
+                        }
+
+                        if (node.Generation?.State is { } state && !blobs.ContainsKey(state))
+                        {
+                            report.Faults.Add($"{where}: node {id} names state blob {state}, which is not stored.");
+                        }
+
+                        if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
+                        {
+                            report.Faults.Add($"{where}: node {id} is stored twice.");
+                        }
+
+                        newInThisCommit.Add(id);
+                        break;
+                    }
+            }
+        }
+
+        var memberLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < commit.Entries.Count; i++)
+        {
+            var e = commit.Entries[i];
+            if (e.Type != EntryType.Membership)
+            {
+                continue;
+            }
+
+            Canonical(report, where, "membership", p.Canonical[i]);
+            var m = (JsonObject)JsonNode.Parse(e.Body.Span)!;
+            memberLists[m["conversation"]!.GetValue<string>()] = m["nodes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        }
+
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in commit.Info["conversations"]!.AsArray())
+        {
+            var cid = c!["id"]!.GetValue<string>();
+            if (!conversations.Contains(cid))
+            {
+                report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
+            }
+
+            // The log entry names the conversation's nodes by digest; the membership entry must match it.
+            var members = memberLists.GetValueOrDefault(cid) ?? [];
+            if (CommitInfo.NodesDigest(members) != c["nodes_sha256"]?.GetValue<string>() || members.Count != c["node_count"]?.GetValue<int>())
+            {
+                report.Faults.Add($"{where}: conversation {cid}: the membership entry does not match the digest and count in the log entry.");
+            }
+
+            var memberSet = members.ToHashSet(StringComparer.Ordinal);
+            foreach (var leaf in c["leaves"]?.AsArray() ?? [])
+            {
+                if (!memberSet.Contains(leaf!.GetValue<string>()))
+                {
+                    report.Faults.Add($"{where}: conversation {cid}: the log entry names leaf {leaf}, which the commit does not attach.");
+                }
+            }
+
+            foreach (var nid in members)
+            {
+                if (!nodes.ContainsKey(nid))
+                {
+                    report.Faults.Add($"{where}: conversation {cid} lists node {nid}, which is not stored.");
+                }
+
+                membership.Add((cid, nid));
+                listed.Add(nid);
+            }
+
+            foreach (var r in c["raw"]?.AsArray() ?? [])
+            {
+                if (!blobs.ContainsKey(r!.GetValue<string>()))
+                {
+                    report.Faults.Add($"{where}: conversation {cid} names raw source {r}, which is not stored.");
+                }
+            }
+        }
+
+        // The rest of the log entry must describe this commit's entries exactly.
+        var blobIds = commit.Entries.Where(e => e.Type is EntryType.Blob or EntryType.ExternalBlob).Select(e => ContentId.Format(e.Body.Span[..32])).ToList();
+        if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
+        {
+            report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
+        }
+
+        var annotationIds = commit.Entries.Where(e => e.Type == EntryType.Annotation).Select(e => ContentId.Of(e.Body.Span)).ToList();
+        if (!(commit.Info["annotations"]?.AsArray().Select(a => a!.GetValue<string>()) ?? []).SequenceEqual(annotationIds))
+        {
+            report.Faults.Add($"{where}: the log entry's annotation list does not match the commit's annotations.");
+        }
+
+        var modelIds = commit.Entries.Where(e => e.Type == EntryType.Model).Select(e => ContentId.Of(e.Body.Span)).ToList();
+        if (!(commit.Info["models"]?.AsArray().Select(m => m!.GetValue<string>()) ?? []).SequenceEqual(modelIds))
+        {
+            report.Faults.Add($"{where}: the log entry's model list does not match the commit's model references.");
+        }
+
+        foreach (var c in commit.Info["conversations"]!.AsArray())
+        {
+            var leaves = c!["leaves"]?.AsArray().Select(l => l!.GetValue<string>()).ToList();
+            var count = c["leaf_count"]?.GetValue<int>();
+            if (leaves is not null ? leaves.Count != count : c["leaves_sha256"] is null)
+            {
+                report.Faults.Add($"{where}: conversation {c["id"]}: the log entry's leaf count does not match its leaves.");
+            }
+        }
+
+        foreach (var n in newInThisCommit.Where(n => !listed.Contains(n)).Take(3))
+        {
+            report.Faults.Add($"{where}: node {n} is stored but no conversation in its commit lists it.");
+        }
+
+        clock.Add(5, t);
+        return commit;
     }
 
     /// <summary>Reports an entry not in canonical form (<see cref="PreparedFrame.CanonicalProblem"/>).</summary>

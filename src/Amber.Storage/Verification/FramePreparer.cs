@@ -15,7 +15,7 @@ internal sealed class FramePreparer(TimeProvider time) : IDisposable
     private Dictionary<uint, byte[]> dictionaries = [];
 
     /// <summary>Starts preparing a frame just read; null for a frame that is not a commit (checked in order as it is).</summary>
-    public Task<PreparedFrame>? Start(uint segment, long offset, byte[] frame)
+    public Task<PreparedFrame[]>? Start(uint segment, long offset, byte[] frame)
     {
         var header = RecordFrame.ReadHeader(frame);
         if (header.Kind == FrameKind.Dictionary)
@@ -33,7 +33,7 @@ internal sealed class FramePreparer(TimeProvider time) : IDisposable
             return null;
         }
 
-        if (header.Kind != FrameKind.Commit)
+        if (header.Kind is not (FrameKind.Commit or FrameKind.Commits))
         {
             return null;
         }

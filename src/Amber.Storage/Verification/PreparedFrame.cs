@@ -43,23 +43,39 @@ internal sealed class PreparedFrame
     /// <summary>Time spent in each of <see cref="ScanClock.Names"/>' kinds of work.</summary>
     public long[] Ticks { get; } = new long[ScanClock.Names.Length];
 
-    /// <summary>Prepares a commit frame, with a <paramref name="compression"/> of this thread's own.</summary>
-    public static PreparedFrame Prepare(uint segment, long offset, byte[] frame, Compression compression, TimeProvider time)
+    /// <summary>
+    /// Prepares a commit frame, with a <paramref name="compression"/> of this thread's own: one prepared commit, or one
+    /// per commit of a merged frame (kind 4), or one that failed.
+    /// </summary>
+    public static PreparedFrame[] Prepare(uint segment, long offset, byte[] frame, Compression compression, TimeProvider time)
     {
         var t = time.GetTimestamp();
-        IndexedCommit commit;
+        IReadOnlyList<IndexedCommit> commits;
         try
         {
             var header = RecordFrame.ReadHeader(frame);
-            commit = Archive.DecodeCommit(segment, offset, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
+            commits = Catalogue.ArchiveCatalogue.DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, RecordFrame.Payload(frame)));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new PreparedFrame(null, e, 0);
+            return [new PreparedFrame(null, e, 0)];
         }
 
+        var decodeTicks = time.GetTimestamp() - t;
+        var prepared = new PreparedFrame[commits.Count];
+        for (var k = 0; k < commits.Count; k++)
+        {
+            prepared[k] = PrepareCommit(commits[k], time);
+        }
+
+        prepared[0].Ticks[1] += decodeTicks;
+        return prepared;
+    }
+
+    private static PreparedFrame PrepareCommit(IndexedCommit commit, TimeProvider time)
+    {
+        var t = time.GetTimestamp();
         var p = new PreparedFrame(commit, null, commit.Entries.Count);
-        t = p.Add(1, t, time);
         for (var i = 0; i < commit.Entries.Count; i++)
         {
             var e = commit.Entries[i];

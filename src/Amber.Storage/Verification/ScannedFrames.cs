@@ -168,12 +168,16 @@ internal sealed class ScannedFrames : IDisposable
                 IndexRowDeriver.Checkpoint(into, f.Segment, f.Offset, payload);
                 return true;
             default:
-                if (f.Commit is null)
+                if (f.Commits is null)
                 {
                     return false;
                 }
 
-                IndexRowDeriver.Apply(into, f.Commit, models);
+                foreach (var commit in f.Commits)
+                {
+                    IndexRowDeriver.Apply(into, commit, models);
+                }
+
                 return true;
         }
     }

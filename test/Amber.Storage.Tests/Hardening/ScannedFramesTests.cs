@@ -21,7 +21,7 @@ public sealed class ScannedFramesTests
         Assert.Empty(Audit(archive, frames => frames));
 
         // Commit 2 handed over with another time: the audit compares what it was given, so the commits row differs.
-        var faults = Audit(archive, frames => frames.Select(f => f.Commit?.Info["seq"]?.GetValue<long>() == 2 ? Retimed(f) : f));
+        var faults = Audit(archive, frames => frames.Select(f => f.Commits?[0].Info["seq"]?.GetValue<long>() == 2 ? Retimed(f) : f));
         Assert.Contains(faults, f => f.StartsWith("index: commits:", StringComparison.Ordinal));
     }
 
@@ -37,7 +37,7 @@ public sealed class ScannedFramesTests
         var faults = Audit(archive, frames =>
         {
             var list = frames.ToList();
-            var i = list.FindLastIndex(f => f.Commit is not null);
+            var i = list.FindLastIndex(f => f.Commits is not null);
             return how switch
             {
                 "damaged" => list.Select((f, k) => k == i ? new ScannedFrame(ScannedFrame.Kinds.Damaged, f.Segment, f.Offset, f.SegmentLength) : f),
@@ -60,9 +60,9 @@ public sealed class ScannedFramesTests
 
     private static ScannedFrame Retimed(ScannedFrame f)
     {
-        var info = (JsonObject)f.Commit!.Info.DeepClone();
+        var info = (JsonObject)f.Commits![0].Info.DeepClone();
         info["time"] = "1999-01-01T00:00:00.000Z";
-        return f with { Commit = f.Commit with { Info = info } };
+        return f with { Commits = [f.Commits[0] with { Info = info }] };
     }
 
     /// <summary>Runs the index audit on frames read and decoded here, as the segment scan reads them, changed by <paramref name="change"/>.</summary>
@@ -103,10 +103,10 @@ public sealed class ScannedFramesTests
                 }
 
                 var header = RecordFrame.ReadHeader(step.Bytes!);
-                var commit = header.Kind == FrameKind.Commit
-                    ? Archive.DecodeCommit(number, pos, step.Bytes!.Length, compression.Decode(header, RecordFrame.Payload(step.Bytes!)))
+                var commits = header.Kind is FrameKind.Commit or FrameKind.Commits
+                    ? Catalogue.ArchiveCatalogue.DecodeCommits(number, pos, header, step.Bytes!.Length, compression.Decode(header, RecordFrame.Payload(step.Bytes!)))
                     : null;
-                frames.Add(new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, file.Length, step.Bytes, commit));
+                frames.Add(new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, file.Length, step.Bytes, commits));
                 pos = step.Next;
             }
         }
