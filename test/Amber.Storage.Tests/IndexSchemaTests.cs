@@ -37,6 +37,8 @@ public sealed class IndexSchemaTests
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'record'"));
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'node_text_content'"));
         Assert.Contains("content=''", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        // Schema 8: postings without word positions.
+        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
         // Schema 6: no copy of the commit infos; the log entry is read from the commit frame and is the leaf the index records.
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('commits') WHERE name = 'info'"));
         await using (var reader = t.Open(o => o with { ReadOnly = true }))
@@ -46,6 +48,28 @@ public sealed class IndexSchemaTests
             Assert.Equal(Scalar(t.IndexPath, "SELECT hex(leaf_hash) FROM commits WHERE seq = 1"), Convert.ToHexString(Amber.Transparency.Merkle.MerkleHash.HashLeaf(entry)));
             Assert.Null(reader.GetLogEntry(1));
         }
+    }
+
+    [Fact]
+    public async Task Open_AnIndexOfSchema7_SaysSo_AndRebuildsItWithPostingsWithoutPositions()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(3);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(sample.Batch);
+        }
+
+        MakeSchema7(t.IndexPath);
+        await using (var archive = t.Open())
+        {
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 7 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
+            Assert.Empty(archive.Search("stale"));
+            Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
+        }
+
+        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        Assert.Equal("8", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
     }
 
     [Fact]
@@ -96,6 +120,20 @@ public sealed class IndexSchemaTests
         c.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "UPDATE meta SET value = '5' WHERE key = 'schema'; CREATE TABLE schema5_leftover(x); ALTER TABLE commits ADD COLUMN info BLOB;";
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Makes the index one that schema 7 wrote: its claim, and postings with word positions (<c>detail=full</c>) of other text.</summary>
+    private static void MakeSchema7(string indexPath)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"""
+            UPDATE meta SET value = '7' WHERE key = 'schema'; DROP TABLE node_text;
+            CREATE VIRTUAL TABLE node_text USING fts5(text, content='', tokenize = {ArchiveIndex.Tokenizer});
+            INSERT INTO node_text(rowid, text) SELECT k, 'stale words' FROM nodes;
+            """;
         cmd.ExecuteNonQuery();
     }
 

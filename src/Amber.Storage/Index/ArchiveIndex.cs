@@ -18,9 +18,11 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
     /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
     /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. 7:
-    /// each node's tenant and token counts (what <c>amber cost</c> sums). See docs/ARCHITECTURE.md.
+    /// each node's tenant and token counts (what <c>amber cost</c> sums). 8: full-text postings without word positions
+    /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch). See
+    /// docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 7;
+    public const int SchemaVersion = 8;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -141,13 +143,15 @@ internal sealed partial class ArchiveIndex : IDisposable
     }
 
     /// <summary>
-    /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (SearchSnippets).
+    /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (HitTexts).
     /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
-    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed.
+    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=column</c>:
+    /// the postings say which messages hold a word, not where (about a fifth smaller); phrases and word counts are read
+    /// from the candidates' text (HitTexts), where the snippets are cut.
     /// </summary>
-    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', tokenize = " + Tokenizer + ");";
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=column, tokenize = " + Tokenizer + ");";
 
-    /// <summary>How search text is cut into words: the index's and the snippets' (SearchSnippet) alike.</summary>
+    /// <summary>How search text is cut into words: the index's and the snippets' (HitTexts) alike.</summary>
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
