@@ -1,3 +1,4 @@
+using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Testing;
 using Microsoft.Data.Sqlite;
@@ -70,6 +71,46 @@ public sealed class IndexSchemaTests
 
         Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
         Assert.Equal("8", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+    }
+
+    [Theory]
+    [InlineData("2023-04-01T12:00:00.123456Z", "integer", "2023-04")]
+    [InlineData("1969-12-31T23:59:59.9999999Z", "integer", "1969-12")]
+    [InlineData("2023-05-01T00:00:00Z", "integer", "2023-05")]
+    [InlineData("2023-04-30T23:30:00-02:00", "text", "2023-04")] // not packable: kept as text, the month as written
+    public async Task NodeCreated_IsStoredCompactly_AndReadBackAsTheSourceGaveIt(string created, string storedAs, string month)
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var batch = new CommitBatch("test");
+        var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "plain-id", Title = "t", Created = "2023-01-01T00:00:00Z" });
+        var leaf = part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello")], Created = created });
+        archive.Commit(batch);
+
+        var instance = Assert.Single(archive.ListInstances()); // (a read waits for the index to hold the commit)
+        Assert.Equal(leaf, instance.Id);
+        Assert.Equal(created, instance.Created);
+        Assert.Equal(month, Assert.Single(archive.GetUsage().Rows).Month);
+        Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(created) FROM nodes"));
+    }
+
+    [Theory]
+    [InlineData("3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 32)]
+    [InlineData("0b6c3f2e-9d1a-4c5b-8e7f-6a5b4c3d2e1f", "blob", 16)]
+    [InlineData("0B6C3F2E-9D1A-4C5B-8E7F-6A5B4C3D2E1F", "text", 36)] // upper case: kept as text, so it reads back as given
+    [InlineData("conversation-17", "text", 15)]
+    public async Task SourceIds_OfDigestsAndUuids_AreStoredAsBytes_AndReadBackExactly(string sourceId, string storedAs, int length)
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var batch = new CommitBatch("test");
+        var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = sourceId, Title = "t" });
+        part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello")] });
+        archive.Commit(batch);
+
+        Assert.Equal(sourceId, Assert.Single(archive.ListConversations()).SourceId); // (a read waits for the index to hold the commit)
+        Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(source_id) FROM conversations"));
+        Assert.Equal(length.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(t.IndexPath, "SELECT length(source_id) FROM conversations"));
     }
 
     [Fact]

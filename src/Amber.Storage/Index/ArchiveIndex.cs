@@ -19,7 +19,9 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
     /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. 7:
     /// each node's tenant and token counts (what <c>amber cost</c> sums). 8: full-text postings without word positions
-    /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch). See
+    /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch), a node's
+    /// <c>created</c> packed into an integer and a digest or UUID source id as bytes where that gives the text back
+    /// (IndexValues). See
     /// docs/ARCHITECTURE.md.
     /// </summary>
     public const int SchemaVersion = 8;
@@ -155,7 +157,8 @@ internal sealed partial class ArchiveIndex : IDisposable
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
-    // other by key. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
+    // other by key. A node's created and a conversation's source_id have no type affinity: IndexValues keeps them compact
+    // where their exact text can be given back. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
     // node once (Apply looks it up first), so uniqueness needs no index. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -164,13 +167,13 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
+        CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id NOT NULL,
             title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
             instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
             raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, k DESC);
-        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created TEXT, model INTEGER,
+        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created, model INTEGER,
             tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL,
             tenant TEXT, tokens_in INTEGER, tokens_out INTEGER);
         CREATE INDEX IF NOT EXISTS nodes_id ON nodes(substr(id, 1, 8));
