@@ -1,3 +1,4 @@
+using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Testing;
 using Microsoft.Data.Sqlite;
@@ -37,6 +38,8 @@ public sealed class IndexSchemaTests
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'record'"));
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'node_text_content'"));
         Assert.Contains("content=''", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        // Schema 8: postings without word positions.
+        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
         // Schema 6: no copy of the commit infos; the log entry is read from the commit frame and is the leaf the index records.
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('commits') WHERE name = 'info'"));
         await using (var reader = t.Open(o => o with { ReadOnly = true }))
@@ -46,6 +49,68 @@ public sealed class IndexSchemaTests
             Assert.Equal(Scalar(t.IndexPath, "SELECT hex(leaf_hash) FROM commits WHERE seq = 1"), Convert.ToHexString(Amber.Transparency.Merkle.MerkleHash.HashLeaf(entry)));
             Assert.Null(reader.GetLogEntry(1));
         }
+    }
+
+    [Fact]
+    public async Task Open_AnIndexOfSchema7_SaysSo_AndRebuildsItWithPostingsWithoutPositions()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        var sample = SampleConversations.Create(3);
+        await using (var archive = t.Init())
+        {
+            archive.Commit(sample.Batch);
+        }
+
+        MakeSchema7(t.IndexPath);
+        await using (var archive = t.Open())
+        {
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 7 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
+            Assert.Empty(archive.Search("stale"));
+            Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
+        }
+
+        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        Assert.Equal("8", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+    }
+
+    [Theory]
+    [InlineData("2023-04-01T12:00:00.123456Z", "integer", "2023-04")]
+    [InlineData("1969-12-31T23:59:59.9999999Z", "integer", "1969-12")]
+    [InlineData("2023-05-01T00:00:00Z", "integer", "2023-05")]
+    [InlineData("2023-04-30T23:30:00-02:00", "text", "2023-04")] // not packable: kept as text, the month as written
+    public async Task NodeCreated_IsStoredCompactly_AndReadBackAsTheSourceGaveIt(string created, string storedAs, string month)
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var batch = new CommitBatch("test");
+        var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "plain-id", Title = "t", Created = "2023-01-01T00:00:00Z" });
+        var leaf = part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello")], Created = created });
+        archive.Commit(batch);
+
+        var instance = Assert.Single(archive.ListInstances()); // (a read waits for the index to hold the commit)
+        Assert.Equal(leaf, instance.Id);
+        Assert.Equal(created, instance.Created);
+        Assert.Equal(month, Assert.Single(archive.GetUsage().Rows).Month);
+        Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(created) FROM nodes"));
+    }
+
+    [Theory]
+    [InlineData("3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 32)]
+    [InlineData("0b6c3f2e-9d1a-4c5b-8e7f-6a5b4c3d2e1f", "blob", 16)]
+    [InlineData("0B6C3F2E-9D1A-4C5B-8E7F-6A5B4C3D2E1F", "text", 36)] // upper case: kept as text, so it reads back as given
+    [InlineData("conversation-17", "text", 15)]
+    public async Task SourceIds_OfDigestsAndUuids_AreStoredAsBytes_AndReadBackExactly(string sourceId, string storedAs, int length)
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        var batch = new CommitBatch("test");
+        var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = sourceId, Title = "t" });
+        part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello")] });
+        archive.Commit(batch);
+
+        Assert.Equal(sourceId, Assert.Single(archive.ListConversations()).SourceId); // (a read waits for the index to hold the commit)
+        Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(source_id) FROM conversations"));
+        Assert.Equal(length.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(t.IndexPath, "SELECT length(source_id) FROM conversations"));
     }
 
     [Fact]
@@ -96,6 +161,20 @@ public sealed class IndexSchemaTests
         c.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "UPDATE meta SET value = '5' WHERE key = 'schema'; CREATE TABLE schema5_leftover(x); ALTER TABLE commits ADD COLUMN info BLOB;";
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Makes the index one that schema 7 wrote: its claim, and postings with word positions (<c>detail=full</c>) of other text.</summary>
+    private static void MakeSchema7(string indexPath)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"""
+            UPDATE meta SET value = '7' WHERE key = 'schema'; DROP TABLE node_text;
+            CREATE VIRTUAL TABLE node_text USING fts5(text, content='', tokenize = {ArchiveIndex.Tokenizer});
+            INSERT INTO node_text(rowid, text) SELECT k, 'stale words' FROM nodes;
+            """;
         cmd.ExecuteNonQuery();
     }
 

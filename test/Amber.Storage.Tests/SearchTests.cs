@@ -100,6 +100,45 @@ public sealed class SearchTests
     }
 
     [Fact]
+    public void Search_Ranked_OrdersByRelevance_MoreOccurrencesAndShorterMessagesFirst()
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        using var archive = t.Init();
+        // The index keeps no counts (detail=column): the order below needs each word's count read from the text and
+        // each message's length from the index, as BM25 weighs them.
+        var once = Commit(archive, "once", new TextBlock("the harbor lantern and " + LongTail));
+        var often = Commit(archive, "often", new TextBlock("lantern harbor lantern harbor lantern and " + LongTail));
+        var shortOnce = Commit(archive, "short", new TextBlock("harbor lantern"));
+        Commit(archive, "other", new TextBlock("nothing to see here"));
+
+        var ranked = archive.Search("lantern harbor", 10);
+        Assert.Equal([shortOnce, often, once], ranked.Select(h => h.Node));
+        Assert.True(ranked[0].Rank < ranked[1].Rank && ranked[1].Rank < ranked[2].Rank, string.Join(", ", ranked.Select(h => h.Rank)));
+        Assert.All(ranked, h => Assert.True(h.Rank < 0, "a BM25 score, negated as FTS5's rank"));
+    }
+
+    [Theory]
+    [InlineData(SearchOrder.Rank)]
+    [InlineData(SearchOrder.Newest)]
+    public void Search_APhrase_MatchesOnlyThePhrase_NotItsWordsApart(SearchOrder order)
+    {
+        using var t = new TestArchives(FileSystemKind.InMemory);
+        using var archive = t.Init();
+        var phrase = Commit(archive, "phrase", new TextBlock("we polished the Copper-Kettle today"));
+        // Newer messages holding both words, but not as the phrase: more than one batch of candidates (the limit) to skip.
+        for (var i = 0; i < 5; i++)
+        {
+            Commit(archive, "apart" + i, new TextBlock("the kettle of copper, number " + i));
+        }
+
+        var hit = Assert.Single(archive.Search("\"copper kettle\"", 2, order));
+        Assert.Equal(phrase, hit.Node);
+        Assert.Contains("«Copper-Kettle»", hit.Snippet, StringComparison.Ordinal);
+        Assert.Equal(6, archive.Search("copper kettle", 10, order).Count);
+        Assert.Empty(archive.Search("\"kettle copper polished\"", 10, order));
+    }
+
+    [Fact]
     public void Search_ANodeInTwoConversations_GivesAHitForEach()
     {
         using var t = new TestArchives(FileSystemKind.InMemory);

@@ -43,6 +43,47 @@ public static class Timestamps
         return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
     }
 
+    /// <summary>
+    /// A time in the exact text a source gave, as one integer that gives that text back (<see cref="Unpack"/>): the ticks
+    /// since 1970-01-01 UTC times 8, plus the number of fraction digits written (0–7), so packed times order as the instants
+    /// they name. Only <c>yyyy-MM-ddTHH:mm:ss[.f…]Z</c> texts that <see cref="Unpack"/> writes back byte for byte are packed.
+    /// </summary>
+    public static bool TryPack(string text, out long packed)
+    {
+        packed = 0;
+        var digits = text.Length == 20 ? 0 : text.Length - 21;
+        if (digits is < 0 or > 7 || text[^1] != 'Z' || (digits > 0 && text[19] != '.'))
+        {
+            return false;
+        }
+
+        var format = PackedFormat(digits);
+        if (!DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            || t.ToString(format, CultureInfo.InvariantCulture) != text)
+        {
+            return false;
+        }
+
+        var ticks = t.Ticks - DateTime.UnixEpoch.Ticks;
+        if (ticks > long.MaxValue / 8 || ticks < long.MinValue / 8)
+        {
+            return false;
+        }
+
+        packed = (ticks * 8) + digits;
+        return true;
+    }
+
+    /// <summary>The text a time was packed from (<see cref="TryPack"/>).</summary>
+    public static string Unpack(long packed)
+    {
+        var digits = (int)(packed & 7);
+        var utc = new DateTime(DateTime.UnixEpoch.Ticks + (packed >> 3), DateTimeKind.Utc);
+        return utc.ToString(PackedFormat(digits), CultureInfo.InvariantCulture);
+    }
+
+    private static string PackedFormat(int digits) => digits == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss." + new string('f', digits) + "'Z'";
+
     /// <summary>As <see cref="TryParse"/>, or null.</summary>
     public static DateTimeOffset? Parse(string? text) => TryParse(text, out var t) ? t : null;
 }

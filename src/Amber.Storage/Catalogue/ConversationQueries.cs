@@ -87,7 +87,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
     /// <summary>The summary in the current row, whose first columns are <see cref="SummaryColumns"/>.</summary>
     private static ConversationSummary ReadSummary(SqliteDataReader r)
         => new(
-            IndexIds.Read(r, 0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            IndexIds.Read(r, 0), r.GetString(1), r.GetString(2), IndexValues.SourceId(r, 3), r.IsDBNull(4) ? null : r.GetString(4),
             r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
             "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11));
 
@@ -111,7 +111,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
-            SELECT n.id, c.id, c.title, i.depth, i.tier, COALESCE(n.created, c.created)
+            SELECT n.id, c.id, c.title, i.depth, i.tier, n.created, c.created
             FROM instances i JOIN conversations c ON c.k = i.conversation JOIN nodes n ON n.k = i.leaf
             {(conversationId is null ? "" : "WHERE i.conversation = (SELECT k FROM conversations WHERE id = $conv)")}
             ORDER BY c.created DESC, c.k DESC, n.created, n.id LIMIT $n
@@ -126,7 +126,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         var list = new List<InstanceSummary>();
         while (r.Read())
         {
-            list.Add(new InstanceSummary(IndexIds.Read(r, 0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), r.GetString(5)));
+            list.Add(new InstanceSummary(IndexIds.Read(r, 0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), IndexValues.Time(r, 5) ?? r.GetString(6)));
         }
 
         return list;

@@ -121,8 +121,8 @@ internal sealed class DashboardQueries(ArchiveCatalogue catalogue, SegmentStore 
         var rows = new List<UsageRow>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = """
-                SELECT n.tenant, m.name, substr(n.created, 1, 7) AS month, SUM(COALESCE(n.tokens_in, 0)), SUM(COALESCE(n.tokens_out, 0)),
+            cmd.CommandText = $"""
+                SELECT n.tenant, m.name, {IndexValues.MonthSql("n.created")} AS month, SUM(COALESCE(n.tokens_in, 0)), SUM(COALESCE(n.tokens_out, 0)),
                     COUNT(n.model), SUM(n.model IS NOT NULL AND n.tokens_in IS NULL AND n.tokens_out IS NULL), SUM(n.entry_length)
                 FROM nodes n LEFT JOIN models m ON m.k = n.model
                 GROUP BY n.tenant, m.name, month ORDER BY month, n.tenant, m.name

@@ -1,13 +1,20 @@
+using System.Globalization;
 using Amber.Core.Model;
 using Amber.Storage.Index;
 using Amber.Storage.Reading;
 using Amber.Storage.Segments;
+using Microsoft.Data.Sqlite;
 
 namespace Amber.Storage.Catalogue;
 
 /// <summary>Full-text search: the one query the CLI, the viewer and the API call.</summary>
 internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore segments)
 {
+    /// <summary>Ranked search re-scores this many times the limit (at least <see cref="MinimumPool"/>) of the best candidates with their words' counts.</summary>
+    internal const int PoolPerHit = 4;
+
+    internal const int MinimumPool = 100;
+
     /// <summary>
     /// Messages whose text holds every word (or "quoted phrase") of <paramref name="query"/>, best match first or, with
     /// <see cref="SearchOrder.Newest"/>, most recently archived first. Each hit's snippet is cut from the message as
@@ -16,6 +23,12 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     /// best <paramref name="limit"/> messages are read, so a common word stays fast. A message in several conversations
     /// gives a hit for each (the first <paramref name="limit"/> hits in all).
     /// </summary>
+    /// <remarks>
+    /// The index records which messages hold a word, not where or how often (FTS5 <c>detail=column</c>), so a phrase is
+    /// looked up as its words and confirmed in the candidates' text, and ranking runs in two passes: every match by BM25
+    /// with each word counted once (of which only the message's length varies: the shortest first), then the best
+    /// <see cref="PoolPerHit"/> × <paramref name="limit"/> re-scored by BM25 with each word's count in their text.
+    /// </remarks>
     public IReadOnlyList<SearchHit> Search(string query, int limit = 50, SearchOrder order = SearchOrder.Rank, string open = "«", string close = "»", int snippetTokens = 24)
     {
         var parsed = SearchQuery.Parse(query);
@@ -24,54 +37,135 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
             return [];
         }
 
+        using var texts = new HitTexts();
+        var phraseWords = texts.Tokenize(parsed.Phrases);
+        // Each phrase of several words becomes those words (detail=column has no positions); a phrase of one word or of
+        // none stays as typed, so FTS5 treats it as before (a phrase of punctuation alone matches nothing).
+        var match = string.Join(' ', parsed.Phrases.Select((p, i) => phraseWords[i].Length <= 1 ? Quote(p) : string.Join(' ', phraseWords[i].Select(Quote))));
+        var confirm = phraseWords.Any(w => w.Length > 1);
+        var words = phraseWords.SelectMany(w => w).Distinct(StringComparer.Ordinal).ToArray();
+        var wanted = order == SearchOrder.Newest ? limit : Math.Max(limit * PoolPerHit, MinimumPool);
+
         using var c = catalogue.OpenAcknowledged();
-        using var tx = c.BeginTransaction(deferred: true);
-        using var cmd = c.CreateCommand();
-        // The best $n node keys first, then the joins for those alone: ranking by bm25 scores every match, which is
-        // why only keys and ranks leave it. Newest walks the rowids (node keys, in archive order) down and stops at $n.
-        var top = order == SearchOrder.Newest
-            ? "SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q ORDER BY rowid DESC LIMIT $n"
-            : "SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q ORDER BY rank LIMIT $n";
-        cmd.CommandText = $"""
-            WITH top AS ({top})
-            SELECT cv.id, cv.title, n.id, n.segment, n.offset, n.entry_offset, n.entry_length, top.k
-            FROM top JOIN nodes n ON n.k = top.r JOIN conversation_nodes cn ON cn.node = top.r JOIN conversations cv ON cv.k = cn.conversation
-            ORDER BY {(order == SearchOrder.Newest ? "top.r DESC" : "top.k, top.r DESC")}, cv.created DESC, cv.k DESC LIMIT $n
-            """;
-        cmd.Parameters.AddWithValue("$q", parsed.Match);
-        cmd.Parameters.AddWithValue("$n", limit);
-        var rows = new List<(string Conversation, string? Title, string Node, (uint, long, int, int) At, double Rank)>();
-        using (var r = cmd.ExecuteReader())
+        using (var view = c.CreateCommand())
         {
-            while (r.Read())
-            {
-                rows.Add((IndexIds.Read(r, 0), r.IsDBNull(1) ? null : r.GetString(1), IndexIds.Read(r, 2),
-                    ((uint)r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt32(6)), r.GetDouble(7)));
-            }
+            view.CommandText = SearchScore.WordsView;
+            view.ExecuteNonQuery();
         }
 
-        tx.Commit();
-        var nodes = new Dictionary<string, (Node Node, int Text)>(StringComparer.Ordinal);
-        var texts = new List<string>();
-        foreach (var row in rows)
+        List<Candidate> found = [];
+        SearchScore score;
+        List<(long Node, string Conversation, string? Title)> memberships;
+        using (var tx = c.BeginTransaction(deferred: true))
         {
-            if (!nodes.ContainsKey(row.Node))
+            score = SearchScore.Read(c, words);
+            // Newest walks the rowids (node keys, in archive order) down; ranked takes the shortest matches first (their
+            // BM25 with each word counted once). Candidates are read in batches until enough are confirmed.
+            for (var offset = 0; found.Count < wanted; offset += wanted)
             {
-                var (segment, offset, entryOffset, entryLength) = row.At;
-                var node = Node.FromStoredBytes(segments.ReadEntry(segment, offset, entryOffset, entryLength).Span);
-                nodes[row.Node] = (node, texts.Count);
-                texts.Add(node.SearchText);
+                var batch = Candidates(c, match, order == SearchOrder.Newest, wanted, offset);
+                var first = texts.Add([.. batch.Select(b => b.Text)]);
+                var matching = confirm ? texts.Matching(parsed, first) : null;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (matching is null || matching.Contains(first + i))
+                    {
+                        found.Add(batch[i] with { Row = first + i });
+                    }
+                }
+
+                if (batch.Count < wanted)
+                {
+                    break;
+                }
             }
+
+            var counts = words.ToDictionary(w => w, texts.Counts, StringComparer.Ordinal);
+            found = [.. found.Select(f => f with { Score = score.Of(f.Length, w => counts[w].GetValueOrDefault(f.Row)) })];
+            found = order == SearchOrder.Newest
+                ? [.. found.Take(limit)]
+                : [.. found.OrderByDescending(f => f.Score).ThenByDescending(f => f.Key).Take(limit)];
+            memberships = Memberships(c, found);
+            tx.Commit();
         }
 
-        var snippets = SearchSnippet.Cut(texts, parsed, open, close, snippetTokens);
-        var hits = new List<SearchHit>(rows.Count);
-        foreach (var row in rows)
+        var snippets = texts.Snippets([.. found.Select(f => f.Row)], parsed, open, close, snippetTokens);
+        var byKey = found.ToDictionary(f => f.Key);
+        var hits = new List<SearchHit>(Math.Min(limit, memberships.Count));
+        foreach (var (node, conversation, title) in memberships.Take(limit))
         {
-            var (node, text) = nodes[row.Node];
-            hits.Add(new SearchHit(row.Conversation, row.Title, row.Node, node.Role, snippets[text], row.Rank));
+            var f = byKey[node];
+            // Lower is better, as FTS5's rank: the hits' order in both orders reads the same way.
+            hits.Add(new SearchHit(conversation, title, f.Id, f.Role, snippets[f.Row], -f.Score));
         }
 
         return hits;
     }
+
+    private static string Quote(string phrase) => "\"" + phrase.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A batch of matching messages, with their text read from the segments.</summary>
+    private List<Candidate> Candidates(SqliteConnection c, string match, bool newest, int count, int offset)
+    {
+        using var cmd = c.CreateCommand();
+        // The top keys first, then the node rows for those alone: the sort visits every match.
+        cmd.CommandText = $"""
+            WITH top AS (SELECT m.rowid AS r, d.sz AS sz FROM node_text m JOIN node_text_docsize d ON d.id = m.rowid
+                WHERE node_text MATCH $q ORDER BY {(newest ? "m.rowid DESC" : "length(d.sz), d.sz, m.rowid DESC")} LIMIT $n OFFSET $o)
+            SELECT top.r, top.sz, n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM top JOIN nodes n ON n.k = top.r
+            """;
+        cmd.Parameters.AddWithValue("$q", match);
+        cmd.Parameters.AddWithValue("$n", count);
+        cmd.Parameters.AddWithValue("$o", offset);
+        var rows = new List<(long Key, long Length, string Id, (uint, long, int, int) At)>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                rows.Add((r.GetInt64(0), SearchScore.Length((byte[])r[1]), IndexIds.Read(r, 2), ((uint)r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt32(6))));
+            }
+        }
+
+        // The join does not keep the sort's order; the keys do (newest: descending; ranked: re-sorted after scoring).
+        // (Within one varint length, docsize's bytes sort as the number they encode, so the SQL order is by length.)
+        var sorted = newest ? rows.OrderByDescending(x => x.Key) : rows.OrderBy(x => x.Length).ThenByDescending(x => x.Key);
+        return [.. sorted.Select(x =>
+        {
+            var (segment, at, entryOffset, entryLength) = x.At;
+            var node = Node.FromStoredBytes(segments.ReadEntry(segment, at, entryOffset, entryLength).Span);
+            return new Candidate(x.Key, x.Id, node.Role, node.SearchText, x.Length, 0, 0);
+        })];
+    }
+
+    /// <summary>The conversations holding each hit, in the hits' order, then newest conversation first.</summary>
+    private static List<(long Node, string Conversation, string? Title)> Memberships(SqliteConnection c, List<Candidate> hits)
+    {
+        var rows = new List<(long Node, string Conversation, string? Title)>();
+        if (hits.Count == 0)
+        {
+            return rows;
+        }
+
+        using var cmd = c.CreateCommand();
+        // Node keys are integers read from the index, so they can be written into the statement.
+        cmd.CommandText = $"""
+            SELECT cn.node, cv.id, cv.title FROM conversation_nodes cn JOIN conversations cv ON cv.k = cn.conversation
+            WHERE cn.node IN ({string.Join(',', hits.Select(h => h.Key.ToString(CultureInfo.InvariantCulture)))})
+            ORDER BY cv.created DESC, cv.k DESC
+            """;
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                rows.Add((r.GetInt64(0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2)));
+            }
+        }
+
+        var position = hits.Select((h, i) => (h.Key, i)).ToDictionary(x => x.Key, x => x.i);
+        return [.. rows.OrderBy(x => position[x.Node])]; // a stable sort: within a node, the conversations' order stays
+    }
+
+    /// <param name="Key">The node's key (the FTS rowid).</param>
+    /// <param name="Row">Its row among the <see cref="HitTexts"/>.</param>
+    private sealed record Candidate(long Key, string Id, string Role, string Text, long Length, int Row, double Score);
 }

@@ -18,9 +18,13 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// (each content id stored once, as a 32-byte BLOB), a contentless full-text table whose rowid is the node's key, and
     /// no copies of what the segments hold (records are read through their location). 6: no copy of the commit infos
     /// either (the log entries are read from the commit frames), and the nodes' id index on the digest's first 8 bytes. 7:
-    /// each node's tenant and token counts (what <c>amber cost</c> sums). See docs/ARCHITECTURE.md.
+    /// each node's tenant and token counts (what <c>amber cost</c> sums). 8: full-text postings without word positions
+    /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch), a node's
+    /// <c>created</c> packed into an integer and a digest or UUID source id as bytes where that gives the text back
+    /// (IndexValues). See
+    /// docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 7;
+    public const int SchemaVersion = 8;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -141,17 +145,20 @@ internal sealed partial class ArchiveIndex : IDisposable
     }
 
     /// <summary>
-    /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (SearchSnippets).
+    /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (HitTexts).
     /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
-    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed.
+    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=column</c>:
+    /// the postings say which messages hold a word, not where (about a fifth smaller); phrases and word counts are read
+    /// from the candidates' text (HitTexts), where the snippets are cut.
     /// </summary>
-    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', tokenize = " + Tokenizer + ");";
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=column, tokenize = " + Tokenizer + ");";
 
-    /// <summary>How search text is cut into words: the index's and the snippets' (SearchSnippet) alike.</summary>
+    /// <summary>How search text is cut into words: the index's and the snippets' (HitTexts) alike.</summary>
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
-    // other by key. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
+    // other by key. A node's created and a conversation's source_id have no type affinity: IndexValues keeps them compact
+    // where their exact text can be given back. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
     // node once (Apply looks it up first), so uniqueness needs no index. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -160,13 +167,13 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, note TEXT NOT NULL,
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id TEXT NOT NULL,
+        CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id NOT NULL,
             title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
             instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
             raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created DESC, k DESC);
-        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created TEXT, model INTEGER,
+        CREATE TABLE IF NOT EXISTS nodes(k INTEGER PRIMARY KEY, id BLOB NOT NULL, parent INTEGER, created, model INTEGER,
             tier INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL,
             tenant TEXT, tokens_in INTEGER, tokens_out INTEGER);
         CREATE INDEX IF NOT EXISTS nodes_id ON nodes(substr(id, 1, 8));

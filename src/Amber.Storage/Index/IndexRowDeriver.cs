@@ -74,7 +74,7 @@ internal static class IndexRowDeriver
             var modelKey = node.Generation is { } gen ? store.KeyOf(IndexTables.Models, IndexIds.ToKey(gen.Model)) : null;
             var tokens = TokenCounts.Read(node.Generation?.Usage);
             var tenant = node.Meta?["tenant"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t : null;
-            var key = store.Insert(IndexTables.Nodes, [id, parentKey, node.Created, modelKey, (long)tier, (long)commit.Segment, commit.Offset,
+            var key = store.Insert(IndexTables.Nodes, [id, parentKey, IndexValues.Time(node.Created), modelKey, (long)tier, (long)commit.Segment, commit.Offset,
                 (long)e.EntryOffset, (long)e.Body.Length, tenant, tokens?.Input, tokens?.Output]);
             if (parent is not null && parentKey is null)
             {
@@ -198,7 +198,7 @@ internal static class IndexRowDeriver
         var c = IndexTables.Conversations;
         if (store.KeyOf(c, id) is not { } key)
         {
-            store.Insert(c, [id, rec.Format, rec.Source, rec.SourceId, rec.Title, rec.Created ?? time, updated, 0L, 0L, 4L, "[]", 0L, seq,
+            store.Insert(c, [id, rec.Format, rec.Source, IndexValues.SourceId(rec.SourceId), rec.Title, rec.Created ?? time, updated, 0L, 0L, 4L, "[]", 0L, seq,
                 (long)commit.Segment, commit.Offset, (long)entry.EntryOffset, (long)entry.Body.Length]);
             return;
         }

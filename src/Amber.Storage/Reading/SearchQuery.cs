@@ -2,7 +2,7 @@ namespace Amber.Storage.Reading;
 
 /// <summary>
 /// A user's search words: every word (or "quoted phrase") must match. Parsed once, then given to FTS5 as a query
-/// and to <see cref="SearchSnippet"/> to mark the same matches in the text.
+/// and to <see cref="HitTexts"/> to confirm phrases and mark the same matches in the text.
 /// </summary>
 internal sealed class SearchQuery
 {

@@ -55,6 +55,40 @@ public sealed partial class TimestampsTests
         Assert.Null(Timestamps.Parse(text));
     }
 
+    [Theory]
+    [InlineData("2026-11-27T00:29:03Z")]
+    [InlineData("2026-11-27T00:29:03.5Z")]
+    [InlineData("2026-11-27T00:29:03.50Z")]
+    [InlineData("2023-04-01T12:00:00.123456Z")]
+    [InlineData("2023-04-01T12:00:00.1234567Z")]
+    [InlineData("2023-04-01T12:00:00.0000000Z")]
+    [InlineData("1969-12-31T23:59:59.9999999Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    public void TryPack_GivesBackTheExactText(string text)
+    {
+        Assert.True(Timestamps.TryPack(text, out var packed));
+        Assert.Equal(text, Timestamps.Unpack(packed));
+    }
+
+    [Theory]
+    [InlineData("2026-11-27T00:29:03+00:00")]
+    [InlineData("2026-11-27T00:29:03z")]
+    [InlineData("2026-11-27 00:29:03Z")]
+    [InlineData("2026-11-27T00:29:03.12345678Z")]
+    [InlineData("2026-11-27T00:29:03.Z")]
+    [InlineData("2026-02-30T00:29:03Z")]
+    [InlineData("9999-12-31T23:59:59Z")] // past the range an integer holds with the digit count
+    [InlineData("yesterday")]
+    public void TryPack_AnyOtherText_IsNotPacked(string text) => Assert.False(Timestamps.TryPack(text, out _));
+
+    [Fact]
+    public void TryPack_OrdersAsTheInstants()
+    {
+        string[] texts = ["1969-12-31T23:59:59.9Z", "1970-01-01T00:00:00Z", "2023-04-01T12:00:00.1Z", "2023-04-01T12:00:00.123456Z", "2023-04-01T12:00:01Z"];
+        var packed = texts.Select(t => Timestamps.TryPack(t, out var p) ? p : throw new InvalidOperationException(t)).ToArray();
+        Assert.Equal(packed.Order(), packed);
+    }
+
     /// <summary>The rule is written once: no source file outside Timestamps formats or parses a timestamp itself.</summary>
     [Fact]
     public void Sources_FormatAndParseTimestampsOnlyThroughTimestamps()
