@@ -1,3 +1,4 @@
+using Amber.Core.Hosting.AspNet;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -214,7 +215,7 @@ public sealed class Gateway : IDisposable
         {
             Source = protocol.Source,
             Instance = instance,
-            Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
+            Tenant = CaptureTenant.Of(context) ?? tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
             Started = Amber.Core.Time.Timestamps.Format(time.GetUtcNow()),
             Upstream = WithoutUserInfo(target).GetLeftPart(UriPartial.Path),
             Notice = forwarded is null ? null : options.Notice,
