@@ -18,6 +18,9 @@ namespace Amber.Viewer.Security;
 /// </summary>
 public static class AccessCheck
 {
+    /// <summary>The header that carries an Amber token on <c>/v1</c>.</summary>
+    public const string GatewayHeader = CaptureTenant.Header;
+
     public static IApplicationBuilder UseAccessCheck(this IApplicationBuilder app, AccessOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
