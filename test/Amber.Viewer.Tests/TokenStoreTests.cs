@@ -16,6 +16,9 @@ public sealed class TokenStoreTests : IDisposable
 
     private TokenStore NewStore() => new(dir.Path, clock, b => rng.NextBytes(b));
 
+    /// <summary>amber_ID_SECRET: the id is 16 hex digits; the secret (base64url) may itself hold '_'.</summary>
+    private static string Secret(string token) => token["amber_0123456789abcdef_".Length..];
+
     [Fact]
     public void Create_StoresOnlyASaltedHash_NeverTheTokenOrItsSecret()
     {
@@ -25,7 +28,7 @@ public sealed class TokenStoreTests : IDisposable
         var text = File.ReadAllText(store.Path, Encoding.UTF8);
         foreach (var issued in new[] { a, b })
         {
-            var secret = issued.Token[(issued.Token.LastIndexOf('_') + 1)..];
+            var secret = Secret(issued.Token);
             Assert.True(secret.Length >= 43);
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             Assert.DoesNotContain(issued.Token, text, StringComparison.Ordinal);
@@ -38,12 +41,14 @@ public sealed class TokenStoreTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void TheStoreFile_IsOwnerOnly()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
         var store = NewStore();
         store.Create("acme", TokenScope.Admin, null);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(store.Path)!));
     }
 
     [Fact]
@@ -53,7 +58,7 @@ public sealed class TokenStoreTests : IDisposable
         var issued = store.Create("acme", TokenScope.Capture, null);
         var last = issued.Token[^1] == 'A' ? 'B' : 'A';
         Assert.Null(store.Authenticate(issued.Token[..^1] + last));
-        Assert.Null(store.Authenticate("amber_0000000000000000_" + issued.Token[(issued.Token.LastIndexOf('_') + 1)..]));
+        Assert.Null(store.Authenticate("amber_0000000000000000_" + Secret(issued.Token)));
         Assert.Null(store.Authenticate("not-a-token"));
         Assert.Null(store.Authenticate(""));
         Assert.NotNull(store.Authenticate(issued.Token));

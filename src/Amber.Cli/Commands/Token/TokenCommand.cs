@@ -47,7 +47,6 @@ internal static class TokenCommand
                 ["id"] = t.Id,
                 ["tenant"] = t.Tenant,
                 ["scope"] = TokenStore.ScopeName(t.Scope),
-                ["expires"] = t.Expires,
             });
             return ExitCodes.Ok;
         }
