@@ -1,4 +1,3 @@
-using Amber.Core.Hosting.AspNet;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -6,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using Amber.Core.Diagnostics;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Proxy.Diagnostics;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Forwarding;

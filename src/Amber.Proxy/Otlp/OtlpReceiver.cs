@@ -1,8 +1,8 @@
-using Amber.Core.Hosting.AspNet;
 using System.Globalization;
 using System.Text.Json;
 using Amber.Capture;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Tenancy;
 using Microsoft.AspNetCore.Http;

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amber.Storage;
-using Amber.Viewer.Security;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Amber.Core.Model;
 using Amber.Storage;
-using Amber.Viewer.Security;
 using Amber.Storage.Reading;
 using Amber.Viewer.Html;
 using Amber.Viewer.Receipts;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;

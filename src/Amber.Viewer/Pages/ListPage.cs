@@ -1,9 +1,9 @@
 using System.Globalization;
 using Amber.Storage;
-using Amber.Viewer.Security;
 using Amber.Storage.Reading;
 using Amber.Viewer.Html;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;

@@ -1,8 +1,8 @@
 using Amber.Core.Model;
 using Amber.Storage;
-using Amber.Viewer.Security;
 using Amber.Viewer.Html;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;

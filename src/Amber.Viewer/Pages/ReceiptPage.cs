@@ -1,7 +1,7 @@
 using Amber.Storage;
-using Amber.Viewer.Security;
 using Amber.Viewer.Receipts;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;

@@ -1,9 +1,9 @@
 using Amber.Storage;
 using Amber.Storage.Reading;
-using Amber.Viewer.Security;
 using Amber.Transparency.Checkpoints;
 using Amber.Transparency.Merkle;
 using Amber.Transparency.Receipts;
+using Amber.Viewer.Security;
 
 namespace Amber.Viewer.Receipts;
 
