@@ -18,6 +18,7 @@ using Amber.Cli.Commands.Serve;
 using Amber.Cli.Commands.Show;
 using Amber.Cli.Commands.Stats;
 using Amber.Cli.Commands.Thaw;
+using Amber.Cli.Commands.Token;
 using Amber.Cli.Commands.Verify;
 using Amber.Cli.Infrastructure;
 using Amber.Core.Json;
@@ -51,6 +52,7 @@ public static class AmberCli
         root.Subcommands.Add(CompactCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
         root.Subcommands.Add(ServeCommandDefinition.Create(Env));
+        root.Subcommands.Add(TokenCommandDefinition.Create(Env));
         root.Subcommands.Add(ProxyCommandDefinition.Create(Env));
         root.Subcommands.Add(ReviveCommandDefinition.Create(Env));
         root.Subcommands.Add(ReplayCommandDefinition.Create(Env));

@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using Amber.Core.Diagnostics;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Proxy.Diagnostics;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Forwarding;
@@ -214,7 +215,7 @@ public sealed class Gateway : IDisposable
         {
             Source = protocol.Source,
             Instance = instance,
-            Tenant = tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
+            Tenant = CaptureTenant.Of(context) ?? tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query)),
             Started = Amber.Core.Time.Timestamps.Format(time.GetUtcNow()),
             Upstream = WithoutUserInfo(target).GetLeftPart(UriPartial.Path),
             Notice = forwarded is null ? null : options.Notice,

@@ -97,6 +97,8 @@ public sealed partial class Archive
 
     public ArchiveStats GetStats() => Reading(() => catalogue.Dashboard.GetStats(GetIndexLag));
 
+    internal T ReadCatalogue<T>(Func<Catalogue.ArchiveCatalogue, T> read) => Reading(() => read(catalogue)); // ArchiveTenants
+
     /// <summary>
     /// The dashboard's series. Each is one scan of a table (conversations, commits, raw blobs), so callers
     /// should cache the result by <see cref="ArchiveDashboard.LastSequence"/> on large archives.

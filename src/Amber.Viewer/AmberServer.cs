@@ -35,9 +35,15 @@ public static class AmberServer
             k.Listen(endpoint);
             k.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
         });
-        if (!IPAddress.IsLoopback(endpoint.Address) && string.IsNullOrEmpty(options.AccessToken))
+        var offLoopback = !IPAddress.IsLoopback(endpoint.Address);
+        if (offLoopback && string.IsNullOrEmpty(options.AccessToken) && options.Tokens is null)
         {
-            throw new InvalidOperationException($"Listening on {endpoint.Address}, which other machines can reach, needs an access token (AmberServerOptions.AccessToken; `amber serve --token`).");
+            throw new InvalidOperationException($"Listening on {endpoint.Address}, which other machines can reach, needs an access token (AmberServerOptions.AccessToken; `amber serve --token`) or the archive's tokens (AmberServerOptions.Tokens).");
+        }
+
+        if (options.RequireToken && string.IsNullOrEmpty(options.AccessToken) && options.Tokens is null)
+        {
+            throw new InvalidOperationException("RequireToken needs tokens to accept: AmberServerOptions.AccessToken or AmberServerOptions.Tokens.");
         }
 
         if (!string.IsNullOrEmpty(options.AccessToken) && AccessToken.Problem(options.AccessToken) is { } problem)
@@ -59,12 +65,13 @@ public static class AmberServer
         var app = builder.Build();
         app.UseSecurityHeaders();
         app.UseHostGuard(hosts);
-        if (!string.IsNullOrEmpty(options.AccessToken))
+        var required = offLoopback || options.RequireToken || !string.IsNullOrEmpty(options.AccessToken);
+        if (required || options.Tokens is not null)
         {
-            app.UseAccessToken(options.AccessToken);
+            app.UseAccessCheck(new AccessOptions(string.IsNullOrEmpty(options.AccessToken) ? null : options.AccessToken, options.Tokens, required));
         }
 
-        // Behind the access token when there is one (always off loopback): metrics name models, sources and volumes.
+        // Behind an admin token when tokens are required (always off loopback): metrics name models, sources and volumes.
         app.UseAmberMetrics(loopbackOnly: false);
         app.MapAmberHealth(archive);
 

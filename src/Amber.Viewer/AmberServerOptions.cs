@@ -26,10 +26,16 @@ public sealed record AmberServerOptions
     public TelemetrySettings? Telemetry { get; init; }
 
     /// <summary>
-    /// When set, every page and API call (not the gateway's /v1/*) needs this token (see Security/AccessToken).
-    /// Required when <see cref="Listen"/> is not a loopback address.
+    /// The server's own token (`amber serve --token`): an admin token of no tenant. When set, every route but /healthz
+    /// and /readyz needs a token (see Security/AccessCheck). Off loopback this or <see cref="Tokens"/> is required.
     /// </summary>
     public string? AccessToken { get; init; }
+
+    /// <summary>The archive's scoped tokens (`amber token create`); null when only <see cref="AccessToken"/> opens the server.</summary>
+    public Security.TokenStore? Tokens { get; init; }
+
+    /// <summary>Require a token on loopback too (`amber serve --require-token`); always so off loopback.</summary>
+    public bool RequireToken { get; init; }
 
     /// <summary>
     /// Host names besides the loopback ones (and the listen address) that requests may name in <c>Host</c>:

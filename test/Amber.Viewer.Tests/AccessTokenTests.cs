@@ -81,10 +81,12 @@ public sealed class AccessTokenTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewayPathsAndHealth_AreLeftToTheirOwners()
+    public async Task Health_IsOpen_AndTheGatewayTakesTheServerTokenOnlyAsAmberToken()
     {
         Assert.Equal(HttpStatusCode.OK, (await Send("/healthz")).StatusCode);
-        var gateway = await Send("/v1/models");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send("/v1/models")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send("/v1/models", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token))).StatusCode);
+        var gateway = await Send("/v1/models", r => r.Headers.Add(AccessCheck.GatewayHeader, Token)); // the server's token is an admin token
         Assert.NotEqual(HttpStatusCode.Unauthorized, gateway.StatusCode);
         Assert.False(gateway.Headers.Contains("Content-Security-Policy"));
     }

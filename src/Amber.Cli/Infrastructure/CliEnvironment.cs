@@ -12,6 +12,9 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
     /// <summary>The command's result for people, or its --json output; nothing but the latter with --quiet.</summary>
     public TextWriter Out => Quiet && !Json ? TextWriter.Null : output;
 
+    /// <summary>Standard output even with --quiet: for what is shown once and lost if silenced (a new token).</summary>
+    public TextWriter Unsilenced => output;
+
     /// <summary>Errors and warnings: never silenced.</summary>
     public TextWriter Error => error;
 

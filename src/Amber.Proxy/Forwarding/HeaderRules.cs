@@ -45,9 +45,10 @@ internal static class HeaderRules
         => connection.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Request headers not copied onto the upstream request: hop-by-hop ones, and those HttpClient sets itself.</summary>
+    /// <summary>Request headers not copied onto the upstream request: hop-by-hop ones, those HttpClient sets itself, and Amber's own token.</summary>
     public static bool SkipOnRequest(string name)
-        => HopByHop.Contains(name) || string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase);
+        => HopByHop.Contains(name) || string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, Amber.Core.Hosting.AspNet.CaptureTenant.Header, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True for a request header kept in the raw exchange (allow-list).</summary>
     public static bool IsStoredRequestHeader(string name)

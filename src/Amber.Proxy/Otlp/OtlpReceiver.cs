@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Amber.Capture;
 using Amber.Core.Hosting;
+using Amber.Core.Hosting.AspNet;
 using Amber.Proxy.Exchanges;
 using Amber.Proxy.Tenancy;
 using Microsoft.AspNetCore.Http;
@@ -96,7 +97,7 @@ public sealed class OtlpReceiver
             return;
         }
 
-        var tenant = tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query));
+        var tenant = CaptureTenant.Of(context) ?? tenants.Tenant(TenantHasher.Credential(request.Headers, request.Query));
         var tally = new OtlpTally();
         var exchanges = new List<(OtlpSpan Span, CapturedExchange Exchange)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

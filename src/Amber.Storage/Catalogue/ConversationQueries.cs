@@ -36,7 +36,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         return ReadSummaries(cmd);
     }
 
-    /// <summary>Adds a conversation filter's conditions (model, source or format, tier, created range) to a list query.</summary>
+    /// <summary>Adds a conversation filter's conditions (model, source or format, tier, created range, tenant) to a list query.</summary>
     private static void AddFilter(SqliteCommand cmd, List<string> where, ConversationFilter? filter)
     {
         if (filter?.Model is { } model)
@@ -67,6 +67,12 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         {
             where.Add("created < $to");
             cmd.Parameters.AddWithValue("$to", to);
+        }
+
+        if (filter?.Tenant is { } tenant)
+        {
+            where.Add(TenantFilter.Conversation("conversations.k"));
+            cmd.Parameters.AddWithValue(TenantFilter.Parameter, tenant);
         }
     }
 

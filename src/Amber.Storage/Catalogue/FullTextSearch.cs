@@ -30,6 +30,9 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     /// <see cref="PoolPerHit"/> × <paramref name="limit"/> re-scored by BM25 with each word's count in their text.
     /// </remarks>
     public IReadOnlyList<SearchHit> Search(string query, int limit = 50, SearchOrder order = SearchOrder.Rank, string open = "«", string close = "»", int snippetTokens = 24)
+
+    /// <param name="tenant">Only messages of this tenant's conversations (<see cref="TenantFilter"/>); null searches every tenant's.</param>
+    public IReadOnlyList<SearchHit> Search(string query, int limit = 50, SearchOrder order = SearchOrder.Rank, string open = "«", string close = "»", int snippetTokens = 24, string? tenant = null)
     {
         var parsed = SearchQuery.Parse(query);
         if (parsed.IsEmpty || limit <= 0)
@@ -48,6 +51,32 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
 
         using var c = catalogue.OpenAcknowledged();
         using (var view = c.CreateCommand())
+
+        using var tx = c.BeginTransaction(deferred: true);
+        using var cmd = c.CreateCommand();
+        // The best $n node keys first, then the joins for those alone: ranking by bm25 scores every match, which is
+        // why only keys and ranks leave it. Newest walks the rowids (node keys, in archive order) down and stops at $n.
+        // A tenant's search filters inside the top $n, so its hits are not crowded out by other tenants' messages.
+        var scoped = tenant is null ? "" : " AND " + TenantFilter.Node("node_text.rowid");
+        var top = order == SearchOrder.Newest
+            ? $"SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q{scoped} ORDER BY rowid DESC LIMIT $n"
+            : $"SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q{scoped} ORDER BY rank LIMIT $n";
+        cmd.CommandText = $"""
+            WITH top AS ({top})
+            SELECT cv.id, cv.title, n.id, n.segment, n.offset, n.entry_offset, n.entry_length, top.k
+            FROM top JOIN nodes n ON n.k = top.r JOIN conversation_nodes cn ON cn.node = top.r JOIN conversations cv ON cv.k = cn.conversation
+            {(tenant is null ? "" : "WHERE " + TenantFilter.Conversation("cv.k"))}
+            ORDER BY {(order == SearchOrder.Newest ? "top.r DESC" : "top.k, top.r DESC")}, cv.created DESC, cv.k DESC LIMIT $n
+            """;
+        cmd.Parameters.AddWithValue("$q", parsed.Match);
+        cmd.Parameters.AddWithValue("$n", limit);
+        if (tenant is not null)
+        {
+            cmd.Parameters.AddWithValue(TenantFilter.Parameter, tenant);
+        }
+
+        var rows = new List<(string Conversation, string? Title, string Node, (uint, long, int, int) At, double Rank)>();
+        using (var r = cmd.ExecuteReader())
         {
             view.CommandText = SearchScore.WordsView;
             view.ExecuteNonQuery();

@@ -18,7 +18,7 @@ public static class ArchiveApi
     public static IEndpointRouteBuilder MapArchiveApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/conversations", (Archive archive, int? n, string? before, string? model, string? source, string? tier, string? from, string? to) =>
+        api.MapGet("/conversations", (Archive archive, HttpContext http, int? n, string? before, string? model, string? source, string? tier, string? from, string? to) =>
         {
             var limit = Math.Clamp(n ?? 50, 1, MaxPage);
             (string, string)? cursor = null;
@@ -44,17 +44,17 @@ public static class ArchiveApi
                 tierNumber = tier[1] - '0';
             }
 
-            var page = archive.PageConversations(limit, new ConversationFilter(model, source, tierNumber, from, to), cursor);
+            var page = archive.PageConversations(limit, TenantView.Of(http, archive).Filter(new ConversationFilter(model, source, tierNumber, from, to)), cursor);
             var body = new JsonObject
             {
                 ["conversations"] = new JsonArray(page.Select(s => (JsonNode)ReadingJson.Summary(s)).ToArray()),
                 ["next"] = page.Count == limit ? $"{page[^1].Created}|{page[^1].Id}" : null,
             };
             return Json(body);
-        });
-        api.MapGet("/conversations/{id}", (Archive archive, string id) =>
+        }).AllowRead();
+        api.MapGet("/conversations/{id}", (Archive archive, HttpContext http, string id) =>
         {
-            var resolved = archive.Resolve(id);
+            var resolved = TenantView.Of(http, archive).Resolve(id);
             if (resolved.Kind != ResolvedKind.Conversation)
             {
                 return Json(404, Error(resolved.Problem ?? $"{id} is not a conversation"));
@@ -62,10 +62,10 @@ public static class ArchiveApi
 
             var view = archive.GetConversation(resolved.Id);
             return view is null ? Json(404, Error("no such conversation")) : Json(ReadingJson.Conversation(view));
-        });
-        api.MapGet("/conversations/{id}/raw", (Archive archive, string id) =>
+        }).AllowRead();
+        api.MapGet("/conversations/{id}/raw", (Archive archive, HttpContext http, string id) =>
         {
-            var resolved = archive.Resolve(id);
+            var resolved = TenantView.Of(http, archive).Resolve(id);
             var view = resolved.Kind == ResolvedKind.Conversation ? archive.GetConversation(resolved.Id) : null;
             if (view is null || view.Raw.Count == 0)
             {
@@ -73,10 +73,11 @@ public static class ArchiveApi
             }
 
             return Results.Bytes(archive.GetBlob(view.Raw[0])!, "application/json"); // the oldest, as documented
-        });
-        api.MapGet("/nodes/{id}", (Archive archive, string id) =>
+        }).AllowRead();
+        api.MapGet("/nodes/{id}", (Archive archive, HttpContext http, string id) =>
         {
-            var resolved = archive.Resolve(id);
+            var scope = TenantView.Of(http, archive);
+            var resolved = scope.Resolve(id);
             if (resolved.Kind != ResolvedKind.Node)
             {
                 return Json(404, Error(resolved.Problem ?? $"{id} is not a node"));
@@ -84,12 +85,13 @@ public static class ArchiveApi
 
             var node = archive.GetNode(resolved.Id)!;
             var o = ReadingJson.Node(resolved.Id, node);
-            o["conversations"] = new JsonArray(archive.ConversationsOf(resolved.Id).Select(c => (JsonNode)c).ToArray());
+            o["conversations"] = new JsonArray(scope.ConversationsOf(resolved.Id).Select(c => (JsonNode)c).ToArray());
             return Json(o);
-        });
+        }).AllowRead();
         api.MapGet("/blobs/{id}", (Archive archive, HttpContext http, string id, string? type, string? name, string? download) =>
         {
-            var bytes = archive.GetBlob(id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id);
+            var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
+            var bytes = TenantView.Of(http, archive).CanSee(full) ? archive.GetBlob(full) : null;
             if (bytes is null)
             {
                 return Json(404, Error("no such blob"));
@@ -104,8 +106,8 @@ public static class ArchiveApi
                 FileNameStar = SafeFileName(name ?? Urls.Hex(id)[..Math.Min(16, Urls.Hex(id).Length)] + ".bin"),
             }.ToString();
             return Results.Bytes(bytes, inline ? type!.ToLowerInvariant() : "application/octet-stream");
-        });
-        api.MapGet("/search", (Archive archive, string? q, int? n, string? order) =>
+        }).AllowRead();
+        api.MapGet("/search", (Archive archive, HttpContext http, string? q, int? n, string? order) =>
         {
             if (string.IsNullOrWhiteSpace(q))
             {
@@ -123,9 +125,10 @@ public static class ArchiveApi
                 return Json(400, Error("order must be rank or newest"));
             }
 
-            var hits = archive.Search(q, Math.Clamp(n ?? 50, 1, MaxPage), searchOrder, "«", "»", 24);
+            var hits = TenantView.Of(http, archive).Search(q, Math.Clamp(n ?? 50, 1, MaxPage), searchOrder, "«", "»", 24);
             return Json(new JsonObject { ["query"] = q, ["order"] = searchOrder == SearchOrder.Newest ? "newest" : "rank", ["hits"] = new JsonArray(hits.Select(h => (JsonNode)ReadingJson.Hit(h)).ToArray()) });
-        });
+        }).AllowRead();
+        // Whole-archive counts and sizes: admin only (not marked AllowRead).
         api.MapGet("/stats", (Archive archive) => Json(ReadingJson.Stats(archive.GetStats())));
         return app;
     }

@@ -1,4 +1,6 @@
 using Amber.Storage;
+using Amber.Storage.Reading;
+using Amber.Viewer.Security;
 using Amber.Transparency.Tiles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,10 +44,17 @@ public static class LogApi
             http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
             return Results.Bytes(body, "application/octet-stream");
         });
-        app.MapGet("/receipt/{id}", (Archive archive, string id) =>
+        // The checkpoint and tiles above cover every tenant's commits: admin only. A receipt is its instance's tenant's.
+        app.MapGet("/receipt/{id}", (Archive archive, HttpContext http, string id) =>
         {
             try
             {
+                var scope = TenantView.Of(http, archive);
+                if (scope.Tenant is not null && scope.Resolve(id) is { Kind: ResolvedKind.None } missing)
+                {
+                    throw new InvalidOperationException($"{id}: {missing.Problem}.");
+                }
+
                 var receipt = archive.GetReceipt(id);
                 var stem = id.Replace("sha256:", "", StringComparison.Ordinal);
                 return Results.File(receipt.ToBytes(), "text/plain; charset=utf-8", $"{stem[..Math.Min(16, stem.Length)]}{Amber.Transparency.Receipts.TlogProof.FileExtension}");
@@ -54,7 +63,7 @@ public static class LogApi
             {
                 return Results.Text("{\"error\":" + System.Text.Json.JsonSerializer.Serialize(e.Message) + "}", "application/json", statusCode: 404);
             }
-        });
+        }).AllowRead();
         return app;
     }
 

@@ -4,6 +4,7 @@ using Amber.Storage;
 using Amber.Storage.Reading;
 using Amber.Viewer.Charts;
 using Amber.Viewer.Receipts;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,15 +17,16 @@ public static class ViewerApi
     public static IEndpointRouteBuilder MapViewerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/models", (Archive archive) => Json(new JsonObject
+        api.MapGet("/models", (Archive archive, HttpContext http) => Json(new JsonObject
         {
-            ["models"] = new JsonArray(archive.ListModels().Select(m => (JsonNode)Model(m.Id, m.Model, m.Turns)).ToArray()),
-        }));
-        api.MapGet("/models/{id}", (Archive archive, string id) =>
+            ["models"] = new JsonArray(TenantView.Of(http, archive).ListModels().Select(m => (JsonNode)Model(m.Id, m.Model, m.Turns)).ToArray()),
+        })).AllowRead();
+        api.MapGet("/models/{id}", (Archive archive, HttpContext http, string id) =>
         {
             var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
-            return archive.GetModel(full) is { } m ? Json(Model(full, m, null)) : Json(Error("no such model reference"), 404);
-        });
+            return TenantView.Of(http, archive).CanSee(full) && archive.GetModel(full) is { } m ? Json(Model(full, m, null)) : Json(Error("no such model reference"), 404);
+        }).AllowRead();
+        // The dashboard covers the whole archive: admin only (not marked AllowRead).
         api.MapGet("/dashboard", (Archive archive, ChartCache charts) =>
         {
             var (d, stats) = charts.Data(archive);
@@ -42,9 +44,9 @@ public static class ViewerApi
             };
             return Json(o);
         });
-        api.MapGet("/receipts/{id}", (Archive archive, string id) =>
+        api.MapGet("/receipts/{id}", (Archive archive, HttpContext http, string id) =>
         {
-            var check = ReceiptCheck.For(archive, id);
+            var check = ReceiptCheck.For(TenantView.Of(http, archive), id);
             var o = new JsonObject
             {
                 ["id"] = id,
@@ -56,16 +58,17 @@ public static class ViewerApi
                 ["receipt"] = check.Receipt?.Format(),
             };
             return Json(o, check.Receipt is null ? 404 : 200);
-        });
-        api.MapGet("/tiers/{id}", (Archive archive, string id) =>
+        }).AllowRead();
+        api.MapGet("/tiers/{id}", (Archive archive, HttpContext http, string id) =>
         {
-            var resolved = archive.Resolve(id);
+            var scope = TenantView.Of(http, archive);
+            var resolved = scope.Resolve(id);
             if (resolved.Kind != ResolvedKind.Node)
             {
                 return Json(Error(resolved.Problem ?? $"{id} is not a node"), 404);
             }
 
-            var owners = archive.ConversationsOf(resolved.Id);
+            var owners = scope.ConversationsOf(resolved.Id);
             var node = archive.GetNode(resolved.Id)!;
             var model = node.Generation is { } g ? archive.GetModel(g.Model) : null;
             var tier = TierGrader.Grade(node, model);
@@ -91,7 +94,7 @@ public static class ViewerApi
             }
 
             return Json(o);
-        });
+        }).AllowRead();
         return app;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amber.Storage;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
@@ -14,10 +15,11 @@ public static class BlobPage
     /// <summary>Larger blobs are offered for download only.</summary>
     public const int MaxShown = 4 << 20;
 
-    public static IResult Render(Archive archive, string id)
+    public static IResult Render(TenantView scope, string id)
     {
+        ArgumentNullException.ThrowIfNull(scope);
         var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
-        var bytes = archive.GetBlob(full);
+        var bytes = scope.CanSee(full) ? scope.Archive.GetBlob(full) : null;
         if (bytes is null)
         {
             return PageLayout.NotFound($"No blob {full}.");

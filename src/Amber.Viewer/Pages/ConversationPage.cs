@@ -6,6 +6,7 @@ using Amber.Storage.Reading;
 using Amber.Viewer.Html;
 using Amber.Viewer.Receipts;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
@@ -17,12 +18,14 @@ namespace Amber.Viewer.Pages;
 /// </summary>
 public static class ConversationPage
 {
-    public static IResult Render(Archive archive, RenderCache cache, string id, string? leaf)
+    public static IResult Render(TenantView scope, RenderCache cache, string id, string? leaf)
     {
-        var resolved = archive.Resolve(id);
+        ArgumentNullException.ThrowIfNull(scope);
+        var archive = scope.Archive;
+        var resolved = scope.Resolve(id);
         if (resolved.Kind == ResolvedKind.Node)
         {
-            var owners = archive.ConversationsOf(resolved.Id);
+            var owners = scope.ConversationsOf(resolved.Id);
             return owners.Count == 0
                 ? PageLayout.NotFound($"The node {resolved.Id} belongs to no conversation.")
                 : Results.Redirect(Urls.Conversation(owners[0], resolved.Id, resolved.Id));
@@ -44,7 +47,7 @@ public static class ConversationPage
         string? selected = null;
         if (leaf is not null)
         {
-            var l = archive.Resolve(leaf);
+            var l = scope.Resolve(leaf);
             if (l.Kind != ResolvedKind.Node || !tree.Nodes.ContainsKey(l.Id))
             {
                 return PageLayout.NotFound($"{leaf} is not a node of this conversation.");

@@ -3,6 +3,7 @@ using Amber.Storage;
 using Amber.Storage.Reading;
 using Amber.Viewer.Html;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
@@ -20,8 +21,9 @@ public static class ListPage
     public const string MatchOpen = "\uE000";
     public const string MatchClose = "\uE001";
 
-    public static IResult Render(Archive archive, HttpRequest request)
+    public static IResult Render(TenantView scope, HttpRequest request)
     {
+        ArgumentNullException.ThrowIfNull(scope);
         var q = request.Query["q"].ToString();
         var model = Param(request, "model");
         var source = Param(request, "source");
@@ -39,7 +41,7 @@ public static class ListPage
         n = Math.Min(n, MaxPage);
         if (!string.IsNullOrWhiteSpace(q))
         {
-            return Search(archive, q, n);
+            return Search(scope, q, n);
         }
 
         int? tierNumber = null;
@@ -65,8 +67,8 @@ public static class ListPage
             cursor = (before[..bar], before[(bar + 1)..]);
         }
 
-        var page = archive.PageConversations(n, new ConversationFilter(model, source, tierNumber, from, to), cursor);
-        var models = archive.ListModelNames();
+        var page = scope.Archive.PageConversations(n, scope.Filter(new ConversationFilter(model, source, tierNumber, from, to)), cursor);
+        var models = scope.ListModelNames();
         return PageLayout.Page("Conversations", w =>
         {
             w.Element("h1", "Conversations");
@@ -201,9 +203,9 @@ public static class ListPage
         }
     }
 
-    private static IResult Search(Archive archive, string q, int n)
+    private static IResult Search(TenantView scope, string q, int n)
     {
-        var hits = archive.Search(q, n, SearchOrder.Rank, MatchOpen, MatchClose, 32);
+        var hits = scope.Search(q, n, SearchOrder.Rank, MatchOpen, MatchClose, 32);
         return PageLayout.Page("Search: " + q, w =>
         {
             w.Element("h1", "Search");

@@ -2,6 +2,7 @@ using Amber.Core.Model;
 using Amber.Storage;
 using Amber.Viewer.Html;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
@@ -9,10 +10,11 @@ namespace Amber.Viewer.Pages;
 /// <summary>The model card: every field of a model reference, and what it lacks for exact re-derivation.</summary>
 public static class ModelPage
 {
-    public static IResult Render(Archive archive, string id)
+    public static IResult Render(TenantView scope, string id)
     {
+        ArgumentNullException.ThrowIfNull(scope);
         var full = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
-        var model = archive.GetModel(full);
+        var model = scope.CanSee(full) ? scope.Archive.GetModel(full) : null;
         if (model is null)
         {
             return PageLayout.NotFound($"No model reference {full}.");

@@ -1,6 +1,7 @@
 using Amber.Storage;
 using Amber.Viewer.Receipts;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Amber.Viewer.Pages;
@@ -8,9 +9,11 @@ namespace Amber.Viewer.Pages;
 /// <summary>A receipt, verified against the log's current checkpoint, with its text and a download link.</summary>
 public static class ReceiptPage
 {
-    public static IResult Render(Archive archive, string id)
+    public static IResult Render(TenantView scope, string id)
     {
-        var check = ReceiptCheck.For(archive, id);
+        ArgumentNullException.ThrowIfNull(scope);
+        var archive = scope.Archive;
+        var check = ReceiptCheck.For(scope, id);
         if (check.Receipt is null)
         {
             return PageLayout.NotFound("No receipt: " + check.Failure);

@@ -1,5 +1,6 @@
 using Amber.Storage;
 using Amber.Viewer.Rendering;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,14 +12,15 @@ public static class ViewerPages
 {
     public static IEndpointRouteBuilder MapViewerPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (Archive archive, HttpRequest request) => ListPage.Render(archive, request));
-        app.MapGet("/conversations/{id}", (Archive archive, RenderCache cache, string id, string? leaf) => ConversationPage.Render(archive, cache, id, leaf));
-        app.MapGet("/nodes/{id}", (Archive archive, RenderCache cache, string id) => ConversationPage.Render(archive, cache, id, null));
-        app.MapGet("/models/{id}", (Archive archive, string id) => ModelPage.Render(archive, id));
-        app.MapGet("/blobs/{id}", (Archive archive, string id) => BlobPage.Render(archive, id));
-        app.MapGet("/receipts/{id}", (Archive archive, string id) => ReceiptPage.Render(archive, id));
-        app.MapGet("/favicon.ico", () => Results.Redirect("/static/favicon.svg", permanent: true));
-        app.MapGet("/static/{**name}", (string name, HttpContext http) => StaticAssets.Serve(name, http));
+        // Every page answers from the request's tenant alone (TenantView), so read tokens may open them.
+        app.MapGet("/", (Archive archive, HttpRequest request) => ListPage.Render(TenantView.Of(request.HttpContext, archive), request)).AllowRead();
+        app.MapGet("/conversations/{id}", (Archive archive, RenderCache cache, HttpContext http, string id, string? leaf) => ConversationPage.Render(TenantView.Of(http, archive), cache, id, leaf)).AllowRead();
+        app.MapGet("/nodes/{id}", (Archive archive, RenderCache cache, HttpContext http, string id) => ConversationPage.Render(TenantView.Of(http, archive), cache, id, null)).AllowRead();
+        app.MapGet("/models/{id}", (Archive archive, HttpContext http, string id) => ModelPage.Render(TenantView.Of(http, archive), id)).AllowRead();
+        app.MapGet("/blobs/{id}", (Archive archive, HttpContext http, string id) => BlobPage.Render(TenantView.Of(http, archive), id)).AllowRead();
+        app.MapGet("/receipts/{id}", (Archive archive, HttpContext http, string id) => ReceiptPage.Render(TenantView.Of(http, archive), id)).AllowRead();
+        app.MapGet("/favicon.ico", () => Results.Redirect("/static/favicon.svg", permanent: true)).AllowRead();
+        app.MapGet("/static/{**name}", (string name, HttpContext http) => StaticAssets.Serve(name, http)).AllowRead();
         return app;
     }
 }

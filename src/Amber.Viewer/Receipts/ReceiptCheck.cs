@@ -1,7 +1,9 @@
 using Amber.Storage;
+using Amber.Storage.Reading;
 using Amber.Transparency.Checkpoints;
 using Amber.Transparency.Merkle;
 using Amber.Transparency.Receipts;
+using Amber.Viewer.Security;
 
 namespace Amber.Viewer.Receipts;
 
@@ -12,9 +14,18 @@ namespace Amber.Viewer.Receipts;
 /// </summary>
 public sealed record ReceiptCheck(bool Valid, long? Index, long? CheckpointSize, string? Origin, string? Failure, TlogProof? Receipt)
 {
-    public static ReceiptCheck For(Archive archive, string id)
+    public static ReceiptCheck For(Archive archive, string id) => For(new TenantView(archive, null), id);
+
+    /// <summary>The receipt of <paramref name="id"/> if <paramref name="scope"/> may see it; another tenant's id fails as a missing one does.</summary>
+    public static ReceiptCheck For(TenantView scope, string id)
     {
-        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(scope);
+        var archive = scope.Archive;
+        if (scope.Tenant is not null && scope.Resolve(id) is { Kind: ResolvedKind.None } missing)
+        {
+            return new ReceiptCheck(false, null, null, null, $"{id}: {missing.Problem}.", null);
+        }
+
         TlogProof receipt;
         try
         {

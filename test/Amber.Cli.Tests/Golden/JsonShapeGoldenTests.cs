@@ -35,6 +35,8 @@ public sealed class JsonShapeGoldenTests
         Shape("compact", cli.Run("compact", "--json"));
         Shape("config-show", cli.Run("config", "show", "--json"));
         Shape("mark", cli.Run("mark", leaf, "--rest", "--reason", "golden file", "--by", "tester", "--json"));
+        Shape("token-create", cli.Run("token", "create", "--tenant", "acme", "--scope", "read", "--expires", "30d", "--json"));
+        Shape("token-list", cli.Run("token", "list", "--json"));
 
         var receipt = cli.Combine("r.tlog-proof");
         Assert.Equal(0, cli.Run("log", "proof", seeded[2].Leaves[0], "-o", receipt).Exit);

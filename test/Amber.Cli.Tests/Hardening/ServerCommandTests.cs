@@ -29,8 +29,9 @@ public sealed class ServerCommandTests
         await using var upstream = await FakeUpstream.StartAsync();
         await using var server = await RunningServer.StartAsync(cli, "serve", "--token", ViewerToken, "--openai-upstream", upstream.Url.ToString());
 
-        // A browser holding the viewer's cookie, and a script sending the viewer's bearer token: neither is the upstream's.
-        foreach (var credential in new[] { $"Authorization: Bearer {ViewerToken}", $"Authorization: Bearer {ClientKey}\r\nCookie: amber_token={ViewerToken}; theme=dark" })
+        // A browser holding the viewer's cookie, and a script sending the viewer's bearer token: neither is the upstream's,
+        // nor is the Amber-Token header that /v1 needs with --token (the server's token is an admin token).
+        foreach (var credential in new[] { $"Amber-Token: {ViewerToken}\r\nAuthorization: Bearer {ViewerToken}", $"Amber-Token: {ViewerToken}\r\nAuthorization: Bearer {ClientKey}\r\nCookie: amber_token={ViewerToken}; theme=dark" })
         {
             var answer = await RawHttp.SendAsync(server.Url, $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.Url.Port}\r\n{credential}\r\nConnection: close\r\n\r\n", Ct);
             Assert.Equal(200, answer.Status);

@@ -41,11 +41,6 @@ internal static class LocalModelServing
             throw;
         }
 
-        if (!System.Net.IPAddress.IsLoopback(AmberServer.ParseListen(options.Listen).Address))
-        {
-            output.WriteLine("amber: warning: the local models answer anyone who can reach this address (/v1 is not behind the access token).");
-        }
-
         options.Services.Add(s => s.AddLocalModels(registry));
         options.Endpoints.Add(e => e.UseLocalModels());
         return registry;

@@ -13,7 +13,7 @@ namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false)
+    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, bool requireToken = false)
     {
         var listen = env.Settings[SettingsCatalogue.ServeListen].Value!;
         var hostNames = env.Settings[SettingsCatalogue.ServeHostNames].Values;
@@ -47,7 +47,7 @@ internal static class ServeCommand
         var messages = new HostMessages(env, telemetry);
         if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
         {
-            messages.Warn($"listening on {endpoint.Address}, which is reachable from other machines; the viewer and API need the access token, and requests must name {hosts.Describe()} in Host (--host-name adds names).");
+            messages.Warn($"listening on {endpoint.Address}, which is reachable from other machines; every route but /healthz and /readyz needs a token (amber token create; /v1 takes it as Amber-Token), and requests must name {hosts.Describe()} in Host (--host-name adds names).");
             if (token is null)
             {
                 token = AccessToken.Create(System.Security.Cryptography.RandomNumberGenerator.Fill);
@@ -57,7 +57,8 @@ internal static class ServeCommand
 
         await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel);
         var (prices, _, storage) = CostSettings.Load(env.Settings);
-        var options = new AmberServerOptions { Listen = listen, AccessToken = token, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
+        var tokens = new TokenStore(archive.Directory, TimeProvider.System, System.Security.Cryptography.RandomNumberGenerator.Fill);
+        var options = new AmberServerOptions { Listen = listen, AccessToken = token, Tokens = tokens, RequireToken = requireToken, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
         Amber.Revive.LlamaSharp.Hosting.LocalModelRegistry? local;
         try
         {
