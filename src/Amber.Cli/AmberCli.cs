@@ -11,6 +11,7 @@ using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
 using Amber.Cli.Commands.Mark;
 using Amber.Cli.Commands.Proxy;
+using Amber.Cli.Commands.Repair;
 using Amber.Cli.Commands.Replay;
 using Amber.Cli.Commands.Revive;
 using Amber.Cli.Commands.Search;
@@ -47,6 +48,7 @@ public static class AmberCli
         root.Subcommands.Add(StatsCommandDefinition.Create(Env));
         root.Subcommands.Add(CostCommandDefinition.Create(Env));
         root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
+        root.Subcommands.Add(RepairCommandDefinition.Create(Env));
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(CompactCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
