@@ -63,6 +63,10 @@ public static class AmberCli
         return root;
     }
 
+    private const int SqliteCorrupt = 11;
+
+    private const int SqliteFull = 13;
+
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
         => RunAsync(args, output, error, environment: null, ct);
 
@@ -77,6 +81,14 @@ public static class AmberCli
         catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException)
         {
             await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SqliteFull or SqliteCorrupt)
+        {
+            // The index is derived: what was acknowledged is in the segments; the message says what to do.
+            await error.WriteLineAsync(e.SqliteErrorCode == SqliteFull
+                ? $"amber: the disk is full: the index could not be written ({e.Message}). Free space and run the command again; what was acknowledged is kept."
+                : $"amber: the index is damaged ({e.Message}); run `amber index rebuild` to rebuild it from the segments.").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
     }

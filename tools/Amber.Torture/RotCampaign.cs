@@ -222,7 +222,7 @@ public static class RotCampaign
         }
         catch (Exception e)
         {
-            tally.Loss(trial, $"{what}: the index could not be rebuilt: {e.Message}");
+            tally.Loss(trial, $"{what}: the index could not be rebuilt: {e}");
         }
     }
 
