@@ -201,28 +201,20 @@ public static class RotCampaign
         }
     }
 
-    /// <summary>Index damage is derived-state damage: `amber index rebuild` must mend it so that verify passes.</summary>
+    /// <summary>Index damage is derived-state damage: `amber index rebuild` (a real amber process) must mend it so that verify passes.</summary>
     private static void Mend(string dir, Tally tally, int trial, string what)
     {
-        try
+        var rebuild = AmberChild.Run(dir, ["index", "rebuild"], timeout: TimeSpan.FromMinutes(2));
+        if (rebuild.ExitCode != 0)
         {
-            using var archive = Archive.Open(new ArchiveOptions { Directory = dir });
-            if (archive.IsReadOnly)
-            {
-                tally.Loss(trial, $"{what}: the archive opens read-only, so the index cannot be rebuilt: {string.Join(" | ", archive.Recovery.Actions)}");
-                return;
-            }
-
-            archive.RebuildIndex();
-            var report = ArchiveVerifier.Verify(archive);
-            if (!report.Ok)
-            {
-                tally.Loss(trial, $"{what}: index rebuild did not mend it: {string.Join(" | ", report.Faults.Take(3))}");
-            }
+            tally.Loss(trial, $"{what}: amber index rebuild did not mend it: {rebuild.Error.Trim()}");
+            return;
         }
-        catch (Exception e)
+
+        var verify = AmberChild.Run(dir, ["verify"], timeout: TimeSpan.FromMinutes(2));
+        if (verify.ExitCode != 0)
         {
-            tally.Loss(trial, $"{what}: the index could not be rebuilt: {e}");
+            tally.Loss(trial, $"{what}: after amber index rebuild, verify still fails: {verify.Error.Trim()}");
         }
     }
 
