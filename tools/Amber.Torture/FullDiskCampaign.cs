@@ -96,7 +96,11 @@ public static class FullDiskCampaign
         }
         finally
         {
-            Run("umount", mount);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled index connections would keep the mount busy
+            if (Run("umount", mount) is { Code: not 0 } failed)
+            {
+                tally.Notes.Add($"could not unmount {mount}: {failed.Error.Trim()}");
+            }
         }
 
         return tally;
