@@ -14,7 +14,6 @@ public sealed class CampaignTests
     [InlineData("kill-rebuild", 3)]
     [InlineData("kill-recovery", 2)]
     [InlineData("full-disk", 2)]
-    [InlineData("rot", 120)]
     public void Campaign_ShortRun_LosesNothing(string campaign, int trials)
     {
         if (campaign == "full-disk")
