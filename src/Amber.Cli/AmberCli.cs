@@ -11,6 +11,7 @@ using Amber.Cli.Commands.Log;
 using Amber.Cli.Commands.Ls;
 using Amber.Cli.Commands.Mark;
 using Amber.Cli.Commands.Proxy;
+using Amber.Cli.Commands.Repair;
 using Amber.Cli.Commands.Replay;
 using Amber.Cli.Commands.Revive;
 using Amber.Cli.Commands.Search;
@@ -48,6 +49,7 @@ public static class AmberCli
         root.Subcommands.Add(StatsCommandDefinition.Create(Env));
         root.Subcommands.Add(CostCommandDefinition.Create(Env));
         root.Subcommands.Add(VerifyCommandDefinition.Create(Env));
+        root.Subcommands.Add(RepairCommandDefinition.Create(Env));
         root.Subcommands.Add(IndexRebuildCommandDefinition.Create(Env));
         root.Subcommands.Add(CompactCommandDefinition.Create(Env));
         root.Subcommands.Add(LogCommandDefinition.Create(Env));
@@ -63,6 +65,10 @@ public static class AmberCli
         return root;
     }
 
+    private const int SqliteCorrupt = 11;
+
+    private const int SqliteFull = 13;
+
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
         => RunAsync(args, output, error, environment: null, ct);
 
@@ -77,6 +83,14 @@ public static class AmberCli
         catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException)
         {
             await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SqliteFull or SqliteCorrupt)
+        {
+            // The index is derived: what was acknowledged is in the segments; the message says what to do.
+            await error.WriteLineAsync(e.SqliteErrorCode == SqliteFull
+                ? $"amber: the disk is full: the index could not be written ({e.Message}). Free space and run the command again; what was acknowledged is kept."
+                : $"amber: the index is damaged ({e.Message}); run `amber index rebuild` to rebuild it from the segments.").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
     }

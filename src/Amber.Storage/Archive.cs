@@ -203,8 +203,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     private void OpenCore()
     {
-        var manifest = JsonNode.Parse(segments.ReadAll(paths.Manifest)) as JsonObject
-            ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
+        JsonObject manifest;
+        try
+        {
+            manifest = JsonNode.Parse(segments.ReadAll(paths.Manifest)) as JsonObject
+                ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CorruptArchiveException($"{paths.Manifest}: not valid JSON ({e.Message}).", e);
+        }
+
         if (manifest["format"]?.GetValue<string>() != "amber-archive")
         {
             throw new CorruptArchiveException($"{paths.Manifest}: not an Amber archive manifest.");

@@ -78,8 +78,16 @@ internal sealed class ArchiveCatalogue : IDisposable
 
         // Without the signing key an open for writing is read-only as well, and cannot rebuild the index.
         ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, signingKeyMissing ? "restore log/signing.key, then open the archive for writing to rebuild it" : "open the archive once for writing to rebuild it");
-        index = ArchiveIndex.OpenReader(indexPath);
-        ThrowIfOtherSchema(index, signingKeyMissing);
+        try
+        {
+            index = ArchiveIndex.OpenReader(indexPath);
+            ThrowIfOtherSchema(index, signingKeyMissing);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            throw new CorruptArchiveException($"The archive's index {indexPath} is damaged ({e.Message}); open the archive once for writing (or run `amber index rebuild`) to rebuild it from the segments.", e);
+        }
+
         if (index.GetMeta(CompactionMarker.MetaKey) is { } marker && !CompactionMarker.Landed(segments, marker, out var compacted))
         {
             throw new InvalidOperationException($"The archive's index points into a compacted {ArchivePaths.SegmentName(compacted)} that is not in place yet: the writer is swapping it, or its compaction was cut short. Try again, or open the archive for writing to finish it.");
@@ -90,9 +98,27 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Opens the index for the writer and brings it up to the data (<paramref name="state"/>).</summary>
     public (bool Rebuilt, int Frames) OpenWriter(string indexPath, SegmentState state, List<string> actions)
     {
-        index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
-        return CatchUp(state, actions);
+        try
+        {
+            index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
+            return CatchUp(state, actions);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            // The index is derived: a damaged one is dropped and rebuilt from the segments, which lose nothing.
+            index?.Dispose();
+            SqliteConnection.ClearAllPools();
+            DeleteIndexFiles(indexPath);
+            actions.Add($"{Path.GetFileName(indexPath)} is damaged ({e.Message}); rebuilding it from the segments");
+            index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
+            var (_, frames) = CatchUp(state, actions);
+            return (true, frames);
+        }
     }
+
+    private const int SqliteCorrupt = 11;
+
+    private const int SqliteNotADatabase = 26;
 
     /// <summary>Loads the dictionaries the index lists (a reader's, or those trained since it opened).</summary>
     public void LoadDictionaries() => segments.LoadDictionaries(index.Dictionaries());

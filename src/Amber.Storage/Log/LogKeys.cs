@@ -24,7 +24,16 @@ internal static class LogKeys
 
     public static (NoteSigner? Signer, NoteVerifierKey Verifier) Load(IFileSystem fs, string root, Func<string, byte[]> read)
     {
-        var vkey = NoteVerifierKey.Parse(System.Text.Encoding.UTF8.GetString(read(VerifierKeyPath(root))).Trim());
+        NoteVerifierKey vkey;
+        try
+        {
+            vkey = NoteVerifierKey.Parse(System.Text.Encoding.UTF8.GetString(read(VerifierKeyPath(root))).Trim());
+        }
+        catch (FormatException e)
+        {
+            throw new CorruptArchiveException($"log/vkey is damaged: {e.Message}", e);
+        }
+
         NoteSigner? signer = null;
         if (fs.FileExists(SigningKeyPath(root)))
         {
@@ -35,6 +44,10 @@ internal static class LogKeys
             catch (UnauthorizedAccessException)
             {
                 signer = null; // a reader without access to the private key can still prove and verify
+            }
+            catch (FormatException e)
+            {
+                throw new CorruptArchiveException($"log/signing.key is damaged: {e.Message}", e);
             }
 
             if (signer is not null && signer.VerifierKey.ToString() != vkey.ToString())

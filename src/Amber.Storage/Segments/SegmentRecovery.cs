@@ -45,6 +45,12 @@ internal static class SegmentRecovery
         // A read-only opener races a live writer (which may seal and rotate meanwhile): it takes the data as
         // it finds it and leaves checkpoint judgements to the writer.
         Checkpoint? checkpoint = !readOnly && fs.FileExists(paths.Checkpoint) ? Checkpoint.TryParse(store.ReadAll(paths.Checkpoint)) : null;
+        if (checkpoint is null && !readOnly && fs.FileExists(paths.Checkpoint))
+        {
+            // writer.chk only saves a scan; damaged, it is said and the last segment is scanned from its start instead.
+            actions.Add("writer.chk is damaged (checksum mismatch); the last segment was scanned in full instead and writer.chk rewritten");
+        }
+
         if (checkpoint is { } cp && cp.Segment > last)
         {
             throw new CorruptArchiveException($"checkpoint ahead of data: writer.chk points into segment {cp.Segment}, but the last segment is {last}; acknowledged commits are missing.");
@@ -57,7 +63,7 @@ internal static class SegmentRecovery
         var header = SegmentHeader.Parse(headerBytes, name);
         if (!Convert.ToHexStringLower(header.ArchiveId).Equals(archiveId, StringComparison.Ordinal))
         {
-            throw new CorruptArchiveException($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archiveId}.");
+            throw new CorruptArchiveException($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archiveId} as archive.json says.");
         }
 
         long pos = SegmentHeader.Size;

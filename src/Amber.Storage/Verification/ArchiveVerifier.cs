@@ -104,7 +104,7 @@ public static class ArchiveVerifier
 
                     if (!Convert.ToHexStringLower(header.ArchiveId).Equals(archive.ArchiveId, StringComparison.Ordinal))
                     {
-                        report.Faults.Add($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archive.ArchiveId}.");
+                        report.Faults.Add($"{name}: belongs to archive {Convert.ToHexStringLower(header.ArchiveId)}, not {archive.ArchiveId} as archive.json says.");
                     }
                 }
                 catch (CorruptArchiveException e)

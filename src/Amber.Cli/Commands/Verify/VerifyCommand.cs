@@ -41,6 +41,11 @@ internal static class VerifyCommand
             return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
         }
 
+        foreach (var action in report.Recovery)
+        {
+            env.Out.WriteLine($"recovered: {action}");
+        }
+
         foreach (var note in report.Notes)
         {
             env.Out.WriteLine($"note: {note}");

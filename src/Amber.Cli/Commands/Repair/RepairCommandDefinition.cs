@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Amber.Cli.Infrastructure;
+
+namespace Amber.Cli.Commands.Repair;
+
+internal static class RepairCommandDefinition
+{
+    public static Command Create(Func<ParseResult, CliEnvironment> env)
+    {
+        var from = new Option<string>("--from") { Description = "A replica of this archive (segments and blobs) or a bag from amber export --bagit (blobs) to copy intact files from", Required = true };
+        var command = new Command("repair", "Restore damaged segments and blobs from another copy after checking their hashes, then verify; damaged originals are kept in damaged/") { from, CommonOptions.Json };
+        command.SetAction(parse => RepairCommand.Run(env(parse), parse.GetValue(from)!, parse.GetValue(CommonOptions.Json)));
+        return command;
+    }
+}

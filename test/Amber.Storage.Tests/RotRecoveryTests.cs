@@ -1,0 +1,72 @@
+using Amber.Storage.Verification;
+using Amber.Testing;
+
+namespace Amber.Storage.Tests;
+
+/// <summary>Damage the rot campaign (tools/Amber.Torture rot) found handled badly: each is named, or mended where it is derived.</summary>
+public sealed class RotRecoveryTests
+{
+    [Fact]
+    public void Open_IndexWithAZeroedPage_RebuildsItFromTheSegmentsAndSaysSo()
+    {
+        using var temp = new TempDirectory("amber-rot");
+        var dir = Build(temp);
+        var index = Path.Combine(dir, "index.db");
+        var bytes = File.ReadAllBytes(index);
+        Array.Clear(bytes, 0, 4096); // the SQLite header page: "file is not a database"
+        File.WriteAllBytes(index, bytes);
+
+        using var archive = Archive.Open(new ArchiveOptions { Directory = dir });
+
+        Assert.Contains(archive.Recovery.Actions, a => a.Contains("index.db is damaged", StringComparison.Ordinal));
+        var report = ArchiveVerifier.Verify(archive);
+        Assert.True(report.Ok, string.Join("\n", report.Faults));
+        Assert.Equal(6, archive.ListConversations(100).Count);
+    }
+
+    [Theory]
+    [InlineData("log/vkey")]
+    [InlineData("log/signing.key")]
+    [InlineData("archive.json")]
+    public void Open_DamagedKeyOrManifest_FailsNamingTheFile(string file)
+    {
+        using var temp = new TempDirectory("amber-rot");
+        var dir = Build(temp);
+        var path = Path.Combine(dir, file);
+        File.WriteAllBytes(path, new byte[File.ReadAllBytes(path).Length]); // a zeroed page
+
+        var e = Assert.Throws<CorruptArchiveException>(() => Archive.Open(new ArchiveOptions { Directory = dir }).Dispose());
+        Assert.Contains(Path.GetFileName(file), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_DamagedWriterCheckpoint_IsSaidInTheRecoveryReport()
+    {
+        using var temp = new TempDirectory("amber-rot");
+        var dir = Build(temp);
+        var path = Path.Combine(dir, "writer.chk");
+        var bytes = File.ReadAllBytes(path);
+        bytes[3] ^= 1;
+        File.WriteAllBytes(path, bytes);
+
+        using var archive = Archive.Open(new ArchiveOptions { Directory = dir });
+
+        Assert.Contains(archive.Recovery.Actions, a => a.Contains("writer.chk is damaged", StringComparison.Ordinal));
+        Assert.True(ArchiveVerifier.Verify(archive).Ok);
+    }
+
+    private static string Build(TempDirectory temp)
+    {
+        var dir = temp.Combine("archive");
+        using (var archive = Archive.Open(new ArchiveOptions { Directory = dir, CreateIfMissing = true }))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                archive.Commit(SampleConversations.Create(i).Batch);
+            }
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the index file is final once SQLite has closed it
+        return dir;
+    }
+}

@@ -1,0 +1,72 @@
+using Amber.Testing;
+
+namespace Amber.Torture.Tests;
+
+/// <summary>
+/// CI's short version of every campaign in tools/Amber.Torture (docs/RELIABILITY.md): a few trials each, real amber
+/// processes killed with SIGKILL, a real tmpfs filled up, real files rotted. Each must end with zero losses.
+/// </summary>
+public sealed class CampaignTests
+{
+    [Theory]
+    [InlineData("kill-import", 3)]
+    [InlineData("kill-annotate", 3)]
+    [InlineData("kill-rebuild", 3)]
+    [InlineData("kill-recovery", 2)]
+    [InlineData("full-disk", 2)]
+    public void Campaign_ShortRun_LosesNothing(string campaign, int trials)
+    {
+        if (campaign == "full-disk")
+        {
+            Assert.SkipUnless(Environment.UserName == "root", "full-disk mounts a small tmpfs, which needs root (CI runs as root)");
+        }
+
+        using var temp = new TempDirectory("amber-torture");
+        var tally = Campaigns.All[campaign].Run(new CampaignSettings(trials, Minutes: 2, Seed: 18, temp.Path));
+
+        var text = new StringWriter();
+        tally.Print(text);
+        TestContext.Current.TestOutputHelper?.WriteLine(text.ToString());
+        Assert.True(tally.Ok, text.ToString());
+        Assert.Equal(trials, tally.Trials);
+        if (campaign.StartsWith("kill-", StringComparison.Ordinal))
+        {
+            Assert.True(tally.Kills > 0, $"no SIGKILL landed mid-run: {text}");
+        }
+        else
+        {
+            Assert.True(tally.Detected > 0, $"no fault was found to detect: {text}");
+        }
+    }
+
+    [Fact]
+    public void Rot_Mutations_ChangeWhatTheySay()
+    {
+        var rng = new Random(1);
+        var bytes = new byte[10_000];
+        rng.NextBytes(bytes);
+
+        var (flipped, at) = RotCampaign.Mutate(bytes, RotCampaign.Mutation.BitFlip, rng);
+        Assert.Equal(1, System.Numerics.BitOperations.PopCount((uint)(flipped[at] ^ bytes[at])));
+        Assert.Equal(bytes.Length - 1, bytes.Zip(flipped).Count(p => p.First == p.Second));
+
+        var (cut, length) = RotCampaign.Mutate(bytes, RotCampaign.Mutation.Truncate, rng);
+        Assert.Equal(length, cut.Length);
+        Assert.True(cut.Length < bytes.Length);
+
+        var (zeroed, page) = RotCampaign.Mutate(bytes, RotCampaign.Mutation.ZeroPage, rng);
+        Assert.Equal(0, page % 4096);
+        Assert.All(zeroed[(int)page..(int)Math.Min(page + 4096, bytes.Length)], b => Assert.Equal(0, b));
+    }
+
+    [Theory]
+    [InlineData("segments/seg-000001.amb", "segment")]
+    [InlineData("blobs/ab/cdef.zst", "blob")]
+    [InlineData("log/vkey", "key")]
+    [InlineData("log/signing.key", "key")]
+    [InlineData("writer.chk", "checkpoint")]
+    [InlineData("archive.json", "manifest")]
+    [InlineData("index.db", "index")]
+    [InlineData("amber.lock", null)]
+    public void Rot_FileKinds_CoverTheArchive(string file, string? kind) => Assert.Equal(kind, RotCampaign.KindOf(file));
+}

@@ -1,0 +1,16 @@
+namespace Amber.Torture;
+
+/// <summary>Every campaign by its sub-command name.</summary>
+public static class Campaigns
+{
+    public static IReadOnlyDictionary<string, (string Description, Func<CampaignSettings, Tally> Run)> All { get; } =
+        new Dictionary<string, (string, Func<CampaignSettings, Tally>)>(StringComparer.Ordinal)
+        {
+            ["kill-import"] = ("SIGKILL `amber import` of a large file and of many small files at random moments", KillCampaigns.Import),
+            ["kill-annotate"] = ("SIGKILL `amber mark` (annotation writes through the log) at random moments", KillCampaigns.Annotate),
+            ["kill-rebuild"] = ("SIGKILL `amber index rebuild` at random moments", KillCampaigns.Rebuild),
+            ["kill-recovery"] = ("SIGKILL an import, then SIGKILL the next process during its recovery", KillCampaigns.Recovery),
+            ["full-disk"] = ("ENOSPC on a small tmpfs during import and index rebuild; then free space and resume", FullDiskCampaign.Run),
+            ["rot"] = ("Random bit flips, truncations and zeroed 4 KiB pages in every file kind; verify must detect and name them", RotCampaign.Run),
+        };
+}
