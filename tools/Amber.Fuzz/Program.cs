@@ -24,6 +24,7 @@ public static class Program
                   --import-every K  one input in K also goes through the real import path (default 16; 1 = all)
                   --hang-ms MS      an input running longer is a hang (default 1000)
                   --findings DIR    where crashing and hanging inputs are written (default fuzz-findings)
+                amber-fuzz replay TARGET FILE...     run saved inputs (findings, regression files) through one target
                 amber-fuzz soak [--minutes M] [--rate R]  the gateway's upstream fault matrix at R calls/s for M minutes
                 """);
             return args.Length == 0 ? 2 : 0;
@@ -35,6 +36,7 @@ public static class Program
             {
                 "list" => List(),
                 "run" when args.Length >= 2 => Run(args[1], Options(args[2..])),
+                "replay" when args.Length >= 3 => Replay(args[1], args[2..]),
                 "soak" => SoakCommand.Run(Options(args[1..])),
                 _ => Usage($"unknown command: {string.Join(' ', args)}"),
             };
@@ -88,6 +90,28 @@ public static class Program
         }
 
         return clean ? 0 : 1;
+    }
+
+    private static int Replay(string name, string[] files)
+    {
+        using var target = TargetCatalog.Create(name, importEvery: 1);
+        var failed = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                Console.WriteLine($"{file}: {target.Run(File.ReadAllBytes(file))}");
+            }
+#pragma warning disable CA1031 // replay reports every crash and goes on to the next file
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failed++;
+                Console.WriteLine($"{file}: CRASH {e.GetType().FullName}: {e.Message}");
+            }
+        }
+
+        return failed == 0 ? 0 : 1;
     }
 
     public static Dictionary<string, string> Options(string[] args)

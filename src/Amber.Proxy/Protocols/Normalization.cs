@@ -23,11 +23,22 @@ internal sealed class Normalization(RawExchange exchange, string provider)
     /// <summary>True when a response arrived with a 2xx status.</summary>
     public bool Succeeded => Exchange.Status is >= 200 and < 300;
 
+    /// <summary>
+    /// A member twice makes a <see cref="JsonObject"/> throw when first read, and invalid UTF-8 in a string makes
+    /// reading that string throw: both are refused here, at the parse, so no later read throws (fuzzing found both).
+    /// </summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     public static JsonObject? ParseObject(ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return null;
+        }
+
         try
         {
-            return JsonNode.Parse(json) as JsonObject;
+            return JsonNode.Parse(json, documentOptions: Strict) as JsonObject;
         }
         catch (JsonException)
         {
@@ -244,7 +255,7 @@ internal sealed class Normalization(RawExchange exchange, string provider)
 
         try
         {
-            return JsonNode.Parse(json) ?? JsonValue.Create(json);
+            return JsonNode.Parse(json, documentOptions: Strict) ?? JsonValue.Create(json);
         }
         catch (JsonException)
         {

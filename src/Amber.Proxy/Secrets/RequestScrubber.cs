@@ -93,6 +93,11 @@ internal static class RequestScrubber
         {
             throw new InvalidRequestBodyException(Describe(e, body), e);
         }
+        catch (InvalidOperationException e)
+        {
+            // Valid JSON whose string escapes name a lone surrogate (\ud800) has no text to store (found by fuzzing).
+            throw new InvalidRequestBodyException($"a string ending at byte {reader.BytesConsumed} escapes a lone UTF-16 surrogate, which is not text ({e.Message}).", e);
+        }
 
         if (frames.Count != 0 || reader.BytesConsumed == 0)
         {

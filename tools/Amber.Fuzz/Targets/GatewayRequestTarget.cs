@@ -6,8 +6,8 @@ namespace Amber.Fuzz.Targets;
 
 /// <summary>
 /// The gateway's request reader: the scrubber that checks a client's JSON body and finds credentials in it
-/// (documented error <see cref="InvalidRequestBodyException"/>), then each protocol's notice injection, which
-/// must take any body the scrubber let through without throwing.
+/// (documented error <see cref="InvalidRequestBodyException"/>), then each protocol's notice injection, whose output
+/// the gateway scrubs again: both must take any body the scrubber let through without throwing.
 /// </summary>
 public sealed class GatewayRequestTarget : IFuzzTarget
 {
@@ -30,7 +30,11 @@ public sealed class GatewayRequestTarget : IFuzzTarget
 
         foreach (var protocol in Protocols)
         {
-            _ = protocol.InjectNotice(input, "This conversation is recorded.");
+            // The gateway scrubs the body with the notice in it again before storing it: that must not fail either.
+            if (protocol.InjectNotice(input, "This conversation is recorded.") is { } forwarded)
+            {
+                RequestScrubber.Scrub(forwarded);
+            }
         }
 
         return Verdict.Accepted;

@@ -1,3 +1,4 @@
+using Amber.Core.Json;
 using Amber.Core.Model;
 using Amber.Fuzz.Engine;
 using Amber.Import;
@@ -54,7 +55,16 @@ public sealed class ImportFormatTarget : IFuzzTarget
             {
                 foreach (var node in c.Nodes)
                 {
-                    _ = CanonicalNode.Of(node);
+                    try
+                    {
+                        _ = CanonicalNode.Of(node);
+                    }
+                    catch (CanonicalJsonException)
+                    {
+                        // The importer's documented refusal of a node with no canonical form (a number past double range):
+                        // it rejects the file naming it, as the real path checks below.
+                        return Verdict.Rejected;
+                    }
                 }
             }
 
