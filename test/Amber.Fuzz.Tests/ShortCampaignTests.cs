@@ -1,5 +1,6 @@
 using Amber.Fuzz.Engine;
 using Amber.Fuzz.Targets;
+using Amber.Testing;
 
 namespace Amber.Fuzz.Tests;
 
@@ -37,6 +38,11 @@ public sealed class ShortCampaignTests
     [MemberData(nameof(Targets))]
     public void Target_AcceptsItsOwnSeeds(string name)
     {
+        if (name.StartsWith("import-", StringComparison.Ordinal) && name != "import-llm-db" && SharedData.Directory is null)
+        {
+            Assert.Skip(SharedData.MissingMessage + " (the importers' seeds are the samples, cut to their first records)");
+        }
+
         using var target = TargetCatalog.Create(name, importEvery: 1);
         foreach (var seed in target.Seeds)
         {

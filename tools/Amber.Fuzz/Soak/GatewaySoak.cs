@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amber.Fuzz.Targets;
 using Amber.Proxy;
 using Amber.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Amber.Fuzz.Soak;
 
@@ -22,7 +23,7 @@ public static class GatewaySoak
         var tally = new SoakTally();
         using var scratch = new ScratchArchive("soak");
         await using var faults = await FaultUpstream.StartAsync().ConfigureAwait(false);
-        var host = GatewayHost.Build(scratch.Archive, "127.0.0.1:0", new GatewayOptions { OpenAiUpstream = faults.Url, AnthropicUpstream = faults.Url });
+        var host = GatewayHost.Build(scratch.Archive, "127.0.0.1:0", new GatewayOptions { OpenAiUpstream = faults.Url, AnthropicUpstream = faults.Url }, logging: l => l.ClearProviders());
         await host.StartAsync(ct).ConfigureAwait(false);
         var gateway = new Uri(host.Urls.First());
         var logBefore = scratch.Archive.Log.Size;

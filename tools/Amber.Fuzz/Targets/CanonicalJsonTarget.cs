@@ -15,7 +15,7 @@ public sealed class CanonicalJsonTarget : IFuzzTarget
     [
         """{"b":[1,2.5,-0,1e21,1e-7,true,null],"a":{"é":"\u00e9\n","\ud83d\ude00":"x"},"c":"\u0000\u001f\"\\"}"""u8.ToArray(),
         """[{"role":"user","content":[{"type":"text","text":"hi"}]},123456789012345678901234567890,0.1,{"":{}}]"""u8.ToArray(),
-        """{"numbers":[9007199254740993,5e-324,1.7976931348623157e308,333333333.33333329,1E400]}"""u8.ToArray(),
+        """{"numbers":[9007199254740993,5e-324,1.7976931348623157e308,333333333.33333329]}"""u8.ToArray(),
     ];
 
     public Verdict Run(byte[] input)

@@ -15,6 +15,9 @@ namespace Amber.Fuzz.Targets;
 public static class SampleSeeds
 {
     private const int MaxSeedBytes = 48 << 10;
+
+    /// <summary>A file up to this size is a seed whole (one record of some exports is this large).</summary>
+    private const int MaxWholeSeedBytes = 96 << 10;
     private const int SeedsPerFormat = 6;
 
     private static readonly Lazy<IReadOnlyDictionary<string, List<NamedSeed>>> ByFormat = new(Load);
@@ -32,7 +35,19 @@ public static class SampleSeeds
     public static IReadOnlyList<NamedSeed> For(IConversationFormat format)
     {
         ArgumentNullException.ThrowIfNull(format);
-        return ByFormat.Value.TryGetValue(format.Name, out var seeds) && seeds.Count > 0 ? seeds : Synthetic;
+        if (format.Name == "llm-db")
+        {
+            return [new NamedSeed("logs.db", LlmDbSeed.Create())];
+        }
+
+        if (ByFormat.Value.TryGetValue(format.Name, out var seeds) && seeds.Count > 0)
+        {
+            return seeds;
+        }
+
+        // Without ../shared: the synthetic documents this format reads, else all of them (mutants still reach its reader).
+        var valid = Synthetic.Where(s => Reads(format, s.FileName, s.Bytes)).ToList();
+        return valid.Count > 0 ? valid : Synthetic;
     }
 
     private static Dictionary<string, List<NamedSeed>> Load()
@@ -59,7 +74,7 @@ public static class SampleSeeds
             }
 
             var cut = Cut(bytes, ext == ".jsonl");
-            if (cut is null || Detect(name, cut)?.Name != format.Name)
+            if (cut is null || Detect(name, cut)?.Name != format.Name || !Reads(format, name, cut))
             {
                 continue;
             }
@@ -74,13 +89,34 @@ public static class SampleSeeds
         return result;
     }
 
+    /// <summary>True when the format reads the whole (cut) seed without error: a seed must be valid input.</summary>
+    private static bool Reads(IConversationFormat format, string name, byte[] bytes)
+    {
+        try
+        {
+            foreach (var c in format.Read(new ImportInput(name, bytes.Length, () => new MemoryStream(bytes, writable: false)), CancellationToken.None))
+            {
+                foreach (var node in c.Nodes)
+                {
+                    _ = Amber.Core.Model.CanonicalNode.Of(node);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is ImportException or Amber.Core.Json.CanonicalJsonException)
+        {
+            return false;
+        }
+    }
+
     public static IConversationFormat? Detect(string name, byte[] bytes)
         => FormatRegistry.Detect(new ImportInput(name, bytes.Length, () => new MemoryStream(bytes, writable: false)), FormatRegistry.All);
 
     /// <summary>The first records of a file, small enough to fuzz quickly; null when even one record is too large.</summary>
     private static byte[]? Cut(byte[] bytes, bool lines)
     {
-        if (bytes.Length <= MaxSeedBytes)
+        if (bytes.Length <= MaxWholeSeedBytes)
         {
             return bytes;
         }
