@@ -26,6 +26,8 @@ public sealed class FaultUpstream : IAsyncDisposable
 
     public const string ServerErrorBody = """{"error":{"message":"The engine is currently overloaded","type":"server_error"}}""";
 
+    private static readonly TimeSpan ResetDelay = TimeSpan.FromMilliseconds(200);
+
     private readonly WebApplication app;
 
     private FaultUpstream(WebApplication app) => this.app = app;
@@ -77,6 +79,9 @@ public sealed class FaultUpstream : IAsyncDisposable
         {
             case UpstreamFault.ResetMidStream:
                 await WriteAsync(response, Stream.AsMemory(0, Stream.AsSpan().IndexOf("data: [DONE]"u8)), ct).ConfigureAwait(false);
+                // Let the events reach the client first: a reset right after the write can overtake them on loopback,
+                // and a client that saw no headers is a different fault (reset before headers).
+                await Task.Delay(ResetDelay, ct).ConfigureAwait(false);
                 context.Abort();
                 return;
             case UpstreamFault.Trickle:

@@ -31,7 +31,7 @@ internal sealed class Normalization(RawExchange exchange, string provider)
 
     public static JsonObject? ParseObject(ReadOnlySpan<byte> json)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        if (!System.Text.Unicode.Utf8.IsValid(json) || HasLoneSurrogateEscape(json))
         {
             return null;
         }
@@ -44,6 +44,37 @@ internal sealed class Normalization(RawExchange exchange, string provider)
         {
             return null;
         }
+    }
+
+    /// <summary>True when a string escapes a lone surrogate (<c>"\ud800"</c>): valid JSON, but reading that string throws.</summary>
+    private static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\ud"u8) < 0 && json.IndexOf("\\uD"u8) < 0)
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 1024 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false; // not JSON: the parse below says so
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        return false;
     }
 
     public static JsonObject? ParseObject(string json) => ParseObject(Encoding.UTF8.GetBytes(json));

@@ -76,6 +76,12 @@ internal static class RequestScrubber
                     continue;
                 }
 
+                if (token == JsonTokenType.String && reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0)
+                {
+                    // Content strings are not decoded below: an escaped lone surrogate in one must be refused too (found by fuzzing).
+                    _ = reader.GetString();
+                }
+
                 if (token == JsonTokenType.String && !inContent && frames.Count > 0)
                 {
                     var value = reader.GetString()!;

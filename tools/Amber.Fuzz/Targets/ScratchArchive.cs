@@ -16,17 +16,18 @@ public sealed class ScratchArchive : IDisposable
 
     public Archive Archive { get; }
 
-    /// <summary>The log's size and every segment and blob file with its length: a commit changes at least one of them.</summary>
+    /// <summary>
+    /// The log's size, the archive's counts and every blob file with its length: a commit changes the log. Segment
+    /// lengths are left out: the writer appends signed log checkpoints on a timer, which is not a commit.
+    /// </summary>
     public string Fingerprint()
     {
-        var root = Path.Combine(Folder, "archive");
-        var files = new[] { "segments", "blobs" }
-            .Select(d => Path.Combine(root, d))
-            .Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
-            .Order(StringComparer.Ordinal)
-            .Select(f => $"{Path.GetRelativePath(root, f)}={new FileInfo(f).Length}");
-        return $"log={Archive.Log.Size};" + string.Join(';', files);
+        var blobs = Path.Combine(Folder, "archive", "blobs");
+        var files = Directory.Exists(blobs)
+            ? Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => $"{Path.GetFileName(f)}={new FileInfo(f).Length}")
+            : [];
+        var stats = Archive.GetStats();
+        return $"log={Archive.Log.Size};conversations={stats.Conversations};nodes={stats.Nodes};blobs={stats.Blobs};instances={stats.Instances};" + string.Join(';', files);
     }
 
     public void Dispose()
