@@ -102,6 +102,12 @@ public static class ImportSources
         {
             ZipLimits.Check(path, zip, options);
         }
+        catch (InvalidDataException e)
+        {
+            // The central directory is read when the entries are first listed, here (fuzzing found this escaping the importer).
+            zip.Dispose();
+            throw new ImportException($"{path}: not a readable zip file: {e.Message}", e);
+        }
         catch
         {
             zip.Dispose();

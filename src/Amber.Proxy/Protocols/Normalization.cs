@@ -23,16 +23,58 @@ internal sealed class Normalization(RawExchange exchange, string provider)
     /// <summary>True when a response arrived with a 2xx status.</summary>
     public bool Succeeded => Exchange.Status is >= 200 and < 300;
 
+    /// <summary>
+    /// A member twice makes a <see cref="JsonObject"/> throw when first read, and invalid UTF-8 in a string makes
+    /// reading that string throw: both are refused here, at the parse, so no later read throws (fuzzing found both).
+    /// </summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     public static JsonObject? ParseObject(ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json) || HasLoneSurrogateEscape(json))
+        {
+            return null;
+        }
+
         try
         {
-            return JsonNode.Parse(json) as JsonObject;
+            return JsonNode.Parse(json, documentOptions: Strict) as JsonObject;
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    /// <summary>True when a string escapes a lone surrogate (<c>"\ud800"</c>): valid JSON, but reading that string throws.</summary>
+    private static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\ud"u8) < 0 && json.IndexOf("\\uD"u8) < 0)
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 1024 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false; // not JSON: the parse below says so
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        return false;
     }
 
     public static JsonObject? ParseObject(string json) => ParseObject(Encoding.UTF8.GetBytes(json));
@@ -244,7 +286,7 @@ internal sealed class Normalization(RawExchange exchange, string provider)
 
         try
         {
-            return JsonNode.Parse(json) ?? JsonValue.Create(json);
+            return JsonNode.Parse(json, documentOptions: Strict) ?? JsonValue.Create(json);
         }
         catch (JsonException)
         {

@@ -130,6 +130,10 @@ internal sealed class RecordShape
         {
             // Not JSON, or a second JSON Lines value: what was read so far is the shape.
         }
+        catch (InvalidOperationException)
+        {
+            // A string that is not text (invalid UTF-8, a lone surrogate escape; found by fuzzing): the format's reader names it.
+        }
 
         return shape;
     }
