@@ -19,7 +19,7 @@ public sealed partial class Archive
     /// </summary>
     public const long DefaultSealActiveFrom = 1L << 20;
 
-    /// <summary>Compaction merges commits into frames of about this many decoded bytes (segment.md §14; BENCHMARKS §26-S: 4 MiB gave 1.314 × <c>zstd -19</c>, 8 MiB 1.281 ×).</summary>
+    /// <summary>Compaction merges commits into frames of about this many decoded bytes (segment.md §14; BENCHMARKS §28: 4 MiB gave 1.314 × <c>zstd -19</c>, 8 MiB 1.281 ×).</summary>
     public const int DefaultMergeBytes = 8 << 20;
 
     /// <summary>

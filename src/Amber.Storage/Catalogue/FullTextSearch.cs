@@ -29,8 +29,6 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     /// with each word counted once (of which only the message's length varies: the shortest first), then the best
     /// <see cref="PoolPerHit"/> × <paramref name="limit"/> re-scored by BM25 with each word's count in their text.
     /// </remarks>
-    public IReadOnlyList<SearchHit> Search(string query, int limit = 50, SearchOrder order = SearchOrder.Rank, string open = "«", string close = "»", int snippetTokens = 24)
-
     /// <param name="tenant">Only messages of this tenant's conversations (<see cref="TenantFilter"/>); null searches every tenant's.</param>
     public IReadOnlyList<SearchHit> Search(string query, int limit = 50, SearchOrder order = SearchOrder.Rank, string open = "«", string close = "»", int snippetTokens = 24, string? tenant = null)
     {
@@ -51,32 +49,6 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
 
         using var c = catalogue.OpenAcknowledged();
         using (var view = c.CreateCommand())
-
-        using var tx = c.BeginTransaction(deferred: true);
-        using var cmd = c.CreateCommand();
-        // The best $n node keys first, then the joins for those alone: ranking by bm25 scores every match, which is
-        // why only keys and ranks leave it. Newest walks the rowids (node keys, in archive order) down and stops at $n.
-        // A tenant's search filters inside the top $n, so its hits are not crowded out by other tenants' messages.
-        var scoped = tenant is null ? "" : " AND " + TenantFilter.Node("node_text.rowid");
-        var top = order == SearchOrder.Newest
-            ? $"SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q{scoped} ORDER BY rowid DESC LIMIT $n"
-            : $"SELECT rowid AS r, rank AS k FROM node_text WHERE node_text MATCH $q{scoped} ORDER BY rank LIMIT $n";
-        cmd.CommandText = $"""
-            WITH top AS ({top})
-            SELECT cv.id, cv.title, n.id, n.segment, n.offset, n.entry_offset, n.entry_length, top.k
-            FROM top JOIN nodes n ON n.k = top.r JOIN conversation_nodes cn ON cn.node = top.r JOIN conversations cv ON cv.k = cn.conversation
-            {(tenant is null ? "" : "WHERE " + TenantFilter.Conversation("cv.k"))}
-            ORDER BY {(order == SearchOrder.Newest ? "top.r DESC" : "top.k, top.r DESC")}, cv.created DESC, cv.k DESC LIMIT $n
-            """;
-        cmd.Parameters.AddWithValue("$q", parsed.Match);
-        cmd.Parameters.AddWithValue("$n", limit);
-        if (tenant is not null)
-        {
-            cmd.Parameters.AddWithValue(TenantFilter.Parameter, tenant);
-        }
-
-        var rows = new List<(string Conversation, string? Title, string Node, (uint, long, int, int) At, double Rank)>();
-        using (var r = cmd.ExecuteReader())
         {
             view.CommandText = SearchScore.WordsView;
             view.ExecuteNonQuery();
@@ -92,7 +64,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
             // BM25 with each word counted once). Candidates are read in batches until enough are confirmed.
             for (var offset = 0; found.Count < wanted; offset += wanted)
             {
-                var batch = Candidates(c, match, order == SearchOrder.Newest, wanted, offset);
+                var batch = Candidates(c, match, order == SearchOrder.Newest, wanted, offset, tenant);
                 var first = texts.Add([.. batch.Select(b => b.Text)]);
                 var matching = confirm ? texts.Matching(parsed, first) : null;
                 for (var i = 0; i < batch.Count; i++)
@@ -114,7 +86,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
             found = order == SearchOrder.Newest
                 ? [.. found.Take(limit)]
                 : [.. found.OrderByDescending(f => f.Score).ThenByDescending(f => f.Key).Take(limit)];
-            memberships = Memberships(c, found);
+            memberships = Memberships(c, found, tenant);
             tx.Commit();
         }
 
@@ -134,18 +106,25 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     private static string Quote(string phrase) => "\"" + phrase.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>A batch of matching messages, with their text read from the segments.</summary>
-    private List<Candidate> Candidates(SqliteConnection c, string match, bool newest, int count, int offset)
+    private List<Candidate> Candidates(SqliteConnection c, string match, bool newest, int count, int offset, string? tenant)
     {
         using var cmd = c.CreateCommand();
-        // The top keys first, then the node rows for those alone: the sort visits every match.
+        // The top keys first, then the node rows for those alone: the sort visits every match. A tenant's search
+        // filters inside the top keys, so its hits are not crowded out by other tenants' messages.
+        var scoped = tenant is null ? "" : " AND " + TenantFilter.Node("m.rowid");
         cmd.CommandText = $"""
             WITH top AS (SELECT m.rowid AS r, d.sz AS sz FROM node_text m JOIN node_text_docsize d ON d.id = m.rowid
-                WHERE node_text MATCH $q ORDER BY {(newest ? "m.rowid DESC" : "length(d.sz), d.sz, m.rowid DESC")} LIMIT $n OFFSET $o)
+                WHERE node_text MATCH $q{scoped} ORDER BY {(newest ? "m.rowid DESC" : "length(d.sz), d.sz, m.rowid DESC")} LIMIT $n OFFSET $o)
             SELECT top.r, top.sz, n.id, n.segment, n.offset, n.entry_offset, n.entry_length FROM top JOIN nodes n ON n.k = top.r
             """;
         cmd.Parameters.AddWithValue("$q", match);
         cmd.Parameters.AddWithValue("$n", count);
         cmd.Parameters.AddWithValue("$o", offset);
+        if (tenant is not null)
+        {
+            cmd.Parameters.AddWithValue(TenantFilter.Parameter, tenant);
+        }
+
         var rows = new List<(long Key, long Length, string Id, (uint, long, int, int) At)>();
         using (var r = cmd.ExecuteReader())
         {
@@ -167,7 +146,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     }
 
     /// <summary>The conversations holding each hit, in the hits' order, then newest conversation first.</summary>
-    private static List<(long Node, string Conversation, string? Title)> Memberships(SqliteConnection c, List<Candidate> hits)
+    private static List<(long Node, string Conversation, string? Title)> Memberships(SqliteConnection c, List<Candidate> hits, string? tenant)
     {
         var rows = new List<(long Node, string Conversation, string? Title)>();
         if (hits.Count == 0)
@@ -179,9 +158,14 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
         // Node keys are integers read from the index, so they can be written into the statement.
         cmd.CommandText = $"""
             SELECT cn.node, cv.id, cv.title FROM conversation_nodes cn JOIN conversations cv ON cv.k = cn.conversation
-            WHERE cn.node IN ({string.Join(',', hits.Select(h => h.Key.ToString(CultureInfo.InvariantCulture)))})
+            WHERE cn.node IN ({string.Join(',', hits.Select(h => h.Key.ToString(CultureInfo.InvariantCulture)))}){(tenant is null ? "" : " AND " + TenantFilter.Conversation("cv.k"))}
             ORDER BY cv.created DESC, cv.k DESC
             """;
+        if (tenant is not null)
+        {
+            cmd.Parameters.AddWithValue(TenantFilter.Parameter, tenant);
+        }
+
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
