@@ -1,7 +1,7 @@
 using Amber.Storage;
 using Amber.Storage.Reading;
-using Amber.Viewer.Security;
 using Amber.Transparency.Tiles;
+using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
