@@ -154,8 +154,9 @@ public static class ArchiveRepair
     /// <summary>Keeps the damaged original, then swaps the checked copy in atomically.</summary>
     private static void Replace(IFileSystem fs, string path, string keepAs, byte[] copy)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(keepAs)!);
-        File.Copy(path, keepAs, overwrite: true);
+        // The damaged bytes are kept durably (like any file the archive writes) before the good copy replaces them.
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(keepAs)!);
+        AtomicFile.Write(fs, keepAs, File.ReadAllBytes(path));
         AtomicFile.Write(fs, path, copy);
     }
 
