@@ -194,9 +194,19 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             archive.OpenCore();
             return archive;
         }
-        catch
+        catch (Exception opening)
         {
-            archive.Dispose();
+            try
+            {
+                archive.Dispose();
+            }
+            catch (Exception closing) when (closing is not OutOfMemoryException)
+            {
+                // What stopped the open is the error to report; closing the half-open parts of a damaged archive may
+                // fail too (Dispose releases the locks whatever fails).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(opening).Throw();
+            }
+
             throw;
         }
     }
@@ -308,22 +318,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
         var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, segments.ReadAll);
         var verifier = new Amber.Transparency.Notes.NoteVerifier(vkey);
-        var checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, catalogue.Index, state, verifier, vkey.Name, indexMayLag: readOnly);
-        if (!checkedLog.IsAuthentic && !readOnly)
-        {
-            actions.Add($"the index disagrees with the signed log ({checkedLog.Problem}); rebuilding it from the segments");
-            try
-            {
-                catalogue.Rebuild(state);
-                indexRebuilt = true;
-                checkedLog = Amber.Storage.Log.LogAuthenticator.Check(this, catalogue.Index, state, verifier, vkey.Name, indexMayLag: readOnly);
-            }
-            catch (CorruptArchiveException e)
-            {
-                actions.Add($"the index could not be rebuilt: {e.Message}");
-            }
-        }
-
+        var (checkedLog, rebuilt) = Amber.Storage.Log.WriterLogCheck.Run(this, catalogue, state, verifier, vkey.Name, readOnly, actions);
+        indexRebuilt |= rebuilt;
         var mayWrite = checkedLog.IsAuthentic;
         if (!mayWrite && !readOnly)
         {
@@ -379,15 +375,23 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        writer?.Dispose();
-        writer = null;
-        segments.Dispose();
-        Log?.Dispose();
-        catalogue?.Dispose();
-        WriteGate.Dispose();
-        swapLock.Dispose();
-        lockStream?.Dispose();
-        readerLock?.Dispose();
+        try
+        {
+            writer?.Dispose();
+            writer = null;
+            segments.Dispose();
+            Log?.Dispose();
+            catalogue?.Dispose();
+            WriteGate.Dispose();
+            swapLock.Dispose();
+        }
+        finally
+        {
+            // Whatever failed above (an index too damaged to close), the locks go: a long-lived host must not keep
+            // every later writer of this archive read-only.
+            lockStream?.Dispose();
+            readerLock?.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()

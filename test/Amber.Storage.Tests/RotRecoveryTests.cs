@@ -55,6 +55,40 @@ public sealed class RotRecoveryTests
         Assert.True(ArchiveVerifier.Verify(archive).Ok);
     }
 
+    /// <summary>
+    /// Whatever a damaged index does to an open (rebuilt, or refused), a writer's open that fails must not keep the
+    /// archive's writer lock: a long-lived host would otherwise leave every later writer (`amber index rebuild` too)
+    /// read-only. The rot campaign found it with a zeroed page at offset 8192 of index.db.
+    /// </summary>
+    [Theory]
+    [InlineData(8192)]
+    [InlineData(12288)]
+    [InlineData(16384)]
+    [InlineData(24576)]
+    public void Open_IndexWithAZeroedPageInside_LeavesTheWriterLockFree(int offset)
+    {
+        using var temp = new TempDirectory("amber-rot");
+        var dir = Build(temp);
+        var index = Path.Combine(dir, "index.db");
+        var bytes = File.ReadAllBytes(index);
+        Assert.True(bytes.Length >= offset + 4096, $"index.db has {bytes.Length} bytes");
+        Array.Clear(bytes, offset, 4096);
+        File.WriteAllBytes(index, bytes);
+
+        try
+        {
+            Archive.Open(new ArchiveOptions { Directory = dir }).Dispose();
+        }
+        catch (Exception e) when (e is CorruptArchiveException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Refusing is allowed; keeping the lock is not.
+        }
+
+        using var writer = Archive.Open(new ArchiveOptions { Directory = dir });
+        Assert.False(writer.IsReadOnly, "the failed open left the writer lock held in this process");
+        Assert.True(ArchiveVerifier.Verify(writer).Ok);
+    }
+
     private static string Build(TempDirectory temp)
     {
         var dir = temp.Combine("archive");

@@ -83,7 +83,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             index = ArchiveIndex.OpenReader(indexPath);
             ThrowIfOtherSchema(index, signingKeyMissing);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteException e) when (IsDamaged(e))
         {
             throw new CorruptArchiveException($"The archive's index {indexPath} is damaged ({e.Message}); open the archive once for writing (or run `amber index rebuild`) to rebuild it from the segments.", e);
         }
@@ -103,10 +103,10 @@ internal sealed class ArchiveCatalogue : IDisposable
             index = ArchiveIndex.OpenWriter(indexPath, options.Log, options.IndexWalSizeLimit, options.IndexCompactAfterNodes);
             return CatchUp(state, actions);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteException e) when (IsDamaged(e))
         {
             // The index is derived: a damaged one is dropped and rebuilt from the segments, which lose nothing.
-            index?.Dispose();
+            CloseReplaced(index);
             SqliteConnection.ClearAllPools();
             DeleteIndexFiles(indexPath);
             actions.Add($"{Path.GetFileName(indexPath)} is damaged ({e.Message}); rebuilding it from the segments");
@@ -117,6 +117,22 @@ internal sealed class ArchiveCatalogue : IDisposable
     }
 
     private const int SqliteCorrupt = 11;
+
+    /// <summary>Closes an index about to be deleted and replaced: a damaged one cannot checkpoint or compact at close, and need not.</summary>
+    private static void CloseReplaced(ArchiveIndex? replaced)
+    {
+        try
+        {
+            replaced?.Dispose();
+        }
+        catch (SqliteException e) when (IsDamaged(e))
+        {
+            // Its files are deleted next.
+        }
+    }
+
+    /// <summary>True when SQLite says the index file itself is damaged (not a busy or full disk): the index is derived, so a writer rebuilds it.</summary>
+    public static bool IsDamaged(SqliteException e) => e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
 
     private const int SqliteNotADatabase = 26;
 
@@ -382,7 +398,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         }
 
         index.Dispose();
-        old.Dispose();
+        CloseReplaced(old);
         SqliteConnection.ClearAllPools();
         DeleteIndexFiles(path);
         File.Move(tmp, path);
