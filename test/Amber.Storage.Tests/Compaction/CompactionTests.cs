@@ -2,6 +2,7 @@ using Amber.Storage.Reading;
 using Amber.Storage.Verification;
 using Amber.Testing;
 using Microsoft.Data.Sqlite;
+using static Amber.Storage.Tests.Compaction.CompactionSamples;
 
 namespace Amber.Storage.Tests.Compaction;
 
@@ -286,42 +287,7 @@ public sealed class CompactionTests
         AssertVerifies(archive);
     }
 
-    private static List<string> Seed(Archive archive, int count)
-    {
-        var ids = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var (b, id, _) = SampleConversations.Create(i, turns: 6);
-            archive.Commit(b);
-            ids.Add(id);
-        }
-
-        archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
-        return ids;
-    }
-
-    /// <summary>Each conversation, and the first <see cref="Conversations"/> + 1 log entries (the commits and nothing a later test adds).</summary>
-    private static Dictionary<string, string> Snapshot(Archive archive, List<string> ids)
-    {
-        var snapshot = ids.ToDictionary(id => id, id => Describe(archive, id));
-        snapshot["log"] = string.Join(",", Enumerable.Range(0, ids.Count).Select(i => Convert.ToHexStringLower(archive.GetLogEntry(i) ?? [])));
-        return snapshot;
-    }
-
-    private static string Describe(Archive archive, string id)
-    {
-        var view = archive.GetConversation(id) ?? throw new InvalidOperationException($"conversation {id} is missing");
-        var raw = string.Join(",", view.Raw.Select(b => Convert.ToHexStringLower(archive.GetBlob(b) ?? [])));
-        return ReadingJson.Serialize(ReadingJson.Conversation(view)) + "|" + raw;
-    }
-
     private static long SegmentBytes(TestArchives t, Archive archive) => archive.SegmentNumbers().Sum(n => (long)t.ReadFile(t.SegmentPath(n)).Length);
-
-    private static void AssertVerifies(Archive archive)
-    {
-        var report = ArchiveVerifier.Verify(archive);
-        Assert.True(report.Ok, string.Join("\n", report.Faults));
-    }
 
     private static void SetMeta(string indexPath, string key, string value)
     {

@@ -4,6 +4,7 @@ using Amber.Storage.Reading;
 using Amber.Storage.Tests.Packing;
 using Amber.Storage.Verification;
 using Amber.Testing;
+using static Amber.Storage.Tests.Compaction.CompactionSamples;
 
 namespace Amber.Storage.Tests.Compaction;
 
@@ -24,7 +25,7 @@ public sealed class MergedFrameTests
     {
         using var t = new TestArchives(kind);
         using var archive = t.Init(Small);
-        var ids = Seed(archive);
+        var ids = Seed(archive, Conversations);
         var before = Snapshot(archive, ids);
         var commitFrames = SegmentFrames.Headers(t).Count(h => h.Kind == FrameKind.Commit);
 
@@ -48,7 +49,7 @@ public sealed class MergedFrameTests
     {
         using var t = new TestArchives(FileSystemKind.Local);
         var archive = t.Init(Small);
-        var ids = Seed(archive);
+        var ids = Seed(archive, Conversations);
         var before = Snapshot(archive, ids);
 
         // What `amber compact` wrote before merged frames: each commit in a frame of its own, a version-3 segment.
@@ -76,7 +77,7 @@ public sealed class MergedFrameTests
     {
         using var t = new TestArchives(FileSystemKind.InMemory);
         using var archive = t.Init(Small);
-        var ids = Seed(archive);
+        var ids = Seed(archive, Conversations);
         var before = Snapshot(archive, ids);
         archive.Compact(9, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(SegmentFrames.Headers(t), h => h.Kind == FrameKind.Commits);
@@ -96,7 +97,7 @@ public sealed class MergedFrameTests
     {
         using var t = new TestArchives(FileSystemKind.InMemory);
         using var archive = t.Init(Small);
-        Seed(archive);
+        Seed(archive, Conversations);
         archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken);
 
         // A merged frame whose CRC holds but one node's text differs from what was committed: only the content checks can tell.
@@ -124,7 +125,7 @@ public sealed class MergedFrameTests
     {
         using var t = new TestArchives(FileSystemKind.Local);
         var archive = t.Init(Small);
-        Seed(archive);
+        Seed(archive, Conversations);
         archive.Compact(19, cancellationToken: TestContext.Current.CancellationToken);
         archive.Dispose();
         var (offset, frame) = FirstMerged(t.ReadFile(t.SegmentPath(1)));
@@ -165,36 +166,4 @@ public sealed class MergedFrameTests
     }
 
     private static SegmentHeader Header(TestArchives t, uint n) => SegmentHeader.Parse(t.ReadFile(t.SegmentPath(n)), "seg");
-
-    private static List<string> Seed(Archive archive)
-    {
-        var ids = new List<string>();
-        for (var i = 0; i < Conversations; i++)
-        {
-            var (b, id, _) = SampleConversations.Create(i, turns: 6);
-            archive.Commit(b);
-            ids.Add(id);
-        }
-
-        archive.EnsureCheckpointAsync().GetAwaiter().GetResult();
-        return ids;
-    }
-
-    /// <summary>Each conversation with its raw blobs, and every log entry (read through the commit's frame, merged or not).</summary>
-    private static Dictionary<string, string> Snapshot(Archive archive, List<string> ids)
-    {
-        var snapshot = ids.ToDictionary(id => id, id =>
-        {
-            var view = archive.GetConversation(id) ?? throw new InvalidOperationException($"conversation {id} is missing");
-            return ReadingJson.Serialize(ReadingJson.Conversation(view)) + "|" + string.Join(",", view.Raw.Select(b => Convert.ToHexStringLower(archive.GetBlob(b) ?? [])));
-        });
-        snapshot["log"] = string.Join(",", Enumerable.Range(0, ids.Count).Select(i => Convert.ToHexStringLower(archive.GetLogEntry(i) ?? [])));
-        return snapshot;
-    }
-
-    private static void AssertVerifies(Archive archive)
-    {
-        var report = ArchiveVerifier.Verify(archive);
-        Assert.True(report.Ok, string.Join("\n", report.Faults));
-    }
 }
