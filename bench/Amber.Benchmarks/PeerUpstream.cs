@@ -1,8 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Amber.Benchmarks;
 
@@ -23,17 +21,7 @@ public static class PeerUpstream
 
     public static int StreamEvents => Events.Length;
 
-    public static async Task<WebApplication> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.MapPost("/v1/uncaptured/chat/completions", Answer);
-        app.MapPost("/v1/chat/completions", Answer);
-        await app.StartAsync();
-        return app;
-    }
+    public static Task<WebApplication> StartAsync() => FakeUpstreamHost.StartAsync(Answer);
 
     private static async Task Answer(HttpContext context)
     {

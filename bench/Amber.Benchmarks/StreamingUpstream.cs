@@ -1,8 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Amber.Benchmarks;
 
@@ -14,18 +12,7 @@ public static class StreamingUpstream
     /// <summary>The SSE events of one answer, in order (the capture benchmark feeds them to the archive without HTTP).</summary>
     public static IReadOnlyList<byte[]> EventBytes => Events;
 
-    public static async Task<WebApplication> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        // The same stream under a path the gateway only passes through, to separate forwarding from capture.
-        app.MapPost("/v1/uncaptured/chat/completions", Answer);
-        app.MapPost("/v1/chat/completions", Answer);
-        await app.StartAsync();
-        return app;
-    }
+    public static Task<WebApplication> StartAsync() => FakeUpstreamHost.StartAsync(Answer);
 
     private static async Task Answer(HttpContext context)
     {
