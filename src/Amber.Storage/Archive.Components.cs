@@ -43,6 +43,31 @@ public sealed partial class Archive
     /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
     internal int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state) => catalogue.Replay(into, from, state);
 
+    /// <summary>
+    /// Derives into <paramref name="into"/> every row of the index from the segments alone, by the index's own rule: how
+    /// a catalogue kept outside <c>index.db</c> (the cluster archive's PostgreSQL) is rebuilt. Needs the writer lock, and
+    /// holds the writer between groups while it reads, so the rows describe one point of the archive.
+    /// </summary>
+    /// <returns>The frames read, and where the archive ends (the rows describe it up to there).</returns>
+    internal (int Frames, uint Segment, long End) DeriveRows(IIndexRowStore into, IProgress<ScanProgress>? progress = null)
+    {
+        if (writer is null)
+        {
+            throw new InvalidOperationException("Rebuilding a catalogue needs the writer lock; another process holds it.");
+        }
+
+        WriteGate.Wait();
+        try
+        {
+            var state = writer.State;
+            return (catalogue.Derive(into, state, progress), state.Segment, state.End);
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
+
     /// <summary>Indexes one frame into <paramref name="into"/>; <paramref name="commit"/> is the frame already decoded, if it was.</summary>
     internal void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
         => catalogue.ApplyFrame(into, tx, compression, segment, offset, frame, commit);

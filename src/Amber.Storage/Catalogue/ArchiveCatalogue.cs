@@ -244,11 +244,6 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
     public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress = null)
     {
-        var frames = 0;
-        var first = from?.Segment ?? 1u;
-        var scan = ScanProgressReporter.For(progress, segments.FileSystem, segments.Paths, Enumerable.Range((int)first, (int)(state.Segment - first + 1)).Select(n => (uint)n), (state.Segment, state.End));
-        long before = 0; // bytes of the segments already indexed
-        var compression = new Compression(segments.SnapshotDictionaries());
         using var tx = into.Begin();
         if (from is null)
         {
@@ -256,6 +251,33 @@ internal sealed class ArchiveCatalogue : IDisposable
             into.SetMeta(tx, "schema", ArchiveIndex.SchemaVersion.ToString(CultureInfo.InvariantCulture));
         }
 
+        var frames = Walk(from, state, progress,
+            (compression, seg, pos, bytes) => ApplyFrame(into, tx, compression, seg, pos, bytes),
+            (seg, pos) => into.SetPosition(tx, seg, pos));
+        tx.Commit();
+        return frames;
+    }
+
+    /// <summary>
+    /// Derives into <paramref name="into"/> every row the index holds for the frames up to <paramref name="state"/>'s
+    /// end, by the same rule as <see cref="Replay"/>: how a catalogue other than <c>index.db</c> (PostgreSQL, for a
+    /// cluster archive) is rebuilt from the segments alone.
+    /// </summary>
+    public int Derive(IIndexRowStore into, SegmentState state, IProgress<ScanProgress>? progress = null)
+    {
+        var models = new Dictionary<string, Amber.Core.Model.ModelReference>(StringComparer.Ordinal);
+        return Walk(null, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes), (_, _) => { });
+    }
+
+    /// <summary>Reads every frame after <paramref name="from"/> up to <paramref name="state"/>'s end, in order, and hands each to <paramref name="frame"/>.</summary>
+    private int Walk((uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress,
+        Action<Compression, uint, long, byte[]> frame, Action<uint, long> segmentRead)
+    {
+        var frames = 0;
+        var first = from?.Segment ?? 1u;
+        var scan = ScanProgressReporter.For(progress, segments.FileSystem, segments.Paths, Enumerable.Range((int)first, (int)(state.Segment - first + 1)).Select(n => (uint)n), (state.Segment, state.End));
+        long before = 0; // bytes of the segments already read
+        using var compression = new Compression(segments.SnapshotDictionaries());
         var seg = from?.Segment ?? 1u;
         var pos = from?.Offset ?? SegmentHeader.Size;
         for (; seg <= state.Segment; seg++, pos = SegmentHeader.Size)
@@ -279,17 +301,15 @@ internal sealed class ArchiveCatalogue : IDisposable
                     throw new CorruptArchiveException($"{name} at offset {pos}: {step.Problem} (while indexing).");
                 }
 
-                ApplyFrame(into, tx, compression, seg, pos, step.Bytes!);
+                frame(compression, seg, pos, step.Bytes!);
                 pos = step.Next;
                 frames++;
                 scan.Frame(segmentStart + pos);
             }
 
-            into.SetPosition(tx, seg, pos);
+            segmentRead(seg, pos);
         }
 
-        tx.Commit();
-        compression.Dispose();
         scan.Complete();
         return frames;
     }
@@ -297,6 +317,11 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
     public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
+        => DeriveFrame(into.Rows(tx), into.Models, compression, segment, offset, frame, commit);
+
+    /// <summary>The rows of one frame (dictionary, checkpoint or commit), into any row store.</summary>
+    private void DeriveFrame(IIndexRowStore into, Dictionary<string, Amber.Core.Model.ModelReference> models, Compression compression, uint segment, long offset,
+        byte[] frame, IndexedCommit? commit = null)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -306,13 +331,13 @@ internal sealed class ArchiveCatalogue : IDisposable
             var id = Compression.DictionaryIdOf(dict);
             compression.AddDictionary(id, dict);
             segments.AddDictionary(id, label, dict);
-            into.AddDictionary(tx, id, label, segment, offset, dict.Length);
+            IndexRowDeriver.Dictionary(into, id, label, segment, offset, dict.Length);
             return;
         }
 
         if (header.Kind == FrameKind.Checkpoint)
         {
-            ApplyCheckpointFrame(into, tx, segment, offset, payload);
+            IndexRowDeriver.Checkpoint(into, segment, offset, payload);
             return;
         }
 
@@ -321,7 +346,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
             foreach (var c in commits)
             {
-                into.Apply(tx, c);
+                IndexRowDeriver.Apply(into, c, models);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)

@@ -9,7 +9,13 @@ namespace Amber.Storage.Index;
 internal sealed partial class ArchiveIndex
 {
     /// <summary>Indexes one durable commit frame. The same code serves fresh commits, catch-up and rebuilds.</summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit) => IndexRowDeriver.Apply(new SqlRows(this, tx), commit, models);
+    public void Apply(SqliteTransaction tx, IndexedCommit commit) => IndexRowDeriver.Apply(Rows(tx), commit, models);
+
+    /// <summary>This index as a row store for <see cref="IndexRowDeriver"/>, writing in <paramref name="tx"/>.</summary>
+    public IIndexRowStore Rows(SqliteTransaction tx) => new SqlRows(this, tx);
+
+    /// <summary>The model records this index has read, by id (the derivation's cache).</summary>
+    public Dictionary<string, Amber.Core.Model.ModelReference> Models => models;
 
     /// <summary>
     /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer

@@ -15,7 +15,10 @@ internal static class IndexValues
     public static object? Time(string? created) => created is not null && Timestamps.TryPack(created, out var packed) ? packed : created;
 
     /// <summary>The text of a stored <c>created</c> (column <paramref name="ordinal"/>), or null.</summary>
-    public static string? Time(SqliteDataReader r, int ordinal) => r.GetValue(ordinal) switch
+    public static string? Time(SqliteDataReader r, int ordinal) => TimeText(r.GetValue(ordinal));
+
+    /// <summary>The text of a stored <c>created</c> value, or null.</summary>
+    public static string? TimeText(object? stored) => stored switch
     {
         long packed => Timestamps.Unpack(packed),
         string text => text,
@@ -41,7 +44,10 @@ internal static class IndexValues
     }
 
     /// <summary>The text of a stored source id (column <paramref name="ordinal"/>).</summary>
-    public static string SourceId(SqliteDataReader r, int ordinal) => r.GetValue(ordinal) switch
+    public static string SourceId(SqliteDataReader r, int ordinal) => SourceIdText(r.GetValue(ordinal));
+
+    /// <summary>The text of a stored source id value.</summary>
+    public static string SourceIdText(object stored) => stored switch
     {
         byte[] { Length: 32 } digest => Convert.ToHexStringLower(digest),
         byte[] { Length: 16 } uuid => new Guid(uuid, bigEndian: true).ToString("D"),

@@ -1,0 +1,248 @@
+using System.Globalization;
+using Amber.Core.Hashing;
+using Amber.Storage;
+using Amber.Storage.Reading;
+using Amber.Storage.Verification;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Amber.Cluster.Catalogue;
+
+/// <summary>
+/// The cluster archive's catalogue in PostgreSQL: the same rows as the embedded archive's <c>index.db</c>, derived by the
+/// same rule from the segments alone, and full-text search through a <c>tsvector</c> per message under a GIN index.
+/// Like <c>index.db</c> it is derived state: <see cref="RebuildAsync"/> replaces it whole, in one transaction, so a
+/// reader sees either the old catalogue or the new one, never a half-built one.
+/// </summary>
+public sealed class PostgresCatalogue : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource source;
+
+    private PostgresCatalogue(NpgsqlDataSource source, string schema)
+    {
+        this.source = source;
+        Schema = schema;
+    }
+
+    /// <summary>The PostgreSQL schema (namespace) that holds the catalogue's tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>Connects to the database a connection string names (<c>AMBER_CATALOG</c>); the tables live in <paramref name="schema"/>.</summary>
+    public static PostgresCatalogue Open(string connectionString, string schema = "amber")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        ArgumentException.ThrowIfNullOrEmpty(schema);
+        if (!schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') || char.IsAsciiDigit(schema[0]))
+        {
+            throw new ArgumentException($"the catalogue schema '{schema}' must be lowercase letters, digits and '_', not starting with a digit", nameof(schema));
+        }
+
+        return new PostgresCatalogue(NpgsqlDataSource.Create(connectionString), schema);
+    }
+
+    /// <summary>
+    /// Replaces the catalogue with the rows derived from <paramref name="archive"/>'s segments (opened as the writer),
+    /// built beside the live one and swapped in at commit.
+    /// </summary>
+    public async Task<CatalogueRebuild> RebuildAsync(Archive archive, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        var rows = new ExpectedRows();
+        var (frames, segment, end) = archive.DeriveRows(rows, progress);
+        rows.SetMeta("archive_id", archive.ArchiveId);
+        rows.SetMeta("catalogue_schema", PostgresSchema.Version.ToString(CultureInfo.InvariantCulture));
+        rows.SetMeta("position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
+
+        var building = Schema + "_rebuild";
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // One rebuild at a time per catalogue; others wait here rather than tear each other's half-built tables down.
+        await ExecAsync(c, tx, $"SELECT pg_advisory_xact_lock(hashtext('amber catalogue {Schema}'))", cancellationToken).ConfigureAwait(false);
+        await ExecAsync(c, tx, $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(building)} CASCADE; CREATE SCHEMA {PostgresSchema.Quote(building)};"
+            + PostgresSchema.CreateTables(building), cancellationToken).ConfigureAwait(false);
+        foreach (var table in PostgresSchema.Tables)
+        {
+            await CopyAsync(c, building, table, rows.Rows(table.Rows), cancellationToken).ConfigureAwait(false);
+        }
+
+        await CopyTextsAsync(c, tx, building, rows.Texts, cancellationToken).ConfigureAwait(false);
+        await ExecAsync(c, tx, PostgresSchema.CreateIndexes(building)
+            + $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(Schema)} CASCADE; ALTER SCHEMA {PostgresSchema.Quote(building)} RENAME TO {PostgresSchema.Quote(Schema)};",
+            cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new CatalogueRebuild(frames, rows.Rows(Amber.Storage.Index.IndexTables.Conversations).LongCount(),
+            rows.Rows(Amber.Storage.Index.IndexTables.Nodes).LongCount(), rows.Texts.Count);
+    }
+
+    /// <summary>The value of a <c>meta</c> row (<c>archive_id</c>, <c>catalogue_schema</c>, <c>position</c>), or null.</summary>
+    public async Task<string?> MetaAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenCheckedAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(c, "SELECT value FROM {0}.meta WHERE key = @key");
+        cmd.Parameters.AddWithValue("key", key);
+        return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <summary>The number of rows of one of the catalogue's tables.</summary>
+    public async Task<long> CountAsync(string table, CancellationToken cancellationToken = default)
+    {
+        if (table != "node_text" && !PostgresSchema.Tables.Any(t => t.Rows.Name == table))
+        {
+            throw new ArgumentException($"the catalogue has no table '{table}'", nameof(table));
+        }
+
+        await using var c = await OpenCheckedAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(c, $"SELECT count(*) FROM {{0}}.{PostgresSchema.Quote(table)}");
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The newest conversations first (by their <c>created</c> time, as <c>amber ls</c> orders them).</summary>
+    public async Task<IReadOnlyList<CatalogueConversation>> ListAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var c = await OpenCheckedAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(c, "SELECT id, title, created, updated, nodes FROM {0}.conversations ORDER BY created DESC, k DESC LIMIT @limit");
+        cmd.Parameters.AddWithValue("limit", limit);
+        var list = new List<CatalogueConversation>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new CatalogueConversation(ContentId.Format((byte[])r[0]), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4)));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Messages matching <paramref name="query"/> (web search syntax: words, <c>"a phrase"</c>, <c>or</c>, <c>-word</c>),
+    /// best first (<c>ts_rank_cd</c>) or most recently archived first. With <paramref name="tenant"/>, only messages of
+    /// conversations that hold a message of that tenant, as the embedded archive's tenant filter reads it; each hit names
+    /// the first such conversation holding the message.
+    /// </summary>
+    public async Task<IReadOnlyList<CatalogueHit>> SearchAsync(string query, int limit, SearchOrder order = SearchOrder.Rank, string? tenant = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var orderBy = order == SearchOrder.Newest ? "t.node DESC" : "rank DESC, t.node DESC";
+        await using var c = await OpenCheckedAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(c, $$"""
+            SELECT cv.id, cv.title, n.id, ts_rank_cd(t.words, q) AS rank
+            FROM websearch_to_tsquery('{{PostgresSchema.TextConfig}}', @query) q, {0}.node_text t
+            JOIN {0}.nodes n ON n.k = t.node
+            CROSS JOIN LATERAL (SELECT o.conversation FROM {0}.conversation_nodes o WHERE o.node = n.k
+                AND (@tenant::text IS NULL OR EXISTS (SELECT 1 FROM {0}.conversation_nodes tc JOIN {0}.nodes tn ON tn.k = tc.node
+                    WHERE tc.conversation = o.conversation AND tn.tenant = @tenant::text))
+                ORDER BY o.conversation LIMIT 1) cn
+            JOIN {0}.conversations cv ON cv.k = cn.conversation
+            WHERE t.words @@ q
+            ORDER BY {{orderBy}} LIMIT @limit
+            """);
+        cmd.Parameters.AddWithValue("query", query);
+        cmd.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", limit);
+        var hits = new List<CatalogueHit>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            hits.Add(new CatalogueHit(ContentId.Format((byte[])r[0]), r.IsDBNull(1) ? null : r.GetString(1), ContentId.Format((byte[])r[2]), r.GetFloat(3)));
+        }
+
+        return hits;
+    }
+
+    public ValueTask DisposeAsync() => source.DisposeAsync();
+
+    /// <summary>A connection to a catalogue that exists and has this code's layout; a clear error otherwise.</summary>
+    private async Task<NpgsqlConnection> OpenCheckedAsync(CancellationToken cancellationToken)
+    {
+        var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT to_regclass(@meta) IS NOT NULL";
+            cmd.Parameters.AddWithValue("meta", PostgresSchema.Quote(Schema) + ".meta");
+            if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                throw new InvalidOperationException($"the database has no Amber catalogue in schema '{Schema}'; build it with `amber index rebuild --catalog`.");
+            }
+
+            cmd.Parameters.Clear();
+            cmd.CommandText = $"SELECT value FROM {PostgresSchema.Quote(Schema)}.meta WHERE key = 'catalogue_schema'";
+            var version = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            if (version != PostgresSchema.Version.ToString(CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException(
+                    $"the catalogue in schema '{Schema}' has layout {version ?? "(none)"}, this amber reads layout {PostgresSchema.Version}; rebuild it with `amber index rebuild --catalog`.");
+            }
+
+            return c;
+        }
+        catch
+        {
+            await c.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private NpgsqlCommand Command(NpgsqlConnection c, string sql)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql.Replace("{0}", PostgresSchema.Quote(Schema), StringComparison.Ordinal);
+        return cmd;
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(sql, c, tx);
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a table's rows with binary COPY (the fastest way into PostgreSQL, one round trip per table).</summary>
+    private static async Task CopyAsync(NpgsqlConnection c, string schema, PgTable table, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var columns = string.Join(", ", table.Rows.Columns.Select(PostgresSchema.Quote));
+        await using var copy = await c.BeginBinaryImportAsync(
+            $"COPY {PostgresSchema.Quote(schema)}.{PostgresSchema.Quote(table.Rows.Name)} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < table.Kinds.Length; i++)
+            {
+                if (PostgresSchema.Value(table.Kinds[i], row[i]) is { } value)
+                {
+                    await copy.WriteAsync(value, PostgresSchema.DbType(table.Kinds[i]), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await copy.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns each message's text into its words. The text passes through a temporary table, which PostgreSQL neither
+    /// logs nor keeps past the transaction: the catalogue holds the words, not a second copy of the text.
+    /// </summary>
+    private static async Task CopyTextsAsync(NpgsqlConnection c, NpgsqlTransaction tx, string schema, List<(long Node, string Text)> texts, CancellationToken cancellationToken)
+    {
+        await ExecAsync(c, tx, "CREATE TEMPORARY TABLE amber_text_stage (node bigint NOT NULL, text text NOT NULL) ON COMMIT DROP", cancellationToken).ConfigureAwait(false);
+        await using (var copy = await c.BeginBinaryImportAsync("COPY amber_text_stage (node, text) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (node, text) in texts)
+            {
+                await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await copy.WriteAsync(node, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await copy.WriteAsync(text, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            }
+
+            await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecAsync(c, tx, $"INSERT INTO {PostgresSchema.Quote(schema)}.node_text (node, words) SELECT node, to_tsvector('{PostgresSchema.TextConfig}', text) FROM amber_text_stage",
+            cancellationToken).ConfigureAwait(false);
+    }
+}
