@@ -43,8 +43,13 @@ internal static class CatalogueRebuildCommand
         {
             Output.JsonLine(env.Out, new JsonObject
             {
-                ["catalog"] = "postgresql", ["schema"] = schema, ["frames"] = report.Frames, ["conversations"] = report.Conversations, ["nodes"] = report.Nodes,
-                ["texts"] = report.Texts, ["seconds"] = clock.Elapsed.TotalSeconds,
+                ["catalog"] = "postgresql",
+                ["schema"] = schema,
+                ["frames"] = report.Frames,
+                ["conversations"] = report.Conversations,
+                ["nodes"] = report.Nodes,
+                ["texts"] = report.Texts,
+                ["seconds"] = clock.Elapsed.TotalSeconds,
             });
         }
         else
