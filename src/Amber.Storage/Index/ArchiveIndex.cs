@@ -21,10 +21,11 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// each node's tenant and token counts (what <c>amber cost</c> sums). 8: full-text postings without word positions
     /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch), a node's
     /// <c>created</c> packed into an integer and a digest or UUID source id as bytes where that gives the text back
-    /// (IndexValues). See
-    /// docs/ARCHITECTURE.md.
+    /// (IndexValues). 9: postings of which messages hold a word and nothing more (<c>detail=none</c>: about half of
+    /// <c>detail=column</c>'s bytes, since the table has one column), and a <c>sha256:</c> source id as its digest's bytes.
+    /// See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 8;
+    public const int SchemaVersion = 9;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -147,11 +148,12 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (HitTexts).
     /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
-    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=column</c>:
-    /// the postings say which messages hold a word, not where (about a fifth smaller); phrases and word counts are read
-    /// from the candidates' text (HitTexts), where the snippets are cut.
+    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=none</c>:
+    /// the postings say which messages hold a word, not where nor in which column (the table has one, so a column list
+    /// would say nothing, and it took half of <c>detail=column</c>'s bytes); phrases and word counts are read from the
+    /// candidates' text (HitTexts), where the snippets are cut.
     /// </summary>
-    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=column, tokenize = " + Tokenizer + ");";
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=none, tokenize = " + Tokenizer + ");";
 
     /// <summary>How search text is cut into words: the index's and the snippets' (HitTexts) alike.</summary>
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
