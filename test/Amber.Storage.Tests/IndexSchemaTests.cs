@@ -122,6 +122,31 @@ public sealed class IndexSchemaTests
         Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(created) FROM nodes"));
     }
 
+    [Fact]
+    public async Task ConversationUpdated_IsStoredPacked_ComparedAsTime_AndReadBackInTheCommitTimeForm()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        string Commit(string updated)
+        {
+            var batch = new CommitBatch("test");
+            var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "c1", Title = "t", Created = "2024-01-01T00:00:00Z", Updated = updated });
+            part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello " + updated)] });
+            archive.Commit(batch);
+            return part.Id;
+        }
+
+        var id = Commit("2025-03-04T05:06:07.5Z");
+        Assert.Equal("2025-03-04T05:06:07.5000000Z", archive.GetSummary(id)!.Updated);
+        Assert.Equal("integer", Scalar(t.IndexPath, "SELECT typeof(updated) FROM conversations"));
+        // An older copy read later does not move it back: the stored value is read back as the time it names.
+        Commit("2025-01-01T00:00:00Z");
+        Assert.Equal("2025-03-04T05:06:07.5000000Z", archive.GetSummary(id)!.Updated);
+        Commit("2025-03-04T05:06:08Z");
+        Assert.Equal("2025-03-04T05:06:08.0000000Z", archive.GetSummary(id)!.Updated);
+        Assert.Equal("integer", Scalar(t.IndexPath, "SELECT typeof(updated) FROM conversations"));
+    }
+
     [Theory]
     [InlineData("3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 32)]
     [InlineData("sha256:3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 33)] // a content id: a tag byte and the digest

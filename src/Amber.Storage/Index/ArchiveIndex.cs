@@ -22,7 +22,9 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch), a node's
     /// <c>created</c> packed into an integer and a digest or UUID source id as bytes where that gives the text back
     /// (IndexValues). 9: postings of which messages hold a word and nothing more (<c>detail=none</c>: about half of
-    /// <c>detail=column</c>'s bytes, since the table has one column), and a <c>sha256:</c> source id as its digest's bytes.
+    /// <c>detail=column</c>'s bytes, since the table has one column), and a <c>sha256:</c> source id as its digest's bytes, a conversation's <c>updated</c> packed
+    /// (always the commit time's fixed form, so always packable; <c>created</c> stays text: the list query seeks on it and
+    /// filters by text prefixes).
     /// See docs/ARCHITECTURE.md.
     /// </summary>
     public const int SchemaVersion = 9;
@@ -159,7 +161,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
-    // other by key. A node's created and a conversation's source_id have no type affinity: IndexValues keeps them compact
+    // other by key. A node's created, a conversation's updated and its source_id have no type affinity: IndexValues keeps them compact
     // where their exact text can be given back. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
     // node once (Apply looks it up first), so uniqueness needs no index. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
@@ -170,7 +172,7 @@ internal sealed partial class ArchiveIndex : IDisposable
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id NOT NULL,
-            title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
+            title TEXT, created TEXT NOT NULL, updated NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
             instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
             raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);

@@ -5,7 +5,7 @@ namespace Amber.Storage.Index;
 
 /// <summary>
 /// Texts the index keeps in a compact form that gives back the exact text (the public form the source gave): a node's
-/// <c>created</c> as a packed integer (<see cref="Timestamps.TryPack"/>), a conversation's <c>source_id</c> as the bytes of
+/// <c>created</c> and a conversation's <c>updated</c> as a packed integer (<see cref="Timestamps.TryPack"/>), a conversation's <c>source_id</c> as the bytes of
 /// a lowercase hex digest (bare or as a <c>sha256:</c> content id) or UUID. A text of any other form is stored as it is; the columns have no type affinity, so
 /// SQLite keeps each value's own type. Converted here and nowhere else.
 /// </summary>
@@ -14,8 +14,11 @@ internal static class IndexValues
     /// <summary>The stored form of a node's <c>created</c>.</summary>
     public static object? Time(string? created) => created is not null && Timestamps.TryPack(created, out var packed) ? packed : created;
 
-    /// <summary>The text of a stored <c>created</c> (column <paramref name="ordinal"/>), or null.</summary>
-    public static string? Time(SqliteDataReader r, int ordinal) => r.GetValue(ordinal) switch
+    /// <summary>The text of a stored <c>created</c> or <c>updated</c> (column <paramref name="ordinal"/>), or null.</summary>
+    public static string? Time(SqliteDataReader r, int ordinal) => TimeText(r.GetValue(ordinal));
+
+    /// <summary>The text of a stored time value as the row store gives it back, or null.</summary>
+    public static string? TimeText(object? stored) => stored switch
     {
         long packed => Timestamps.Unpack(packed),
         string text => text,
