@@ -136,11 +136,17 @@ public static class CaptureCommand
         var exchanges = new Exchanges(seed: repeat);
         Parallel.For(0, WarmUpExchanges, new ParallelOptions { MaxDegreeOfParallelism = WarmUpConcurrency }, _ =>
             sink.RecordAsync(exchanges.Next(), CancellationToken.None).GetAwaiter().GetResult());
-        return Measure(counters, rate, count, exchanges, e => sink.RecordAsync(e, CancellationToken.None));
+        // A read waits for the index to hold this process's commits (read-your-writes), so the written bytes include the index's.
+        return Measure(counters, rate, count, exchanges, e => sink.RecordAsync(e, CancellationToken.None), settle: () => archive.ListConversations(1));
     }
 
     /// <summary>Offers <paramref name="count"/> exchanges at <paramref name="rate"/> per second and times each from the moment a pool thread starts on it.</summary>
-    private static Measured Measure(IoCounters counters, int rate, int count, Exchanges exchanges, Func<RawExchange, Task> preserve)
+    /// <param name="settle">
+    /// Waits until everything written so far is on disk in full (the archive's index catching up with the commits, which it
+    /// does after they are acknowledged): run before the window opens and after the last exchange is acknowledged, so the
+    /// bytes written in the window are exactly those the window's exchanges cause, index included.
+    /// </param>
+    private static Measured Measure(IoCounters counters, int rate, int count, Exchanges exchanges, Func<RawExchange, Task> preserve, Action? settle = null)
     {
         var batch = Enumerable.Range(0, count).Select(_ => exchanges.Next()).ToArray();
         var latencies = new ConcurrentQueue<double>();
@@ -153,6 +159,7 @@ public static class CaptureCommand
         var gc0 = GC.CollectionCount(0);
         var pause0 = GC.GetTotalPauseDuration();
         var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        settle?.Invoke();
         var written0 = WrittenBytes();
         var clock = Stopwatch.StartNew();
         var tasks = new List<Task>(count);
@@ -179,6 +186,7 @@ public static class CaptureCommand
         var cpu = process.TotalProcessorTime - cpu0;
         var syncs = counters.SyncLatencies.ToArray();
         counters.SyncLatencies = null;
+        settle?.Invoke();
         return new Measured(
             count / elapsed.TotalSeconds,
             LatencyStats.Of(latencies),

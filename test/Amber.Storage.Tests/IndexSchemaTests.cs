@@ -38,8 +38,8 @@ public sealed class IndexSchemaTests
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'record'"));
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'node_text_content'"));
         Assert.Contains("content=''", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
-        // Schema 8: postings without word positions.
-        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        // Schema 8: postings without word positions; schema 9: nor column lists.
+        Assert.Contains("detail=none", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
         // Schema 6: no copy of the commit infos; the log entry is read from the commit frame and is the leaf the index records.
         Assert.Equal("0", Scalar(t.IndexPath, "SELECT COUNT(*) FROM pragma_table_info('commits') WHERE name = 'info'"));
         await using (var reader = t.Open(o => o with { ReadOnly = true }))
@@ -69,8 +69,36 @@ public sealed class IndexSchemaTests
             Assert.Contains(archive.Search("question"), h => h.Conversation == sample.ConversationId);
         }
 
-        Assert.Contains("detail=column", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
-        Assert.Equal("8", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Contains("detail=none", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        Assert.Equal("9", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+    }
+
+    [Fact]
+    public async Task Open_AnIndexOfSchema8_SaysSo_AndRebuildsItWithPostingsWithoutColumnLists_AndContentIdsAsBytes()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        const string sourceId = "sha256:3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3";
+        await using (var archive = t.Init())
+        {
+            var batch = new CommitBatch("test");
+            var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = sourceId, Title = "t" });
+            part.AddNode(new Node { Role = "user", Content = [new TextBlock("a question about zephyr winds")] });
+            archive.Commit(batch);
+        }
+
+        MakeSchema8(t.IndexPath, sourceId);
+        await using (var archive = t.Open())
+        {
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 8 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
+            Assert.Empty(archive.Search("stale"));
+            var hit = Assert.Single(archive.Search("zephyr"));
+            Assert.Contains("«zephyr»", hit.Snippet, StringComparison.Ordinal);
+            Assert.Equal(sourceId, Assert.Single(archive.ListConversations()).SourceId);
+        }
+
+        Assert.Contains("detail=none", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
+        Assert.Equal("33", Scalar(t.IndexPath, "SELECT length(source_id) FROM conversations"));
+        Assert.Equal("9", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
     }
 
     [Theory]
@@ -94,8 +122,36 @@ public sealed class IndexSchemaTests
         Assert.Equal(storedAs, Scalar(t.IndexPath, "SELECT typeof(created) FROM nodes"));
     }
 
+    [Fact]
+    public async Task ConversationUpdated_IsStoredPacked_ComparedAsTime_AndReadBackInTheCommitTimeForm()
+    {
+        using var t = new TestArchives(FileSystemKind.Local);
+        await using var archive = t.Init();
+        string Commit(string updated)
+        {
+            var batch = new CommitBatch("test");
+            var part = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "c1", Title = "t", Created = "2024-01-01T00:00:00Z", Updated = updated });
+            part.AddNode(new Node { Role = "user", Content = [new TextBlock("hello " + updated)] });
+            archive.Commit(batch);
+            return part.Id;
+        }
+
+        var id = Commit("2025-03-04T05:06:07.5Z");
+        Assert.Equal("2025-03-04T05:06:07.5000000Z", archive.GetSummary(id)!.Updated);
+        Assert.Equal("integer", Scalar(t.IndexPath, "SELECT typeof(updated) FROM conversations"));
+        // An older copy read later does not move it back: the stored value is read back as the time it names.
+        Commit("2025-01-01T00:00:00Z");
+        Assert.Equal("2025-03-04T05:06:07.5000000Z", archive.GetSummary(id)!.Updated);
+        Commit("2025-03-04T05:06:08Z");
+        Assert.Equal("2025-03-04T05:06:08.0000000Z", archive.GetSummary(id)!.Updated);
+        Assert.Equal("integer", Scalar(t.IndexPath, "SELECT typeof(updated) FROM conversations"));
+    }
+
     [Theory]
     [InlineData("3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 32)]
+    [InlineData("sha256:3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3", "blob", 33)] // a content id: a tag byte and the digest
+    [InlineData("sha256:3f9a0c1e5b7d2f4608a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3/2", "text", 73)] // with a suffix: as given
+    [InlineData("sha256:3F9A0C1E5B7D2F4608A1C3E5B7D9F0A2C4E6B8D0F1A3C5E7B9D1F3A5C7E9B1D3", "text", 71)] // upper case: as given
     [InlineData("0b6c3f2e-9d1a-4c5b-8e7f-6a5b4c3d2e1f", "blob", 16)]
     [InlineData("0B6C3F2E-9D1A-4C5B-8E7F-6A5B4C3D2E1F", "text", 36)] // upper case: kept as text, so it reads back as given
     [InlineData("conversation-17", "text", 15)]
@@ -175,6 +231,22 @@ public sealed class IndexSchemaTests
             CREATE VIRTUAL TABLE node_text USING fts5(text, content='', tokenize = {ArchiveIndex.Tokenizer});
             INSERT INTO node_text(rowid, text) SELECT k, 'stale words' FROM nodes;
             """;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Makes the index one that schema 8 wrote: its claim, postings with column lists (<c>detail=column</c>) of other text, and a content id source id as text.</summary>
+    private static void MakeSchema8(string indexPath, string sourceId)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"""
+            UPDATE meta SET value = '8' WHERE key = 'schema'; DROP TABLE node_text;
+            CREATE VIRTUAL TABLE node_text USING fts5(text, content='', detail=column, tokenize = {ArchiveIndex.Tokenizer});
+            INSERT INTO node_text(rowid, text) SELECT k, 'stale words' FROM nodes;
+            UPDATE conversations SET source_id = $s;
+            """;
+        cmd.Parameters.AddWithValue("$s", sourceId);
         cmd.ExecuteNonQuery();
     }
 

@@ -104,7 +104,7 @@ public sealed class SearchTests
     {
         using var t = new TestArchives(FileSystemKind.InMemory);
         using var archive = t.Init();
-        // The index keeps no counts (detail=column): the order below needs each word's count read from the text and
+        // The index keeps no counts (detail=none): the order below needs each word's count read from the text and
         // each message's length from the index, as BM25 weighs them.
         var once = Commit(archive, "once", new TextBlock("the harbor lantern and " + LongTail));
         var often = Commit(archive, "often", new TextBlock("lantern harbor lantern harbor lantern and " + LongTail));

@@ -95,7 +95,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         => new(
             IndexIds.Read(r, 0), r.GetString(1), r.GetString(2), IndexValues.SourceId(r, 3), r.IsDBNull(4) ? null : r.GetString(4),
             r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
-            "T" + r.GetInt32(8), r.GetString(9), r.GetString(10), r.GetInt64(11));
+            "T" + r.GetInt32(8), r.GetString(9), IndexValues.Time(r, 10)!, r.GetInt64(11));
 
     public ConversationSummary? GetSummary(string conversationId)
     {

@@ -24,7 +24,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     /// gives a hit for each (the first <paramref name="limit"/> hits in all).
     /// </summary>
     /// <remarks>
-    /// The index records which messages hold a word, not where or how often (FTS5 <c>detail=column</c>), so a phrase is
+    /// The index records which messages hold a word, not where or how often (FTS5 <c>detail=none</c>), so a phrase is
     /// looked up as its words and confirmed in the candidates' text, and ranking runs in two passes: every match by BM25
     /// with each word counted once (of which only the message's length varies: the shortest first), then the best
     /// <see cref="PoolPerHit"/> × <paramref name="limit"/> re-scored by BM25 with each word's count in their text.
@@ -40,7 +40,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
 
         using var texts = new HitTexts();
         var phraseWords = texts.Tokenize(parsed.Phrases);
-        // Each phrase of several words becomes those words (detail=column has no positions); a phrase of one word or of
+        // Each phrase of several words becomes those words (detail=none has no positions); a phrase of one word or of
         // none stays as typed, so FTS5 treats it as before (a phrase of punctuation alone matches nothing).
         var match = string.Join(' ', parsed.Phrases.Select((p, i) => phraseWords[i].Length <= 1 ? Quote(p) : string.Join(' ', phraseWords[i].Select(Quote))));
         var confirm = phraseWords.Any(w => w.Length > 1);

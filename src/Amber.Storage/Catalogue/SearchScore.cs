@@ -4,7 +4,7 @@ namespace Amber.Storage.Catalogue;
 
 /// <summary>
 /// Okapi BM25 as FTS5's <c>bm25()</c> computes it (k1 = 1.2, b = 0.75, an idf below zero raised to 1e-6), from what the
-/// contentless <c>detail=column</c> index still holds: the number of messages and of words in all (FTS5's totals
+/// contentless <c>detail=none</c> index still holds: the number of messages and of words in all (FTS5's totals
 /// record), each word's document frequency (<c>fts5vocab</c>) and each message's length (<c>node_text_docsize</c>).
 /// Such an index does not know how often a word occurs in a message, so that count comes from the message's text
 /// (<see cref="Reading.HitTexts"/>). Each word of a quoted phrase counts as a word.

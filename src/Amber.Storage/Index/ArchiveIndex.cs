@@ -21,10 +21,13 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// each node's tenant and token counts (what <c>amber cost</c> sums). 8: full-text postings without word positions
     /// (<c>detail=column</c>; phrases confirmed and words counted in the candidates' text, FullTextSearch), a node's
     /// <c>created</c> packed into an integer and a digest or UUID source id as bytes where that gives the text back
-    /// (IndexValues). See
-    /// docs/ARCHITECTURE.md.
+    /// (IndexValues). 9: postings of which messages hold a word and nothing more (<c>detail=none</c>: about half of
+    /// <c>detail=column</c>'s bytes, since the table has one column), and a <c>sha256:</c> source id as its digest's bytes, a conversation's <c>updated</c> packed
+    /// (always the commit time's fixed form, so always packable; <c>created</c> stays text: the list query seeks on it and
+    /// filters by text prefixes).
+    /// See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 8;
+    public const int SchemaVersion = 9;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
@@ -147,17 +150,18 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Contentless (<c>content=''</c>): the text is in the segments, and snippets are cut from it there (HitTexts).
     /// The rowid is the node's key, which grows in archive order, so "newest first" walks the rowids down and stops.
-    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=column</c>:
-    /// the postings say which messages hold a word, not where (about a fifth smaller); phrases and word counts are read
-    /// from the candidates' text (HitTexts), where the snippets are cut.
+    /// Rows are never deleted (a changed index is rebuilt), so <c>contentless_delete</c> is not needed. <c>detail=none</c>:
+    /// the postings say which messages hold a word, not where nor in which column (the table has one, so a column list
+    /// would say nothing, and it took half of <c>detail=column</c>'s bytes); phrases and word counts are read from the
+    /// candidates' text (HitTexts), where the snippets are cut.
     /// </summary>
-    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=column, tokenize = " + Tokenizer + ");";
+    internal const string FullTextTable = "CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5(text, content='', detail=none, tokenize = " + Tokenizer + ");";
 
     /// <summary>How search text is cut into words: the index's and the snippets' (HitTexts) alike.</summary>
     internal const string Tokenizer = "'unicode61 remove_diacritics 2'";
 
     // Every content id is stored once, as a BLOB digest with a unique index, beside an INTEGER key; tables refer to each
-    // other by key. A node's created and a conversation's source_id have no type affinity: IndexValues keeps them compact
+    // other by key. A node's created, a conversation's updated and its source_id have no type affinity: IndexValues keeps them compact
     // where their exact text can be given back. The nodes' id index holds only the first 8 bytes of each digest (IndexIds.IdIs): the writer stores a
     // node once (Apply looks it up first), so uniqueness needs no index. Columns and indexes are those some query reads (docs/ARCHITECTURE.md, "The index").
     private const string Schema = """
@@ -168,7 +172,7 @@ internal sealed partial class ArchiveIndex : IDisposable
             PRIMARY KEY(segment, offset));
         CREATE TABLE IF NOT EXISTS dictionaries(dict_id INTEGER PRIMARY KEY, label TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS conversations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, format TEXT NOT NULL, source TEXT NOT NULL, source_id NOT NULL,
-            title TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
+            title TEXT, created TEXT NOT NULL, updated NOT NULL, nodes INTEGER NOT NULL DEFAULT 0,
             instances INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 4, models TEXT NOT NULL DEFAULT '[]',
             raw_bytes INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL,
             segment INTEGER NOT NULL, offset INTEGER NOT NULL, entry_offset INTEGER NOT NULL, entry_length INTEGER NOT NULL);

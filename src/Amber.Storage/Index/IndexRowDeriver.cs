@@ -198,17 +198,17 @@ internal static class IndexRowDeriver
         var c = IndexTables.Conversations;
         if (store.KeyOf(c, id) is not { } key)
         {
-            store.Insert(c, [id, rec.Format, rec.Source, IndexValues.SourceId(rec.SourceId), rec.Title, rec.Created ?? time, updated, 0L, 0L, 4L, "[]", 0L, seq,
+            store.Insert(c, [id, rec.Format, rec.Source, IndexValues.SourceId(rec.SourceId), rec.Title, rec.Created ?? time, IndexValues.Time(updated), 0L, 0L, 4L, "[]", 0L, seq,
                 (long)commit.Segment, commit.Offset, (long)entry.EntryOffset, (long)entry.Body.Length]);
             return;
         }
 
         var title = rec.Title ?? store.Read(c, key, "title");
-        var before = (string)store.Read(c, key, "updated")!;
+        var before = IndexValues.TimeText(store.Read(c, key, "updated"))!;
         var leftByACommit = Timestamps.TryParse(rec.Updated, out _)
             && string.Equals(before, store.CommitTime((long)store.Read(c, key, "last_seq")!), StringComparison.Ordinal);
         var next = leftByACommit || string.CompareOrdinal(before, updated) < 0 ? updated : before;
-        store.Update(c, key, ("title", title), ("updated", next), ("last_seq", seq),
+        store.Update(c, key, ("title", title), ("updated", IndexValues.Time(next)), ("last_seq", seq),
             ("segment", (long)commit.Segment), ("offset", commit.Offset), ("entry_offset", (long)entry.EntryOffset), ("entry_length", (long)entry.Body.Length));
     }
 

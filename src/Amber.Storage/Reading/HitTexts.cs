@@ -7,7 +7,7 @@ namespace Amber.Storage.Reading;
 /// <summary>
 /// The texts of a search's candidate messages, as the segments hold them, in a throw-away in-memory FTS5 table with the
 /// index's own tokenizer and every word position (<c>detail=full</c>, with the text). The index keeps only which messages
-/// hold a word (<c>detail=column</c>, no positions, no text), so this table is where a query's words are tokenized, a
+/// hold a word (<c>detail=none</c>: no positions, no text), so this table is where a query's words are tokenized, a
 /// quoted phrase is confirmed, each word's count in a message is read for ranking, and snippets are cut: all by FTS5
 /// itself, so the words counted and marked are exactly those the index matched (case folding, diacritics, CJK runs),
 /// with no second tokenizer to drift from SQLite's.
