@@ -14,6 +14,9 @@ public sealed class CampaignTests
     [InlineData("kill-rebuild", 3)]
     [InlineData("kill-recovery", 2)]
     [InlineData("full-disk", 2)]
+    [InlineData("rot", 18)]
+    [InlineData("kill-gateway", 4)]
+    [InlineData("kill-local", 2)]
     public void Campaign_ShortRun_LosesNothing(string campaign, int trials)
     {
         if (campaign == "full-disk")
