@@ -28,6 +28,12 @@ public sealed class GatewayCall(string shape, bool stream, string prompt)
     /// <summary>The client saw a 200, the instance id and the final event (a stream) or the whole body: the answer was acknowledged.</summary>
     public bool Acknowledged { get; private set; }
 
+    /// <summary>The status the client received, or null when no response arrived.</summary>
+    public int? Status { get; private set; }
+
+    /// <summary>The body of a response that was not a 200 (the gateway's own errors name their code there).</summary>
+    public string ErrorBody { get; private set; } = "";
+
     /// <summary>The answer text as the client assembled it from the body or the stream's deltas.</summary>
     public string Text { get; private set; } = "";
 
@@ -45,8 +51,10 @@ public sealed class GatewayCall(string shape, bool stream, string prompt)
                 Instance = ids.FirstOrDefault();
             }
 
+            Status = (int)response.StatusCode;
             if (response.StatusCode != System.Net.HttpStatusCode.OK)
             {
+                ErrorBody = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 return;
             }
 

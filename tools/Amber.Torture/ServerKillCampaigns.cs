@@ -127,7 +127,7 @@ public static class ServerKillCampaigns
     /// With <c>--ack async</c> an acknowledged exchange may still be in the spool: a new gateway drains it at start. Starts
     /// one, waits until the spool holds no finished file, and kills it (what it recorded is durable by then).
     /// </summary>
-    private static async Task DrainSpoolAsync(string dir, string[] args, Tally tally, int trial)
+    internal static async Task DrainSpoolAsync(string dir, string[] args, Tally tally, int trial)
     {
         using var server = await AmberServer.StartAsync(dir, "proxy", args, StartTimeout).ConfigureAwait(false);
         var spool = Path.Combine(dir, ExchangeSpool.Folder);
@@ -147,7 +147,7 @@ public static class ServerKillCampaigns
     }
 
     /// <summary>Opens the archive as the next process would, verifies it, and checks every call made so far.</summary>
-    private static void Audit(string dir, List<GatewayCall> calls, bool freeze, Tally tally, int trial)
+    internal static void Audit(string dir, List<GatewayCall> calls, bool freeze, Tally tally, int trial)
     {
         ArchiveAudit.Check(dir, tally, trial, archive =>
         {
@@ -211,7 +211,7 @@ public static class ServerKillCampaigns
         return false;
     }
 
-    private static string Describe(IEnumerable<GatewayCall> calls)
+    internal static string Describe(IEnumerable<GatewayCall> calls)
     {
         var all = calls.ToList();
         var shapes = all.GroupBy(c => $"{c.Shape}{(c.Stream ? " streamed" : "")}")
