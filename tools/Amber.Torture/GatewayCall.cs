@@ -37,6 +37,10 @@ public sealed class GatewayCall(string shape, bool stream, string prompt)
     /// <summary>The answer text as the client assembled it from the body or the stream's deltas.</summary>
     public string Text { get; private set; } = "";
 
+    /// <summary>A call as a client that read it whole would have left it (for the tests of the campaign's own checks).</summary>
+    internal static GatewayCall Read(string shape, bool stream, string prompt, string instance, string text)
+        => new(shape, stream, prompt) { Instance = instance, Acknowledged = true, Status = 200, Text = text };
+
     public string Describe => $"{Shape}{(Stream ? " streamed" : "")} \"{Prompt}\"";
 
     /// <summary>Makes the call; a connection cut by the kill leaves it unacknowledged (never throws for that).</summary>
