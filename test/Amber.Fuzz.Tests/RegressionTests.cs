@@ -34,4 +34,20 @@ public sealed class RegressionTests
             _ = target.Run(bytes);
         }
     }
+
+    /// <summary>
+    /// A number past the double range (1e309) in a Codex item left its node without a canonical form; the
+    /// CanonicalJsonException escaped the format's Read (documented to throw ImportException) naming no record.
+    /// </summary>
+    [Fact]
+    public void Codex_NumberPastTheDoubleRange_IsAnImportErrorNamingItsLine()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Folder, "import", "codex-number-past-double.jsonl"));
+        var codex = FormatRegistry.All.Single(f => f.Name == "codex");
+        var input = new Amber.Import.ImportInput("rollout-synthetic.jsonl", bytes.Length, () => new MemoryStream(bytes));
+
+        var e = Assert.Throws<Amber.Import.ImportException>(() => codex.Read(input, TestContext.Current.CancellationToken).ToList());
+
+        Assert.StartsWith("rollout-synthetic.jsonl: line 3: ", e.Message, StringComparison.Ordinal);
+    }
 }

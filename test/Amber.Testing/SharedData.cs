@@ -49,6 +49,18 @@ public static class SharedData
         return path!;
     }
 
+    /// <summary>The model file shared/models/<paramref name="name"/>; skips the calling test with a clear message when it is absent.</summary>
+    public static string RequireModel(string name)
+    {
+        var path = PathTo(System.IO.Path.Combine("models", name));
+        if (path is null || !File.Exists(path))
+        {
+            Xunit.Assert.Skip($"{MissingMessage} (needed: shared/models/{name})");
+        }
+
+        return path!;
+    }
+
     private static string? Find()
     {
         var env = Environment.GetEnvironmentVariable("AMBER_SHARED");

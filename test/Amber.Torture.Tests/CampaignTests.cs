@@ -14,9 +14,13 @@ public sealed class CampaignTests
     [InlineData("kill-rebuild", 3)]
     [InlineData("kill-recovery", 2)]
     [InlineData("full-disk", 2)]
+    [InlineData("full-disk-gateway", 2)]
+    [InlineData("rot", 12)]
+    [InlineData("kill-gateway", 2)]
+    [InlineData("kill-local", 2)]
     public void Campaign_ShortRun_LosesNothing(string campaign, int trials)
     {
-        if (campaign == "full-disk")
+        if (campaign.StartsWith("full-disk", StringComparison.Ordinal))
         {
             Assert.SkipUnless(Environment.UserName == "root", "full-disk mounts a small tmpfs, which needs root (CI runs as root)");
         }
@@ -69,4 +73,19 @@ public sealed class CampaignTests
     [InlineData("index.db", "index")]
     [InlineData("amber.lock", null)]
     public void Rot_FileKinds_CoverTheArchive(string file, string? kind) => Assert.Equal(kind, RotCampaign.KindOf(file));
+
+    [Fact]
+    public void ServerAudit_AnAcknowledgedAnswerMissing_IsALoss()
+    {
+        using var temp = new TempDirectory("amber-torture");
+        var dir = Path.Combine(temp.Path, "archive");
+        using (Amber.Storage.Archive.Open(new Amber.Storage.ArchiveOptions { Directory = dir, CreateIfMissing = true }))
+        {
+        }
+
+        var tally = new Tally("kill-gateway");
+        ServerKillCampaigns.Audit(dir, [GatewayCall.Read(GatewayCall.OpenAiChat, stream: true, "hello", "inst_00000000000000000000000000", "an answer")], freeze: false, tally, trial: 0);
+
+        Assert.Contains(tally.Losses, l => l.Contains("acknowledged answer inst_00000000000000000000000000", StringComparison.Ordinal) && l.Contains("is missing", StringComparison.Ordinal));
+    }
 }

@@ -11,7 +11,7 @@ namespace Amber.Torture;
 /// </summary>
 public static class FullDiskCampaign
 {
-    private const int SizeMiB = 48;
+    internal const int SizeMiB = 48;
 
     public static Tally Run(CampaignSettings s)
     {
@@ -29,17 +29,7 @@ public static class FullDiskCampaign
             for (var trial = 0; trial < s.Trials && s.TimeLeft(clock); trial++)
             {
                 tally.Trials++;
-                foreach (var entry in Directory.GetFileSystemEntries(mount))
-                {
-                    if (Directory.Exists(entry))
-                    {
-                        Directory.Delete(entry, recursive: true);
-                    }
-                    else
-                    {
-                        File.Delete(entry);
-                    }
-                }
+                Clear(mount);
 
                 var dir = Path.Combine(mount, "archive");
                 var filler = Path.Combine(mount, "filler");
@@ -96,14 +86,35 @@ public static class FullDiskCampaign
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled index connections would keep the mount busy
-            if (Run("umount", mount) is { Code: not 0 } failed)
-            {
-                tally.Notes.Add($"could not unmount {mount}: {failed.Error.Trim()}");
-            }
+            Unmount(mount, tally);
         }
 
         return tally;
+    }
+
+    /// <summary>Empties the small disk for the next trial.</summary>
+    internal static void Clear(string mount)
+    {
+        foreach (var entry in Directory.GetFileSystemEntries(mount))
+        {
+            if (Directory.Exists(entry))
+            {
+                Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                File.Delete(entry);
+            }
+        }
+    }
+
+    internal static void Unmount(string mount, Tally tally)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled index connections would keep the mount busy
+        if (Run("umount", mount) is { Code: not 0 } failed)
+        {
+            tally.Notes.Add($"could not unmount {mount}: {failed.Error.Trim()}");
+        }
     }
 
     /// <summary>A failed run on a full disk must say so in one line, not crash with a stack trace.</summary>
@@ -130,7 +141,7 @@ public static class FullDiskCampaign
     }
 
     /// <summary>Writes a filler file until the disk has about <paramref name="free"/> bytes left.</summary>
-    private static void Fill(string filler, string mount, long free)
+    internal static void Fill(string filler, string mount, long free)
     {
         var available = new DriveInfo(mount).AvailableFreeSpace;
         var size = Math.Max(0, available - free);
@@ -144,7 +155,7 @@ public static class FullDiskCampaign
         }
     }
 
-    private static void Mount(string mount)
+    internal static void Mount(string mount)
     {
         var (code, error) = Run("mount", "-t", "tmpfs", "-o", $"size={SizeMiB}m", "tmpfs", mount);
         if (code != 0)
@@ -153,7 +164,7 @@ public static class FullDiskCampaign
         }
     }
 
-    private static (int Code, string Error) Run(string file, params string[] args)
+    internal static (int Code, string Error) Run(string file, params string[] args)
     {
         using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, UseShellExecute = false })!;
         var error = p.StandardError.ReadToEnd();

@@ -58,7 +58,7 @@ internal static class CodexRolloutReader
 
                 if (session is not null)
                 {
-                    yield return session.Build(file.AsMemory((int)session.Offset, (int)(record.Offset - session.Offset)));
+                    yield return session.Build(input, file.AsMemory((int)session.Offset, (int)(record.Offset - session.Offset)));
                 }
 
                 session = new CodexSession(id, payload, record.Offset, Created: DatasetRecords.Rfc3339(DatasetRecords.String(payload, "timestamp") ?? stamp));
@@ -85,6 +85,6 @@ internal static class CodexRolloutReader
             throw ImportException.At(input, "line 1", "no session_meta line; not a Codex rollout");
         }
 
-        yield return session.Build(file.AsMemory((int)session.Offset));
+        yield return session.Build(input, file.AsMemory((int)session.Offset));
     }
 }

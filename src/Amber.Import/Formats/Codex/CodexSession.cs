@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amber.Core.Json;
 using Amber.Core.Model;
 using Amber.Import.Formats.ShareGpt;
 
@@ -256,7 +257,7 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
     /// stay in the raw lines): the file is still being written, and their usage is on its way. Building them now
     /// would make them different nodes from the ones the next import builds, a duplicate branch.
     /// </summary>
-    public ImportedConversation Build(ReadOnlyMemory<byte> raw)
+    public ImportedConversation Build(ImportInput input, ReadOnlyMemory<byte> raw)
     {
         var held = uncounted >= 0 ? drafts.Count - uncounted : 0;
         var nodes = new List<Node>(drafts.Count - held);
@@ -274,7 +275,15 @@ internal sealed class CodexSession(string sessionId, JsonObject meta, long offse
                 Generation = d.Model is null ? null : new GenerationRecord { Model = d.Model.Id, Parameters = d.Parameters?.DeepClone().AsObject(), Usage = d.Usage },
             };
             nodes.Add(node);
-            parent = node.ComputeId();
+            try
+            {
+                parent = node.ComputeId();
+            }
+            catch (CanonicalJsonException e)
+            {
+                // A value JSON allows but a node cannot hold (a number past the double range, such as 1e309): name its line.
+                throw ImportException.At(input, $"line {d.Meta["line"]}", e.Message, e);
+            }
         }
 
         var recordMeta = DatasetRecords.Rest(meta, "id", "timestamp") ?? [];
