@@ -24,7 +24,12 @@ internal sealed class ExpectedRows : IIndexRowStore
     private readonly int modelName = IndexTables.Models.Ordinal("name");
     private readonly int blobSize = IndexTables.Blobs.Ordinal("size");
 
-    /// <summary>The search text of each node, by node key, in key order (the full-text table's rows).</summary>
+    private readonly Action<long, string>? textSink;
+
+    /// <param name="textSink">Where each node's search text goes as it is derived; without one, <see cref="Texts"/> keeps them.</param>
+    public ExpectedRows(Action<long, string>? textSink = null) => this.textSink = textSink;
+
+    /// <summary>The search text of each node, by node key, in key order (the full-text table's rows), unless given to a sink.</summary>
     public List<(long Node, string Text)> Texts { get; } = [];
 
     /// <summary>Sets a row of <c>meta</c> (the archive id, schema and position a rebuild writes).</summary>
@@ -107,7 +112,17 @@ internal sealed class ExpectedRows : IIndexRowStore
 
     public void ReplaceInstances(long conversation, List<object?[]> rows) => instances[conversation] = rows;
 
-    public void AddText(long node, string text) => Texts.Add((node, text));
+    public void AddText(long node, string text)
+    {
+        if (textSink is not null)
+        {
+            textSink(node, text);
+        }
+        else
+        {
+            Texts.Add((node, text));
+        }
+    }
 
     private long Add(IndexTable table, List<object?[]> list, object?[] row)
     {

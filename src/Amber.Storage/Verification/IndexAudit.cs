@@ -51,20 +51,34 @@ internal static class IndexAudit
             }
 
             var phase = time.GetTimestamp();
-            var derived = new ExpectedRows();
             var waited = TimeSpan.Zero;
             Func<IndexTable, IEnumerable<object?[]>> expected;
+
+            // The nodes' text goes into the scratch file as the rows are derived, while the scan still runs.
+            Exec(c, FullTextAudit.ScratchTextTable);
+            var texts = new ScratchTextWriter(c);
+            var derived = new ExpectedRows(texts.Add);
             if (scanned is not null && scanned.TryDerive(archive, derived, position.Value, out waited))
             {
                 // The common case: every row derived in memory from the frames the scan decoded.
+                texts.Dispose();
                 expected = derived.Rows;
-                Exec(c, FullTextAudit.ScratchTextTable);
-                FullTextAudit.AddText(c, derived.Texts);
             }
             else
             {
-                // The frames handed over are not what a rebuild reads (damage, a segment missing): Replay reads the
-                // segments itself into a scratch SQLite index (the same rule) and names what it cannot read.
+                // The frames handed over are not what a rebuild reads (damage, a segment missing): the text written so
+                // far is dropped, and Replay reads the segments itself into a scratch SQLite index (the same rule), from
+                // a snapshot of the live index taken afresh, and names what it cannot read.
+                texts.Dispose();
+                Exec(c, "ROLLBACK");
+                Exec(c, "BEGIN");
+                position = Position(c);
+                if (position is null)
+                {
+                    Fault("the index records no position in the segments.");
+                    return;
+                }
+
                 using (var index = ArchiveIndex.OpenScratch(scratch))
                 {
                     archive.Replay(index, null, new SegmentState(position.Value.Segment, position.Value.Offset, [], Sealed: false));
