@@ -17,7 +17,14 @@ namespace Amber.Storage.Index;
 internal static class IndexRowDeriver
 {
     /// <summary>Derives the rows of one decoded commit frame.</summary>
-    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache)
+    /// <param name="store">Where the rows go.</param>
+    /// <param name="commit">The decoded commit.</param>
+    /// <param name="modelCache">Model references read back from the store, by id.</param>
+    /// <param name="parsed">
+    /// Per entry, the node id and node already read from that entry's bytes (verify's scan reads and hashes every node
+    /// once and hands both over), or null to read them here.
+    /// </param>
+    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache, IReadOnlyList<(string? Id, Node? Node)>? parsed = null)
     {
         var info = commit.Info;
         var seq = (long)info["seq"]!;
@@ -53,20 +60,22 @@ internal static class IndexRowDeriver
 
         // A parent named before it is indexed (later in the same commit) is linked once the commit's nodes are all in.
         var unlinked = new List<(long Key, byte[] Parent)>();
-        foreach (var e in commit.Entries)
+        for (var i = 0; i < commit.Entries.Count; i++)
         {
+            var e = commit.Entries[i];
             if (e.Type != EntryType.Node)
             {
                 continue;
             }
 
-            var id = IndexIds.ToKey(ContentId.Of(e.Body.Span));
+            var given = parsed?[i] ?? default;
+            var id = IndexIds.ToKey(given.Id ?? ContentId.Of(e.Body.Span));
             if (store.KeyOf(IndexTables.Nodes, id) is not null)
             {
                 continue; // content-addressed: stored once, under its first location
             }
 
-            var node = Node.FromStoredBytes(e.Body.Span);
+            var node = given.Node ?? Node.FromStoredBytes(e.Body.Span);
             var model = node.Generation is { } g ? (modelsInCommit.GetValueOrDefault(g.Model) ?? LoadModel(store, g.Model, modelCache)) : null;
             var tier = TierGrader.Grade(node, model);
             var parent = node.Parent is { } p ? IndexIds.ToKey(p) : null;

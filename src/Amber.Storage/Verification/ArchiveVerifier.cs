@@ -73,7 +73,6 @@ public static class ArchiveVerifier
             var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
             var models = new HashSet<string>(StringComparer.Ordinal);
             var conversations = new HashSet<string>(StringComparer.Ordinal);
-            var membership = new HashSet<(string, string)>();
             var referencedExternal = new HashSet<string>(StringComparer.Ordinal);
             long lastSeq = 0;
             var dataEnd = (Segment: 0u, Offset: 0L);
@@ -126,7 +125,7 @@ public static class ArchiveVerifier
                     while (pending.Count > keep)
                     {
                         var (at, bytes, prep) = pending.Dequeue();
-                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, referencedExternal, ref lastSeq, out var decoded);
                         scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commits) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
                     }
                 }
@@ -213,8 +212,8 @@ public static class ArchiveVerifier
         return report;
     }
 
-    /// <returns>The decoded commits (one, or a merged frame's; null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
-    private static IReadOnlyList<IndexedCommit>? CheckFrame(
+    /// <returns>The decoded and checked commits (one, or a merged frame's; null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
+    private static PreparedFrame[]? CheckFrame(
         Archive archive,
         VerifyReport report,
         LogCheck log,
@@ -229,7 +228,6 @@ public static class ArchiveVerifier
         Dictionary<string, bool> blobs,
         HashSet<string> models,
         HashSet<string> conversations,
-        HashSet<(string, string)> membership,
         HashSet<string> referencedExternal,
         ref long lastSeq,
         out bool decoded)
@@ -257,14 +255,13 @@ public static class ArchiveVerifier
             // Decoded, and each entry's canonical form, node id and parse found, on the pool (PreparedFrame); a merged
             // frame's commits are checked one by one, as if each were a frame of its own at the merged frame's offset.
             var parts = prepared ?? PreparedFrame.Prepare(segment, offset, frame, compression, archive.Options.TimeProvider);
-            var commits = new List<IndexedCommit>(parts.Length);
-            foreach (var p in parts)
+            for (var k = 0; k < parts.Length; k++)
             {
-                var at = header.Kind == FrameKind.Commits ? $"{where} (commit {commits.Count + 1} of {parts.Length} in the merged frame)" : where;
-                commits.Add(CheckCommit(archive, report, log, clock, segment, offset, at, p, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq));
+                var at = header.Kind == FrameKind.Commits ? $"{where} (commit {k + 1} of {parts.Length} in the merged frame)" : where;
+                CheckCommit(archive, report, log, clock, segment, offset, at, parts[k], nodes, blobs, models, conversations, referencedExternal, ref lastSeq);
             }
 
-            return commits;
+            return parts;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -276,7 +273,7 @@ public static class ArchiveVerifier
     }
 
     /// <summary>Checks one commit of a frame (the frame's only one, or one of a merged frame's) in file order.</summary>
-    private static IndexedCommit CheckCommit(
+    private static void CheckCommit(
         Archive archive,
         VerifyReport report,
         LogCheck log,
@@ -289,7 +286,6 @@ public static class ArchiveVerifier
         Dictionary<string, bool> blobs,
         HashSet<string> models,
         HashSet<string> conversations,
-        HashSet<(string, string)> membership,
         HashSet<string> referencedExternal,
         ref long lastSeq)
     {
@@ -443,7 +439,6 @@ public static class ArchiveVerifier
                     report.Faults.Add($"{where}: conversation {cid} lists node {nid}, which is not stored.");
                 }
 
-                membership.Add((cid, nid));
                 listed.Add(nid);
             }
 
@@ -491,7 +486,6 @@ public static class ArchiveVerifier
         }
 
         clock.Add(5, t);
-        return commit;
     }
 
     /// <summary>Reports an entry not in canonical form (<see cref="PreparedFrame.CanonicalProblem"/>).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amber.Storage.Index;
 
 namespace Amber.Storage.Verification;
@@ -12,7 +11,7 @@ namespace Amber.Storage.Verification;
 internal sealed class ExpectedRows : IIndexRowStore
 {
     private readonly Dictionary<IndexTable, List<object?[]>> rows = [];
-    private readonly Dictionary<IndexTable, HashSet<string>> unique = [];
+    private readonly Dictionary<IndexTable, HashSet<object?[]>> unique = [];
     private readonly Dictionary<IndexTable, Dictionary<byte[], long>> ids = [];
     private readonly Dictionary<long, List<object?[]>> instances = [];
     private readonly Dictionary<long, List<long>> members = [];
@@ -25,7 +24,12 @@ internal sealed class ExpectedRows : IIndexRowStore
     private readonly int modelName = IndexTables.Models.Ordinal("name");
     private readonly int blobSize = IndexTables.Blobs.Ordinal("size");
 
-    /// <summary>The search text of each node, by node key, in key order (the full-text table's rows).</summary>
+    private readonly Action<long, string>? textSink;
+
+    /// <param name="textSink">Where each node's search text goes as it is derived; without one, <see cref="Texts"/> keeps them.</param>
+    public ExpectedRows(Action<long, string>? textSink = null) => this.textSink = textSink;
+
+    /// <summary>The search text of each node, by node key, in key order (the full-text table's rows), unless given to a sink.</summary>
     public List<(long Node, string Text)> Texts { get; } = [];
 
     /// <summary>Sets a row of <c>meta</c> (the archive id, schema and position a rebuild writes).</summary>
@@ -51,7 +55,7 @@ internal sealed class ExpectedRows : IIndexRowStore
     {
         var list = List(table);
         var row = table.Keyed ? [(long)list.Count + 1, .. values] : values;
-        if (table.Unique.Length > 0 && !Unique(table).Add(UniqueKey(table, row)))
+        if (table.Unique.Length > 0 && !Unique(table).Add(row))
         {
             throw new InvalidOperationException($"{table.Name}: a second row with the same unique columns.");
         }
@@ -63,7 +67,7 @@ internal sealed class ExpectedRows : IIndexRowStore
     {
         var list = List(table);
         var row = table.Keyed ? [(long)list.Count + 1, .. values] : values;
-        if (Unique(table).Add(UniqueKey(table, row)))
+        if (Unique(table).Add(row))
         {
             Add(table, list, row);
         }
@@ -108,7 +112,17 @@ internal sealed class ExpectedRows : IIndexRowStore
 
     public void ReplaceInstances(long conversation, List<object?[]> rows) => instances[conversation] = rows;
 
-    public void AddText(long node, string text) => Texts.Add((node, text));
+    public void AddText(long node, string text)
+    {
+        if (textSink is not null)
+        {
+            textSink(node, text);
+        }
+        else
+        {
+            Texts.Add((node, text));
+        }
+    }
 
     private long Add(IndexTable table, List<object?[]> list, object?[] row)
     {
@@ -160,23 +174,14 @@ internal sealed class ExpectedRows : IIndexRowStore
         return list;
     }
 
-    private HashSet<string> Unique(IndexTable table)
+    /// <summary>The rows of a table by its unique columns (their values never change once inserted).</summary>
+    private HashSet<object?[]> Unique(IndexTable table)
     {
         if (!unique.TryGetValue(table, out var set))
         {
-            unique[table] = set = new(StringComparer.Ordinal);
+            unique[table] = set = new(RowComparer.On(table.Unique));
         }
 
         return set;
     }
-
-    private static string UniqueKey(IndexTable table, object?[] row)
-        => string.Join('\u0001', table.Unique.Select(i => row[i] switch
-        {
-            byte[] b => "x" + Convert.ToHexString(b),
-            long l => "i" + l.ToString(CultureInfo.InvariantCulture),
-            string s => "s" + s,
-            null => "n",
-            var o => "o" + Convert.ToString(o, CultureInfo.InvariantCulture),
-        }));
 }

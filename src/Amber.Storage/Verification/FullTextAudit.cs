@@ -22,21 +22,6 @@ internal static class FullTextAudit
     /// <summary>The plain table the scratch index keeps the node text in, instead of the full-text table.</summary>
     internal const string ScratchTextTable = "CREATE TABLE IF NOT EXISTS node_text(id INTEGER PRIMARY KEY, text TEXT NOT NULL);";
 
-    /// <summary>Fills the scratch <c>node_text</c> with the nodes' text as derived from the segments, by node key.</summary>
-    public static void AddText(SqliteConnection c, List<(long Node, string Text)> texts)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "INSERT INTO main.node_text(id, text) VALUES($n, $t)";
-        var n = cmd.Parameters.Add("$n", SqliteType.Integer);
-        var t = cmd.Parameters.Add("$t", SqliteType.Text);
-        foreach (var (node, text) in texts)
-        {
-            n.Value = node;
-            t.Value = text;
-            cmd.ExecuteNonQuery();
-        }
-    }
-
     /// <summary>Copies the live full-text index (attached as <c>live</c>) into the scratch database, inside the audit's snapshot.</summary>
     public static void CopyLive(SqliteConnection c)
     {

@@ -1,9 +1,15 @@
 namespace Amber.Storage.Verification;
 
-/// <summary>Index rows compared column by column as SQLite stores them: integers, reals, text, BLOBs (by content) and nulls.</summary>
-internal sealed class RowComparer : IEqualityComparer<object?[]>
+/// <summary>
+/// Index rows compared column by column as SQLite stores them: integers, reals, text, BLOBs (by content) and nulls;
+/// every column, or only those a table's rows are unique on (<see cref="On"/>).
+/// </summary>
+internal sealed class RowComparer(int[]? columns = null) : IEqualityComparer<object?[]>
 {
     public static readonly RowComparer Instance = new();
+
+    /// <summary>Rows compared on <paramref name="unique"/> alone: one row per value of a table's unique columns.</summary>
+    public static RowComparer On(int[] unique) => new(unique);
 
     public bool Equals(object?[]? x, object?[]? y)
     {
@@ -12,8 +18,10 @@ internal sealed class RowComparer : IEqualityComparer<object?[]>
             return ReferenceEquals(x, y);
         }
 
-        for (var i = 0; i < x.Length; i++)
+        var n = columns?.Length ?? x.Length;
+        for (var k = 0; k < n; k++)
         {
+            var i = columns?[k] ?? k;
             var same = (x[i], y[i]) switch
             {
                 (null, null) => true,
@@ -35,9 +43,10 @@ internal sealed class RowComparer : IEqualityComparer<object?[]>
     public int GetHashCode(object?[] obj)
     {
         var h = new HashCode();
-        foreach (var v in obj)
+        var n = columns?.Length ?? obj.Length;
+        for (var k = 0; k < n; k++)
         {
-            switch (v)
+            switch (obj[columns?[k] ?? k])
             {
                 case byte[] b:
                     h.AddBytes(b);
@@ -45,7 +54,7 @@ internal sealed class RowComparer : IEqualityComparer<object?[]>
                 case string s:
                     h.Add(s, StringComparer.Ordinal);
                     break;
-                default:
+                case var v:
                     h.Add(v);
                     break;
             }

@@ -8,11 +8,12 @@ internal sealed class ScanClock(TimeProvider time)
     public static readonly string[] Names =
     [
         "segment scan: read frames, CRC, footer SHA-256",
-        "segment scan: decompress and unpack commits",
+        "segment scan: decompress (zstd, unpacking)",
         "segment scan: node ids (SHA-256 of each node)",
         "segment scan: canonical form of each node",
         "segment scan: parse each node",
         "segment scan: every other check of a commit",
+        "segment scan: split into entries, parse commit infos",
     ];
 
     public long Now() => time.GetTimestamp();

@@ -1,13 +1,11 @@
-using Amber.Storage.Index;
-
 namespace Amber.Storage.Verification;
 
 /// <summary>
 /// What the segment scan read at one place, handed to the index audit (<see cref="ScannedFrames"/>): a frame with its
-/// commits decoded (one, several for a merged frame, null for a dictionary or checkpoint frame), a footer, or damage after which the audit reads the
-/// segments itself.
+/// commits decoded and checked, node ids and nodes included (one, several for a merged frame, null for a dictionary or
+/// checkpoint frame), a footer, or damage after which the audit reads the segments itself.
 /// </summary>
-internal sealed record ScannedFrame(ScannedFrame.Kinds Kind, uint Segment, long Offset, long SegmentLength, byte[]? Frame = null, IReadOnlyList<IndexedCommit>? Commits = null)
+internal sealed record ScannedFrame(ScannedFrame.Kinds Kind, uint Segment, long Offset, long SegmentLength, byte[]? Frame = null, IReadOnlyList<PreparedFrame>? Commits = null)
 {
     public enum Kinds
     {

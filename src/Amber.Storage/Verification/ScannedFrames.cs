@@ -173,9 +173,9 @@ internal sealed class ScannedFrames : IDisposable
                     return false;
                 }
 
-                foreach (var commit in f.Commits)
+                foreach (var p in f.Commits)
                 {
-                    IndexRowDeriver.Apply(into, commit, models);
+                    IndexRowDeriver.Apply(into, p.Commit!, models, p.ParsedNodes());
                 }
 
                 return true;

@@ -21,7 +21,7 @@ public sealed class ScannedFramesTests
         Assert.Empty(Audit(archive, frames => frames));
 
         // Commit 2 handed over with another time: the audit compares what it was given, so the commits row differs.
-        var faults = Audit(archive, frames => frames.Select(f => f.Commits?[0].Info["seq"]?.GetValue<long>() == 2 ? Retimed(f) : f));
+        var faults = Audit(archive, frames => frames.Select(f => f.Commits?[0].Commit!.Info["seq"]?.GetValue<long>() == 2 ? Retimed(f) : f));
         Assert.Contains(faults, f => f.StartsWith("index: commits:", StringComparison.Ordinal));
     }
 
@@ -60,9 +60,10 @@ public sealed class ScannedFramesTests
 
     private static ScannedFrame Retimed(ScannedFrame f)
     {
-        var info = (JsonObject)f.Commits![0].Info.DeepClone();
+        var prepared = f.Commits![0];
+        var info = (JsonObject)prepared.Commit!.Info.DeepClone();
         info["time"] = "1999-01-01T00:00:00.000Z";
-        return f with { Commits = [f.Commits[0] with { Info = info }] };
+        return f with { Commits = [prepared.WithCommit(prepared.Commit with { Info = info })] };
     }
 
     /// <summary>Runs the index audit on frames read and decoded here, as the segment scan reads them, changed by <paramref name="change"/>.</summary>
@@ -104,7 +105,7 @@ public sealed class ScannedFramesTests
 
                 var header = RecordFrame.ReadHeader(step.Bytes!);
                 var commits = header.Kind is FrameKind.Commit or FrameKind.Commits
-                    ? Catalogue.ArchiveCatalogue.DecodeCommits(number, pos, header, step.Bytes!.Length, compression.Decode(header, RecordFrame.Payload(step.Bytes!)))
+                    ? PreparedFrame.Prepare(number, pos, step.Bytes!, compression, archive.Options.TimeProvider)
                     : null;
                 frames.Add(new ScannedFrame(ScannedFrame.Kinds.Frame, number, pos, file.Length, step.Bytes, commits));
                 pos = step.Next;
