@@ -18,12 +18,13 @@ public static class ImportLevels
     public static void Run(BenchOptions options, string file, double? zstd3, string levels)
     {
         var bytes = new FileInfo(file).Length;
-        var table = new MarkdownTable("Writer level", "Seconds until searchable:", "÷ zstd -3 (target ≥ 0.1):", "Writer CPU s:", "Process CPU s:", "Peak RSS:", "Segments:", "Compact at 19, seconds:", "Segments after:");
+        var table = new MarkdownTable("Writer level", "Seconds until searchable:", "÷ zstd -3 (target ≥ 0.1):", "Writer CPU s:", "Process CPU s:", "Peak RSS:", "Heap after GC, max:", "Segments:", "Compact at 19, seconds:", "Segments after:");
         foreach (var level in levels.Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture)))
         {
             GC.Collect();
             var reset = ProcessMemory.ResetPeak();
             var dir = Path.Combine(options.WorkDirectory, $"archive-level-{level}");
+            using var gc = new GcSampler();
             var threadsBefore = ThreadTimes.Snapshot();
             var cpuBefore = ThreadTimes.ProcessSeconds(Environment.ProcessId);
             var sw = Stopwatch.StartNew();
@@ -36,7 +37,7 @@ public static class ImportLevels
 
             var searchable = sw.Elapsed;
             var cpu = ThreadTimes.ProcessSeconds(Environment.ProcessId) - cpuBefore;
-            var writer = ThreadTimes.Since(threadsBefore, ThreadTimes.Snapshot()).GetValueOrDefault(WriterThread);
+            var writer = ThreadTimes.Since(threadsBefore, ThreadTimes.Snapshot()).Where(kv => kv.Key.StartsWith(WriterThread, StringComparison.Ordinal)).Sum(kv => kv.Value);
             var peak = reset ? Fmt.Bytes(ProcessMemory.PeakRss()) : "-";
             var segments = SegmentBytes(dir);
             sw.Restart();
@@ -49,6 +50,7 @@ public static class ImportLevels
                 writer.ToString("F2", CultureInfo.InvariantCulture),
                 cpu.ToString("F2", CultureInfo.InvariantCulture),
                 peak,
+                Fmt.Bytes(gc.PeakAfterCollection),
                 Fmt.Bytes(segments),
                 compacted is null ? "-" : Fmt.Seconds(compact),
                 compacted is null ? "-" : Fmt.Bytes(SegmentBytes(dir)));
@@ -59,8 +61,8 @@ public static class ImportLevels
         Console.WriteLine(table);
     }
 
-    /// <summary>The archive's commit writer runs as a long-running task: the runtime names its thread so.</summary>
-    private const string WriterThread = ".NET Long Running Task";
+    /// <summary>The archive's commit writer runs as a long-running task, whose thread the runtime names ".NET Long Running Task" (/proc keeps 15 characters).</summary>
+    private const string WriterThread = ".NET Long Run";
 
     private static long SegmentBytes(string dir) => Directory.EnumerateFiles(Path.Combine(dir, "segments")).Sum(f => new FileInfo(f).Length);
 }
