@@ -3,6 +3,13 @@ namespace Amber.Import;
 /// <summary>Limits and choices for an import run.</summary>
 public sealed record ImportOptions
 {
+    /// <summary>
+    /// The zstd level <c>amber import</c> writes its frames at (the archive's default is 9): a bulk import pays the
+    /// compression of every byte it reads before it is searchable, while <c>amber compact</c> re-encodes sealed segments
+    /// at level 19 later and reaches the same size whatever level wrote them (BENCHMARKS.md §24, §30-R).
+    /// </summary>
+    public const int ArchiveCompressionLevel = 3;
+
     /// <summary>A format name, or null/"auto" to detect each file's format.</summary>
     public string? Format { get; init; }
 

@@ -105,4 +105,40 @@ public sealed class ImportCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("cannot tell which export format", err, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Issue 22: <c>amber import</c> writes its frames at the bulk-import level (3), not the archive's default (9), and
+    /// leaves the size to <c>amber compact</c>. zstd records no level in a frame, so the level shows in the bytes: the
+    /// CLI's segments match an in-process import of the same file at level 3, not one at level 9.
+    /// </summary>
+    [Fact]
+    public void Import_WritesAtTheBulkImportLevel_NotTheArchiveDefault()
+    {
+        using var cli = new CliRunner();
+        var file = Corpus("chatgpt-export-chatgpt2graph/conversations.json");
+        var (exit, _, err) = cli.Run("import", file);
+        Assert.True(exit == 0, err);
+        var viaCli = SegmentBytes(cli.ArchiveDir);
+
+        long InProcess(int level)
+        {
+            var dir = cli.Combine($"level-{level}");
+            using (var archive = Amber.Storage.Archive.Init(new Amber.Storage.ArchiveOptions { Directory = dir, CompressionLevel = level }))
+            {
+                var summary = new Amber.Import.Importer(archive, Amber.Import.Formats.FormatRegistry.All, new Amber.Import.ImportOptions()).Run([file]);
+                Assert.True(summary.Ok, string.Join("; ", summary.Errors));
+            }
+
+            return SegmentBytes(dir);
+        }
+
+        Assert.Equal(3, Amber.Import.ImportOptions.ArchiveCompressionLevel);
+        var atImportLevel = InProcess(Amber.Import.ImportOptions.ArchiveCompressionLevel);
+        var atDefault = InProcess(new Amber.Storage.ArchiveOptions { Directory = "unused" }.CompressionLevel);
+        Assert.True(atImportLevel > atDefault, $"level 3 wrote {atImportLevel:N0} B, level 9 {atDefault:N0} B: the file no longer tells the levels apart");
+        Assert.True(Math.Abs(viaCli - atImportLevel) < Math.Abs(viaCli - atDefault), $"amber import wrote {viaCli:N0} B of segments: level 3 writes {atImportLevel:N0} B, level 9 {atDefault:N0} B");
+        Assert.Equal(0, cli.Run("verify").Exit);
+    }
+
+    private static long SegmentBytes(string archive) => Directory.EnumerateFiles(Path.Combine(archive, "segments")).Sum(f => new FileInfo(f).Length);
 }

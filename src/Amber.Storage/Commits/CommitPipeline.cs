@@ -99,11 +99,12 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     /// <summary>
     /// At most this many commits, or decoded bytes, wait for the indexer before the writer waits for it. A group held
     /// for the indexer costs about twice its decoded bytes (the payload, its nodes' canonical bytes, the frame), so
-    /// 128 MiB here let a bulk import hold ~250 MB the indexer was not using yet. 48 MiB leaves room for the writer to
-    /// go on while the indexer commits one transaction (at most 32 MiB, <see cref="Indexer"/>), and no more.
+    /// 128 MiB here let a bulk import hold ~250 MB the indexer was not using yet. 16 MiB: since a bulk import writes at
+    /// zstd level 3 the writer outruns the indexer, so this queue stays full; at 48 MiB a full one took the import's peak
+    /// RSS from ~505 to ~620 MB (BENCHMARKS §30-R), and a deeper queue buys no speed when the indexer is the slower stage.
     /// </summary>
     private const int MaxUnindexedCommits = 2048;
-    private const long MaxUnindexedBytes = 48L << 20;
+    private const long MaxUnindexedBytes = 16L << 20;
 
     public Task<CommitResult> Enqueue(CommitBatch batch, CancellationToken ct)
     {

@@ -10,7 +10,7 @@ internal static class ImportCommand
 {
     public static async Task<int> Run(CliEnvironment env, string[] paths, string format, bool json, double? watchSeconds, CancellationToken ct)
     {
-        using var archive = env.Open(createIfMissing: true);
+        using var archive = env.Open(createIfMissing: true, ImportOptions.ArchiveCompressionLevel);
         if (archive.IsReadOnly)
         {
             env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; importing through it is not possible yet. Stop it and run again.");
