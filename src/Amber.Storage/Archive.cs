@@ -68,6 +68,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     public bool IsReadOnly => writer is null;
 
+    /// <summary>
+    /// Why this process's writer refuses every commit now — a write, fsync or index update failed (a full disk), so
+    /// the tail's state is unknown until the archive is reopened, which recovers it — or null while it takes commits.
+    /// </summary>
+    public Exception? WriterFailure => writer?.Failure;
+
     public RecoveryReport Recovery { get; private set; } = new();
 
     private Amber.Storage.Log.LoggedAnnotations LoggedAnnotations => field ??= new Amber.Storage.Log.LoggedAnnotations(this);

@@ -71,6 +71,9 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     /// <summary>Where the data ends.</summary>
     public SegmentState State => tail.State;
 
+    /// <summary>Why the writer refuses every commit now (a failed write or index update), or null while it takes them.</summary>
+    public Exception? Failure => Volatile.Read(ref poisoned) ?? indexer.Failure;
+
     /// <summary>
     /// Seals the active segment early, if its frames take at least <paramref name="minimumBytes"/> (compaction re-encodes
     /// only sealed segments). Call with the write gate held: the writer thread is then between groups.

@@ -20,8 +20,9 @@ namespace Amber.Core.Hosting.AspNet;
 /// compiled into each as a linked source file (as <see cref="HostGuard"/>).
 /// <list type="bullet">
 /// <item><c>/healthz</c>: 200 "ok" while the process serves requests (liveness; it reads nothing).</item>
-/// <item><c>/readyz</c>: 200 when the host can capture now (the archive is open for writing, so recovery is done,
-/// and the index is at most <see cref="ReadyIndexLagCommits"/> commits behind), else 503; the body says why.</item>
+/// <item><c>/readyz</c>: 200 when the host can capture now (the archive is open for writing, so recovery is done, its
+/// writer has not failed, and the index is at most <see cref="ReadyIndexLagCommits"/> commits behind), else 503; the
+/// body says why.</item>
 /// <item><c>/metrics</c>: the <see cref="AmberTelemetry.Meter"/> instruments in the Prometheus text format.</item>
 /// </list>
 /// </summary>
@@ -107,6 +108,12 @@ internal static class Observability
         if (archive.IsReadOnly)
         {
             return "the archive is open read-only (another process holds its writer lock)";
+        }
+
+        if (archive.WriterFailure is { } failure)
+        {
+            // Freeing space is not enough: only a reopen recovers the tail, so a supervisor must restart the process.
+            return $"the archive writer failed ({failure.Message}); restart the process to recover";
         }
 
         var lag = archive.GetIndexLag();
