@@ -169,6 +169,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             ["archive_id"] = Convert.ToHexStringLower(id),
             ["created"] = Amber.Core.Time.Timestamps.Format(now),
         };
+        if (options.Encryption is { } encrypt)
+        {
+            manifest["encryption"] = EncryptionManifest(options, paths, Convert.ToHexStringLower(id), encrypt);
+        }
+
         AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
         return Open(options);
     }
@@ -246,6 +251,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         {
             readerLock = Segments.ReaderPresence.Share(fs, paths);
         }
+
+        OpenContentKeys(manifest);
 
         var signingKeyMissing = false;
         if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))
@@ -380,6 +387,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             writer?.Dispose();
             writer = null;
             segments.Dispose();
+            segments.ContentKeys?.Dispose();
             Log?.Dispose();
             catalogue?.Dispose();
             WriteGate.Dispose();

@@ -248,7 +248,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         var first = from?.Segment ?? 1u;
         var scan = ScanProgressReporter.For(progress, segments.FileSystem, segments.Paths, Enumerable.Range((int)first, (int)(state.Segment - first + 1)).Select(n => (uint)n), (state.Segment, state.End));
         long before = 0; // bytes of the segments already indexed
-        var compression = new Compression(segments.SnapshotDictionaries());
+        var compression = new Compression(segments.SnapshotDictionaries(), segments.ContentKeys);
         using var tx = into.Begin();
         if (from is null)
         {

@@ -44,6 +44,19 @@ internal sealed class SegmentStore : IDisposable
     /// </summary>
     public Action? DictionaryMissing { get; set; }
 
+    /// <summary>An encrypted archive's data keys (null for an archive without encryption): codec-5 frames decode with them.</summary>
+    public Keys.ContentKeys? ContentKeys { get; set; }
+
+    /// <summary>Drops every decoded frame this process holds (after a shred or seal: no plaintext stays in memory).</summary>
+    public void ForgetDecodedFrames()
+    {
+        lock (readLock)
+        {
+            frameCache.Clear();
+            cachedBytes = 0;
+        }
+    }
+
     public byte[] ReadAll(string path)
     {
         using var f = FileSystem.OpenRead(path);
@@ -238,7 +251,7 @@ internal sealed class SegmentStore : IDisposable
                 }
 
                 readCompression?.Dispose();
-                readCompression = new Compression(SnapshotDictionaries());
+                readCompression = new Compression(SnapshotDictionaries(), ContentKeys);
             }
 
             byte[] payload;
