@@ -55,6 +55,7 @@ public static class ArchiveVerifier
         // The scan hands each frame it decodes to the audit, which indexes it into its scratch index (each frame decoded once).
         var indexReport = new VerifyReport();
         using var scanned = new ScannedFrames();
+        var locked = new HashSet<string>(StringComparer.Ordinal); // encrypted conversations whose content this process cannot open
         var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
@@ -126,7 +127,7 @@ public static class ArchiveVerifier
                     while (pending.Count > keep)
                     {
                         var (at, bytes, prep) = pending.Dequeue();
-                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq, out var decoded);
+                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, membership, referencedExternal, locked, ref lastSeq, out var decoded);
                         scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commits) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
                     }
                 }
@@ -206,8 +207,12 @@ public static class ArchiveVerifier
         }
 
         audit.GetAwaiter().GetResult();
-        report.Faults.AddRange(indexReport.Faults);
-        report.Notes.AddRange(indexReport.Notes);
+        if (EncryptedContent.Report(archive, report, locked))
+        {
+            report.Faults.AddRange(indexReport.Faults);
+            report.Notes.AddRange(indexReport.Notes);
+        }
+
         report.Phases.AddRange(indexReport.Phases);
         report.Phases.Add(("total", time.GetElapsedTime(started)));
         return report;
@@ -231,6 +236,7 @@ public static class ArchiveVerifier
         HashSet<string> conversations,
         HashSet<(string, string)> membership,
         HashSet<string> referencedExternal,
+        HashSet<string> locked,
         ref long lastSeq,
         out bool decoded)
     {
@@ -261,7 +267,7 @@ public static class ArchiveVerifier
             foreach (var p in parts)
             {
                 var at = header.Kind == FrameKind.Commits ? $"{where} (commit {commits.Count + 1} of {parts.Length} in the merged frame)" : where;
-                commits.Add(CheckCommit(archive, report, log, clock, segment, offset, at, p, nodes, blobs, models, conversations, membership, referencedExternal, ref lastSeq));
+                commits.Add(CheckCommit(archive, report, log, clock, segment, offset, at, p, nodes, blobs, models, conversations, membership, referencedExternal, locked, ref lastSeq));
             }
 
             return commits;
@@ -291,6 +297,7 @@ public static class ArchiveVerifier
         HashSet<string> conversations,
         HashSet<(string, string)> membership,
         HashSet<string> referencedExternal,
+        HashSet<string> locked,
         ref long lastSeq)
     {
         clock.Add(p.Ticks);
@@ -314,6 +321,9 @@ public static class ArchiveVerifier
             {
                 case EntryType.Info:
                     report.Faults.Add($"{where}: a second commit info entry.");
+                    break;
+                case EntryType.Locked:
+                    locked.Add(SealedBlocks.LockedConversation(body));
                     break;
                 case EntryType.Model:
                     Canonical(report, where, "model reference", p.Canonical[i]);
@@ -350,7 +360,7 @@ public static class ArchiveVerifier
                     {
                         Canonical(report, where, "annotation", p.Canonical[i]);
                         var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
-                        if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
+                        if (locked.Count == 0 && !nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
                         {
                             report.Faults.Add($"{where}: annotation {ContentId.Of(body)} is about {a.Target}, which is not stored.");
                         }
@@ -363,7 +373,7 @@ public static class ArchiveVerifier
                         var id = p.NodeIds[i]!;
                         Canonical(report, where, $"node {id}", p.Canonical[i]);
                         var node = p.Nodes[i] ?? throw p.NodeErrors[i]!;
-                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
+                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent) && locked.Count == 0)
                         {
                             report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
                         }
@@ -415,6 +425,11 @@ public static class ArchiveVerifier
         foreach (var c in commit.Info["conversations"]!.AsArray())
         {
             var cid = c!["id"]!.GetValue<string>();
+            if (locked.Contains(cid))
+            {
+                continue; // its record, nodes and blobs are in a block this process cannot open (encryption.md §11)
+            }
+
             if (!conversations.Contains(cid))
             {
                 report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
@@ -458,7 +473,7 @@ public static class ArchiveVerifier
 
         // The rest of the log entry must describe this commit's entries exactly.
         var blobIds = commit.Entries.Where(e => e.Type is EntryType.Blob or EntryType.ExternalBlob).Select(e => ContentId.Format(e.Body.Span[..32])).ToList();
-        if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
+        if (!commit.Entries.Any(e => e.Type == EntryType.Locked) && (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds)))
         {
             report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
         }

@@ -108,6 +108,8 @@ public sealed class EncryptedContentTests
             Assert.Equal(1, archive.Log.Size);
             var report = ArchiveVerifier.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Faults));
+            Assert.Contains(report.Notes, n => n.Contains("no key provider", StringComparison.Ordinal));
+            Assert.Null(archive.GetConversation(cid));
         }
     }
 }
