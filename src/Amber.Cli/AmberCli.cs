@@ -80,7 +80,8 @@ public static class AmberCli
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException
+            or ContentLockedException or Amber.Storage.Keys.KeyProviderException or Amber.Core.Crypto.KeyAccessException or Amber.Core.Crypto.KeyRecordException)
         {
             await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;

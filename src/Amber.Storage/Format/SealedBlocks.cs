@@ -141,6 +141,21 @@ internal static class SealedBlocks
         return decoded;
     }
 
+    /// <summary>Where the <see cref="EntryType.Locked"/> entries of a decoded codec-5 payload lie, and whose they are.</summary>
+    public static IReadOnlyList<(int Start, int End, string Conversation)> LockedRanges(byte[] decoded)
+    {
+        List<(int, int, string)>? ranges = null;
+        foreach (var e in CommitPayload.Read(decoded))
+        {
+            if (e.Type == EntryType.Locked)
+            {
+                (ranges ??= []).Add((e.Offset - CommitPayload.EntryHeaderSize, e.Offset + e.Body.Length, LockedConversation(e.Body.Span)));
+            }
+        }
+
+        return ranges ?? (IReadOnlyList<(int, int, string)>)[];
+    }
+
     /// <summary>The conversation a <see cref="EntryType.Locked"/> entry stands for (its body starts with the id, zero-padded).</summary>
     public static string LockedConversation(ReadOnlySpan<byte> body)
     {

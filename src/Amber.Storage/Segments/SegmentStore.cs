@@ -167,7 +167,23 @@ internal sealed class SegmentStore : IDisposable
 
     /// <summary>Reads one entry's body from a commit frame, decoding the frame once (decoded frames are cached).</summary>
     public ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)
-        => EntryOf(ReadDecodedFrame(segment, offset), segment, offset, entryOffset, entryLength);
+    {
+        ThrowIfLocked(segment, offset, entryOffset);
+        return EntryOf(ReadDecodedFrame(segment, offset), segment, offset, entryOffset, entryLength);
+    }
+
+    /// <summary>Throws <see cref="ContentLockedException"/> when the entry at <paramref name="entryOffset"/> is in a block this process cannot open.</summary>
+    public void ThrowIfLocked(uint segment, long offset, int entryOffset)
+    {
+        foreach (var (start, end, conversation) in Decoded(segment, offset).Locked)
+        {
+            if (entryOffset >= start && entryOffset < end)
+            {
+                var state = ContentKeys?.Store.Get(conversation)?.State;
+                throw new ContentLockedException(conversation, state, ContentKeys?.Provider is not null);
+            }
+        }
+    }
 
     public static ReadOnlyMemory<byte> EntryOf(byte[] payload, uint segment, long offset, int entryOffset, int entryLength)
     {
@@ -264,7 +280,10 @@ internal sealed class SegmentStore : IDisposable
                 throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {e.Message}", e);
             }
 
-            var decoded = new DecodedFrame(segment, offset, header.Kind, payload);
+            var decoded = new DecodedFrame(segment, offset, header.Kind, payload)
+            {
+                Locked = header.Codec == Codec.SealedBlocks ? SealedBlocks.LockedRanges(payload) : [],
+            };
             frameCache.AddFirst(decoded);
             cachedBytes += payload.Length;
 
