@@ -20,6 +20,65 @@ public sealed partial class Archive
 
     internal ContentKeys? ContentKeys => segments.ContentKeys;
 
+    /// <summary>The annotation kind of a shred's tombstone in the log (encryption.md §10).</summary>
+    public const string ShreddedKind = "shredded";
+
+    /// <summary>
+    /// Shreds a conversation, or the conversations holding an instance (encryption.md §10): appends a tombstone to the
+    /// log (an annotation of kind <c>shredded</c> holding SHA-256 of the reason, never the reason), destroys the data
+    /// key in keys.db (secure_delete, then VACUUM), drops every decoded copy this process holds, and rebuilds the index
+    /// from the segments, in which the conversation's blocks no longer open, into a new file. The log and every proof
+    /// still verify; nothing of the content can be read again. Backups taken before the shred are not touched.
+    /// </summary>
+    public ShredResult Shred(string id, string reason, IProgress<ScanProgress>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var keys = ContentKeys ?? throw new InvalidOperationException($"{Directory} is not encrypted: content stored in the clear cannot be destroyed without rewriting its segments (archives made with `amber init` encrypt by default).");
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"shredding needs the writer lock of {Directory}; another process holds it.");
+        }
+
+        if (keys.Store.Get(id) is { State: Keys.KeyState.Shredded } done)
+        {
+            throw new InvalidOperationException($"conversation {id} was already shredded ({done.Changed}).");
+        }
+
+        IReadOnlyList<string> conversations = keys.Store.Get(id) is not null ? [id] : ConversationsOf(id); // a conversation has a keys.db row; an instance is a node
+        if (conversations.Count == 0)
+        {
+            throw new ArgumentException($"no conversation or instance {id} in {Directory}.", nameof(id));
+        }
+
+        var rows = conversations.Select(c => keys.Store.Get(c) ?? throw new InvalidOperationException($"conversation {c} has no data key in {keys.Store.Path}: it was stored before encryption or keys.db was damaged, and cannot be shredded.")).ToList();
+        var now = options.TimeProvider.GetUtcNow();
+        var reasonDigest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)));
+        var tombstone = new CommitBatch("amber:shred");
+        foreach (var c in conversations)
+        {
+            tombstone.AddAnnotation(new Amber.Core.Model.Annotation
+            {
+                Target = c,
+                Kind = ShreddedKind,
+                Created = Amber.Core.Time.Timestamps.Format(now),
+                Data = new JsonObject { ["reason_sha256"] = "sha256:" + reasonDigest },
+            });
+        }
+
+        // The tombstone first: if the shred stops after it, running it again finishes (the key is destroyed then).
+        var logged = Commit(tombstone);
+        foreach (var row in rows)
+        {
+            keys.Store.Shred(row.Subject, row.Tenant, Amber.Core.Time.Timestamps.Format(now), reason);
+            keys.Forget(row.Subject);
+        }
+
+        segments.ForgetDecodedFrames();
+        RebuildIndex(progress);
+        return new ShredResult(conversations, logged.Sequence);
+    }
+
     private static JsonObject EncryptionManifest(ArchiveOptions options, ArchivePaths paths, string idHex, bool encrypt)
     {
         if (!encrypt)

@@ -22,6 +22,11 @@ internal static class CanaryScan
                 continue;
             }
 
+            if (path.EndsWith(".lock", StringComparison.Ordinal) && new FileInfo(path).Length == 0)
+            {
+                continue; // an empty lock file a live process holds exclusively: nothing to read
+            }
+
             found.AddRange(FindInBytes(File.ReadAllBytes(path), canaries).Select(f => $"{Path.GetRelativePath(folder, path)}: {f}"));
         }
 

@@ -27,6 +27,7 @@ internal sealed class EncryptedArchive : IDisposable
     public ArchiveOptions Options(bool? encryption = true, bool withKeys = true) => Archives.Options(o => o with
     {
         Encryption = encryption,
+        IndexPath = null, // index.db inside the archive folder, where a scan of the folder sees it
         KeyProvider = withKeys ? _ => new FileKeyProvider(KeysFolder, RandomNumberGenerator.Create()) : null,
     });
 

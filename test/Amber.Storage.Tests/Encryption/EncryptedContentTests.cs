@@ -109,7 +109,7 @@ public sealed class EncryptedContentTests
             var report = ArchiveVerifier.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Faults));
             Assert.Contains(report.Notes, n => n.Contains("no key provider", StringComparison.Ordinal));
-            Assert.Null(archive.GetConversation(cid));
+            Assert.Contains("no key provider", Assert.Throws<ContentLockedException>(() => archive.GetConversation(cid)).Message, StringComparison.Ordinal);
         }
     }
 }
