@@ -62,6 +62,8 @@ public static class AmberCli
         root.Subcommands.Add(CompareCommandDefinition.Create(Env));
         root.Subcommands.Add(MarkCommandDefinition.Create(Env));
         root.Subcommands.Add(ConfigCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Shred.ShredCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Keys.KeysCommandDefinition.Create(Env));
         return root;
     }
 

@@ -79,6 +79,54 @@ public sealed partial class Archive
         return new ShredResult(conversations, logged.Sequence);
     }
 
+    /// <summary>
+    /// Rotates tenant keys without touching content (encryption.md §9): a new current version of each tenant's key (or of
+    /// <paramref name="tenant"/>'s), every data key wrapped under an older version re-wrapped under it in one keys.db
+    /// transaction, then the older versions retired when the provider can destroy them (the file provider; the
+    /// environment provider says which variable to unset). Returns per tenant the new version, the records re-wrapped,
+    /// and what could not be retired.
+    /// </summary>
+    public IReadOnlyList<KeyRotationResult> RotateKeys(string? tenant = null)
+    {
+        var keys = ContentKeys ?? throw new InvalidOperationException($"{Directory} is not encrypted: it has no keys to rotate.");
+        var provider = keys.Provider ?? throw new Keys.KeyProviderException("rotating keys needs the key provider (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_n).");
+        var tenants = tenant is not null ? [tenant] : keys.Store.List(Keys.KeyState.Wrapped).Select(r => r.Tenant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var results = new List<KeyRotationResult>();
+        foreach (var t in tenants)
+        {
+            Amber.Core.Crypto.TenantKey current;
+            try
+            {
+                current = provider.Rotate(t);
+            }
+            catch (Keys.KeyProviderException) when (provider is Keys.EnvironmentKeyProvider && provider.TryGetCurrentKey(t, out var set))
+            {
+                current = set; // the operator made the new master key current by setting AMBER_MASTER_KEY_n+1
+            }
+
+            var rows = keys.Store.List(Keys.KeyState.Wrapped, t);
+            var records = rows.Select(r => Amber.Core.Crypto.WrappedKey.Decode(r.Record!, $"{keys.Store.Path} row {r.Subject}")).ToList();
+            var rewrapped = Keys.KeyRotation.Rewrap(provider, current, records, keys.Random);
+            keys.Store.Replace(rewrapped.Select(w => (w.ConversationId, Keys.KeyState.Wrapped, w.Encode())), Amber.Core.Time.Timestamps.Format(options.TimeProvider.GetUtcNow()), "key rotation");
+            var notRetired = new List<string>();
+            foreach (var old in records.Select(r => r.KeyVersion).Where(v => v != current.Version).Distinct().Order())
+            {
+                try
+                {
+                    provider.Retire(t, old);
+                }
+                catch (Keys.KeyProviderException e)
+                {
+                    notRetired.Add(e.Message);
+                }
+            }
+
+            results.Add(new KeyRotationResult(t, current.Version, records.Count(r => r.KeyVersion != current.Version), notRetired));
+        }
+
+        return results;
+    }
+
     private static JsonObject EncryptionManifest(ArchiveOptions options, ArchivePaths paths, string idHex, bool encrypt)
     {
         if (!encrypt)
