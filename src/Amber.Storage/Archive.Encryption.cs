@@ -127,6 +127,58 @@ public sealed partial class Archive
         return results;
     }
 
+    /// <summary>
+    /// Seals a conversation K-of-N to trustees (encryption.md §7): its data key is split with Shamir's scheme, each share
+    /// encrypted to one trustee's X25519 key, and the sealed record replaces the wrapped one in keys.db. From then on
+    /// nothing can read it (show, revive, export and the viewer say "sealed") until <see cref="Unseal"/> gets K shares.
+    /// </summary>
+    public void Seal(string conversationId, IReadOnlyList<Amber.Core.Crypto.Trustee> trustees, int threshold, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(trustees);
+        var keys = ContentKeys ?? throw new InvalidOperationException($"{Directory} is not encrypted: a conversation stored in the clear cannot be sealed.");
+        var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {Directory} (seal takes a conversation id).", nameof(conversationId));
+        if (row.State != Keys.KeyState.Wrapped)
+        {
+            throw new InvalidOperationException($"conversation {conversationId} is already {Keys.KeyStore.Describe(row.State)}.");
+        }
+
+        var dataKey = keys.TryForReading(conversationId) ?? throw new Keys.KeyProviderException("sealing needs the key provider, to open the data key it seals.");
+        var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
+        keys.Store.Replace([(conversationId, Keys.KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(options.TimeProvider.GetUtcNow()), reason);
+        keys.Forget(conversationId);
+        segments.ForgetDecodedFrames();
+    }
+
+    /// <summary>
+    /// Unseals a conversation with its trustees' private keys (each opens that trustee's share): fewer than K, or a key
+    /// that is no trustee's of this seal, fails naming what is missing or wrong; K give the data key back, wrapped again
+    /// under the tenant's current key.
+    /// </summary>
+    public void Unseal(string conversationId, IReadOnlyList<Amber.Core.Crypto.TrusteeKeyPair> trusteeKeys)
+    {
+        ArgumentNullException.ThrowIfNull(trusteeKeys);
+        var keys = ContentKeys ?? throw new InvalidOperationException($"{Directory} is not encrypted: nothing in it is sealed.");
+        var provider = keys.Provider ?? throw new Keys.KeyProviderException("unsealing needs the key provider, to wrap the data key again.");
+        var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {Directory}.", nameof(conversationId));
+        if (row.State != Keys.KeyState.Sealed)
+        {
+            throw new InvalidOperationException($"conversation {conversationId} is {Keys.KeyStore.Describe(row.State)}, not sealed.");
+        }
+
+        var seal = Amber.Core.Crypto.SealedKey.Decode(row.Record!, $"{keys.Store.Path} row {conversationId}");
+        var shares = trusteeKeys.Select(t => Amber.Core.Crypto.KeySeal.OpenShare(seal, t)).ToList();
+        var dataKey = Amber.Core.Crypto.KeySeal.Unseal(seal, shares);
+        if (!provider.TryGetCurrentKey(row.Tenant, out var tenantKey))
+        {
+            tenantKey = provider.Create(row.Tenant);
+        }
+
+        var wrapped = Amber.Core.Crypto.KeyWrap.Wrap(tenantKey, conversationId, dataKey, keys.Random);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
+        keys.Store.Replace([(conversationId, Keys.KeyState.Wrapped, wrapped.Encode())], Amber.Core.Time.Timestamps.Format(options.TimeProvider.GetUtcNow()), null);
+        segments.ForgetDecodedFrames();
+    }
+
     private static JsonObject EncryptionManifest(ArchiveOptions options, ArchivePaths paths, string idHex, bool encrypt)
     {
         if (!encrypt)
