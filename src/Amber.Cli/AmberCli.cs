@@ -64,6 +64,8 @@ public static class AmberCli
         root.Subcommands.Add(ConfigCommandDefinition.Create(Env));
         root.Subcommands.Add(Commands.Shred.ShredCommandDefinition.Create(Env));
         root.Subcommands.Add(Commands.Keys.KeysCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Seal.SealCommandDefinition.CreateSeal(Env));
+        root.Subcommands.Add(Commands.Seal.SealCommandDefinition.CreateUnseal(Env));
         return root;
     }
 

@@ -75,6 +75,40 @@ internal sealed class ContentKeys : IDisposable
         return dataKey;
     }
 
+    /// <summary>
+    /// Makes sure every conversation of a commit has a data key before its blocks are encrypted: the new ones are
+    /// created and stored in one keys.db transaction (one sync per commit, not one per conversation).
+    /// </summary>
+    public void PrepareForWriting(IEnumerable<string> conversations, string? tenant)
+    {
+        var missing = conversations.Where(c => !cache.ContainsKey(c) && Store.Get(c) is null).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
+        var owner = tenant ?? DefaultTenant;
+        if (!provider.TryGetCurrentKey(owner, out var tenantKey))
+        {
+            tenantKey = provider.Create(owner);
+        }
+
+        var created = missing.Select(c => (Conversation: c, Key: DataKey.Create(random))).ToList();
+        var taken = Store.AddMany([.. created.Select(c => (c.Conversation, owner, KeyWrap.Wrap(tenantKey, c.Conversation, c.Key, random).Encode()))], Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
+        foreach (var (conversation, key) in created)
+        {
+            if (taken.Contains(conversation, StringComparer.Ordinal))
+            {
+                CryptographicOperations.ZeroMemory(key); // another writer's row won; ForWriting reads it
+            }
+            else
+            {
+                cache[conversation] = key;
+            }
+        }
+    }
+
     /// <summary>The data key of <paramref name="conversation"/>, or null when it is sealed, shredded, unknown, or no provider is given.</summary>
     public byte[]? TryForReading(string conversation)
     {

@@ -128,6 +128,33 @@ public sealed class KeyStore : IDisposable
         }
     }
 
+    /// <summary>Stores several new wrapped data keys in one transaction (one sync); returns the subjects that already had a row (left as they are).</summary>
+    public IReadOnlyList<string> AddMany(IReadOnlyList<(string Subject, string Tenant, byte[] Record)> rows, string changed)
+    {
+        lock (gate)
+        {
+            var existing = new List<string>();
+            using var tx = connection.BeginTransaction();
+            foreach (var (subject, tenant, record) in rows)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT OR IGNORE INTO subject_keys (subject, tenant, state, record, changed) VALUES ($s, $t, 1, $r, $c)";
+                cmd.Parameters.AddWithValue("$s", subject);
+                cmd.Parameters.AddWithValue("$t", tenant);
+                cmd.Parameters.AddWithValue("$r", record);
+                cmd.Parameters.AddWithValue("$c", changed);
+                if (cmd.ExecuteNonQuery() != 1)
+                {
+                    existing.Add(subject);
+                }
+            }
+
+            tx.Commit();
+            return existing;
+        }
+    }
+
     /// <summary>Replaces the records of several subjects in one transaction (rotation, seal, unseal).</summary>
     public void Replace(IEnumerable<(string Subject, KeyState State, byte[] Record)> rows, string changed, string? reason)
     {
