@@ -169,12 +169,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             ["archive_id"] = Convert.ToHexStringLower(id),
             ["created"] = Amber.Core.Time.Timestamps.Format(now),
         };
-        if (options.Encryption is { } encrypt)
-        {
-            manifest["encryption"] = EncryptionManifest(options, paths, Convert.ToHexStringLower(id), encrypt);
-        }
-
-        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(ArchiveEncryption.WithEncryption(manifest, options, paths, Convert.ToHexStringLower(id))));
         return Open(options);
     }
 
@@ -251,8 +246,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         {
             readerLock = Segments.ReaderPresence.Share(fs, paths);
         }
-
-        OpenContentKeys(manifest);
+        segments.ContentKeys = ArchiveEncryption.Open(manifest, options, paths, ArchiveId);
 
         var signingKeyMissing = false;
         if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))
@@ -387,7 +381,6 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             writer?.Dispose();
             writer = null;
             segments.Dispose();
-            segments.ContentKeys?.Dispose();
             Log?.Dispose();
             catalogue?.Dispose();
             WriteGate.Dispose();

@@ -33,6 +33,9 @@ internal sealed class ContentKeys : IDisposable
 
     public KeyStore Store { get; }
 
+    /// <summary>The provider as archive.json names it (<c>file</c>, <c>env</c>).</summary>
+    public string? ProviderName { get; init; }
+
     /// <summary>Where data keys and nonces come from (the archive's injected source).</summary>
     internal RandomNumberGenerator Random => random;
 

@@ -388,5 +388,9 @@ internal sealed class SegmentStore : IDisposable
 
     public static string HexOf(string contentId) => contentId[ContentId.Prefix.Length..];
 
-    public void Dispose() => readCompression?.Dispose();
+    public void Dispose()
+    {
+        readCompression?.Dispose();
+        ContentKeys?.Dispose();
+    }
 }

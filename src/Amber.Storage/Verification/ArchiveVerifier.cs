@@ -67,8 +67,8 @@ public static class ArchiveVerifier
             var scan = ScanProgressReporter.For(progress, fs, paths, numbers);
             long before = 0; // bytes of the segments already scanned
             var dictionaries = new Dictionary<uint, byte[]>();
-            using var compression = new Compression(dictionaries, archive.ContentKeys);
-            using var preparer = new FramePreparer(time, archive.ContentKeys);
+            using var compression = new Compression(dictionaries, archive.Encryption.ContentKeys);
+            using var preparer = new FramePreparer(time, archive.Encryption.ContentKeys);
             var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame[]>? Prepared)>();
             var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
             var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);

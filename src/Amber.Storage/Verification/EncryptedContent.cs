@@ -12,7 +12,7 @@ internal static class EncryptedContent
     /// <summary>Adds the notes and faults; true when the index audit's findings apply (every conversation the index holds could be opened).</summary>
     public static bool Report(Archive archive, VerifyReport report, HashSet<string> locked)
     {
-        if (archive.KeyStore is not { } store)
+        if (archive.Encryption.KeyStore is not { } store)
         {
             return true;
         }
@@ -29,7 +29,7 @@ internal static class EncryptedContent
             report.Notes.Add($"conversation {row.Subject}: sealed ({row.Changed}): its content opens only with its trustees' shares (amber unseal).");
         }
 
-        if (archive.KeyProviderDescription is null)
+        if (archive.Encryption.KeyProviderDescription is null)
         {
             report.Notes.Add($"encrypted archive opened with no key provider: the content of {locked.Count} conversations was not opened (their node, blob and conversation ids are not recomputed, nor the index compared); the log, checkpoints, frames and segment hashes were checked. Run with the key provider to check the ids.");
             return locked.Count == 0;

@@ -16,8 +16,8 @@ public sealed class EncryptedContentTests
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(e.Directory, "archive.json")))!["encryption"]!;
         Assert.True(manifest["enabled"]!.GetValue<bool>());
         Assert.Equal("file", manifest["provider"]!.GetValue<string>());
-        Assert.True(archive.IsEncrypted);
-        Assert.StartsWith("file:", archive.KeyProviderDescription, StringComparison.Ordinal);
+        Assert.True(archive.Encryption.IsEncrypted);
+        Assert.StartsWith("file:", archive.Encryption.KeyProviderDescription, StringComparison.Ordinal);
         var keysDb = Path.Combine(e.Directory, KeyStore.FileName);
         Assert.True(File.Exists(keysDb));
         if (!OperatingSystem.IsWindows())
@@ -34,7 +34,7 @@ public sealed class EncryptedContentTests
 
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(e.Directory, "archive.json")))!["encryption"]!;
         Assert.False(manifest["enabled"]!.GetValue<bool>());
-        Assert.False(archive.IsEncrypted);
+        Assert.False(archive.Encryption.IsEncrypted);
         Assert.False(File.Exists(Path.Combine(e.Directory, KeyStore.FileName)));
     }
 
@@ -56,7 +56,7 @@ public sealed class EncryptedContentTests
             var view = archive.GetConversation(cid)!;
             Assert.Equal("title-canary-a", view.Record.Title);
             Assert.Equal(2, view.Tree.Count);
-            Assert.Equal(1, archive.KeyStore!.Counts()[KeyState.Wrapped]);
+            Assert.Equal(1, archive.Encryption.KeyStore!.Counts()[KeyState.Wrapped]);
             Assert.True(ArchiveVerifier.Verify(archive).Ok, string.Join("\n", ArchiveVerifier.Verify(archive).Faults));
         }
 
@@ -104,7 +104,7 @@ public sealed class EncryptedContentTests
 
         using (var archive = e.Open(withKeys: false))
         {
-            Assert.Null(archive.KeyProviderDescription);
+            Assert.Null(archive.Encryption.KeyProviderDescription);
             Assert.Equal(1, archive.Log.Size);
             var report = ArchiveVerifier.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Faults));

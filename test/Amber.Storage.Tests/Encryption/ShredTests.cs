@@ -24,13 +24,13 @@ public sealed class ShredTests
             // The scan sees the index: before the shred its search text holds the canaries (encryption.md §12).
             Assert.NotEmpty(Scan(e, "s"));
 
-            var result = archive.Shred(shredded, "the user asked to be forgotten");
+            var result = archive.Encryption.Shred(shredded, "the user asked to be forgotten");
             Assert.Equal([shredded], result.Conversations);
             Assert.Equal(3, result.TombstoneSequence);
             logSize = archive.Log.Size;
 
             Assert.Null(archive.GetConversation(shredded)); // gone from the index; keys.db says why
-            Assert.Equal(KeyState.Shredded, archive.KeyStore!.Get(shredded)!.State);
+            Assert.Equal(KeyState.Shredded, archive.Encryption.KeyStore!.Get(shredded)!.State);
             Assert.Equal("title-canary-k", archive.GetConversation(kept)!.Record.Title);
             var report = ArchiveVerifier.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Faults));
@@ -42,10 +42,10 @@ public sealed class ShredTests
             Assert.Equal(logSize, archive.Log.Size);
             var report = ArchiveVerifier.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Faults));
-            var row = archive.KeyStore!.Get(shredded)!;
+            var row = archive.Encryption.KeyStore!.Get(shredded)!;
             Assert.Equal(KeyState.Shredded, row.State);
             Assert.Null(row.Record);
-            Assert.Throws<InvalidOperationException>(() => archive.Shred(shredded, "again"));
+            Assert.Throws<InvalidOperationException>(() => archive.Encryption.Shred(shredded, "again"));
         }
 
         Assert.Empty(Scan(e, "s"));
@@ -59,7 +59,7 @@ public sealed class ShredTests
         using var archive = e.Init(encryption: false);
         var (batch, cid, _) = EncryptedArchive.CanaryConversation("n");
         archive.Commit(batch);
-        var error = Assert.Throws<InvalidOperationException>(() => archive.Shred(cid, "why"));
+        var error = Assert.Throws<InvalidOperationException>(() => archive.Encryption.Shred(cid, "why"));
         Assert.Contains("not encrypted", error.Message, StringComparison.Ordinal);
     }
 

@@ -18,13 +18,13 @@ internal static class InitCommand
         using var archive = Archive.Init(env.Options() with { Encryption = encrypt });
         if (json)
         {
-            Output.JsonLine(env.Out, new JsonObject { ["archive"] = dir, ["archive_id"] = archive.ArchiveId, ["encrypted"] = archive.IsEncrypted });
+            Output.JsonLine(env.Out, new JsonObject { ["archive"] = dir, ["archive_id"] = archive.ArchiveId, ["encrypted"] = archive.Encryption.IsEncrypted });
         }
         else
         {
             env.Out.WriteLine($"Created an empty archive at {dir} (id {archive.ArchiveId}).");
-            env.Out.WriteLine(archive.IsEncrypted
-                ? $"Encryption at rest is on: tenant keys from {archive.KeyProviderDescription} (keep them, and back them up apart from the archive: without them nothing can be read)."
+            env.Out.WriteLine(archive.Encryption.IsEncrypted
+                ? $"Encryption at rest is on: tenant keys from {archive.Encryption.KeyProviderDescription} (keep them, and back them up apart from the archive: without them nothing can be read)."
                 : "Encryption at rest is off (--no-encryption): content is stored in the clear.");
         }
 

@@ -8,7 +8,7 @@ internal static class KeysCommand
     public static int Rotate(CliEnvironment env, string? tenant, bool json)
     {
         using var archive = env.Open();
-        var results = archive.RotateKeys(tenant);
+        var results = archive.Encryption.RotateKeys(tenant);
         if (json)
         {
             Output.JsonLine(env.Out, new JsonObject

@@ -17,7 +17,7 @@ internal static class SealCommand
         using var archive = env.Open();
         try
         {
-            archive.Seal(id, trustees, threshold, reason);
+            archive.Encryption.Seal(id, trustees, threshold, reason);
         }
         catch (ArgumentException e)
         {
@@ -46,7 +46,7 @@ internal static class SealCommand
         using var archive = env.Open();
         try
         {
-            archive.Unseal(id, keys);
+            archive.Encryption.Unseal(id, keys);
         }
         catch (ArgumentException e)
         {

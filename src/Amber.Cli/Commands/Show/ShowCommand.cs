@@ -14,7 +14,7 @@ internal static class ShowCommand
         var resolved = archive.Resolve(id);
         if (resolved.Kind == ResolvedKind.None)
         {
-            if (archive.KeyStore?.Get(id) is { State: not Amber.Storage.Keys.KeyState.Wrapped } row)
+            if (archive.Encryption.KeyStore?.Get(id) is { State: not Amber.Storage.Keys.KeyState.Wrapped } row)
             {
                 env.Error.WriteLine($"amber: {new ContentLockedException(id, row.State, hasKeyProvider: true).Message}");
                 return ExitCodes.Failed;

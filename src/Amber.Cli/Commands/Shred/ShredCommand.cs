@@ -17,7 +17,7 @@ internal static class ShredCommand
         Amber.Storage.ShredResult result;
         try
         {
-            result = archive.Shred(id, reason);
+            result = archive.Encryption.Shred(id, reason);
         }
         catch (ArgumentException e)
         {

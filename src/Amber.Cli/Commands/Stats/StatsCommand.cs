@@ -16,9 +16,9 @@ internal static class StatsCommand
             var document = ReadingJson.Stats(s);
             document["encryption"] = new System.Text.Json.Nodes.JsonObject
             {
-                ["enabled"] = archive.IsEncrypted,
-                ["provider"] = archive.KeyProviderName,
-                ["key_provider"] = archive.KeyProviderDescription,
+                ["enabled"] = archive.Encryption.IsEncrypted,
+                ["provider"] = archive.Encryption.KeyProviderName,
+                ["key_provider"] = archive.Encryption.KeyProviderDescription,
             };
             Output.JsonDocument(env.Out, document);
             return ExitCodes.Ok;
@@ -42,8 +42,8 @@ internal static class StatsCommand
             ? $"none (indexed through commit {N(lag.IndexedSequence)})"
             : $"{N(lag.Commits)} commits, {Output.Bytes(lag.Bytes)} not yet indexed (indexed through {N(lag.IndexedSequence)} of {N(lag.AcknowledgedSequence)})");
         t.AddRow("zstd dictionaries", N(s.Dictionaries));
-        t.AddRow("encryption", archive.IsEncrypted
-            ? Markup.Escape($"on (AES-256-GCM, a data key per conversation; keys: {archive.KeyProviderDescription ?? archive.KeyProviderName + " (not available to this process)"})")
+        t.AddRow("encryption", archive.Encryption.IsEncrypted
+            ? Markup.Escape($"on (AES-256-GCM, a data key per conversation; keys: {archive.Encryption.KeyProviderDescription ?? archive.Encryption.KeyProviderName + " (not available to this process)"})")
             : "off");
         console.Write(t);
         if (s.InstancesByTier.Count > 0)
