@@ -57,6 +57,31 @@ def split_merged(path, frame):
     return [payload[a:b] for a, b in zip(starts, starts[1:] + [len(payload)])]
 
 
+def encrypted_refusal(payload):
+    """encryption.md §5: codec 5 keeps the commit's info in the clear and each conversation's entries in an AES-256-GCM
+    block under its own data key, which lives (wrapped) in keys.db. This reader opens no keys: it names what it refuses."""
+    try:
+        clear_len, clear_zstd = struct.unpack_from("<II", payload, 0)
+        clear = zstd_decompress(payload[8:8 + clear_zstd], None)
+        etype, elen = struct.unpack_from("<BI", clear, 0)
+        seq = json.loads(clear[5:5 + elen])["seq"] if etype == 1 else "?"
+        p = 8 + clear_zstd
+        count = struct.unpack_from("<I", payload, p)[0]
+        p += 4
+        ids = []
+        for _ in range(count):
+            id_len = payload[p + 2]
+            ids.append(payload[p + 3:p + 3 + id_len].decode("utf-8"))
+            p += 3 + id_len
+            sealed_len = struct.unpack_from("<I", payload, p + 4)[0]
+            p += 8 + sealed_len
+        what = f"commit {seq}: the content of conversation(s) {', '.join(ids)}"
+    except (struct.error, ValueError, KeyError, IndexError, UnicodeDecodeError):
+        what = "a commit"
+    return (f"{what} is encrypted (codec 5, docs/format/encryption.md §5) under data keys kept in keys.db, which this "
+            "reader does not open; read the archive with amber and its key provider (or make it with `amber init --no-encryption`)")
+
+
 class Fault(Exception):
     def __init__(self, path, offset, message):
         super().__init__(f"{path}: offset {offset}: {message}")
@@ -665,7 +690,7 @@ class Reader:
         if crc32c(data[p + 4:p + 4 + n]) != struct.unpack_from("<I", data, p + 4 + n)[0]:
             return "frame CRC-32C mismatch"
         kind, codec, flags = struct.unpack_from("<BBH", data, p + 4)
-        if kind not in (1, 2, 3, 4) or codec > 4 or flags != 0:
+        if kind not in (1, 2, 3, 4) or codec > 5 or flags != 0:
             return f"unknown kind {kind}, codec {codec} or flags {flags}"
         return None
 
@@ -688,7 +713,7 @@ class Reader:
             raise Fault(path, p, f"{problem}, in a segment that is not the last")
         self.notes.append(f"{path}: offset {p}: torn tail ({problem}); the data ends here")
 
-    # -- frames (record-frame.md §3 to §8)
+    # -- frames (record-frame.md §3 to §8; codec 5 is encryption.md §5)
 
     def decode_frames(self, path, frames):
         """Decompress the segment's zstd frames: one zstd process per dictionary, not one per frame."""
@@ -698,6 +723,8 @@ class Reader:
                 self.add_dictionary(path, frame)
             elif frame.codec == 0:
                 frame.decoded = frame.payload
+            elif frame.codec == 5:
+                raise Fault(path, frame.offset, encrypted_refusal(frame.payload))
             elif frame.kind not in (1, 4):
                 raise Fault(path, frame.offset, f"a kind {frame.kind} frame with codec {frame.codec}")
             else:

@@ -1,6 +1,6 @@
 namespace Amber.Benchmarks;
 
-/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c>, <c>verify</c>, <c>search</c>, <c>export</c>, <c>crypto</c> or <c>catalogue</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
+/// <summary>Entry point: <c>ingest</c>, <c>size</c>, <c>read</c>, <c>log</c>, <c>import</c>, <c>import-many</c>, <c>import-chatgpt</c>, <c>viewer</c>, <c>thaw</c>, <c>frames</c>, <c>floors</c>, <c>capture</c>, <c>verify</c>, <c>search</c>, <c>export</c>, <c>crypto</c>, <c>encryption</c> or <c>catalogue</c>. Each prints Markdown tables with its ratio to a baseline measured in the same run.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -40,6 +40,7 @@ public static class Program
                 "search" => SearchCommand.Run(options),
                 "export" => ExportCommand.Run(options),
                 "crypto" => CryptoCommand.Run(options),
+                "encryption" => EncryptionCommand.Run(options),
                 "catalogue" => CatalogueCommand.Run(options),
                 _ => Usage(options.Command),
             };
@@ -74,7 +75,7 @@ public static class Program
 
     private static int Usage(string command)
     {
-        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors, verify, search, export, crypto or catalogue.");
+        Console.Error.WriteLine($"unknown command \"{command}\"; use ingest, size, read, log, import, import-many, import-chatgpt, viewer, gateway, capture, thaw, frames, floors, verify, search, export, crypto, encryption or catalogue.");
         return 2;
     }
 }

@@ -62,6 +62,10 @@ public static class AmberCli
         root.Subcommands.Add(CompareCommandDefinition.Create(Env));
         root.Subcommands.Add(MarkCommandDefinition.Create(Env));
         root.Subcommands.Add(ConfigCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Shred.ShredCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Keys.KeysCommandDefinition.Create(Env));
+        root.Subcommands.Add(Commands.Seal.SealCommandDefinition.CreateSeal(Env));
+        root.Subcommands.Add(Commands.Seal.SealCommandDefinition.CreateUnseal(Env));
         return root;
     }
 
@@ -80,7 +84,8 @@ public static class AmberCli
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is CorruptArchiveException or DirectoryNotFoundException or InvalidOperationException or IOException or CanonicalJsonException or FormatException or InvalidDataException
+            or ContentLockedException or Amber.Storage.Keys.KeyProviderException or Amber.Core.Crypto.KeyAccessException or Amber.Core.Crypto.KeyRecordException)
         {
             await error.WriteLineAsync($"amber: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;

@@ -20,6 +20,9 @@ public sealed partial class Archive
 
     internal ArchiveOptions Options => options;
 
+    /// <summary>Encryption at rest: whether it is on, keys.db, shred, seal, unseal, key rotation.</summary>
+    public ArchiveEncryption Encryption => field ??= new ArchiveEncryption(this, segments);
+
     internal ArchiveIndex Index => catalogue.Index;
 
     /// <summary>Commits acknowledged against commits indexed: what index reads wait on.</summary>

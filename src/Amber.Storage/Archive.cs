@@ -175,7 +175,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             ["archive_id"] = Convert.ToHexStringLower(id),
             ["created"] = Amber.Core.Time.Timestamps.Format(now),
         };
-        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(ArchiveEncryption.WithEncryption(manifest, options, paths, Convert.ToHexStringLower(id))));
         return Open(options);
     }
 
@@ -252,6 +252,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         {
             readerLock = Segments.ReaderPresence.Share(fs, paths);
         }
+        segments.ContentKeys = ArchiveEncryption.Open(manifest, options, paths, ArchiveId);
 
         var signingKeyMissing = false;
         if (!readOnly && fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)) && !fs.FileExists(Amber.Storage.Log.LogKeys.SigningKeyPath(options.Directory)))

@@ -48,6 +48,19 @@ public sealed record ArchiveOptions
     /// <summary>Create the archive if the folder holds none.</summary>
     public bool CreateIfMissing { get; init; }
 
+    /// <summary>
+    /// At init: true makes an encrypted archive (each conversation's content under its own data key, encryption.md),
+    /// false records in archive.json that it is not; null writes nothing (an archive without encryption, as before it
+    /// existed). Ignored when opening: archive.json says.
+    /// </summary>
+    public bool? Encryption { get; init; }
+
+    /// <summary>
+    /// The tenant keys of an encrypted archive, given its id (hex). Without it an encrypted archive opens with its
+    /// content locked: ids, the log and proofs verify, nothing can be read or written.
+    /// </summary>
+    public Func<string, Keys.IKeyProvider>? KeyProvider { get; init; }
+
     /// <summary>The transparency log's origin (and key name) at init; default amber.archive/&lt;archive id prefix&gt;.</summary>
     public string? LogOrigin { get; init; }
 

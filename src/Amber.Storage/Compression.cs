@@ -17,9 +17,14 @@ internal sealed class Compression : IDisposable
     private readonly Dictionary<uint, Decompressor> decompressors = [];
     private Decompressor? plain;
 
-    public Compression(Dictionary<uint, byte[]> dictionaries)
+    private readonly Keys.ContentKeys? keys;
+
+    /// <param name="dictionaries">The archive's zstd dictionaries by id.</param>
+    /// <param name="keys">An encrypted archive's data keys (codec 5); null reads its conversations' blocks as locked.</param>
+    public Compression(Dictionary<uint, byte[]> dictionaries, Keys.ContentKeys? keys = null)
     {
         this.dictionaries = dictionaries;
+        this.keys = keys;
     }
 
     public static uint DictionaryIdOf(ReadOnlySpan<byte> dictionary)
@@ -95,6 +100,9 @@ internal sealed class Compression : IDisposable
                 return Unpack(plain, header, payload);
             case Codec.PackedZstdDictionary:
                 return Unpack(WithDictionary(header.DictionaryId), header, payload);
+            case Codec.SealedBlocks:
+                plain ??= new Decompressor();
+                return SealedBlocks.Decode(header, payload, keys, plain);
             default:
                 throw new FormatException($"unknown codec {header.Codec}.");
         }

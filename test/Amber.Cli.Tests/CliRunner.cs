@@ -12,6 +12,29 @@ internal sealed class CliRunner : IDisposable
 
     public string Combine(string name) => temp.Combine(name);
 
+    /// <summary>The tenant keys of the archives this runner makes encrypted (AMBER_KEYS_DIR: never the user's own folder).</summary>
+    public string KeysDir => temp.Combine("keys");
+
+    /// <summary>The process's variables with AMBER_KEYS_DIR pointed at <see cref="KeysDir"/>.</summary>
+    public IReadOnlyDictionary<string, string?> Environment
+    {
+        get
+        {
+            var variables = System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+            variables["AMBER_KEYS_DIR"] = KeysDir;
+            return variables;
+        }
+    }
+
+    /// <summary>Archive options for this runner's archive, with its key folder (for encrypted archives).</summary>
+    public ArchiveOptions Options(bool createIfMissing = false) => new()
+    {
+        Directory = ArchiveDir,
+        CreateIfMissing = createIfMissing,
+        KeyProvider = _ => new Amber.Storage.Keys.FileKeyProvider(KeysDir, System.Security.Cryptography.RandomNumberGenerator.Create()),
+    };
+
     /// <summary>The archive's first segment file.</summary>
     public string FirstSegment => Path.Combine(ArchiveDir, "segments", "seg-000001.amb");
 
@@ -27,7 +50,7 @@ internal sealed class CliRunner : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = AmberCli.RunAsync(["--archive", ArchiveDir, .. args], output, error, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        var exit = AmberCli.RunAsync(["--archive", ArchiveDir, .. args], output, error, Environment, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -44,7 +67,7 @@ internal sealed class CliRunner : IDisposable
     public List<(string Conversation, IReadOnlyList<string> Leaves, byte[] Raw)> Seed(int count)
     {
         var seeded = new List<(string, IReadOnlyList<string>, byte[])>();
-        using var archive = Archive.Open(new ArchiveOptions { Directory = ArchiveDir, CreateIfMissing = true });
+        using var archive = Archive.Open(Options(createIfMissing: true));
         for (var i = 0; i < count; i++)
         {
             var (batch, cid, leaves) = SampleConversations.Create(i);

@@ -29,7 +29,7 @@ public sealed class SecondReaderTests
         }
 
         using var cli = new CliRunner();
-        Assert.Equal(0, cli.Run("init").Exit);
+        Assert.Equal(0, cli.Run("init", "--no-encryption").Exit); // the reader reads the clear format
         foreach (var source in new[] { "claude-export-simonw", "oasst-en100-trees", "chatgpt-export-chatgpt2graph", "claude-export-racmac57", "oasst2-trees-openpaws" })
         {
             var (exit, _, err) = cli.Run("import", Path.Combine(corpus!, source));
@@ -224,6 +224,20 @@ public sealed class SecondReaderTests
         var (exit, _, err) = RunReaderRaw(cli.ArchiveDir);
         Assert.Equal(1, exit);
         Assert.Contains($"{segment}: offset {offset}: the latest checkpoint's signature does not verify", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EncryptedArchive_IsRefusedNamingTheCommitAndItsEncryptedConversation()
+    {
+        RequireTools();
+        using var cli = new CliRunner();
+        Assert.Equal(0, cli.Run("init").Exit); // encrypted by default
+        var seeded = cli.Seed(1);
+        var (exit, _, err) = RunReaderRaw(cli.ArchiveDir);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("is encrypted (codec 5", err, StringComparison.Ordinal);
+        Assert.Contains(seeded[0].Conversation, err, StringComparison.Ordinal);
+        Assert.Contains("seg-000001.amb", err, StringComparison.Ordinal);
     }
 
     [Fact]

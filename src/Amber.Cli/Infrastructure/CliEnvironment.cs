@@ -39,10 +39,14 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
 
     public string ArchiveDirectory => Settings.ArchiveDirectory;
 
+    /// <summary>The variables this run reads: the process's, or those a test gave.</summary>
+    public IReadOnlyDictionary<string, string?> Variables => environment ?? EffectiveSettings.ProcessEnvironment();
+
     public ArchiveOptions Options(bool createIfMissing = false) => new()
     {
         Directory = ArchiveDirectory,
         CreateIfMissing = createIfMissing,
+        KeyProvider = CliKeyProvider.For(Variables),
         Log = message => Info.WriteLine($"amber: recovery: {message}"),
     };
 

@@ -277,7 +277,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         var first = from?.Segment ?? 1u;
         var scan = ScanProgressReporter.For(progress, segments.FileSystem, segments.Paths, Enumerable.Range((int)first, (int)(state.Segment - first + 1)).Select(n => (uint)n), (state.Segment, state.End));
         long before = 0; // bytes of the segments already read
-        using var compression = new Compression(segments.SnapshotDictionaries());
+        using var compression = new Compression(segments.SnapshotDictionaries(), segments.ContentKeys);
         var seg = from?.Segment ?? 1u;
         var pos = from?.Offset ?? SegmentHeader.Size;
         for (; seg <= state.Segment; seg++, pos = SegmentHeader.Size)

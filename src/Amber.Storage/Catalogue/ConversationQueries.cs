@@ -177,6 +177,8 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
                 payload = segments.ReadDecodedFrame(n.Segment, n.Offset);
             }
 
+            segments.ThrowIfLocked(n.Segment, n.Offset, n.EntryOffset);
+
             nodes.Add(new(n.Id, Node.FromStoredBytes(SegmentStore.EntryOf(payload, n.Segment, n.Offset, n.EntryOffset, n.EntryLength).Span)));
         }
 

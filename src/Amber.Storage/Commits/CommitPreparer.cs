@@ -52,7 +52,8 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
 
         var payload = payloadBuffer;
         payload.ResetWrittenCount();
-        var entries = new List<(EntryType Type, byte[] Prefix, ReadOnlyMemory<byte> Body)>();
+        var entries = new List<(EntryType Type, byte[] Prefix, ReadOnlyMemory<byte> Body, string? Owner)>();
+        var owners = segments.ContentKeys is null ? null : new ContentOwners(batch); // an encrypted archive: each entry's block
         var external = new List<(string Hex, ReadOnlyMemory<byte> Bytes)>();
         var newBlobIds = new List<string>();
         foreach (var (id, bytes) in batch.Blobs)
@@ -66,17 +67,17 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             newBlobIds.Add(id);
             unindexed.Blobs.Add(id);
             var digest = ContentId.ToDigest(id);
-            if (bytes.Length >= options.ExternalBlobThreshold)
+            if (bytes.Length >= options.ExternalBlobThreshold && owners is null) // encrypted blobs stay inside their block
             {
                 var ext = new byte[40];
                 digest.CopyTo(ext, 0);
                 BinaryPrimitives.WriteInt64LittleEndian(ext.AsSpan(32), bytes.Length);
-                entries.Add((EntryType.ExternalBlob, ext, ReadOnlyMemory<byte>.Empty));
+                entries.Add((EntryType.ExternalBlob, ext, ReadOnlyMemory<byte>.Empty, null));
                 external.Add((SegmentStore.HexOf(id), bytes));
             }
             else
             {
-                entries.Add((EntryType.Blob, digest, bytes));
+                entries.Add((EntryType.Blob, digest, bytes, owners?.Blob(id)));
             }
         }
 
@@ -91,7 +92,7 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             ids.Add(models, id);
             newModels.Add(id);
             unindexed.Models.Add(id);
-            entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson())));
+            entries.Add((EntryType.Model, [], CanonicalJson.Canonicalize(model.ToJson()), null));
         }
 
         var parents = batch.Nodes.ToDictionary(n => n.Id, n => n.Node.Parent, StringComparer.Ordinal);
@@ -106,9 +107,9 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             }
 
             ids.Add(ids.Conversations, part.Id);
-            entries.Add((EntryType.Conversation, [], record));
+            entries.Add((EntryType.Conversation, [], record, owners is null ? null : part.Id));
             unindexed.AddConversation(part.Id, record, part.NodeIds);
-            entries.Add((EntryType.Membership, [], CanonicalJson.Canonicalize(CommitInfo.Membership(part.Id, part.NodeIds))));
+            entries.Add((EntryType.Membership, [], CanonicalJson.Canonicalize(CommitInfo.Membership(part.Id, part.NodeIds)), owners is null ? null : part.Id));
             var leaves = CommitInfo.Leaves(part.NodeIds.Select(n => (n, parents.GetValueOrDefault(n))).ToList());
             infoConversations.Add(CommitInfo.Conversation(part.Id, part.NodeIds, leaves, part.Raw));
         }
@@ -147,7 +148,7 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             ids.Add(nodes, id);
             newNodes++;
             unindexed.AddNode(id, node, bytes);
-            entries.Add((EntryType.Node, [], bytes));
+            entries.Add((EntryType.Node, [], bytes, owners?.Node(id)));
         }
 
         var newAnnotations = new List<string>();
@@ -167,7 +168,7 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             ids.Add(ids.Annotations, id);
             newAnnotations.Add(id);
             unindexed.Annotations.Add(id);
-            entries.Add((EntryType.Annotation, [], CanonicalJson.Canonicalize(annotation.ToJson())));
+            entries.Add((EntryType.Annotation, [], CanonicalJson.Canonicalize(annotation.ToJson()), owners?.Annotation(target)));
         }
 
         // Nothing new at all (a re-import): acknowledge without writing, so repeating an import stores nothing.
@@ -218,9 +219,23 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
         }
 
         CommitPayload.WriteEntry(payload, EntryType.Info, infoBytes);
-        foreach (var (type, prefix, body) in entries)
+        foreach (var (type, prefix, body, _) in entries.Where(e => e.Owner is null))
         {
             CommitPayload.WriteEntry(payload, type, prefix, body.Span);
+        }
+
+        // An encrypted archive's entries follow the clear ones grouped by conversation, one block each (SealedBlocks).
+        var clearLength = payload.WrittenCount;
+        var blocks = new List<(string Conversation, int Start, int Length)>();
+        foreach (var group in entries.Where(e => e.Owner is not null).GroupBy(e => e.Owner!, StringComparer.Ordinal))
+        {
+            var start = payload.WrittenCount;
+            foreach (var (type, prefix, body, _) in group)
+            {
+                CommitPayload.WriteEntry(payload, type, prefix, body.Span);
+            }
+
+            blocks.Add((group.Key, start, payload.WrittenCount - start));
         }
 
         var decoded = payload.WrittenSpan.ToArray();
@@ -234,7 +249,7 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
             throw new ArgumentException($"The commit is {decoded.Length} bytes before compression; split it (large content belongs in blobs, which go to their own files).", nameof(batch));
         }
 
-        var (frame, dictFrame) = encoder.Encode(batch.Kind, decoded);
+        var (frame, dictFrame) = owners is null ? encoder.Encode(batch.Kind, decoded) : (encoder.EncodeSealed(decoded, clearLength, blocks, batch.Tenant), null);
         unindexed.Bytes = decoded.Length;
         return new PreparedCommit
         {

@@ -22,7 +22,7 @@ internal sealed class FrameEncoder : IDisposable
     {
         this.options = options;
         this.segments = segments;
-        Compression = new Compression(segments.SnapshotDictionaries());
+        Compression = new Compression(segments.SnapshotDictionaries(), segments.ContentKeys);
     }
 
     /// <summary>The dictionaries this writer knows, for decoding what it wrote.</summary>
@@ -53,6 +53,18 @@ internal sealed class FrameEncoder : IDisposable
 
         var plain = CompressorFor(0, level, null);
         return (RecordFrame.Encode(FrameKind.Commit, packed is null ? Codec.Zstd : Codec.PackedZstd, 0, decoded.Length, plain.Wrap(stream).ToArray()), dictFrame);
+    }
+
+    /// <summary>
+    /// An encrypted archive's commit frame (codec 5, encryption.md §5): [0, <paramref name="clearLength"/>) of
+    /// <paramref name="decoded"/> stays in the clear, each range becomes its conversation's encrypted block. No trained
+    /// dictionary: one would hold fragments of content and outlive a shred.
+    /// </summary>
+    public byte[] EncodeSealed(byte[] decoded, int clearLength, IReadOnlyList<(string Conversation, int Start, int Length)> blocks, string? tenant)
+    {
+        var keys = segments.ContentKeys ?? throw new InvalidOperationException("an encrypted commit needs the archive's content keys.");
+        var payload = SealedBlocks.Encode(decoded, clearLength, blocks, tenant, keys, CompressorFor(0, options.CompressionLevel, null));
+        return RecordFrame.Encode(FrameKind.Commit, Codec.SealedBlocks, 0, decoded.Length, payload);
     }
 
     private Compressor CompressorFor(uint dictId, int level, byte[]? dictionary)

@@ -12,4 +12,7 @@ internal enum Codec : byte
 
     /// <summary>One zstd frame of a packed commit stream, compressed with the named dictionary.</summary>
     PackedZstdDictionary = 4,
+
+    /// <summary>An encrypted archive's commit: the info in the clear, each conversation's entries in its own encrypted block (encryption.md §5).</summary>
+    SealedBlocks = 5,
 }

@@ -26,4 +26,10 @@ internal enum EntryType : byte
 
     /// <summary>An annotation about a stored node or conversation (canonical JSON); the info lists its id.</summary>
     Annotation = 8,
+
+    /// <summary>
+    /// Never written: what a reader sees in place of a conversation's encrypted block when its data key is not
+    /// available (sealed, shredded, or no key provider). The body starts with the conversation id (encryption.md §5).
+    /// </summary>
+    Locked = 9,
 }

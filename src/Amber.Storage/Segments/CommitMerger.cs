@@ -26,6 +26,17 @@ internal sealed class CommitMerger(RewriteSink sink, RewriteCodecs codecs, int m
         var header = RecordFrame.ReadHeader(frame);
         switch (header.Kind)
         {
+            case FrameKind.Commit when header.Codec == Codec.SealedBlocks:
+                {
+                    // An encrypted commit keeps its per-conversation blocks as they are (encryption.md §5): merging
+                    // would put conversations under one frame, and compaction needs no key. Decoded without keys, its
+                    // blocks read as locked entries of their own lengths, which is all the move needs.
+                    Flush();
+                    var decoded = codecs.Decode(frame, name, offset);
+                    Moves.Add(new FrameMove(offset, frame.Length, sink.Write(frame), frame.Length, 0, 0, decoded.Length, Seq(decoded, offset)));
+                    return;
+                }
+
             case FrameKind.Commit:
                 {
                     var decoded = codecs.Decode(frame, name, offset);

@@ -15,4 +15,7 @@ internal sealed class DecodedFrame(uint segment, long offset, FrameKind kind, by
 
     /// <summary>Each commit's seq and its place in <see cref="Payload"/>; null until first needed (merged frames only).</summary>
     public (long Seq, int Start, int Length)[]? Members { get; set; }
+
+    /// <summary>An encrypted frame's blocks this process could not open: where each lies in <see cref="Payload"/> and whose it is (encryption.md §5).</summary>
+    public IReadOnlyList<(int Start, int End, string Conversation)> Locked { get; init; } = [];
 }

@@ -44,6 +44,19 @@ internal sealed class SegmentStore : IDisposable
     /// </summary>
     public Action? DictionaryMissing { get; set; }
 
+    /// <summary>An encrypted archive's data keys (null for an archive without encryption): codec-5 frames decode with them.</summary>
+    public Keys.ContentKeys? ContentKeys { get; set; }
+
+    /// <summary>Drops every decoded frame this process holds (after a shred or seal: no plaintext stays in memory).</summary>
+    public void ForgetDecodedFrames()
+    {
+        lock (readLock)
+        {
+            frameCache.Clear();
+            cachedBytes = 0;
+        }
+    }
+
     public byte[] ReadAll(string path)
     {
         using var f = FileSystem.OpenRead(path);
@@ -154,7 +167,23 @@ internal sealed class SegmentStore : IDisposable
 
     /// <summary>Reads one entry's body from a commit frame, decoding the frame once (decoded frames are cached).</summary>
     public ReadOnlyMemory<byte> ReadEntry(uint segment, long offset, int entryOffset, int entryLength)
-        => EntryOf(ReadDecodedFrame(segment, offset), segment, offset, entryOffset, entryLength);
+    {
+        ThrowIfLocked(segment, offset, entryOffset);
+        return EntryOf(ReadDecodedFrame(segment, offset), segment, offset, entryOffset, entryLength);
+    }
+
+    /// <summary>Throws <see cref="ContentLockedException"/> when the entry at <paramref name="entryOffset"/> is in a block this process cannot open.</summary>
+    public void ThrowIfLocked(uint segment, long offset, int entryOffset)
+    {
+        foreach (var (start, end, conversation) in Decoded(segment, offset).Locked)
+        {
+            if (entryOffset >= start && entryOffset < end)
+            {
+                var state = ContentKeys?.Store.Get(conversation)?.State;
+                throw new ContentLockedException(conversation, state, ContentKeys?.Provider is not null);
+            }
+        }
+    }
 
     public static ReadOnlyMemory<byte> EntryOf(byte[] payload, uint segment, long offset, int entryOffset, int entryLength)
     {
@@ -238,7 +267,7 @@ internal sealed class SegmentStore : IDisposable
                 }
 
                 readCompression?.Dispose();
-                readCompression = new Compression(SnapshotDictionaries());
+                readCompression = new Compression(SnapshotDictionaries(), ContentKeys);
             }
 
             byte[] payload;
@@ -251,7 +280,10 @@ internal sealed class SegmentStore : IDisposable
                 throw new CorruptArchiveException($"{ArchivePaths.SegmentName(segment)} at {offset}: {e.Message}", e);
             }
 
-            var decoded = new DecodedFrame(segment, offset, header.Kind, payload);
+            var decoded = new DecodedFrame(segment, offset, header.Kind, payload)
+            {
+                Locked = header.Codec == Codec.SealedBlocks ? SealedBlocks.LockedRanges(payload) : [],
+            };
             frameCache.AddFirst(decoded);
             cachedBytes += payload.Length;
 
@@ -356,5 +388,9 @@ internal sealed class SegmentStore : IDisposable
 
     public static string HexOf(string contentId) => contentId[ContentId.Prefix.Length..];
 
-    public void Dispose() => readCompression?.Dispose();
+    public void Dispose()
+    {
+        readCompression?.Dispose();
+        ContentKeys?.Dispose();
+    }
 }

@@ -55,6 +55,7 @@ public static class ArchiveVerifier
         // The scan hands each frame it decodes to the audit, which indexes it into its scratch index (each frame decoded once).
         var indexReport = new VerifyReport();
         using var scanned = new ScannedFrames();
+        var locked = new HashSet<string>(StringComparer.Ordinal); // encrypted conversations whose content this process cannot open
         var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
@@ -66,8 +67,8 @@ public static class ArchiveVerifier
             var scan = ScanProgressReporter.For(progress, fs, paths, numbers);
             long before = 0; // bytes of the segments already scanned
             var dictionaries = new Dictionary<uint, byte[]>();
-            using var compression = new Compression(dictionaries);
-            using var preparer = new FramePreparer(time);
+            using var compression = new Compression(dictionaries, archive.Encryption.ContentKeys);
+            using var preparer = new FramePreparer(time, archive.Encryption.ContentKeys);
             var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame[]>? Prepared)>();
             var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
             var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -125,7 +126,7 @@ public static class ArchiveVerifier
                     while (pending.Count > keep)
                     {
                         var (at, bytes, prep) = pending.Dequeue();
-                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, referencedExternal, ref lastSeq, out var decoded);
+                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, referencedExternal, locked, ref lastSeq, out var decoded);
                         scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commits) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
                     }
                 }
@@ -205,8 +206,12 @@ public static class ArchiveVerifier
         }
 
         audit.GetAwaiter().GetResult();
-        report.Faults.AddRange(indexReport.Faults);
-        report.Notes.AddRange(indexReport.Notes);
+        if (EncryptedContent.Report(archive, report, locked))
+        {
+            report.Faults.AddRange(indexReport.Faults);
+            report.Notes.AddRange(indexReport.Notes);
+        }
+
         report.Phases.AddRange(indexReport.Phases);
         report.Phases.Add(("total", time.GetElapsedTime(started)));
         return report;
@@ -229,6 +234,7 @@ public static class ArchiveVerifier
         HashSet<string> models,
         HashSet<string> conversations,
         HashSet<string> referencedExternal,
+        HashSet<string> locked,
         ref long lastSeq,
         out bool decoded)
     {
@@ -258,7 +264,7 @@ public static class ArchiveVerifier
             for (var k = 0; k < parts.Length; k++)
             {
                 var at = header.Kind == FrameKind.Commits ? $"{where} (commit {k + 1} of {parts.Length} in the merged frame)" : where;
-                CheckCommit(archive, report, log, clock, segment, offset, at, parts[k], nodes, blobs, models, conversations, referencedExternal, ref lastSeq);
+                CheckCommit(archive, report, log, clock, segment, offset, at, parts[k], nodes, blobs, models, conversations, referencedExternal, locked, ref lastSeq);
             }
 
             return parts;
@@ -287,6 +293,7 @@ public static class ArchiveVerifier
         HashSet<string> models,
         HashSet<string> conversations,
         HashSet<string> referencedExternal,
+        HashSet<string> locked,
         ref long lastSeq)
     {
         clock.Add(p.Ticks);
@@ -310,6 +317,9 @@ public static class ArchiveVerifier
             {
                 case EntryType.Info:
                     report.Faults.Add($"{where}: a second commit info entry.");
+                    break;
+                case EntryType.Locked:
+                    locked.Add(SealedBlocks.LockedConversation(body));
                     break;
                 case EntryType.Model:
                     Canonical(report, where, "model reference", p.Canonical[i]);
@@ -346,7 +356,7 @@ public static class ArchiveVerifier
                     {
                         Canonical(report, where, "annotation", p.Canonical[i]);
                         var a = Annotation.FromJson((JsonObject)JsonNode.Parse(body)!);
-                        if (!nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
+                        if (locked.Count == 0 && !nodes.ContainsKey(a.Target) && !conversations.Contains(a.Target) && !commit.Entries.Any(x => x.Type == EntryType.Node && ContentId.Of(x.Body.Span) == a.Target))
                         {
                             report.Faults.Add($"{where}: annotation {ContentId.Of(body)} is about {a.Target}, which is not stored.");
                         }
@@ -359,7 +369,7 @@ public static class ArchiveVerifier
                         var id = p.NodeIds[i]!;
                         Canonical(report, where, $"node {id}", p.Canonical[i]);
                         var node = p.Nodes[i] ?? throw p.NodeErrors[i]!;
-                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent))
+                        if (node.Parent is not null && !nodes.ContainsKey(node.Parent) && locked.Count == 0)
                         {
                             report.Faults.Add($"{where}: node {id} names parent {node.Parent}, which is not stored before it (broken hash chain).");
                         }
@@ -411,6 +421,11 @@ public static class ArchiveVerifier
         foreach (var c in commit.Info["conversations"]!.AsArray())
         {
             var cid = c!["id"]!.GetValue<string>();
+            if (locked.Contains(cid))
+            {
+                continue; // its record, nodes and blobs are in a block this process cannot open (encryption.md §11)
+            }
+
             if (!conversations.Contains(cid))
             {
                 report.Faults.Add($"{where}: commit names conversation {cid}, whose record is not stored.");
@@ -453,7 +468,7 @@ public static class ArchiveVerifier
 
         // The rest of the log entry must describe this commit's entries exactly.
         var blobIds = commit.Entries.Where(e => e.Type is EntryType.Blob or EntryType.ExternalBlob).Select(e => ContentId.Format(e.Body.Span[..32])).ToList();
-        if (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds))
+        if (!commit.Entries.Any(e => e.Type == EntryType.Locked) && (commit.Info["blob_count"]?.GetValue<int>() != blobIds.Count || commit.Info["blobs_sha256"]?.GetValue<string>() != CommitInfo.NodesDigest(blobIds)))
         {
             report.Faults.Add($"{where}: the log entry's blob count or digest does not match the commit's blobs.");
         }

@@ -9,7 +9,7 @@ namespace Amber.Storage.Verification;
 /// so a frame prepared later still sees exactly those before it). Each worker decodes with a <see cref="Compression"/>
 /// of its own (it is not thread-safe), taken from a pool.
 /// </summary>
-internal sealed class FramePreparer(TimeProvider time) : IDisposable
+internal sealed class FramePreparer(TimeProvider time, Keys.ContentKeys? keys = null) : IDisposable
 {
     private readonly ConcurrentBag<(Compression Compression, Dictionary<uint, byte[]> Dictionaries)> idle = [];
     private Dictionary<uint, byte[]> dictionaries = [];
@@ -44,7 +44,7 @@ internal sealed class FramePreparer(TimeProvider time) : IDisposable
             if (!idle.TryTake(out var worker))
             {
                 var own = new Dictionary<uint, byte[]>();
-                worker = (new Compression(own), own);
+                worker = (new Compression(own, keys), own);
             }
 
             try

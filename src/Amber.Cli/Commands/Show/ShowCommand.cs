@@ -14,6 +14,12 @@ internal static class ShowCommand
         var resolved = archive.Resolve(id);
         if (resolved.Kind == ResolvedKind.None)
         {
+            if (archive.Encryption.KeyStore?.Get(id) is { State: not Amber.Storage.Keys.KeyState.Wrapped } row)
+            {
+                env.Error.WriteLine($"amber: {new ContentLockedException(id, row.State, hasKeyProvider: true).Message}");
+                return ExitCodes.Failed;
+            }
+
             env.Error.WriteLine($"amber: {id}: {resolved.Problem}.");
             return ExitCodes.Failed;
         }

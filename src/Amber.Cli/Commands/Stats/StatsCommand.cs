@@ -13,7 +13,14 @@ internal static class StatsCommand
         var s = archive.GetStats();
         if (json)
         {
-            Output.JsonDocument(env.Out, ReadingJson.Stats(s));
+            var document = ReadingJson.Stats(s);
+            document["encryption"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["enabled"] = archive.Encryption.IsEncrypted,
+                ["provider"] = archive.Encryption.KeyProviderName,
+                ["key_provider"] = archive.Encryption.KeyProviderDescription,
+            };
+            Output.JsonDocument(env.Out, document);
             return ExitCodes.Ok;
         }
 
@@ -35,6 +42,9 @@ internal static class StatsCommand
             ? $"none (indexed through commit {N(lag.IndexedSequence)})"
             : $"{N(lag.Commits)} commits, {Output.Bytes(lag.Bytes)} not yet indexed (indexed through {N(lag.IndexedSequence)} of {N(lag.AcknowledgedSequence)})");
         t.AddRow("zstd dictionaries", N(s.Dictionaries));
+        t.AddRow("encryption", archive.Encryption.IsEncrypted
+            ? Markup.Escape($"on (AES-256-GCM, a data key per conversation; keys: {archive.Encryption.KeyProviderDescription ?? archive.Encryption.KeyProviderName + " (not available to this process)"})")
+            : "off");
         console.Write(t);
         if (s.InstancesByTier.Count > 0)
         {

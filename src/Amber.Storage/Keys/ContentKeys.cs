@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Amber.Core.Crypto;
+
+namespace Amber.Storage.Keys;
+
+/// <summary>
+/// The data keys of an encrypted archive's conversations (encryption.md §1, §4): read from <c>keys.db</c> and unwrapped
+/// with the tenant key from the provider, cached in memory for the process. Without a provider (verify with no key)
+/// no key is ever returned and content reads as locked. Thread-safe.
+/// </summary>
+internal sealed class ContentKeys : IDisposable
+{
+    /// <summary>The tenant a commit with no tenant label belongs to, for its data keys.</summary>
+    public const string DefaultTenant = "default";
+
+    private readonly ConcurrentDictionary<string, byte[]> cache = new(StringComparer.Ordinal);
+    private readonly RandomNumberGenerator random;
+    private readonly TimeProvider time;
+
+    public ContentKeys(KeyStore store, IKeyProvider? provider, byte[] archiveId, RandomNumberGenerator random, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(archiveId);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(time);
+        Store = store;
+        Provider = provider;
+        ArchiveId = archiveId;
+        this.random = random;
+        this.time = time;
+    }
+
+    public KeyStore Store { get; }
+
+    /// <summary>The provider as archive.json names it (<c>file</c>, <c>env</c>).</summary>
+    public string? ProviderName { get; init; }
+
+    /// <summary>Where data keys and nonces come from (the archive's injected source).</summary>
+    internal RandomNumberGenerator Random => random;
+
+    /// <summary>Where tenant keys come from; null when the archive was opened with no key (content is then locked).</summary>
+    public IKeyProvider? Provider { get; }
+
+    /// <summary>The archive's 16-byte id: the first part of every content block's associated data.</summary>
+    public byte[] ArchiveId { get; }
+
+    /// <summary>The data key of <paramref name="conversation"/>, creating and storing one (wrapped under the tenant's current key) if it has none.</summary>
+    public byte[] ForWriting(string conversation, string? tenant)
+    {
+        if (cache.TryGetValue(conversation, out var cached))
+        {
+            return cached;
+        }
+
+        var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
+        var existing = Store.Get(conversation);
+        if (existing is not null)
+        {
+            return Open(existing) ?? throw new KeyAccessException($"conversation {conversation} is {KeyStore.Describe(existing.State)}: nothing more can be added to it.");
+        }
+
+        var owner = tenant ?? DefaultTenant;
+        if (!provider.TryGetCurrentKey(owner, out var tenantKey))
+        {
+            tenantKey = provider.Create(owner);
+        }
+
+        var dataKey = DataKey.Create(random);
+        var record = KeyWrap.Wrap(tenantKey, conversation, dataKey, random).Encode();
+        if (!Store.TryAdd(conversation, owner, record, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+            return ForWriting(conversation, tenant); // another writer's row won
+        }
+
+        cache[conversation] = dataKey;
+        return dataKey;
+    }
+
+    /// <summary>
+    /// Makes sure every conversation of a commit has a data key before its blocks are encrypted: the new ones are
+    /// created and stored in one keys.db transaction (one sync per commit, not one per conversation).
+    /// </summary>
+    public void PrepareForWriting(IEnumerable<string> conversations, string? tenant)
+    {
+        var missing = conversations.Where(c => !cache.ContainsKey(c) && Store.Get(c) is null).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
+        var owner = tenant ?? DefaultTenant;
+        if (!provider.TryGetCurrentKey(owner, out var tenantKey))
+        {
+            tenantKey = provider.Create(owner);
+        }
+
+        var created = missing.Select(c => (Conversation: c, Key: DataKey.Create(random))).ToList();
+        var taken = Store.AddMany([.. created.Select(c => (c.Conversation, owner, KeyWrap.Wrap(tenantKey, c.Conversation, c.Key, random).Encode()))], Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
+        foreach (var (conversation, key) in created)
+        {
+            if (taken.Contains(conversation, StringComparer.Ordinal))
+            {
+                CryptographicOperations.ZeroMemory(key); // another writer's row won; ForWriting reads it
+            }
+            else
+            {
+                cache[conversation] = key;
+            }
+        }
+    }
+
+    /// <summary>The data key of <paramref name="conversation"/>, or null when it is sealed, shredded, unknown, or no provider is given.</summary>
+    public byte[]? TryForReading(string conversation)
+    {
+        if (cache.TryGetValue(conversation, out var cached))
+        {
+            return cached;
+        }
+
+        if (Provider is null || Store.Get(conversation) is not { } row)
+        {
+            return null;
+        }
+
+        return Open(row);
+    }
+
+    /// <summary>Forgets a cached key (after a shred or seal, so this process cannot read on from memory).</summary>
+    public void Forget(string conversation)
+    {
+        if (cache.TryRemove(conversation, out var key))
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    private byte[]? Open(KeyRow row)
+    {
+        if (row.State != KeyState.Wrapped || row.Record is null || Provider is null)
+        {
+            return null;
+        }
+
+        var wrapped = WrappedKey.Decode(row.Record, $"{Store.Path} row {row.Subject}");
+        var key = KeyWrap.Unwrap(Provider.GetKey(wrapped.Tenant, wrapped.KeyVersion), wrapped);
+        cache[row.Subject] = key;
+        return key;
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in cache.Values)
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        cache.Clear();
+        Store.Dispose();
+    }
+}

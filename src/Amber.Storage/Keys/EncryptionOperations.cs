@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+
+namespace Amber.Storage.Keys;
+
+/// <summary>The work behind <see cref="Archive.Shred"/>, <see cref="Archive.RotateKeys"/>, <see cref="Archive.Seal"/> and <see cref="Archive.Unseal"/> (kept apart so <see cref="Archive"/> stays small).</summary>
+internal static class EncryptionOperations
+{
+    public static ShredResult Shred(Archive archive, string id, string reason, IProgress<ScanProgress>? progress)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: content stored in the clear cannot be destroyed without rewriting its segments (archives made with `amber init` encrypt by default).");
+        if (archive.IsReadOnly)
+        {
+            throw new InvalidOperationException($"shredding needs the writer lock of {archive.Directory}; another process holds it.");
+        }
+
+        if (keys.Store.Get(id) is { State: KeyState.Shredded } done)
+        {
+            throw new InvalidOperationException($"conversation {id} was already shredded ({done.Changed}).");
+        }
+
+        IReadOnlyList<string> conversations = keys.Store.Get(id) is not null ? [id] : archive.ConversationsOf(id); // a conversation has a keys.db row; an instance is a node
+        if (conversations.Count == 0)
+        {
+            throw new ArgumentException($"no conversation or instance {id} in {archive.Directory}.", nameof(id));
+        }
+
+        var rows = conversations.Select(c => keys.Store.Get(c) ?? throw new InvalidOperationException($"conversation {c} has no data key in {keys.Store.Path}: it was stored before encryption or keys.db was damaged, and cannot be shredded.")).ToList();
+        var now = archive.Options.TimeProvider.GetUtcNow();
+        var reasonDigest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)));
+        var tombstone = new CommitBatch("amber:shred");
+        foreach (var c in conversations)
+        {
+            tombstone.AddAnnotation(new Amber.Core.Model.Annotation
+            {
+                Target = c,
+                Kind = ArchiveEncryption.ShreddedKind,
+                Created = Amber.Core.Time.Timestamps.Format(now),
+                Data = new JsonObject { ["reason_sha256"] = "sha256:" + reasonDigest },
+            });
+        }
+
+        // The tombstone first: if the shred stops after it, running it again finishes (the key is destroyed then).
+        var logged = archive.Commit(tombstone);
+        foreach (var row in rows)
+        {
+            keys.Store.Shred(row.Subject, row.Tenant, Amber.Core.Time.Timestamps.Format(now), reason);
+            keys.Forget(row.Subject);
+        }
+
+        archive.Encryption.ForgetDecodedFrames();
+        archive.RebuildIndex(progress);
+        return new ShredResult(conversations, logged.Sequence);
+    }
+
+
+    public static IReadOnlyList<KeyRotationResult> RotateKeys(Archive archive, string? tenant)
+    {
+        var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: it has no keys to rotate.");
+        var provider = keys.Provider ?? throw new KeyProviderException("rotating keys needs the key provider (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_n).");
+        var tenants = tenant is not null ? [tenant] : keys.Store.List(KeyState.Wrapped).Select(r => r.Tenant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var results = new List<KeyRotationResult>();
+        foreach (var t in tenants)
+        {
+            Amber.Core.Crypto.TenantKey current;
+            try
+            {
+                current = provider.Rotate(t);
+            }
+            catch (KeyProviderException) when (provider is EnvironmentKeyProvider && provider.TryGetCurrentKey(t, out var set))
+            {
+                current = set; // the operator made the new master key current by setting AMBER_MASTER_KEY_n+1
+            }
+
+            var rows = keys.Store.List(KeyState.Wrapped, t);
+            var records = rows.Select(r => Amber.Core.Crypto.WrappedKey.Decode(r.Record!, $"{keys.Store.Path} row {r.Subject}")).ToList();
+            var rewrapped = KeyRotation.Rewrap(provider, current, records, keys.Random);
+            keys.Store.Replace(rewrapped.Select(w => (w.ConversationId, KeyState.Wrapped, w.Encode())), Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), "key rotation");
+            var notRetired = new List<string>();
+            foreach (var old in records.Select(r => r.KeyVersion).Where(v => v != current.Version).Distinct().Order())
+            {
+                try
+                {
+                    provider.Retire(t, old);
+                }
+                catch (KeyProviderException e)
+                {
+                    notRetired.Add(e.Message);
+                }
+            }
+
+            results.Add(new KeyRotationResult(t, current.Version, records.Count(r => r.KeyVersion != current.Version), notRetired));
+        }
+
+        return results;
+    }
+
+
+    public static void Seal(Archive archive, string conversationId, IReadOnlyList<Amber.Core.Crypto.Trustee> trustees, int threshold, string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(trustees);
+        var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: a conversation stored in the clear cannot be sealed.");
+        var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {archive.Directory} (seal takes a conversation id).", nameof(conversationId));
+        if (row.State != KeyState.Wrapped)
+        {
+            throw new InvalidOperationException($"conversation {conversationId} is already {KeyStore.Describe(row.State)}.");
+        }
+
+        var dataKey = keys.TryForReading(conversationId) ?? throw new KeyProviderException("sealing needs the key provider, to open the data key it seals.");
+        var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
+        keys.Store.Replace([(conversationId, KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), reason);
+        keys.Forget(conversationId);
+        archive.Encryption.ForgetDecodedFrames();
+    }
+
+
+    public static void Unseal(Archive archive, string conversationId, IReadOnlyList<Amber.Core.Crypto.TrusteeKeyPair> trusteeKeys)
+    {
+        ArgumentNullException.ThrowIfNull(trusteeKeys);
+        var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: nothing in it is sealed.");
+        var provider = keys.Provider ?? throw new KeyProviderException("unsealing needs the key provider, to wrap the data key again.");
+        var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {archive.Directory}.", nameof(conversationId));
+        if (row.State != KeyState.Sealed)
+        {
+            throw new InvalidOperationException($"conversation {conversationId} is {KeyStore.Describe(row.State)}, not sealed.");
+        }
+
+        var seal = Amber.Core.Crypto.SealedKey.Decode(row.Record!, $"{keys.Store.Path} row {conversationId}");
+        var shares = trusteeKeys.Select(t => Amber.Core.Crypto.KeySeal.OpenShare(seal, t)).ToList();
+        var dataKey = Amber.Core.Crypto.KeySeal.Unseal(seal, shares);
+        if (!provider.TryGetCurrentKey(row.Tenant, out var tenantKey))
+        {
+            tenantKey = provider.Create(row.Tenant);
+        }
+
+        var wrapped = Amber.Core.Crypto.KeyWrap.Wrap(tenantKey, conversationId, dataKey, keys.Random);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
+        keys.Store.Replace([(conversationId, KeyState.Wrapped, wrapped.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), null);
+        archive.Encryption.ForgetDecodedFrames();
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using Amber.Storage.FileSystem;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Keys;
+
+/// <summary>
+/// <c>keys.db</c> (docs/format/encryption.md §4): one row per conversation holding its data key wrapped (AMWK) or
+/// sealed (AMSL), or the fact that it was shredded. Not derived: losing it loses the content. SQLite with
+/// <c>secure_delete</c> on and a rollback journal (no WAL), so a destroyed record leaves no copy in free pages or a
+/// write-ahead log. The file is created 0600 before SQLite writes its first byte.
+/// </summary>
+public sealed class KeyStore : IDisposable
+{
+    public const string FileName = "keys.db";
+
+    private readonly SqliteConnection connection;
+    private readonly Lock gate = new();
+
+    private KeyStore(string path, SqliteConnection connection)
+    {
+        Path = path;
+        this.connection = connection;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens (creating when <paramref name="create"/>) the store at <paramref name="path"/>.</summary>
+    public static KeyStore Open(string path, bool create)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            if (!create)
+            {
+                throw new KeyProviderException($"{path} is missing: this archive's data keys are gone (restore keys.db from the backup taken with the segments).");
+            }
+
+            OwnerOnly.EnsureFile(path);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        var store = new KeyStore(path, connection);
+        store.Execute("PRAGMA secure_delete = ON; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;");
+        store.Execute("""
+            CREATE TABLE IF NOT EXISTS subject_keys (
+              subject TEXT PRIMARY KEY,
+              tenant  TEXT NOT NULL,
+              state   INTEGER NOT NULL,
+              record  BLOB,
+              changed TEXT NOT NULL,
+              reason  TEXT
+            ) STRICT;
+            """);
+        return store;
+    }
+
+    /// <summary>The row of <paramref name="subject"/>, or null when it has none.</summary>
+    public KeyRow? Get(string subject)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT tenant, state, record, changed, reason FROM subject_keys WHERE subject = $s";
+            cmd.Parameters.AddWithValue("$s", subject);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? Row(subject, r) : null;
+        }
+    }
+
+    /// <summary>Every row of <paramref name="tenant"/> in <paramref name="state"/> (all tenants when null).</summary>
+    public IReadOnlyList<KeyRow> List(KeyState state, string? tenant = null)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE state = $st AND ($t IS NULL OR tenant = $t) ORDER BY subject";
+            cmd.Parameters.AddWithValue("$st", (long)state);
+            cmd.Parameters.AddWithValue("$t", (object?)tenant ?? DBNull.Value);
+            using var r = cmd.ExecuteReader();
+            var rows = new List<KeyRow>();
+            while (r.Read())
+            {
+                rows.Add(Row(r.GetString(5), r));
+            }
+
+            return rows;
+        }
+    }
+
+    /// <summary>Counts of rows by state.</summary>
+    public IReadOnlyDictionary<KeyState, long> Counts()
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT state, count(*) FROM subject_keys GROUP BY state";
+            using var r = cmd.ExecuteReader();
+            var counts = new Dictionary<KeyState, long>();
+            while (r.Read())
+            {
+                counts[(KeyState)r.GetInt64(0)] = r.GetInt64(1);
+            }
+
+            return counts;
+        }
+    }
+
+    /// <summary>Stores a new wrapped data key; false (and nothing written) when the subject already has a row.</summary>
+    public bool TryAdd(string subject, string tenant, byte[] record, string changed)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "INSERT OR IGNORE INTO subject_keys (subject, tenant, state, record, changed) VALUES ($s, $t, 1, $r, $c)";
+            cmd.Parameters.AddWithValue("$s", subject);
+            cmd.Parameters.AddWithValue("$t", tenant);
+            cmd.Parameters.AddWithValue("$r", record);
+            cmd.Parameters.AddWithValue("$c", changed);
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>Stores several new wrapped data keys in one transaction (one sync); returns the subjects that already had a row (left as they are).</summary>
+    public IReadOnlyList<string> AddMany(IReadOnlyList<(string Subject, string Tenant, byte[] Record)> rows, string changed)
+    {
+        lock (gate)
+        {
+            var existing = new List<string>();
+            using var tx = connection.BeginTransaction();
+            foreach (var (subject, tenant, record) in rows)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT OR IGNORE INTO subject_keys (subject, tenant, state, record, changed) VALUES ($s, $t, 1, $r, $c)";
+                cmd.Parameters.AddWithValue("$s", subject);
+                cmd.Parameters.AddWithValue("$t", tenant);
+                cmd.Parameters.AddWithValue("$r", record);
+                cmd.Parameters.AddWithValue("$c", changed);
+                if (cmd.ExecuteNonQuery() != 1)
+                {
+                    existing.Add(subject);
+                }
+            }
+
+            tx.Commit();
+            return existing;
+        }
+    }
+
+    /// <summary>Replaces the records of several subjects in one transaction (rotation, seal, unseal).</summary>
+    public void Replace(IEnumerable<(string Subject, KeyState State, byte[] Record)> rows, string changed, string? reason)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            foreach (var (subject, state, record) in rows)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "UPDATE subject_keys SET state = $st, record = $r, changed = $c, reason = $why WHERE subject = $s AND state <> 3";
+                cmd.Parameters.AddWithValue("$s", subject);
+                cmd.Parameters.AddWithValue("$st", (long)state);
+                cmd.Parameters.AddWithValue("$r", record);
+                cmd.Parameters.AddWithValue("$c", changed);
+                cmd.Parameters.AddWithValue("$why", (object?)reason ?? DBNull.Value);
+                if (cmd.ExecuteNonQuery() != 1)
+                {
+                    throw new KeyProviderException($"{Path}: {subject} has no wrapped or sealed key to replace (shredded, or never stored).");
+                }
+            }
+
+            tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Destroys the subject's record (secure_delete zeroes the freed cell), keeping a row that says it was shredded and
+    /// why; then truncates the journal. True if it held a record.
+    /// </summary>
+    public bool Shred(string subject, string tenant, string changed, string reason)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO subject_keys (subject, tenant, state, record, changed, reason) VALUES ($s, $t, 3, NULL, $c, $why)
+                ON CONFLICT(subject) DO UPDATE SET state = 3, record = NULL, changed = $c, reason = $why
+                """;
+            cmd.Parameters.AddWithValue("$s", subject);
+            cmd.Parameters.AddWithValue("$t", tenant);
+            cmd.Parameters.AddWithValue("$c", changed);
+            cmd.Parameters.AddWithValue("$why", reason);
+            var had = Get(subject)?.Record is not null;
+            cmd.ExecuteNonQuery();
+            Execute("VACUUM;");
+            return had;
+        }
+    }
+
+    private static KeyRow Row(string subject, SqliteDataReader r)
+        => new(subject, r.GetString(0), (KeyState)r.GetInt64(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4));
+
+    private void Execute(string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => connection.Dispose();
+
+    internal static string Describe(KeyState state) => state switch
+    {
+        KeyState.Wrapped => "wrapped",
+        KeyState.Sealed => "sealed",
+        KeyState.Shredded => "shredded",
+        _ => ((long)state).ToString(CultureInfo.InvariantCulture),
+    };
+}
