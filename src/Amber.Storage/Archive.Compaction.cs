@@ -94,7 +94,7 @@ public sealed partial class Archive
             var start = done;
             var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, mergeBytes, p => scan.Frame(start + p));
             done += rewrite.BytesBefore;
-            Swap(w, rewrite);
+            SegmentSwap.Run(rewrite, w, WriteGate, swapLock, segments, catalogue, fs, paths, options.Log);
             before += rewrite.BytesBefore;
             after += rewrite.BytesAfter;
             options.Log?.Invoke($"compacted {ArchivePaths.SegmentName(n)} at zstd level {level}: {rewrite.BytesBefore} → {rewrite.BytesAfter} bytes");
@@ -102,78 +102,6 @@ public sealed partial class Archive
 
         scan.Complete();
         return new CompactionReport(level, todo.Count, skipped, before, after);
-    }
-
-    /// <summary>
-    /// Puts a rewritten segment in place: the index rows move and the marker is set in one transaction, then the new
-    /// file is renamed over the old one and the folder fsynced, then the marker is dropped. If the rename fails the
-    /// rows move back; if the folder's fsync fails the marker stays, and the next open checks which file is there.
-    /// </summary>
-    private void Swap(CommitPipeline w, SegmentRewrite rewrite)
-    {
-        var n = rewrite.Number;
-        var marker = CompactionMarker.Format(n, rewrite.NewSha256);
-        WriteGate.Wait();
-        try
-        {
-            w.WaitForIndexer();
-            var dataEnd = rewrite.BytesBefore - Format.SegmentFooter.Size;
-            if (catalogue.Index.Position is not { } p || p.Segment < n || (p.Segment == n && p.Offset < dataEnd))
-            {
-                fs.Delete(rewrite.TempPath);
-                throw new InvalidOperationException($"the index has not read past {ArchivePaths.SegmentName(n)} yet; it was not compacted.");
-            }
-
-            using var exclusive = ReaderPresence.TryExclusive(fs, paths, out var applies);
-            if (applies && exclusive is null)
-            {
-                fs.Delete(rewrite.TempPath);
-                throw new InvalidOperationException($"another process has the archive open read-only ({paths.ReadersLock} is shared); compaction would move frames under its reads, so {ArchivePaths.SegmentName(n)} was not compacted: close it and compact again.");
-            }
-
-            swapLock.EnterWriteLock();
-            try
-            {
-                var index = catalogue.Index;
-                using (var tx = index.Begin())
-                {
-                    index.Relocate(tx, n, rewrite.Moves);
-                    index.SetMeta(tx, CompactionMarker.MetaKey, marker);
-                    tx.Commit();
-                }
-
-                try
-                {
-                    fs.Rename(rewrite.TempPath, paths.Segment(n));
-                    segments.Forget(n);
-                    fs.SyncDirectory(paths.Segments);
-                }
-                catch
-                {
-                    segments.Forget(n);
-                    if (!CompactionMarker.Landed(segments, marker, out _))
-                    {
-                        rewrite.Undo(catalogue.Index, fs, options.Log);
-                    }
-
-                    throw;
-                }
-
-                using (var tx = index.Begin())
-                {
-                    index.DeleteMeta(tx, CompactionMarker.MetaKey);
-                    tx.Commit();
-                }
-            }
-            finally
-            {
-                swapLock.ExitWriteLock();
-            }
-        }
-        finally
-        {
-            WriteGate.Release();
-        }
     }
 
     private T Reading<T>(Func<T> read)

@@ -47,29 +47,28 @@ public sealed partial class Archive
     internal int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state) => catalogue.Replay(into, from, state);
 
     /// <summary>
-    /// Derives into <paramref name="into"/> every row of the index from the segments alone, by the index's own rule: how
-    /// a catalogue kept outside <c>index.db</c> (the cluster archive's PostgreSQL) is rebuilt. Needs the writer lock, and
-    /// holds the writer between groups while it reads, so the rows describe one point of the archive.
+    /// Runs <paramref name="work"/> on the writer's state with the writer held between groups and the indexer drained,
+    /// so that neither touches the index while it runs and what it reads describes one point of the archive: an index
+    /// rebuild, or a catalogue kept outside <c>index.db</c> (the cluster archive's PostgreSQL) derived from the segments.
     /// </summary>
-    /// <returns>The frames read, and where the archive ends (the rows describe it up to there).</returns>
-    internal (int Frames, uint Segment, long End) DeriveRows(IIndexRowStore into, IProgress<ScanProgress>? progress = null)
+    /// <param name="what">What needs the writer, for the error when another process holds it.</param>
+    internal T HoldingWriter<T>(string what, Func<SegmentState, T> work)
     {
-        if (writer is null)
-        {
-            throw new InvalidOperationException("Rebuilding a catalogue needs the writer lock; another process holds it.");
-        }
-
+        var w = writer ?? throw new InvalidOperationException($"{what} needs the writer lock; another process holds it.");
         WriteGate.Wait();
         try
         {
-            var state = writer.State;
-            return (catalogue.Derive(into, state, progress), state.Segment, state.End);
+            w.WaitForIndexer();
+            return work(w.State);
         }
         finally
         {
             WriteGate.Release();
         }
     }
+
+    /// <summary>The catalogue (every read and write of index.db), for the storage engine's own components.</summary>
+    internal Catalogue.ArchiveCatalogue IndexCatalogue => catalogue;
 
     /// <summary>Indexes one frame into <paramref name="into"/>; <paramref name="commit"/> is the frame already decoded, if it was.</summary>
     internal void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)

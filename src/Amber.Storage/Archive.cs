@@ -104,25 +104,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     /// <summary>Drops the index and rebuilds it from the segments alone.</summary>
     /// <param name="progress">Told the frames and segment bytes indexed so far, of all the segments' bytes; last with the whole total.</param>
-    public RecoveryReport RebuildIndex(IProgress<ScanProgress>? progress)
-    {
-        if (writer is null)
-        {
-            throw new InvalidOperationException("Rebuilding the index needs the writer lock; another process holds it.");
-        }
-
-        // The writer is held between groups and the indexer drained, so neither touches the index while it is replaced.
-        WriteGate.Wait();
-        try
-        {
-            writer.WaitForIndexer();
-            return catalogue.Rebuild(writer.State, progress);
-        }
-        finally
-        {
-            WriteGate.Release();
-        }
-    }
+    public RecoveryReport RebuildIndex(IProgress<ScanProgress>? progress) => HoldingWriter("Rebuilding the index", state => catalogue.Rebuild(state, progress));
 
     /// <summary>True when the folder holds an archive (its manifest exists).</summary>
     public static bool Exists(string directory, IFileSystem? fileSystem = null)

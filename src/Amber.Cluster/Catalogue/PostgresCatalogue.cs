@@ -48,7 +48,8 @@ public sealed class PostgresCatalogue : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(archive);
         var rows = new ExpectedRows();
-        var (frames, segment, end) = archive.DeriveRows(rows, progress);
+        // The rows are those of the index's own rule (ArchiveCatalogue.Derive), read with the writer held between groups.
+        var (frames, segment, end) = archive.HoldingWriter("Rebuilding a catalogue", state => (archive.IndexCatalogue.Derive(rows, state, progress), state.Segment, state.End));
         rows.SetMeta("archive_id", archive.ArchiveId);
         rows.SetMeta("catalogue_schema", PostgresSchema.Version.ToString(CultureInfo.InvariantCulture));
         rows.SetMeta("position", string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
