@@ -21,7 +21,9 @@ public sealed class ShredTests
             (batch, kept, _) = EncryptedArchive.CanaryConversation("k");
             archive.Commit(batch);
 
-            // The scan sees the index: before the shred its search text holds the canaries (encryption.md §12).
+            // The scan sees the index: before the shred its search text holds the canaries (encryption.md §12). Indexing
+            // runs after the acknowledgement, so a read (which waits for the commits it must see) comes first.
+            Assert.Equal("title-canary-s", archive.GetConversation(shredded)!.Record.Title);
             Assert.NotEmpty(Scan(e, "s"));
 
             var result = archive.Encryption.Shred(shredded, "the user asked to be forgotten");
