@@ -18,19 +18,7 @@ public sealed class IndexRowDeriverTests
     {
         using var t = new TestArchives(FileSystemKind.Local);
         await using var archive = t.Init();
-        var (batch, _, leaves) = SampleConversations.Create(1);
-        batch.AddAnnotation(new Annotation { Target = leaves[0], Kind = Annotation.Rest, Reason = "let it rest", Created = "2024-01-01T00:00:00.000Z" });
-        archive.Commit(batch);
-        archive.Commit(SampleConversations.Create(2).Batch);
-        archive.Commit(SampleConversations.Create(1).Batch); // the same conversation again: its row is updated, not added
-        await archive.EnsureCheckpointAsync();
-        archive.WaitForIndexer();
-
-        var derived = new ExpectedRows();
-        foreach (var f in ScannedFramesTests.Read(archive).Where(f => f.Kind == ScannedFrame.Kinds.Frame))
-        {
-            Assert.True(ScannedFrames.Derive(derived, f, new(StringComparer.Ordinal)));
-        }
+        var derived = await SeedAndDeriveAsync(archive);
 
         using var c = new SqliteConnection($"Data Source={t.IndexPath};Mode=ReadOnly;Pooling=False");
         c.Open();
@@ -129,5 +117,28 @@ public sealed class IndexRowDeriverTests
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Commits two sample conversations, an annotation and one conversation again (its row updated, not added), signs a
+    /// checkpoint, waits for the index, and derives the rows of every frame in memory: the live index and the derived
+    /// rows of one archive, for the tests that compare them.
+    /// </summary>
+    internal static async Task<ExpectedRows> SeedAndDeriveAsync(Archive archive)
+    {
+        var (batch, _, leaves) = SampleConversations.Create(1);
+        batch.AddAnnotation(new Annotation { Target = leaves[0], Kind = Annotation.Rest, Reason = "let it rest", Created = "2024-01-01T00:00:00.000Z" });
+        archive.Commit(batch);
+        archive.Commit(SampleConversations.Create(2).Batch);
+        archive.Commit(SampleConversations.Create(1).Batch); // the same conversation again: its row is updated, not added
+        await archive.EnsureCheckpointAsync();
+        archive.WaitForIndexer();
+
+        var derived = new ExpectedRows();
+        foreach (var f in ScannedFramesTests.Read(archive).Where(f => f.Kind == ScannedFrame.Kinds.Frame))
+        {
+            Assert.True(ScannedFrames.Derive(derived, f, new(StringComparer.Ordinal)));
+        }
+        return derived;
     }
 }

@@ -21,19 +21,7 @@ public sealed class TableDigestTests
     {
         using var t = new TestArchives(FileSystemKind.Local);
         await using var archive = t.Init();
-        var (batch, _, leaves) = SampleConversations.Create(1);
-        batch.AddAnnotation(new Annotation { Target = leaves[0], Kind = Annotation.Rest, Reason = "let it rest", Created = "2024-01-01T00:00:00.000Z" });
-        archive.Commit(batch);
-        archive.Commit(SampleConversations.Create(2).Batch);
-        archive.Commit(SampleConversations.Create(1).Batch);
-        await archive.EnsureCheckpointAsync();
-        archive.WaitForIndexer();
-
-        var derived = new ExpectedRows();
-        foreach (var f in ScannedFramesTests.Read(archive).Where(f => f.Kind == ScannedFrame.Kinds.Frame))
-        {
-            Assert.True(ScannedFrames.Derive(derived, f, new(StringComparer.Ordinal)));
-        }
+        var derived = await IndexRowDeriverTests.SeedAndDeriveAsync(archive);
 
         using var c = new SqliteConnection($"Data Source={t.IndexPath};Mode=ReadOnly;Pooling=False");
         c.Open();
