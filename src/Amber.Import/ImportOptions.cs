@@ -6,7 +6,7 @@ public sealed record ImportOptions
     /// <summary>
     /// The zstd level <c>amber import</c> writes its frames at (the archive's default is 9): a bulk import pays the
     /// compression of every byte it reads before it is searchable, while <c>amber compact</c> re-encodes sealed segments
-    /// at level 19 later and reaches the same size whatever level wrote them (BENCHMARKS.md §24, §30-R).
+    /// at level 19 later and reaches the same size whatever level wrote them (BENCHMARKS.md §24, §33).
     /// </summary>
     public const int ArchiveCompressionLevel = 3;
 

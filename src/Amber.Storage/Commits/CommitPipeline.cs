@@ -104,7 +104,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     /// for the indexer costs about twice its decoded bytes (the payload, its nodes' canonical bytes, the frame), so
     /// 128 MiB here let a bulk import hold ~250 MB the indexer was not using yet. 16 MiB: since a bulk import writes at
     /// zstd level 3 the writer outruns the indexer, so this queue stays full; at 48 MiB a full one took the import's peak
-    /// RSS from ~505 to ~620 MB (BENCHMARKS §30-R), and a deeper queue buys no speed when the indexer is the slower stage.
+    /// RSS from ~505 to ~620 MB (BENCHMARKS §33), and a deeper queue buys no speed when the indexer is the slower stage.
     /// </summary>
     private const int MaxUnindexedCommits = 2048;
     private const long MaxUnindexedBytes = 16L << 20;
