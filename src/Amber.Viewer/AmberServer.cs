@@ -71,6 +71,8 @@ public static class AmberServer
             app.UseAccessCheck(new AccessOptions(string.IsNullOrEmpty(options.AccessToken) ? null : options.AccessToken, options.Tokens, required));
         }
 
+        app.UseLockedContent();
+
         // Behind an admin token when tokens are required (always off loopback): metrics name models, sources and volumes.
         app.UseAmberMetrics(loopbackOnly: false);
         app.MapAmberHealth(archive);
