@@ -58,4 +58,21 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
         var options = Options(createIfMissing) with { OpenProgress = progress };
         return Archive.Open(compressionLevel is { } level ? options with { CompressionLevel = level } : options);
     }
+
+    /// <summary>
+    /// Opens the archive for a command that must write it (rebuild, compact); null, with the reason on stderr, when
+    /// another process holds the writer lock.
+    /// </summary>
+    public Archive? OpenWriter()
+    {
+        var archive = Open();
+        if (!archive.IsReadOnly)
+        {
+            return archive;
+        }
+
+        archive.Dispose();
+        Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; stop it and run again.");
+        return null;
+    }
 }

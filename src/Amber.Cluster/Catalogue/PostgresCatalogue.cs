@@ -160,17 +160,18 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT to_regclass(@meta) IS NOT NULL";
-            cmd.Parameters.AddWithValue("meta", PostgresSchema.Quote(Schema) + ".meta");
-            if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            // One round trip: the layout's version, or PostgreSQL's "undefined table" when there is no catalogue at all.
+            await using var cmd = Command(c, "SELECT value FROM {0}.meta WHERE key = 'catalogue_schema'");
+            string? version;
+            try
             {
-                throw new InvalidOperationException($"the database has no Amber catalogue in schema '{Schema}'; build it with `amber index rebuild --catalog`.");
+                version = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                throw new InvalidOperationException($"the database has no Amber catalogue in schema '{Schema}'; build it with `amber index rebuild --catalog`.", e);
             }
 
-            cmd.Parameters.Clear();
-            cmd.CommandText = $"SELECT value FROM {PostgresSchema.Quote(Schema)}.meta WHERE key = 'catalogue_schema'";
-            var version = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
             if (version != PostgresSchema.Version.ToString(CultureInfo.InvariantCulture))
             {
                 throw new InvalidOperationException(

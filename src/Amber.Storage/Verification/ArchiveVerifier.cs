@@ -55,7 +55,7 @@ public static class ArchiveVerifier
         // The scan hands each frame it decodes to the audit, which indexes it into its scratch index (each frame decoded once).
         var indexReport = new VerifyReport();
         using var scanned = new ScannedFrames();
-        var locked = new HashSet<string>(StringComparer.Ordinal); // encrypted conversations whose content this process cannot open
+        var seen = new ScannedContent();
         var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
@@ -70,12 +70,6 @@ public static class ArchiveVerifier
             using var compression = new Compression(dictionaries, archive.Encryption.ContentKeys);
             using var preparer = new FramePreparer(time, archive.Encryption.ContentKeys);
             var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame[]>? Prepared)>();
-            var nodes = new Dictionary<string, (uint Segment, long Offset, int EntryOffset)>(StringComparer.Ordinal);
-            var blobs = new Dictionary<string, bool>(StringComparer.Ordinal);
-            var models = new HashSet<string>(StringComparer.Ordinal);
-            var conversations = new HashSet<string>(StringComparer.Ordinal);
-            var referencedExternal = new HashSet<string>(StringComparer.Ordinal);
-            long lastSeq = 0;
             var dataEnd = (Segment: 0u, Offset: 0L);
 
             for (var i = 0; i < numbers.Count; i++)
@@ -126,7 +120,7 @@ public static class ArchiveVerifier
                     while (pending.Count > keep)
                     {
                         var (at, bytes, prep) = pending.Dequeue();
-                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), nodes, blobs, models, conversations, referencedExternal, locked, ref lastSeq, out var decoded);
+                        var commits = CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, bytes, prep?.GetAwaiter().GetResult(), seen, out var decoded);
                         scanned.Add(decoded ? new ScannedFrame(ScannedFrame.Kinds.Frame, number, at, length, bytes, commits) : new ScannedFrame(ScannedFrame.Kinds.Damaged, number, at, length));
                     }
                 }
@@ -192,10 +186,10 @@ public static class ArchiveVerifier
             clock.Report(report);
             log.Finish(trustedCheckpoints);
             CheckCheckpoint(archive, report, dataEnd);
-            CheckOrphans(archive, report, referencedExternal);
-            report.Nodes = nodes.Count;
-            report.Blobs = blobs.Count;
-            report.Commits = lastSeq;
+            CheckOrphans(archive, report, seen.ReferencedExternal);
+            report.Nodes = seen.Nodes.Count;
+            report.Blobs = seen.Blobs.Count;
+            report.Commits = seen.LastSeq;
             IndexAudit.Phase(report, time, "log, checkpoint, orphans", phase);
         }
         finally
@@ -206,7 +200,7 @@ public static class ArchiveVerifier
         }
 
         audit.GetAwaiter().GetResult();
-        if (EncryptedContent.Report(archive, report, locked))
+        if (EncryptedContent.Report(archive, report, seen.Locked))
         {
             report.Faults.AddRange(indexReport.Faults);
             report.Notes.AddRange(indexReport.Notes);
@@ -229,13 +223,7 @@ public static class ArchiveVerifier
         long offset,
         byte[] frame,
         PreparedFrame[]? prepared,
-        Dictionary<string, (uint, long, int)> nodes,
-        Dictionary<string, bool> blobs,
-        HashSet<string> models,
-        HashSet<string> conversations,
-        HashSet<string> referencedExternal,
-        HashSet<string> locked,
-        ref long lastSeq,
+        ScannedContent seen,
         out bool decoded)
     {
         decoded = true;
@@ -264,7 +252,7 @@ public static class ArchiveVerifier
             for (var k = 0; k < parts.Length; k++)
             {
                 var at = header.Kind == FrameKind.Commits ? $"{where} (commit {k + 1} of {parts.Length} in the merged frame)" : where;
-                CheckCommit(archive, report, log, clock, segment, offset, at, parts[k], nodes, blobs, models, conversations, referencedExternal, locked, ref lastSeq);
+                CheckCommit(archive, report, log, clock, segment, offset, at, parts[k], seen);
             }
 
             return parts;
@@ -288,25 +276,20 @@ public static class ArchiveVerifier
         long offset,
         string where,
         PreparedFrame p,
-        Dictionary<string, (uint, long, int)> nodes,
-        Dictionary<string, bool> blobs,
-        HashSet<string> models,
-        HashSet<string> conversations,
-        HashSet<string> referencedExternal,
-        HashSet<string> locked,
-        ref long lastSeq)
+        ScannedContent seen)
     {
+        var (nodes, blobs, models, conversations, referencedExternal, locked) = (seen.Nodes, seen.Blobs, seen.Models, seen.Conversations, seen.ReferencedExternal, seen.Locked);
         clock.Add(p.Ticks);
         var t = clock.Now();
         var commit = p.Commit ?? throw p.Failure!;
         log.Entry(commit.Entries[0].Body.Span);
         var seq = (long)commit.Info["seq"]!;
-        if (seq != lastSeq + 1)
+        if (seq != seen.LastSeq + 1)
         {
-            report.Faults.Add($"{where}: commit sequence {seq} follows {lastSeq}; a commit is missing or repeated.");
+            report.Faults.Add($"{where}: commit sequence {seq} follows {seen.LastSeq}; a commit is missing or repeated.");
         }
 
-        lastSeq = seq;
+        seen.LastSeq = seq;
         Canonical(report, where, "commit info", p.Canonical[0]);
         var newInThisCommit = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i < commit.Entries.Count; i++)

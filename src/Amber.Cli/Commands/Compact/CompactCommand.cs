@@ -13,10 +13,9 @@ internal static class CompactCommand
             return ExitCodes.Usage;
         }
 
-        using var archive = env.Open();
-        if (archive.IsReadOnly)
+        using var archive = env.OpenWriter();
+        if (archive is null)
         {
-            env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; stop it and run again.");
             return ExitCodes.Failed;
         }
 

@@ -11,10 +11,9 @@ internal static class CatalogueRebuildCommand
 {
     public static int Run(CliEnvironment env, string connection, string schema, bool json)
     {
-        using var archive = env.Open();
-        if (archive.IsReadOnly)
+        using var archive = env.OpenWriter();
+        if (archive is null)
         {
-            env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; stop it and run again.");
             return ExitCodes.Failed;
         }
 

@@ -8,10 +8,9 @@ internal static class IndexRebuildCommand
 {
     public static int Run(CliEnvironment env, bool json)
     {
-        using var archive = env.Open();
-        if (archive.IsReadOnly)
+        using var archive = env.OpenWriter();
+        if (archive is null)
         {
-            env.Error.WriteLine("amber: another process (amber serve?) holds the archive's writer lock; stop it and run again.");
             return ExitCodes.Failed;
         }
 
