@@ -18,6 +18,7 @@ public sealed class CampaignTests
     [InlineData("rot", 12)]
     [InlineData("kill-gateway", 2)]
     [InlineData("kill-local", 2)]
+    [InlineData("kill-revive", 2)]
     public void Campaign_ShortRun_LosesNothing(string campaign, int trials)
     {
         if (campaign.StartsWith("full-disk", StringComparison.Ordinal))
@@ -41,6 +42,18 @@ public sealed class CampaignTests
         {
             Assert.True(tally.Detected > 0, $"no fault was found to detect: {text}");
         }
+    }
+
+    [Fact]
+    public void ReviveAnswers_AreReadFromTheTextOutput_IncludingMultiLineAndCutOnes()
+    {
+        var output = "amber: reviving cb7c6441cccd on stories260K (local /m/stories260K.gguf); each turn is recorded as it completes.\n"
+            + "stories260K › \" said Lily.\n\"One\n"
+            + "stories260K ›  All you can\n"
+            + "amber: revived instance is sha256:67fa.\n";
+        Assert.Equal(["\" said Lily.\n\"One", " All you can"], ReviveKillCampaign.Answers(output, "stories260K"));
+        Assert.Equal(["cut he"], ReviveKillCampaign.Answers("amber: reviving x\nstories260K › cut he\n", "stories260K"));
+        Assert.Empty(ReviveKillCampaign.Answers("amber: reviving x\n", "stories260K"));
     }
 
     [Fact]
