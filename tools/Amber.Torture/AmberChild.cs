@@ -10,8 +10,10 @@ public static class AmberChild
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "amber.dll");
 
-    /// <summary>Runs amber with the arguments; after <paramref name="killAfter"/> (if given) sends SIGKILL unless it already exited.</summary>
-    public static Outcome Run(string archive, IReadOnlyList<string> args, TimeSpan? killAfter = null, TimeSpan? timeout = null)
+    /// <summary>Runs amber with the arguments; after <paramref name="killAfter"/> (if given) sends SIGKILL unless it already exited.
+    /// With <paramref name="armWhen"/>, the <paramref name="killAfter"/> clock starts only once the output so far satisfies it
+    /// (a kill aimed at a stage of the run, whatever the machine's load makes the stages take).</summary>
+    public static Outcome Run(string archive, IReadOnlyList<string> args, TimeSpan? killAfter = null, TimeSpan? timeout = null, Func<string, bool>? armWhen = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +36,14 @@ public static class AmberChild
         child.BeginOutputReadLine();
         child.BeginErrorReadLine();
         var killed = false;
+        if (armWhen is not null)
+        {
+            while (!child.HasExited && !armWhen(Snapshot(output)))
+            {
+                Thread.Sleep(5);
+            }
+        }
+
         var wait = killAfter ?? timeout ?? TimeSpan.FromMinutes(10);
         if (!child.WaitForExit(wait))
         {
@@ -61,6 +71,14 @@ public static class AmberChild
     {
         var o = Run(archive, args);
         return o.ExitCode == 0 ? o.Output : throw new InvalidOperationException($"amber {string.Join(' ', args)} exited {o.ExitCode}: {o.Error}");
+    }
+
+    private static string Snapshot(StringBuilder sb)
+    {
+        lock (sb)
+        {
+            return sb.ToString();
+        }
     }
 
     private static void Append(StringBuilder sb, string? line)

@@ -30,13 +30,21 @@ public static class ReviveKillCampaign
         }
 
         var modelName = Path.GetFileNameWithoutExtension(model);
-        var duration = Timed(() => AmberChild.Must(dir, Arguments(leaf, model, "reference")));
+        // A turn's length, from a whole run (start-up, the model's load, three turns); each trial waits until a random number of
+        // answers (0 to 2) is printed and then kills within 1.2 turns, so kills land before, inside and between commits whatever
+        // the machine's load makes a turn take.
+        var turn = Timed(() => AmberChild.Must(dir, Arguments(leaf, model, "reference"))) / (Turns + 1);
         var seen = new List<(int Trial, int Turn, string Answer, bool Last)>();
         var rng = new Random(s.Seed);
         var clock = Stopwatch.StartNew();
         for (var trial = 0; trial < s.Trials && s.TimeLeft(clock); trial++)
         {
-            var outcome = AmberChild.Run(dir, Arguments(leaf, model, Tag(trial)), killAfter: KillCampaigns.RandomMoment(rng, duration));
+            var before = rng.Next(Turns);
+            var outcome = AmberChild.Run(
+                dir,
+                Arguments(leaf, model, Tag(trial)),
+                killAfter: turn * (rng.NextDouble() * 1.2),
+                armWhen: output => output.Contains("amber: reviving", StringComparison.Ordinal) && Answers(output, modelName).Count >= before);
             tally.Trials++;
             if (outcome.Killed)
             {
@@ -48,10 +56,10 @@ public static class ReviveKillCampaign
             }
 
             var printed = Answers(outcome.Output, modelName);
-            for (var turn = 0; turn < printed.Count; turn++)
+            for (var t = 0; t < printed.Count; t++)
             {
                 // The last answer printed before a kill may be cut in the pipe; the ones before it were followed by more output.
-                seen.Add((trial, turn, printed[turn], Last: turn == printed.Count - 1 && outcome.Killed));
+                seen.Add((trial, t, printed[t], Last: t == printed.Count - 1 && outcome.Killed));
                 tally.Acknowledged++;
             }
 
