@@ -70,7 +70,7 @@ internal static class Packer
 
             if (type == EntryType.Blob)
             {
-                literals.AddBlob(k, body.Span[32..]);
+                literals.AddBlob(k, body[32..]);
             }
         }
 
@@ -284,7 +284,7 @@ internal static class Packer
             return false;
         }
 
-        if (literals.Find(value.WrittenSpan.ToArray()) is not var (found, start))
+        if (literals.Find(value.WrittenSpan) is not var (found, start))
         {
             return false;
         }
