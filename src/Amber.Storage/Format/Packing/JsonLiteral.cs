@@ -135,6 +135,24 @@ internal static class JsonLiteral
         }
     }
 
+    /// <summary>True if <paramref name="contents"/> is exactly what <see cref="WriteCanonical"/> writes for <paramref name="value"/>.</summary>
+    public static bool IsCanonical(ReadOnlySpan<byte> value, ReadOnlySpan<byte> contents)
+    {
+        if (!value.ContainsAny(Specials))
+        {
+            return value.SequenceEqual(contents); // the common case: nothing to escape
+        }
+
+        if (CanonicalLength(value) != contents.Length)
+        {
+            return false;
+        }
+
+        var canonical = new ArrayBufferWriter<byte>(contents.Length);
+        WriteCanonical(value, canonical);
+        return canonical.WrittenSpan.SequenceEqual(contents);
+    }
+
     /// <summary>The length <see cref="WriteCanonical"/> would write.</summary>
     public static int CanonicalLength(ReadOnlySpan<byte> value)
     {
