@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Amber.Cluster.Catalogue;
 using Amber.Cluster.Objects;
 using Amber.Cluster.Shipping;
@@ -84,6 +87,40 @@ public sealed class ShardShipperTests : IDisposable
         await AssertRestoresAsync(store, "node-b", archive);
     }
 
+    [Fact]
+    public async Task Audit_NamesAnObjectOverwrittenOrDeletedBehindTheNodesBack()
+    {
+        using var archive = archives.Init(Small);
+        for (var seed = 1; seed <= 10; seed++)
+        {
+            archive.Commit(SampleConversations.Create(seed).Batch);
+        }
+
+        // Unlocked (allowed), so that the S3 API can delete an object at all; a locked one refuses (S3ObjectStoreTests).
+        var bucket = NewBucket();
+        using var store = await OpenStoreAsync(bucket, locked: false);
+        var shipper = new ShardShipper(store, "node-a");
+        await shipper.ShipAsync(archive, Ct);
+        Assert.Empty(await shipper.AuditAsync(archive, Ct));
+
+        var objects = await ListAsync(store, "shards/node-a/");
+        var segment = objects.First(o => o.Contains("/segments/", StringComparison.Ordinal));
+        var blob = objects.First(o => o.Contains("/blobs/", StringComparison.Ordinal));
+        var tail = objects.First(o => o.Contains("/tails/", StringComparison.Ordinal));
+        using (var raw = RawClient())
+        {
+            await raw.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = segment, ContentBody = "not the segment" }, Ct);
+            await raw.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = tail, ContentBody = "not the tail" }, Ct);
+            await raw.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = blob }, Ct);
+        }
+
+        var problems = await shipper.AuditAsync(archive, Ct);
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.Contains(segment, StringComparison.Ordinal) && p.Contains("altered", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains(tail, StringComparison.Ordinal) && p.Contains("altered", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains(blob, StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Node")]
@@ -139,17 +176,33 @@ public sealed class ShardShipperTests : IDisposable
         return names;
     }
 
-    private static Task<S3ObjectStore> OpenStoreAsync(string? bucket = null)
+    private static Task<S3ObjectStore> OpenStoreAsync(string? bucket = null, bool locked = true)
     {
         var services = ClusterServices.Require();
         var options = new ObjectStoreOptions(ObjectStoreLocation.Parse("s3://" + (bucket ?? NewBucket())))
         {
             Endpoint = services.S3,
             Region = services.Region,
-            LockMode = RetentionMode.Governance,
+            LockMode = locked ? RetentionMode.Governance : RetentionMode.None,
+            AllowUnlocked = !locked,
             Retention = TimeSpan.FromDays(1),
         };
         return S3ObjectStore.OpenAsync(options, TimeProvider.System, create: true, Ct);
+    }
+
+    private static AmazonS3Client RawClient()
+    {
+        var services = ClusterServices.Require();
+        return new AmazonS3Client(
+            new BasicAWSCredentials(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")),
+            new AmazonS3Config
+            {
+                ServiceURL = services.S3.ToString(),
+                ForcePathStyle = true,
+                AuthenticationRegion = services.Region,
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            });
     }
 
     private static string NewBucket() => "t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

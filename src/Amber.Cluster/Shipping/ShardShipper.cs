@@ -51,22 +51,7 @@ public sealed class ShardShipper
 
         async Task PutFileAsync(string name, string path, long from, long to)
         {
-            var bytes = new byte[to - from];
-            using (var file = fs.OpenRead(path))
-            {
-                var read = 0;
-                while (read < bytes.Length)
-                {
-                    var n = file.Read(from + read, bytes.AsSpan(read));
-                    if (n <= 0)
-                    {
-                        throw new IOException($"{path} ended at {from + read} while shipping bytes {from}-{to} of it");
-                    }
-
-                    read += n;
-                }
-            }
-
+            var bytes = Read(fs, path, from, to);
             await store.PutAsync(Prefix + name, bytes, cancellationToken).ConfigureAwait(false);
             held[name] = bytes.Length;
             put.Add((name, bytes.Length));
@@ -133,6 +118,107 @@ public sealed class ShardShipper
         }
 
         return new ShipReport(Node, put.Count, put.Sum(p => p.Bytes), string.Create(CultureInfo.InvariantCulture, $"{state.Segment}:{state.End}"));
+    }
+
+    /// <summary>
+    /// Re-reads every object of the shard and compares it with the node's files: each problem names the object and
+    /// what is wrong with it (missing, or its bytes differ from the file's). Only what a pass had shipped is expected:
+    /// the sealed segments, the active segment as far as its tail pieces reach, the blob files.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AuditAsync(Archive archive, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        var state = archive.HoldingWriter("Auditing a shard", s => s);
+        var held = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var o in store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
+        {
+            held[o.Name[Prefix.Length..]] = o.Size;
+        }
+
+        var fs = archive.FileSystem;
+        var paths = archive.Paths;
+        var problems = new List<string>();
+        async Task CompareAsync(string name, string path, long length)
+        {
+            var local = Read(fs, path, 0, length);
+            var stored = await store.GetAsync(Prefix + name, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                problems.Add($"{store.Location}/{Prefix}{name}: missing from the object store (the node holds {length} bytes of it)");
+            }
+            else if (!stored.AsSpan().SequenceEqual(local))
+            {
+                problems.Add($"{store.Location}/{Prefix}{name}: altered (its {stored.Length} bytes differ from the node's {local.Length})");
+            }
+        }
+
+        foreach (var number in archive.SegmentNumbers().Where(n => n <= state.Segment).Order())
+        {
+            var segment = Amber.Storage.ArchivePaths.SegmentName(number);
+            var path = paths.Segment(number);
+            if (number < state.Segment || state.Sealed)
+            {
+                await CompareAsync("segments/" + segment, path, Length(fs, path)).ConfigureAwait(false);
+                continue;
+            }
+
+            // The tail pieces must follow each other with no gap and hold the segment's bytes.
+            long at = 0;
+            foreach (var tail in held.Keys.Where(k => k.StartsWith("tails/" + segment + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                var range = tail[(tail.LastIndexOf('/') + 1)..].Split('-');
+                var from = long.Parse(range[0], CultureInfo.InvariantCulture);
+                var to = long.Parse(range[1], CultureInfo.InvariantCulture);
+                if (from != at)
+                {
+                    problems.Add($"{store.Location}/{Prefix}{tail}: starts at {from}, but the pieces before it end at {at} (a piece is missing)");
+                }
+
+                var stored = await store.GetAsync(Prefix + tail, cancellationToken).ConfigureAwait(false);
+                if (stored is null || stored.Length != to - from || !stored.AsSpan().SequenceEqual(Read(fs, path, from, to)))
+                {
+                    problems.Add($"{store.Location}/{Prefix}{tail}: altered (bytes {from}-{to} of {segment} differ from the node's)");
+                }
+
+                at = to;
+            }
+        }
+
+        foreach (var dir in fs.ListDirectories(paths.Blobs))
+        {
+            foreach (var file in fs.ListFiles(Path.Combine(paths.Blobs, dir)).Where(f => f.EndsWith(".zst", StringComparison.Ordinal)))
+            {
+                var path = Path.Combine(paths.Blobs, dir, file);
+                await CompareAsync("blobs/" + dir + "/" + file, path, Length(fs, path)).ConfigureAwait(false);
+            }
+        }
+
+        return problems;
+    }
+
+    private static long Length(Amber.Storage.FileSystem.IFileSystem fs, string path)
+    {
+        using var file = fs.OpenRead(path);
+        return file.Length;
+    }
+
+    private static byte[] Read(Amber.Storage.FileSystem.IFileSystem fs, string path, long from, long to)
+    {
+        var bytes = new byte[to - from];
+        using var file = fs.OpenRead(path);
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = file.Read(from + read, bytes.AsSpan(read));
+            if (n <= 0)
+            {
+                throw new IOException($"{path} ended at {from + read} while reading bytes {from}-{to} of it");
+            }
+
+            read += n;
+        }
+
+        return bytes;
     }
 
     /// <summary>The name of the tail piece holding bytes [<paramref name="from"/>, <paramref name="to"/>) of an active segment.</summary>
