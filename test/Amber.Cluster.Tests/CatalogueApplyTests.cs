@@ -99,10 +99,12 @@ public sealed class CatalogueApplyTests : IDisposable
         }
 
         using var other = new TestArchives(FileSystemKind.Local);
-        using var two = Archive.Init(other.Options());
+        // Another seed: TestArchives' seeded randomness would give the second archive the first one's id.
+        var seed = new Random(7);
+        using var two = Archive.Init(other.Options(o => o with { Random = b => seed.NextBytes(b) }));
         two.Commit(SampleConversations.Create(2).Batch);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => catalogue.ApplyAsync(two, "node-a", Ct));
-        Assert.Contains("shard 'node-a'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("shard 'node-a' holds archive", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, await catalogue.CountAsync("conversations", Ct));
     }
 

@@ -121,6 +121,28 @@ public sealed class ShardShipperTests : IDisposable
         Assert.Contains(problems, p => p.Contains(blob, StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ANodeName_ShippedByAnotherArchive_IsRefused_BeforeAnythingIsPut()
+    {
+        var bucket = NewBucket();
+        using var store = await OpenStoreAsync(bucket);
+        using (var first = archives.Init(Small))
+        {
+            first.Commit(SampleConversations.Create(1).Batch);
+            await new ShardShipper(store, "node-a").ShipAsync(first, Ct);
+        }
+
+        var before = await ListAsync(store, "shards/node-a/");
+        using var other = new TestArchives(FileSystemKind.Local);
+        // Another seed: TestArchives' seeded randomness would give the second archive the first one's id.
+        var seed = new Random(7);
+        using var second = other.Init(o => Small(o) with { Random = b => seed.NextBytes(b) });
+        second.Commit(SampleConversations.Create(2).Batch);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new ShardShipper(store, "node-a").ShipAsync(second, Ct));
+        Assert.Contains("another name", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await ListAsync(store, "shards/node-a/"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Node")]

@@ -15,6 +15,7 @@ namespace Amber.Cluster.Shipping;
 public sealed class ShardShipper
 {
     private readonly S3ObjectStore store;
+    private bool checkedOwner;
 
     public ShardShipper(S3ObjectStore store, string node)
     {
@@ -45,6 +46,19 @@ public sealed class ShardShipper
             held[o.Name[Prefix.Length..]] = o.Size;
         }
 
+        if (!checkedOwner && held.ContainsKey("archive.json"))
+        {
+            // A node name is one shard for good: another archive (a node whose folder was lost) must not mix its segments in.
+            var stored = await store.GetAsync(Prefix + "archive.json", cancellationToken).ConfigureAwait(false);
+            var owner = stored is null ? null : System.Text.Json.Nodes.JsonNode.Parse(stored)?["archive_id"]?.GetValue<string>();
+            if (owner != archive.ArchiveId)
+            {
+                throw new InvalidOperationException(
+                    $"{store.Location}/{Prefix} holds the shard of archive {owner ?? "(unreadable)"}, not of this archive ({archive.ArchiveId}); give this node another name.");
+            }
+        }
+
+        checkedOwner = true;
         var fs = archive.FileSystem;
         var paths = archive.Paths;
         var put = new List<(string Name, long Bytes)>();
