@@ -36,7 +36,7 @@ public sealed class PostgresCatalogueTests : IDisposable
         Assert.Equal(stats.Nodes, await catalogue.CountAsync("nodes", Ct));
         Assert.Equal(archive.GetLastSequence(), await catalogue.CountAsync("commits", Ct));
         Assert.Equal(archive.ArchiveId, await catalogue.MetaAsync("archive_id", Ct));
-        Assert.Equal("1", await catalogue.MetaAsync("catalogue_schema", Ct));
+        Assert.Equal("2", await catalogue.MetaAsync("catalogue_schema", Ct));
 
         // The same conversations, newest first, with the same titles and times as the embedded index lists them.
         var embedded = archive.ListConversations(limit: 100);

@@ -52,10 +52,12 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
 
     /// <summary>Opens the archive (recovering it if this process can take the writer lock); <paramref name="compressionLevel"/> overrides the zstd level of the frames it writes.</summary>
     /// <remarks>An open that upgrades or rebuilds the index (a migration) or catches up a long way shows progress.</remarks>
-    public Archive Open(bool createIfMissing = false, int? compressionLevel = null)
+    /// <param name="configure">Further options (a cluster node names its log's origin after itself).</param>
+    public Archive Open(bool createIfMissing = false, int? compressionLevel = null, Func<ArchiveOptions, ArchiveOptions>? configure = null)
     {
         using var progress = new DeferredProgress<ScanProgress>(this, "index", p => p.BytesScanned < p.BytesTotal, ProgressDisplay.Scan("index"));
         var options = Options(createIfMissing) with { OpenProgress = progress };
+        options = configure?.Invoke(options) ?? options;
         return Archive.Open(compressionLevel is { } level ? options with { CompressionLevel = level } : options);
     }
 

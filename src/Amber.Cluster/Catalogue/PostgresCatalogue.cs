@@ -44,7 +44,8 @@ public sealed class PostgresCatalogue : IAsyncDisposable
     /// Replaces the catalogue with the rows derived from <paramref name="archive"/>'s segments (opened as the writer),
     /// built beside the live one and swapped in at commit.
     /// </summary>
-    public async Task<CatalogueRebuild> RebuildAsync(Archive archive, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="shard">The shard the archive is (a node's name), whose high-water mark the rebuild sets; the archive's id by default.</param>
+    public async Task<CatalogueRebuild> RebuildAsync(Archive archive, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default, string? shard = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         var rows = new ExpectedRows();
@@ -58,7 +59,7 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // One rebuild at a time per catalogue; others wait here rather than tear each other's half-built tables down.
-        await ExecAsync(c, tx, $"SELECT pg_advisory_xact_lock(hashtext('amber catalogue {Schema}'))", cancellationToken).ConfigureAwait(false);
+        await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
         await ExecAsync(c, tx, $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(building)} CASCADE; CREATE SCHEMA {PostgresSchema.Quote(building)};"
             + PostgresSchema.CreateTables(building), cancellationToken).ConfigureAwait(false);
         foreach (var table in PostgresSchema.Tables)
@@ -67,12 +68,68 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         }
 
         await CopyTextsAsync(c, tx, building, rows.Texts, cancellationToken).ConfigureAwait(false);
+        await SetShardAsync(c, tx, building, shard ?? archive.ArchiveId, archive.ArchiveId, (segment, end), cancellationToken).ConfigureAwait(false);
         await ExecAsync(c, tx, PostgresSchema.CreateIndexes(building)
             + $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(Schema)} CASCADE; ALTER SCHEMA {PostgresSchema.Quote(building)} RENAME TO {PostgresSchema.Quote(Schema)};",
             cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CatalogueRebuild(frames, rows.Rows(Amber.Storage.Index.IndexTables.Conversations).LongCount(),
             rows.Rows(Amber.Storage.Index.IndexTables.Nodes).LongCount(), rows.Texts.Count);
+    }
+
+    /// <summary>
+    /// Applies to the catalogue the commits of <paramref name="archive"/> (opened as the writer) that follow its shard's
+    /// high-water mark, in one transaction, by the same rule as the rebuild: the catalogue follows the archive without a
+    /// rebuild. A commit the catalogue already holds (by its hash) is skipped, so applying again changes nothing. Creates
+    /// an empty catalogue first where the schema has none.
+    /// </summary>
+    /// <param name="shard">The shard the archive is (a node's name); the archive's id by default.</param>
+    public async Task<CatalogueApply> ApplyAsync(Archive archive, string? shard = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        shard ??= archive.ArchiveId;
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The rows' keys are assigned from what the catalogue holds: one writer at a time (rebuilds and other shards wait).
+        await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        await EnsureCreatedAsync(c, tx, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
+        var from = await ShardPositionAsync(c, tx, shard, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
+        var rows = new PostgresRows(c, tx, Schema);
+        var skipped = 0;
+        var (frames, segment, end) = archive.HoldingWriter("Applying commits to a catalogue", state =>
+        {
+            if (from is { } f && (f.Segment > state.Segment || (f.Segment == state.Segment && f.Offset > state.End)))
+            {
+                throw new InvalidOperationException(
+                    $"the catalogue's shard '{shard}' is at {f.Segment}:{f.Offset}, past the archive's end {state.Segment}:{state.End}: it was built from other data; rebuild it with `amber index rebuild --catalog`.");
+            }
+
+            var n = archive.IndexCatalogue.Derive(rows, state, from: from, applied: commit =>
+            {
+                var held = rows.HasCommit(commit);
+                skipped += held ? 1 : 0;
+                return held;
+            });
+            return (n, state.Segment, state.End);
+        });
+        await using (var cmd = new NpgsqlCommand($"UPDATE {PostgresSchema.Quote(Schema)}.meta SET value = @p WHERE key = 'position'", c, tx))
+        {
+            cmd.Parameters.AddWithValue("p", string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await SetShardAsync(c, tx, Schema, shard, archive.ArchiveId, (segment, end), cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new CatalogueApply(shard, frames, skipped, string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
+    }
+
+    /// <summary>A shard's high-water mark (<c>segment:offset</c> of its log up to which the catalogue holds its commits), or null.</summary>
+    public async Task<string?> ShardPositionAsync(string shard, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenCheckedAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(c, "SELECT position FROM {0}.shards WHERE shard = @shard");
+        cmd.Parameters.AddWithValue("shard", shard);
+        return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     /// <summary>The value of a <c>meta</c> row (<c>archive_id</c>, <c>catalogue_schema</c>, <c>position</c>), or null.</summary>
@@ -192,6 +249,70 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         var cmd = c.CreateCommand();
         cmd.CommandText = sql.Replace("{0}", PostgresSchema.Quote(Schema), StringComparison.Ordinal);
         return cmd;
+    }
+
+    private Task LockAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken cancellationToken)
+        => ExecAsync(c, tx, $"SELECT pg_advisory_xact_lock(hashtext('amber catalogue {Schema}'))", cancellationToken);
+
+    /// <summary>Creates an empty catalogue (tables, indexes, meta) when the schema has none; checks the layout of one that exists.</summary>
+    private async Task EnsureCreatedAsync(NpgsqlConnection c, NpgsqlTransaction tx, string archiveId, CancellationToken cancellationToken)
+    {
+        var q = PostgresSchema.Quote(Schema);
+        await using (var probe = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", c, tx))
+        {
+            probe.Parameters.AddWithValue("t", $"{q}.meta");
+            if ((bool)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                await using var version = new NpgsqlCommand($"SELECT value FROM {q}.meta WHERE key = 'catalogue_schema'", c, tx);
+                var v = await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+                if (v != PostgresSchema.Version.ToString(CultureInfo.InvariantCulture))
+                {
+                    throw new InvalidOperationException(
+                        $"the catalogue in schema '{Schema}' has layout {v ?? "(none)"}, this amber writes layout {PostgresSchema.Version}; rebuild it with `amber index rebuild --catalog`.");
+                }
+
+                return;
+            }
+        }
+
+        await ExecAsync(c, tx, $"CREATE SCHEMA IF NOT EXISTS {q};" + PostgresSchema.CreateTables(Schema) + PostgresSchema.CreateIndexes(Schema), cancellationToken).ConfigureAwait(false);
+        await using var meta = new NpgsqlCommand($"INSERT INTO {q}.meta (key, value) VALUES ('archive_id', @a), ('catalogue_schema', @v), ('position', '1:0')", c, tx);
+        meta.Parameters.AddWithValue("a", archiveId);
+        meta.Parameters.AddWithValue("v", PostgresSchema.Version.ToString(CultureInfo.InvariantCulture));
+        await meta.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(uint Segment, long Offset)?> ShardPositionAsync(NpgsqlConnection c, NpgsqlTransaction tx, string shard, string archiveId, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT archive_id, position FROM {PostgresSchema.Quote(Schema)}.shards WHERE shard = @shard", c, tx);
+        cmd.Parameters.AddWithValue("shard", shard);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (r.GetString(0) != archiveId)
+        {
+            throw new InvalidOperationException($"the catalogue's shard '{shard}' holds archive {r.GetString(0)}, not {archiveId}: each node keeps its own shard under its own name.");
+        }
+
+        var p = r.GetString(1).Split(':');
+        return (uint.Parse(p[0], CultureInfo.InvariantCulture), long.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task SetShardAsync(NpgsqlConnection c, NpgsqlTransaction tx, string schema, string shard, string archiveId, (uint Segment, long Offset) position,
+        CancellationToken cancellationToken)
+    {
+        var q = PostgresSchema.Quote(schema);
+        await using var cmd = new NpgsqlCommand($"""
+            INSERT INTO {q}.shards (shard, archive_id, position) VALUES (@shard, @archive, @position)
+            ON CONFLICT (shard) DO UPDATE SET position = excluded.position
+            """, c, tx);
+        cmd.Parameters.AddWithValue("shard", shard);
+        cmd.Parameters.AddWithValue("archive", archiveId);
+        cmd.Parameters.AddWithValue("position", string.Create(CultureInfo.InvariantCulture, $"{position.Segment}:{position.Offset}"));
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ExecAsync(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken)

@@ -14,7 +14,8 @@ namespace Amber.Cluster.Catalogue;
 internal static class PostgresSchema
 {
     /// <summary>The version of this layout, kept in <c>meta</c> under <c>catalogue_schema</c>.</summary>
-    public const int Version = 1;
+    /// <remarks>2: <c>shards</c> (each shard's high-water mark) and <c>commits</c> keyed by their hash, for commits applied one by one.</remarks>
+    public const int Version = 2;
 
     /// <summary>The text search configuration: no stemming and no stop words, like the SQLite index's <c>unicode61</c> words.</summary>
     public const string TextConfig = "simple";
@@ -22,7 +23,7 @@ internal static class PostgresSchema
     public static readonly IReadOnlyList<PgTable> Tables =
     [
         new(IndexTables.Meta, [Text, Text], ["key"], []),
-        new(IndexTables.Commits, [Integer, Integer, Integer, Integer, Text, Bytes], ["seq"], []),
+        new(IndexTables.Commits, [Integer, Integer, Integer, Integer, Text, Bytes], ["leaf_hash"], ["(seq)"]),
         new(IndexTables.Checkpoints, [Integer, Integer, Integer, Text], ["segment", "offset"], []),
         new(IndexTables.Dictionaries, [Integer, Text, Integer, Integer, Integer], ["dict_id"], []),
         new(IndexTables.Conversations,
@@ -52,6 +53,8 @@ internal static class PostgresSchema
         }
 
         sql.Append($"CREATE TABLE {Quote(schema)}.node_text (node bigint PRIMARY KEY, words tsvector NOT NULL);\n");
+        // Each shard's high-water mark: the position in its log up to which its commits are in the catalogue.
+        sql.Append($"CREATE TABLE {Quote(schema)}.shards (shard text PRIMARY KEY, archive_id text NOT NULL, position text NOT NULL);\n");
         return sql.ToString();
     }
 

@@ -263,10 +263,13 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// end, by the same rule as <see cref="Replay"/>: how a catalogue other than <c>index.db</c> (PostgreSQL, for a
     /// cluster archive) is rebuilt from the segments alone.
     /// </summary>
-    public int Derive(IIndexRowStore into, SegmentState state, IProgress<ScanProgress>? progress = null)
+    /// <param name="from">Where to start (a catalogue's high-water mark, to apply only what follows it), or null for the first frame.</param>
+    /// <param name="applied">True for a commit the catalogue already holds (by its hash), which is skipped: applying twice changes nothing.</param>
+    public int Derive(IIndexRowStore into, SegmentState state, IProgress<ScanProgress>? progress = null, (uint Segment, long Offset)? from = null,
+        Func<IndexedCommit, bool>? applied = null)
     {
         var models = new Dictionary<string, Amber.Core.Model.ModelReference>(StringComparer.Ordinal);
-        return Walk(null, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes), (_, _) => { });
+        return Walk(from, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes, applied: applied), (_, _) => { });
     }
 
     /// <summary>Reads every frame after <paramref name="from"/> up to <paramref name="state"/>'s end, in order, and hands each to <paramref name="frame"/>.</summary>
@@ -321,7 +324,7 @@ internal sealed class ArchiveCatalogue : IDisposable
 
     /// <summary>The rows of one frame (dictionary, checkpoint or commit), into any row store.</summary>
     private void DeriveFrame(IIndexRowStore into, Dictionary<string, Amber.Core.Model.ModelReference> models, Compression compression, uint segment, long offset,
-        byte[] frame, IndexedCommit? commit = null)
+        byte[] frame, IndexedCommit? commit = null, Func<IndexedCommit, bool>? applied = null)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -344,7 +347,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         try
         {
             IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
-            foreach (var c in commits)
+            foreach (var c in commits.Where(c => applied?.Invoke(c) != true))
             {
                 IndexRowDeriver.Apply(into, c, models);
             }

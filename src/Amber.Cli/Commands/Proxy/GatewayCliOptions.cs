@@ -20,11 +20,24 @@ internal sealed class GatewayCliOptions
         DefaultValueFactory = _ => GatewayOptions.DefaultAnthropicUpstream,
     };
 
-    public Option<string> Ack { get; } = new Option<string>("--ack")
+    /// <param name="cluster">True for <c>amber serve</c>, whose <c>--ack</c> also takes a cluster node's <c>local</c> and <c>replicated</c>.</param>
+    public GatewayCliOptions(bool cluster = false)
     {
-        Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced to the spool",
-        DefaultValueFactory = _ => "durable",
-    }.AcceptOnlyFromAmong("durable", "async");
+        Ack = cluster
+            ? new Option<string>("--ack")
+            {
+                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced to the spool; "
+                    + "with --node, local: fsynced on the node, shipped within --ship-seconds; replicated: once it is in the object store and the catalogue",
+                DefaultValueFactory = _ => "durable",
+            }.AcceptOnlyFromAmong("durable", "async", "local", "replicated")
+            : new Option<string>("--ack")
+            {
+                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced to the spool",
+                DefaultValueFactory = _ => "durable",
+            }.AcceptOnlyFromAmong("durable", "async");
+    }
+
+    public Option<string> Ack { get; }
 
     public Option<string?> Notice { get; } = new("--notice")
     {
@@ -72,13 +85,16 @@ internal sealed class GatewayCliOptions
     }
 
     /// <summary>The gateway options in force (flags, AMBER_* variables, settings file, defaults); a malformed upstream URL is a <see cref="FormatException"/> naming where it came from.</summary>
-    public static GatewayOptions Read(EffectiveSettings settings)
+    /// <param name="cluster">True for <c>amber serve --node</c>, which also takes <c>local</c> and <c>replicated</c> (the gateway's side of both is durable).</param>
+    public static GatewayOptions Read(EffectiveSettings settings, bool cluster = false)
     {
         var notice = settings[SettingsCatalogue.Notice].Value;
         var ack = settings[SettingsCatalogue.Ack];
-        if (ack.Value is not ("durable" or "async"))
+        if (ack.Value is not ("durable" or "async") && !(cluster && ack.Value is "local" or "replicated"))
         {
-            throw new FormatException($"{SettingsCatalogue.Ack} ({ack.Source}): \"{ack.Value}\" is not durable or async.");
+            throw new FormatException(ack.Value is "local" or "replicated"
+                ? $"{SettingsCatalogue.Ack} ({ack.Source}): \"{ack.Value}\" is for a cluster node (amber serve --node NAME)."
+                : $"{SettingsCatalogue.Ack} ({ack.Source}): \"{ack.Value}\" is not durable or async.");
         }
 
         return new GatewayOptions

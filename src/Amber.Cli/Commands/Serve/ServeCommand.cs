@@ -8,12 +8,14 @@ using Amber.Viewer;
 using Amber.Viewer.Charts;
 using Amber.Viewer.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Amber.Cli.Commands.Serve;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, bool requireToken = false)
+    public static async Task<int> RunAsync(CliEnvironment env, CancellationToken ct, IReadOnlyList<string>? localModels = null, bool freeze = false, bool requireToken = false,
+        bool allowUnlocked = false)
     {
         var listen = env.Settings[SettingsCatalogue.ServeListen].Value!;
         var hostNames = env.Settings[SettingsCatalogue.ServeHostNames].Values;
@@ -23,11 +25,13 @@ internal static class ServeCommand
         GatewayOptions gateway;
         TelemetrySettings telemetry;
         HostPolicy hosts;
+        ClusterServing.Settings? node;
         try
         {
             endpoint = AmberServer.ParseListen(listen);
             hosts = new HostPolicy(endpoint, hostNames);
-            gateway = GatewayCliOptions.Read(env.Settings);
+            node = ClusterServing.Read(env, allowUnlocked);
+            gateway = GatewayCliOptions.Read(env.Settings, cluster: node is not null);
             telemetry = GatewayCliOptions.ReadTelemetry(env.Settings);
         }
         catch (FormatException e)
@@ -55,7 +59,15 @@ internal static class ServeCommand
             }
         }
 
-        await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel);
+        // A cluster node's shard is its own log: its origin names the node (set when the shard is created).
+        await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel,
+            node is null ? null : o => o with { LogOrigin = "amber.node/" + node.Node });
+        await using var cluster = node is null ? null : await StartClusterAsync(env, node, archive, messages, ct).ConfigureAwait(false);
+        if (node is not null && cluster is null)
+        {
+            return ExitCodes.Failed;
+        }
+
         var (prices, _, storage) = CostSettings.Load(env.Settings);
         var tokens = new TokenStore(archive.Directory, TimeProvider.System, System.Security.Cryptography.RandomNumberGenerator.Fill);
         var options = new AmberServerOptions { Listen = listen, AccessToken = token, Tokens = tokens, RequireToken = requireToken, HostNames = hostNames ?? [], Telemetry = telemetry, Cost = new CostPricing(prices, storage) };
@@ -73,6 +85,12 @@ internal static class ServeCommand
         using var localModelsLifetime = local;
         // The gateway owns /v1/* (after the local model host, which answers only its own model names).
         options.Services.Add(s => s.AddAmberGateway(gateway));
+        if (cluster is not null)
+        {
+            // --ack replicated: the answer's end waits for the commit to be in the object store and the catalogue.
+            options.Services.Add(s => s.AddSingleton(sp => cluster.Sink(sp.GetRequiredService<ArchiveSink>())));
+        }
+
         options.Endpoints.Add(e => e.MapAmberGateway());
 
         await using var app = AmberServer.Build(archive, options);
@@ -82,6 +100,12 @@ internal static class ServeCommand
         }
 
         messages.Attach(app);
+        if (cluster is not null)
+        {
+            messages.Info($"node {cluster.Node}: shipping to {node!.Store.Location} and applying to the catalogue (schema {node.Schema}), "
+                + (cluster.Replicated ? "--ack replicated (each answer ends once its commit is in both)" : $"--ack local (within {node.Interval.TotalSeconds:0.#} s)") + ".");
+        }
+
         messages.Info($"serving {archive.Directory} at {string.Join(", ", app.Urls)} (viewer at /, JSON API under /api, gateway under /v1: {ProxyCommand.Describe(gateway)}); Ctrl+C stops.");
         if (token is not null)
         {
@@ -102,5 +126,26 @@ internal static class ServeCommand
 
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Joins the cluster as a node; null, with the reason on stderr, when the store or the catalogue cannot be had.</summary>
+    private static async Task<ClusterServing?> StartClusterAsync(CliEnvironment env, ClusterServing.Settings node, Amber.Storage.Archive archive, HostMessages messages, CancellationToken ct)
+    {
+        if (archive.IsReadOnly)
+        {
+            env.Error.WriteLine($"amber: node {node.Node}: another process holds the writer lock of {archive.Directory}; each node needs its own archive folder.");
+            return null;
+        }
+
+        try
+        {
+            return await ClusterServing.StartAsync(node, archive, messages.Warn, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Amber.Cluster.Objects.ObjectStoreException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            // The connection string may hold a password: the server's answer is named, never the string.
+            env.Error.WriteLine($"amber: node {node.Node} could not join the cluster: {e.Message}");
+            return null;
+        }
     }
 }

@@ -28,6 +28,13 @@ internal static class SettingsCatalogue
     public const string CostStoragePrice = "Cost:StorageUsdPerGbMonth";
     public const string CostReplicas = "Cost:Replicas";
     public const string CostHorizonYears = "Cost:HorizonYears";
+    public const string Node = "Node";
+    public const string Catalog = "Catalog";
+    public const string Store = "Store";
+    public const string CatalogSchema = "Cluster:CatalogSchema";
+    public const string ShipSeconds = "Cluster:ShipSeconds";
+    public const string LockMode = "Cluster:LockMode";
+    public const string RetentionDays = "Cluster:RetentionDays";
 
     /// <summary>The value of <see cref="Notice"/> that asks for the default notice text (what a bare <c>--notice</c> means).</summary>
     public const string DefaultNoticeValue = "on";
@@ -53,7 +60,7 @@ internal static class SettingsCatalogue
         new(ProxyHostNames, "--host-name", ["proxy"], null, "Host names besides loopback that amber proxy answers", IsList: true),
         new(OpenAiUpstream, "--openai-upstream", Gateway, GatewayOptions.DefaultOpenAiUpstream, "Where the gateway forwards OpenAI calls"),
         new(AnthropicUpstream, "--anthropic-upstream", Gateway, GatewayOptions.DefaultAnthropicUpstream, "Where the gateway forwards Anthropic calls"),
-        new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool)"),
+        new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool); with amber serve --node, local (shipped within Cluster:ShipSeconds) or replicated (in the object store and catalogue)"),
         new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
         new(OtlpEndpoint, "--otlp-endpoint", Gateway, null, "OTLP/HTTP endpoint traces, metrics and logs are exported to (/v1/traces etc. appended); unset exports nothing"),
         new(LogFormat, "--log-format", Gateway, "off", "Console logs: off (only Amber's warnings and errors, on stderr), text or json (one JSON object a line)"),
@@ -61,6 +68,13 @@ internal static class SettingsCatalogue
         new(CostStoragePrice, "--storage-usd-per-gb-month", Cost, StoragePrices.DefaultUsdPerGbMonth.ToString(CultureInfo.InvariantCulture), "Storage price in USD per GB-month (default: S3 Standard; Glacier Deep Archive is 0.00099)"),
         new(CostReplicas, "--replicas", Cost, StoragePrices.DefaultReplicas.ToString(CultureInfo.InvariantCulture), "Copies of the archive kept"),
         new(CostHorizonYears, "--horizon-years", Cost, StoragePrices.DefaultHorizonYears.ToString(CultureInfo.InvariantCulture), "Years the archive is kept"),
+        new(Node, "--node", ["serve"], null, "Join a cluster archive as this node: its own shard, shipped to --store and applied to --catalog"),
+        new(Catalog, "--catalog", ["serve"], null, "The cluster archive's PostgreSQL catalogue (an Npgsql connection string)", Secret: true),
+        new(Store, "--store", ["serve"], null, "The cluster archive's object store, s3://BUCKET[/PREFIX] (credentials from AWS_*, never stored)"),
+        new(CatalogSchema, "--catalog-schema", ["serve"], "amber", "The PostgreSQL schema that holds the catalogue"),
+        new(ShipSeconds, "--ship-seconds", ["serve"], "2", "With --ack local, the longest a commit waits to be shipped to the object store and the catalogue"),
+        new(LockMode, "--lock-mode", ["serve"], "compliance", "Object Lock mode of shipped objects: compliance or governance"),
+        new(RetentionDays, "--retention-days", ["serve"], "3650", "Days each shipped object stays locked"),
     ];
 
     public static Setting Get(string key) => All.First(s => s.Key == key);

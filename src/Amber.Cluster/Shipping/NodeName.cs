@@ -1,0 +1,16 @@
+namespace Amber.Cluster.Shipping;
+
+/// <summary>The rule for a node's name (<c>--node NAME</c>): it names the node's shard prefix, catalogue shard and log origin.</summary>
+public static class NodeName
+{
+    /// <summary>Lowercase letters, digits, '-' and '_', 1 to 63 characters, starting with a letter or digit.</summary>
+    public static void ThrowIfInvalid(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length is 0 or > 63 || !char.IsAsciiLetterOrDigit(name[0])
+            || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"the node name '{name}' must be 1 to 63 lowercase letters, digits, '-' and '_', starting with a letter or digit", nameof(name));
+        }
+    }
+}
