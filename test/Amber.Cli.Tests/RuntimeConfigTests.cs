@@ -5,7 +5,8 @@ namespace Amber.Cli.Tests;
 /// <summary>
 /// The CLI's runtime settings, as the built <c>amber.runtimeconfig.json</c> hands them to the runtime (the same file
 /// <c>./amber</c>'s build and the dotnet-tool package carry): tiered PGO off, for the short batch work most commands
-/// are (docs/BENCHMARKS.md §23).
+/// are (docs/BENCHMARKS.md §23); thread-pool workers that block at once instead of spinning when they run out of work,
+/// for the gateway's wake-ups (§35-G).
 /// </summary>
 public sealed class RuntimeConfigTests
 {
@@ -17,5 +18,15 @@ public sealed class RuntimeConfigTests
         var properties = JsonNode.Parse(File.ReadAllText(path))!["runtimeOptions"]!["configProperties"]!;
 
         Assert.False(properties["System.Runtime.TieredPGO"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void RuntimeConfig_OfTheBuiltCli_TurnsThreadPoolSpinningOff()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "amber.runtimeconfig.json");
+
+        var properties = JsonNode.Parse(File.ReadAllText(path))!["runtimeOptions"]!["configProperties"]!;
+
+        Assert.Equal(0, properties["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]!.GetValue<int>());
     }
 }

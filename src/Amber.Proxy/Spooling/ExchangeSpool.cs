@@ -24,12 +24,15 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
     /// <summary>Most spooled exchanges recorded at once.</summary>
     private const int DrainBatch = 64;
 
+    /// <summary>Most spooled exchanges queued with their content in memory; beyond this the drain reads the files back.</summary>
+    private const int MaxHeldInMemory = 256;
+
     private readonly IFileSystem fs;
     private readonly string directory;
     private readonly ArchiveSink archive;
     private readonly TimeProvider time;
     private readonly ILogger log;
-    private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Spooled> queue = Channel.CreateUnbounded<Spooled>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task drain;
     private long sequence;
     private long enqueued;
@@ -51,7 +54,7 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
 
         foreach (var leftover in Pending())
         {
-            Enqueue(leftover);
+            Enqueue(new Spooled(leftover, null, null));
         }
 
         drain = Task.Run(DrainAsync);
@@ -93,8 +96,12 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         // Name: time, then a per-process counter, then the instance: sorts in arrival order across restarts.
         var name = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow().UtcTicks:D19}-{Interlocked.Increment(ref sequence):D8}-{exchange.Instance}.json");
         var path = Path.Combine(directory, name);
-        AtomicFile.Write(fs, path, exchange.ToJsonBytes());
-        if (!Enqueue(path))
+        var bytes = exchange.ToJsonBytes();
+        AtomicFile.Write(fs, path, bytes);
+        // The drain records the exchange from memory; the file is read back only after a restart, or when the drain is
+        // so far behind that holding every waiting exchange in memory would not be bounded.
+        var spooled = Depth < MaxHeldInMemory ? new Spooled(path, exchange, bytes) : new Spooled(path, null, null);
+        if (!Enqueue(spooled))
         {
             GatewayLog.SpoolClosed(log, name);
         }
@@ -102,10 +109,10 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private bool Enqueue(string path)
+    private bool Enqueue(Spooled spooled)
     {
         Interlocked.Increment(ref enqueued);
-        if (queue.Writer.TryWrite(path))
+        if (queue.Writer.TryWrite(spooled))
         {
             return true;
         }
@@ -136,9 +143,10 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         var running = new List<Task>(DrainBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (running.Count < DrainBatch && reader.TryRead(out var path))
+            while (running.Count < DrainBatch && reader.TryRead(out var spooled))
             {
-                if (Load(path) is not { } loaded)
+                var path = spooled.Path;
+                if (Load(spooled) is not { } loaded)
                 {
                     continue;
                 }
@@ -157,11 +165,20 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Reads and normalizes a spooled file; null (logged, counted as finished, the file kept) when that fails.</summary>
-    private Loaded? Load(string path)
+    /// <summary>
+    /// Normalizes a spooled exchange: from memory when this process spooled it (the file is not read back or parsed
+    /// again), else from its file. Null (logged, counted as finished, the file kept) when that fails.
+    /// </summary>
+    private Loaded? Load(Spooled spooled)
     {
+        var path = spooled.Path;
         try
         {
+            if (spooled.Exchange is { } spooledHere)
+            {
+                return new Loaded(spooledHere, ArchiveSink.Normalize(spooledHere), spooled.Bytes!);
+            }
+
             byte[] bytes;
             using (var file = fs.OpenRead(path))
             {
@@ -207,6 +224,9 @@ public sealed class ExchangeSpool : IExchangeSink, IAsyncDisposable
     }
 
     private sealed record Loaded(RawExchange Exchange, Amber.Proxy.Protocols.NormalizedExchange Normalized, byte[] Bytes);
+
+    /// <summary>A spool file queued for recording, with the exchange and the file's bytes as this process spooled them (null for a file an earlier process left).</summary>
+    private sealed record Spooled(string Path, RawExchange? Exchange, byte[]? Bytes);
 
     public async ValueTask DisposeAsync()
     {

@@ -36,7 +36,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     private readonly SemaphoreSlim writeGate;
     private readonly Channel<PendingCommit> queue = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
-    private readonly ManualResetEventSlim arrived = new(false); // set by whoever queues, by the checkpoint timer and by Dispose
+    private readonly ManualResetEventSlim arrived = new(false, spinCount: 0); // set by whoever queues, by the checkpoint timer and by Dispose; blocks at once (no spinning per wake-up)
     private ITimer? checkpointTimer; // writer thread only
     private readonly FrameEncoder encoder;
     private readonly CommitPreparer preparer;
@@ -61,7 +61,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
         seq = log.Size; // authenticated against the segments on open (LogAuthenticator)
         lastCheckpointSize = log.LatestCheckpointSize;
         catalogue.Unindexed.Start(seq); // the index was caught up with the segments when the archive opened
-        indexer = new Indexer(catalogue, options.Log);
+        indexer = new Indexer(catalogue, options.Log, options.TimeProvider);
         StorageMetrics.Track(catalogue.Unindexed);
         // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that
         // request handling (the gateway's, say) needs.

@@ -24,7 +24,13 @@ internal static class IndexRowDeriver
     /// Per entry, the node id and node already read from that entry's bytes (verify's scan reads and hashes every node
     /// once and hands both over), or null to read them here.
     /// </param>
-    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache, IReadOnlyList<(string? Id, Node? Node)>? parsed = null)
+    /// <param name="refreshLater">
+    /// Where to note the conversations this commit touched instead of refreshing them now, or null to refresh them here.
+    /// A caller applying several commits in one transaction refreshes each noted conversation once at its end
+    /// (<see cref="Refresh(IIndexRowStore, IEnumerable{long})"/>): a refresh reads the whole conversation, so one per
+    /// commit made a conversation that grows by a branch a call cost O(size) per call. The rows end the same.
+    /// </param>
+    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache, IReadOnlyList<(string? Id, Node? Node)>? parsed = null, ISet<long>? refreshLater = null)
     {
         var info = commit.Info;
         var seq = (long)info["seq"]!;
@@ -177,6 +183,22 @@ internal static class IndexRowDeriver
                 }
             }
 
+            if (refreshLater is null)
+            {
+                Refresh(store, conversation);
+            }
+            else
+            {
+                refreshLater.Add(conversation);
+            }
+        }
+    }
+
+    /// <summary>Refreshes the conversations an <see cref="Apply"/> with <c>refreshLater</c> noted, once each.</summary>
+    public static void Refresh(IIndexRowStore store, IEnumerable<long> conversations)
+    {
+        foreach (var conversation in conversations)
+        {
             Refresh(store, conversation);
         }
     }

@@ -99,7 +99,7 @@ public sealed class IndexRowDeriverTests
         Assert.Equal("[]", IndexRowDeriver.JsonArrayOf([]));
     }
 
-    private static List<object?[]> Rows(SqliteConnection c, IndexTable table)
+    internal static List<object?[]> Rows(SqliteConnection c, IndexTable table)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", table.Columns)} FROM {table.Name}";
