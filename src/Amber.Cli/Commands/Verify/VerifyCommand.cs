@@ -60,15 +60,10 @@ internal static class VerifyCommand
             env.Out.WriteLine($"note: {note}");
         }
 
-        if (report.FixityOnly.Count > 0)
-        {
-            var oldest = report.FixityOnly.Min(u => u.CheckedAt);
-            env.Out.WriteLine($"unchanged: {report.FixityOnly.Count} unit(s) hashed the same as when last deep-checked (oldest {oldest}, check version {report.FixityOnly[0].CheckVersion}): fixity only; --full deep-checks them again.");
-        }
-
         if (report.Ok)
         {
             env.Out.WriteLine($"ok: {report.Segments} segment(s), {report.Frames} frame(s), {report.Commits} commit(s), {report.Nodes} node(s), {report.Blobs} blob(s), {Output.Bytes(report.FixityBytes)} re-read and hashed, {report.DeepChecked.Count} unit(s) deep-checked.");
+            Unchanged(env, report);
             return ExitCodes.Ok;
         }
 
@@ -77,7 +72,17 @@ internal static class VerifyCommand
             env.Error.WriteLine($"FAULT: {fault}");
         }
 
+        Unchanged(env, report);
         env.Error.WriteLine($"amber verify: {report.Faults.Count} fault(s) found.");
         return ExitCodes.Failed;
+    }
+
+    /// <summary>Says which units were fixity-checked only (their bytes unchanged since a verify deep-checked them).</summary>
+    private static void Unchanged(CliEnvironment env, VerifyReport report)
+    {
+        foreach (var u in report.FixityOnly)
+        {
+            env.Out.WriteLine($"unchanged: {u.Unit} since {u.CheckedAt}, deep-checked by check version {u.CheckVersion} (fixity only; --full checks it again)");
+        }
     }
 }
