@@ -184,6 +184,33 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Verify_SecondRun_UsesTheMemo_FullChecksAgain_AndDamageAfterItIsFound()
+    {
+        using var cli = new CliRunner();
+        cli.Seed(3);
+        Assert.Equal(0, cli.Run("verify").Exit);
+
+        var second = JsonNode.Parse(cli.Run("verify", "--json").Out)!;
+        Assert.Equal("used", second["memo"]!.GetValue<string>());
+        Assert.DoesNotContain(second["deep_checked"]!.AsArray(), u => u!.GetValue<string>() == "seg-000001.amb");
+        Assert.Contains(second["fixity_only"]!.AsArray(), u => u!["unit"]!.GetValue<string>() == "seg-000001.amb" && u["check_version"]!.GetValue<int>() >= 1);
+        Assert.True(second["fixity_bytes"]!.GetValue<long>() >= second["bytes"]!.GetValue<long>());
+        var text = cli.Run("verify");
+        Assert.StartsWith("ok:", text.Out, StringComparison.Ordinal);
+        Assert.Contains("unchanged: seg-000001.amb since ", text.Out, StringComparison.Ordinal);
+
+        var full = JsonNode.Parse(cli.Run("verify", "--json", "--full").Out)!;
+        Assert.Equal("ignored", full["memo"]!.GetValue<string>());
+        Assert.Contains(full["deep_checked"]!.AsArray(), u => u!.GetValue<string>() == "seg-000001.amb");
+        Assert.Empty(full["fixity_only"]!.AsArray());
+
+        cli.FlipFirstSegmentByte(200, 0x20);
+        var (exit, _, err) = cli.Run("verify");
+        Assert.Equal(1, exit);
+        Assert.Contains("CRC-32C mismatch", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_FlippedByte_ExitsNonZeroNamingTheFault()
     {
         using var cli = new CliRunner();

@@ -85,6 +85,7 @@ public sealed class CampaignTests
     [InlineData("archive.json", "manifest")]
     [InlineData("index.db", "index")]
     [InlineData("amber.lock", null)]
+    [InlineData("verify.memo", null)]
     public void Rot_FileKinds_CoverTheArchive(string file, string? kind) => Assert.Equal(kind, RotCampaign.KindOf(file));
 
     [Fact]

@@ -113,6 +113,7 @@ public static class RotCampaign
         return (top, name) switch
         {
             (_, "amber.lock" or "readers.lock") => null,
+            (_, "verify.memo") => null, // derived: a damaged memo is ignored (noted) and costs one full verify
             _ when name.EndsWith("-wal", StringComparison.Ordinal) || name.EndsWith("-shm", StringComparison.Ordinal) => null, // SQLite's, gone at close
             ("segments", _) => "segment",
             ("blobs", _) => "blob",
@@ -259,5 +260,13 @@ public static class RotCampaign
 
         archive.Dispose();
         SqliteConnection.ClearAllPools(); // the pristine copy is final only once SQLite has closed the index
+
+        // A verify writes verify.memo: every trial then verifies with a memo present, so damage must be found through it.
+        using (var verified = Archive.Open(new ArchiveOptions { Directory = dir }))
+        {
+            ArchiveVerifier.Verify(verified);
+        }
+
+        SqliteConnection.ClearAllPools();
     }
 }

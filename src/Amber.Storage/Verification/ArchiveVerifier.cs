@@ -11,8 +11,10 @@ using Amber.Storage.Index;
 namespace Amber.Storage.Verification;
 
 /// <summary>
-/// Re-reads every byte: segment headers, every frame's length and CRC, every sealed segment's footer hash,
-/// every node's hash and parent chain, every blob's hash, the checkpoint, and the index against the segments.
+/// Re-reads and hashes every byte of every file (fixity, never skipped), then deep-checks: segment headers, every frame's
+/// length and CRC, every sealed segment's footer hash, every node's hash and parent chain, every blob's hash, the log, the
+/// checkpoint, and the index against the segments. A segment or index whose bytes (and every segment before it) hash to
+/// what <c>verify.memo</c> recorded keeps the result of its earlier deep check (<see cref="MemoSession"/>).
 /// </summary>
 public static class ArchiveVerifier
 {
@@ -28,14 +30,19 @@ public static class ArchiveVerifier
 
     /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
     /// <param name="progress">Told the frames and segment bytes re-read so far, of all the segments' bytes; last with the whole total.</param>
-    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress)
+    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress) => Verify(archive, trustedCheckpoints, progress, full: false);
+
+    /// <param name="trustedCheckpoints">Signed checkpoints kept from earlier (e.g. with receipts): the log must still be consistent with them.</param>
+    /// <param name="progress">Told the frames and segment bytes re-read so far, of all the segments' bytes; last with the whole total.</param>
+    /// <param name="full">Ignore verify.memo and deep-check every unit (the memo is rewritten); else units whose bytes are unchanged since their deep check get fixity only.</param>
+    public static VerifyReport Verify(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress, bool full)
     {
         // In the writing process, commits wait while verify reads (another process's writer cannot be paused).
         archive.WriteGate.Wait();
         try
         {
             archive.WaitForIndexer(); // and the index holds everything written
-            return VerifyCore(archive, trustedCheckpoints, progress);
+            return VerifyCore(archive, trustedCheckpoints, progress, full);
         }
         finally
         {
@@ -43,12 +50,36 @@ public static class ArchiveVerifier
         }
     }
 
-    private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress)
+    private static VerifyReport VerifyCore(Archive archive, IReadOnlyList<string> trustedCheckpoints, IProgress<ScanProgress>? progress, bool full)
     {
         var report = new VerifyReport { Recovery = archive.Recovery.Actions };
         var time = archive.Options.TimeProvider;
         var started = time.GetTimestamp();
         var clock = new ScanClock(time);
+        var fs = archive.FileSystem;
+        var paths = archive.Paths;
+        var numbers = archive.SegmentNumbers();
+
+        // Fixity first, never skipped: every byte of every file hashed. The deep checks below are skipped only for units
+        // whose bytes hash to what verify.memo recorded, with every segment before them unchanged (the chain).
+        var memo = new MemoSession(archive, report, full);
+        var indexPath = archive.Index.Path;
+        SettleIndex(archive, indexPath);
+        var fixity = Fixity.HashAll(fs, paths.Root, [indexPath, indexPath + "-wal"], sqlite: indexPath);
+        report.FixityBytes = fixity.Values.Sum(f => f.Length);
+        var chains = new byte[numbers.Count][];
+        var chain = new byte[32];
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            var name = ArchivePaths.SegmentName(numbers[i]);
+            var sha = fixity.TryGetValue(paths.Segment(numbers[i]), out var f) ? f.Sha256 : new byte[32];
+            chain = chains[i] = SHA256.HashData([.. chain, .. System.Text.Encoding.UTF8.GetBytes(name), .. sha]);
+        }
+
+        byte[]? IndexDigest(string path) => fixity.TryGetValue(path, out var f) ? f.Sha256 : null;
+        var (indexDb, indexWal) = (IndexDigest(indexPath), IndexDigest(indexPath + "-wal") ?? new byte[32]);
+        var indexMemo = memo.SkipIndex(indexDb, indexWal, chain);
+        IndexAudit.Phase(report, time, "fixity: SHA-256 of every file", started);
 
         // The index audit rebuilds the index from the segments through its own reads: it runs on the other core while this
         // thread re-reads and checks every frame. Its faults are reported after the segments', as when the two ran in turn.
@@ -56,13 +87,22 @@ public static class ArchiveVerifier
         var indexReport = new VerifyReport();
         using var scanned = new ScannedFrames();
         var seen = new ScannedContent();
-        var audit = Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var audit = indexMemo is null
+            ? Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Task.CompletedTask;
+        if (indexMemo is not null)
+        {
+            scanned.Abandon();
+            indexReport.Notes.AddRange(indexMemo.Notes);
+        }
+        else
+        {
+            report.DeepChecked.Add("index.db");
+        }
+
         try
         {
             var log = new LogCheck(archive, report);
-            var fs = archive.FileSystem;
-            var paths = archive.Paths;
-            var numbers = archive.SegmentNumbers();
             report.Segments = numbers.Count;
             var scan = ScanProgressReporter.For(progress, fs, paths, numbers);
             long before = 0; // bytes of the segments already scanned
@@ -71,6 +111,7 @@ public static class ArchiveVerifier
             using var preparer = new FramePreparer(time, archive.Encryption.ContentKeys);
             var pending = new Queue<(long Offset, byte[] Frame, Task<PreparedFrame[]>? Prepared)>();
             var dataEnd = (Segment: 0u, Offset: 0L);
+            var skipped = new List<SegmentDelta>();
 
             for (var i = 0; i < numbers.Count; i++)
             {
@@ -82,7 +123,8 @@ public static class ArchiveVerifier
                 }
 
                 using var file = fs.OpenRead(paths.Segment(number));
-                var length = file.Length;
+                var digest = fixity.TryGetValue(paths.Segment(number), out var fx) ? fx : ((long Length, byte[] Sha256)?)null;
+                var length = digest?.Length ?? file.Length; // the bytes the fixity pass hashed, if a writer appends meanwhile
                 report.Bytes += length;
                 var segmentStart = before;
                 before += length;
@@ -108,6 +150,35 @@ public static class ArchiveVerifier
                     continue;
                 }
 
+                if (memo.Skip(name, length, digest?.Sha256, chains[i], last: i == numbers.Count - 1) is { } record)
+                {
+                    // Unchanged since its deep check: hand on what it added, and read only its dictionaries for the frames after it.
+                    var d = record.Delta;
+                    seen.Apply(d);
+                    foreach (var leaf in d.LogLeaves)
+                    {
+                        log.Leaf(leaf);
+                    }
+
+                    log.LatestSize = Math.Max(log.LatestSize, d.LatestCheckpoint);
+                    report.Frames += d.Frames;
+                    foreach (var at in d.Dictionaries)
+                    {
+                        var step = SegmentScanner.Read(file, at, length, name);
+                        preparer.Start(number, at, step.Bytes!);
+                        CheckFrame(archive, report, log, compression, clock, dictionaries, number, at, step.Bytes!, null, seen, out _);
+                    }
+
+                    skipped.Add(d);
+                    scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Skipped, number, 0, length));
+                    scan.Frame(before);
+                    dataEnd = (number, d.End);
+                    continue;
+                }
+
+                var faultsBefore = report.Faults.Count;
+                var delta = seen.Recording = new SegmentDelta();
+                var leavesBefore = log.Size;
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 sha.AppendData(headerBytes);
                 long pos = SegmentHeader.Size;
@@ -150,10 +221,10 @@ public static class ArchiveVerifier
                     {
                         scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Footer, number, pos, length));
                         footer = step.Footer;
-                        var digest = sha.GetHashAndReset();
-                        if (!digest.AsSpan().SequenceEqual(footer!.Sha256))
+                        var footerDigest = sha.GetHashAndReset();
+                        if (!footerDigest.AsSpan().SequenceEqual(footer!.Sha256))
                         {
-                            report.Faults.Add($"{name}: footer SHA-256 {Convert.ToHexStringLower(footer.Sha256)} does not match the data ({Convert.ToHexStringLower(digest)}).");
+                            report.Faults.Add($"{name}: footer SHA-256 {Convert.ToHexStringLower(footer.Sha256)} does not match the data ({Convert.ToHexStringLower(footerDigest)}).");
                         }
 
                         if (footer.FrameCount != frames)
@@ -178,6 +249,14 @@ public static class ArchiveVerifier
                     report.Faults.Add($"{name}: missing footer, though segment {number + 1} follows it (a sealed segment must end in a footer).");
                 }
 
+                seen.Recording = null;
+                (delta.Frames, delta.End, delta.HadFooter, delta.LastSeq, delta.LatestCheckpoint) = (frames, pos, footer is not null, seen.LastSeq, log.LatestSize);
+                for (var k = leavesBefore; k < log.Size; k++)
+                {
+                    delta.LogLeaves.Add(log.LeafHash(k));
+                }
+
+                memo.Checked(name, length, digest?.Sha256, chains[i], delta, clean: report.Faults.Count == faultsBefore);
                 dataEnd = (number, pos);
             }
 
@@ -186,10 +265,16 @@ public static class ArchiveVerifier
             clock.Report(report);
             log.Finish(trustedCheckpoints);
             CheckCheckpoint(archive, report, dataEnd);
+            CheckSkippedBlobs(archive, report, memo, fixity, skipped);
             CheckOrphans(archive, report, seen.ReferencedExternal);
             report.Nodes = seen.Nodes.Count;
             report.Blobs = seen.Blobs.Count;
             report.Commits = seen.LastSeq;
+            foreach (var hex in seen.ReferencedExternal)
+            {
+                memo.BlobChecked(hex, fixity.TryGetValue(paths.BlobFile(hex), out var b) ? b.Sha256 : null);
+            }
+
             IndexAudit.Phase(report, time, "log, checkpoint, orphans", phase);
         }
         finally
@@ -206,9 +291,60 @@ public static class ArchiveVerifier
             report.Notes.AddRange(indexReport.Notes);
         }
 
+        // The index is memoised only if its bytes did not change while it was audited (a writer in another process).
+        if (indexMemo is null && indexDb is not null && indexReport.Faults.Count == 0 && seen.Locked.Count == 0
+            && Fixity.Hash(fs, indexPath, sqlite: true).Sha256.AsSpan().SequenceEqual(indexDb)
+            && (fs.FileExists(indexPath + "-wal") ? Fixity.Hash(fs, indexPath + "-wal").Sha256 : new byte[32]).AsSpan().SequenceEqual(indexWal))
+        {
+            memo.IndexChecked(indexDb, indexWal, chain, indexReport.Notes);
+        }
+
+        memo.Save();
         report.Phases.AddRange(indexReport.Phases);
         report.Phases.Add(("total", time.GetElapsedTime(started)));
         return report;
+    }
+
+    /// <summary>
+    /// In the writing process, copies the index's WAL into index.db and empties it (a TRUNCATE checkpoint: the rows are
+    /// unchanged), so the index's bytes are the same from one verify to the next unless its rows changed; the
+    /// background checkpointer and the close would otherwise leave them different every time.
+    /// </summary>
+    private static void SettleIndex(Archive archive, string indexPath)
+    {
+        if (archive.IsReadOnly || !archive.FileSystem.FileExists(indexPath))
+        {
+            return;
+        }
+
+        try
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA busy_timeout=2000; PRAGMA wal_checkpoint(TRUNCATE);";
+            cmd.ExecuteNonQuery();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Busy or unreadable: the index's bytes may differ from the memo's, and it is then audited in full.
+        }
+    }
+
+    /// <summary>The external blobs named by segments skipped through the memo: a file whose bytes changed is checked in full.</summary>
+    private static void CheckSkippedBlobs(Archive archive, VerifyReport report, MemoSession memo, Dictionary<string, (long Length, byte[] Sha256)> fixity, List<SegmentDelta> skipped)
+    {
+        foreach (var d in skipped)
+        {
+            foreach (var (id, external, size) in d.Blobs)
+            {
+                var hex = Archive.HexOf(id);
+                if (external && !memo.BlobUnchanged(hex, fixity.TryGetValue(archive.Paths.BlobFile(hex), out var f) ? f.Sha256 : null))
+                {
+                    CheckExternalBlob(archive, report, id, size);
+                }
+            }
+        }
     }
 
     /// <returns>The decoded and checked commits (one, or a merged frame's; null for a dictionary or checkpoint frame); <paramref name="decoded"/> is false when the frame does not decode.</returns>
@@ -237,6 +373,7 @@ public static class ArchiveVerifier
                 var id = Compression.DictionaryIdOf(dict);
                 dictionaries[id] = dict;
                 compression.AddDictionary(id, dict);
+                seen.Recording?.Dictionaries.Add(offset);
                 return null;
             }
 
@@ -278,7 +415,7 @@ public static class ArchiveVerifier
         PreparedFrame p,
         ScannedContent seen)
     {
-        var (nodes, blobs, models, conversations, referencedExternal, locked) = (seen.Nodes, seen.Blobs, seen.Models, seen.Conversations, seen.ReferencedExternal, seen.Locked);
+        var (nodes, blobs, models, conversations, locked) = (seen.Nodes, seen.Blobs, seen.Models, seen.Conversations, seen.Locked);
         clock.Add(p.Ticks);
         var t = clock.Now();
         var commit = p.Commit ?? throw p.Failure!;
@@ -302,15 +439,15 @@ public static class ArchiveVerifier
                     report.Faults.Add($"{where}: a second commit info entry.");
                     break;
                 case EntryType.Locked:
-                    locked.Add(SealedBlocks.LockedConversation(body));
+                    seen.AddLocked(SealedBlocks.LockedConversation(body));
                     break;
                 case EntryType.Model:
                     Canonical(report, where, "model reference", p.Canonical[i]);
-                    models.Add(ContentId.Of(body));
+                    seen.AddModel(ContentId.Of(body));
                     break;
                 case EntryType.Conversation:
                     Canonical(report, where, "conversation", p.Canonical[i]);
-                    conversations.Add(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
+                    seen.AddConversation(ConversationRecord.FromJson((JsonObject)JsonNode.Parse(body)!).Id);
                     break;
                 case EntryType.Blob:
                     {
@@ -321,7 +458,7 @@ public static class ArchiveVerifier
                             report.Faults.Add($"{where}: inline blob {id} hashes to {actual}.");
                         }
 
-                        blobs[id] = false;
+                        seen.AddBlob(id, external: false, 0);
                         break;
                     }
 
@@ -330,8 +467,7 @@ public static class ArchiveVerifier
                         var id = ContentId.Format(body[..32]);
                         var size = BinaryPrimitives.ReadInt64LittleEndian(body[32..]);
                         CheckExternalBlob(archive, report, id, size);
-                        referencedExternal.Add(Archive.HexOf(id));
-                        blobs[id] = true;
+                        seen.AddBlob(id, external: true, size);
                         break;
                     }
 
@@ -375,7 +511,7 @@ public static class ArchiveVerifier
                             report.Faults.Add($"{where}: node {id} names state blob {state}, which is not stored.");
                         }
 
-                        if (!nodes.TryAdd(id, (segment, offset, e.EntryOffset)))
+                        if (!seen.AddNode(id, (segment, offset, e.EntryOffset)))
                         {
                             report.Faults.Add($"{where}: node {id} is stored twice.");
                         }

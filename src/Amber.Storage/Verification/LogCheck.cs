@@ -17,7 +17,15 @@ internal sealed class LogCheck(Archive archive, VerifyReport report)
 
     public long Size => tree.Size;
 
+    /// <summary>The largest checkpoint size met so far, or -1.</summary>
+    public long LatestSize { get => latestSize; set => latestSize = value; }
+
     public void Entry(ReadOnlySpan<byte> infoBytes) => tree.AppendEntry(infoBytes);
+
+    public byte[] LeafHash(long index) => tree.GetLeafHash(index);
+
+    /// <summary>A commit info of a segment skipped through the memo, by the leaf hash its deep check recorded.</summary>
+    public void Leaf(byte[] leafHash) => tree.AppendLeafHash(leafHash);
 
     public void CheckpointFrame(string where, ReadOnlySpan<byte> payload)
     {

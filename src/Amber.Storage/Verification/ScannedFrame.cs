@@ -12,6 +12,9 @@ internal sealed record ScannedFrame(ScannedFrame.Kinds Kind, uint Segment, long 
         Frame,
         Footer,
         Damaged,
+
+        /// <summary>A segment verify.memo let the scan skip: the audit reads the segments itself.</summary>
+        Skipped,
     }
 
     public long Next => Offset + (Frame?.Length ?? 0);

@@ -86,7 +86,7 @@ internal sealed class ScannedFrames : IDisposable
                     break;
                 }
 
-                if (f.Kind == ScannedFrame.Kinds.Damaged)
+                if (f.Kind is ScannedFrame.Kinds.Damaged or ScannedFrame.Kinds.Skipped)
                 {
                     break;
                 }

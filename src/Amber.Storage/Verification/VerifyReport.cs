@@ -23,6 +23,18 @@ public sealed record VerifyReport
 
     public long Bytes { get; set; }
 
+    /// <summary>Bytes of every file in the archive (and its index) re-read and SHA-256-hashed by the fixity pass.</summary>
+    public long FixityBytes { get; set; }
+
+    /// <summary>Units (segment files, <c>index.db</c>) deep-checked in this run.</summary>
+    public List<string> DeepChecked { get; } = [];
+
+    /// <summary>Units whose bytes hashed to what <c>verify.memo</c> recorded: fixity checked, deep check skipped.</summary>
+    public List<MemoisedUnit> FixityOnly { get; } = [];
+
+    /// <summary>What this run made of <c>verify.memo</c>: used, none (there was none), ignored (<c>--full</c>), rejected (not authentic, or for another check version or set of keys) or unavailable (no key to check it with).</summary>
+    public string MemoState { get; set; } = "none";
+
     public bool Ok => Faults.Count == 0;
 
     /// <summary>Wall time of each phase, in the order they ended (the bench's <c>verify --phases</c>); not part of the outcome.</summary>

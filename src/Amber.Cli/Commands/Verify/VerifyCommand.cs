@@ -7,14 +7,14 @@ namespace Amber.Cli.Commands.Verify;
 
 internal static class VerifyCommand
 {
-    public static int Run(CliEnvironment env, bool json, string[] keptCheckpoints)
+    public static int Run(CliEnvironment env, bool json, string[] keptCheckpoints, bool full)
     {
         var kept = keptCheckpoints.Select(File.ReadAllText).ToList();
         VerifyReport report;
         try
         {
             using var archive = env.Open();
-            report = ProgressDisplay.Run(env, "verify", p => ArchiveVerifier.Verify(archive, kept, p), ProgressDisplay.Scan("verify"));
+            report = ProgressDisplay.Run(env, "verify", p => ArchiveVerifier.Verify(archive, kept, p, full), ProgressDisplay.Scan("verify"));
         }
         catch (CorruptArchiveException e)
         {
@@ -37,6 +37,15 @@ internal static class VerifyCommand
                 ["nodes"] = report.Nodes,
                 ["blobs"] = report.Blobs,
                 ["bytes"] = report.Bytes,
+                ["fixity_bytes"] = report.FixityBytes,
+                ["memo"] = report.MemoState,
+                ["deep_checked"] = new JsonArray(report.DeepChecked.Select(u => (JsonNode)u).ToArray()),
+                ["fixity_only"] = new JsonArray(report.FixityOnly.Select(u => (JsonNode)new JsonObject
+                {
+                    ["unit"] = u.Unit,
+                    ["checked_at"] = u.CheckedAt,
+                    ["check_version"] = u.CheckVersion,
+                }).ToArray()),
             });
             return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
         }
@@ -53,7 +62,8 @@ internal static class VerifyCommand
 
         if (report.Ok)
         {
-            env.Out.WriteLine($"ok: {report.Segments} segment(s), {report.Frames} frame(s), {report.Commits} commit(s), {report.Nodes} node(s), {report.Blobs} blob(s), {Output.Bytes(report.Bytes)} re-read and verified.");
+            env.Out.WriteLine($"ok: {report.Segments} segment(s), {report.Frames} frame(s), {report.Commits} commit(s), {report.Nodes} node(s), {report.Blobs} blob(s), {Output.Bytes(report.FixityBytes)} re-read and hashed, {report.DeepChecked.Count} unit(s) deep-checked.");
+            Unchanged(env, report);
             return ExitCodes.Ok;
         }
 
@@ -62,7 +72,17 @@ internal static class VerifyCommand
             env.Error.WriteLine($"FAULT: {fault}");
         }
 
+        Unchanged(env, report);
         env.Error.WriteLine($"amber verify: {report.Faults.Count} fault(s) found.");
         return ExitCodes.Failed;
+    }
+
+    /// <summary>Says which units were fixity-checked only (their bytes unchanged since a verify deep-checked them).</summary>
+    private static void Unchanged(CliEnvironment env, VerifyReport report)
+    {
+        foreach (var u in report.FixityOnly)
+        {
+            env.Out.WriteLine($"unchanged: {u.Unit} since {u.CheckedAt}, deep-checked by check version {u.CheckVersion} (fixity only; --full checks it again)");
+        }
     }
 }

@@ -8,8 +8,9 @@ internal static class VerifyCommandDefinition
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
         var kept = new Option<string[]>("--checkpoint") { Description = "A signed checkpoint kept from earlier (repeatable): the log must still be consistent with it" };
-        var command = new Command("verify", "Re-read every byte and check every frame, footer, hash, hash chain, the log and the index; exit 0 only if all holds") { kept, CommonOptions.Json };
-        command.SetAction(parse => VerifyCommand.Run(env(parse), parse.GetValue(CommonOptions.Json), parse.GetValue(kept) ?? []));
+        var full = new Option<bool>("--full") { Description = "Deep-check every segment and the index even where verify.memo says their bytes are unchanged since the last deep check (the memo is rewritten)" };
+        var command = new Command("verify", "Re-read and hash every byte, and check every frame, footer, hash, hash chain, the log and the index (deep checks are skipped only for bytes unchanged since a verify deep-checked them); exit 0 only if all holds") { kept, full, CommonOptions.Json };
+        command.SetAction(parse => VerifyCommand.Run(env(parse), parse.GetValue(CommonOptions.Json), parse.GetValue(kept) ?? [], parse.GetValue(full)));
         return command;
     }
 }

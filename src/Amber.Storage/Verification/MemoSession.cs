@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amber.Core.Time;
+using Amber.Storage.FileSystem;
+
+namespace Amber.Storage.Verification;
+
+/// <summary>
+/// One verify's use of <c>verify.memo</c>: loads and authenticates it, says which units' deep checks their unchanged
+/// bytes let it skip, collects what this run deep-checked, and writes the new memo when the whole archive verified.
+/// </summary>
+internal sealed class MemoSession
+{
+    private readonly Archive archive;
+    private readonly VerifyReport report;
+    private readonly byte[]? key;
+    private readonly VerifyMemo? old;
+    private readonly VerifyMemo next;
+
+    public MemoSession(Archive archive, VerifyReport report, bool full)
+    {
+        this.archive = archive;
+        this.report = report;
+        key = ReadKey(archive);
+        next = new VerifyMemo { ArchiveId = archive.ArchiveId, Context = Context(archive) };
+        if (key is null)
+        {
+            report.MemoState = "unavailable";
+            report.Notes.Add("verify.memo not used: this process cannot read log/signing.key, which keys it; every unit was deep-checked.");
+            return;
+        }
+
+        report.MemoState = full ? "ignored" : "none";
+        var path = PathOf(archive);
+        if (full || !archive.FileSystem.FileExists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            var memo = VerifyMemo.Parse(archive.ReadAll(path), key);
+            if (memo.ArchiveId != archive.ArchiveId || memo.Version != VerifyMemo.CheckVersion || !memo.Context.AsSpan().SequenceEqual(next.Context))
+            {
+                report.MemoState = "rejected";
+                report.Notes.Add($"verify.memo was written for another archive, check version ({memo.Version}, now {VerifyMemo.CheckVersion}) or set of keys: ignored, every unit deep-checked.");
+                return;
+            }
+
+            old = memo;
+            report.MemoState = "used";
+        }
+        catch (FormatException e)
+        {
+            report.MemoState = "rejected";
+            report.Notes.Add($"verify.memo is not trusted: {e.Message}; ignored, every unit deep-checked.");
+        }
+    }
+
+    /// <summary>The memo's record for a segment whose bytes and preceding segments are those deep-checked before, or null.</summary>
+    public VerifyMemo.SegmentRecord? Skip(string name, long length, byte[]? sha, byte[] chain, bool last)
+    {
+        if (sha is null || old is null || !old.Segments.TryGetValue(name, out var r) || r.Length != length
+            || !r.Sha256.AsSpan().SequenceEqual(sha) || !r.Chain.AsSpan().SequenceEqual(chain) || (!r.Delta.HadFooter && !last))
+        {
+            return null;
+        }
+
+        next.Segments[name] = r;
+        report.FixityOnly.Add(new MemoisedUnit(name, r.CheckedAt, old.Version));
+        return r;
+    }
+
+    /// <summary>A segment deep-checked now; memoised when its check found nothing and did not depend on keys this process lacks.</summary>
+    public void Checked(string name, long length, byte[]? sha, byte[] chain, SegmentDelta delta, bool clean)
+    {
+        report.DeepChecked.Add(name);
+        if (sha is not null && clean && delta.Locked == 0)
+        {
+            next.Segments[name] = new VerifyMemo.SegmentRecord(name, length, sha, chain, Now(), delta);
+        }
+    }
+
+    /// <summary>The index's record when its bytes and the segments' chain are those audited before, or null.</summary>
+    public VerifyMemo.IndexRecord? SkipIndex(byte[]? database, byte[] wal, byte[] chain)
+    {
+        if (database is null || old?.Index is not { } r || !r.Database.AsSpan().SequenceEqual(database) || !r.Wal.AsSpan().SequenceEqual(wal) || !r.Chain.AsSpan().SequenceEqual(chain))
+        {
+            return null;
+        }
+
+        next.Index = r;
+        report.FixityOnly.Add(new MemoisedUnit("index.db", r.CheckedAt, old.Version));
+        return r;
+    }
+
+    public void IndexChecked(byte[] database, byte[] wal, byte[] chain, IReadOnlyList<string> notes) =>
+        next.Index = new VerifyMemo.IndexRecord(database, wal, chain, Now(), notes);
+
+    /// <summary>True when an external blob file's bytes are those whose content an earlier verify checked.</summary>
+    public bool BlobUnchanged(string hex, byte[]? sha) => sha is not null && old is not null && old.BlobFiles.TryGetValue(hex, out var s) && s.AsSpan().SequenceEqual(sha);
+
+    /// <summary>Records an external blob file checked (deep or unchanged) in this run.</summary>
+    public void BlobChecked(string hex, byte[]? sha)
+    {
+        if (sha is not null)
+        {
+            next.BlobFiles[hex] = sha;
+        }
+    }
+
+    /// <summary>Writes the new memo when everything verified and this process may write the archive.</summary>
+    public void Save()
+    {
+        if (key is null || !report.Ok || archive.IsReadOnly)
+        {
+            return;
+        }
+
+        try
+        {
+            AtomicFile.Write(archive.FileSystem, PathOf(archive), next.ToBytes(key));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            report.Notes.Add($"verify.memo could not be written ({e.Message}): the next verify deep-checks every unit again.");
+        }
+    }
+
+    internal static string PathOf(Archive archive) => Path.Combine(archive.Paths.Root, VerifyMemo.FileName);
+
+    private string Now() => Timestamps.Format(archive.Options.TimeProvider.GetUtcNow());
+
+    private static byte[]? ReadKey(Archive archive)
+    {
+        var path = Log.LogKeys.SigningKeyPath(archive.Paths.Root);
+        try
+        {
+            if (!archive.FileSystem.FileExists(path))
+            {
+                return null;
+            }
+
+            return VerifyMemo.Key(Encoding.UTF8.GetString(archive.ReadAll(path)).Trim(), archive.ArchiveId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What a deep check's outcome depends on besides the bytes: keys.db and whether a key provider is present.</summary>
+    private static byte[] Context(Archive archive)
+    {
+        var fs = archive.FileSystem;
+        var keys = archive.Encryption.KeyStore is { } store
+            ? string.Join(",", new[] { store.Path, store.Path + "-wal" }.Where(fs.FileExists).Select(p => Convert.ToHexStringLower(Fixity.Hash(fs, p).Sha256)))
+            : "";
+        var text = $"keys.db:{keys}\nprovider:{archive.Encryption.KeyProviderDescription}\ncontent-keys:{archive.Encryption.ContentKeys is not null}";
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    }
+}
