@@ -58,6 +58,37 @@ internal sealed class ArchiveCatalogue : IDisposable
 
     public FullTextSearch FullText { get; }
 
+    private IndexCipher? cipher;
+
+    /// <summary>What keeps an encrypted archive's index free of plaintext (keyed word hashes, encrypted titles); null for an archive without encryption.</summary>
+    public IndexCipher? Cipher
+    {
+        get
+        {
+            if (segments.ContentKeys is not { } keys)
+            {
+                return null;
+            }
+
+            if (Volatile.Read(ref cipher) is { } made)
+            {
+                return made;
+            }
+
+            var fresh = new IndexCipher(keys);
+            if (Interlocked.CompareExchange(ref cipher, fresh, null) is { } other)
+            {
+                fresh.Dispose();
+                return other;
+            }
+
+            return fresh;
+        }
+    }
+
+    /// <summary>A title as the index holds it (text, or encrypted under its conversation's data key), readable; null when it cannot be opened.</summary>
+    public string? Title(object? stored, string conversation) => Cipher is { } c ? c.OpenTitle(stored, conversation) : IndexCipher.PlainTitle(stored);
+
     /// <summary>The acknowledged view: a connection to the index that sees every commit acknowledged before this call.</summary>
     public SqliteConnection OpenAcknowledged()
     {
@@ -346,7 +377,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
             foreach (var c in commits)
             {
-                IndexRowDeriver.Apply(into, c, models);
+                IndexRowDeriver.Apply(into, c, models, cipher: Cipher);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
@@ -431,5 +462,9 @@ internal sealed class ArchiveCatalogue : IDisposable
         return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
     }
 
-    public void Dispose() => index?.Dispose();
+    public void Dispose()
+    {
+        index?.Dispose();
+        cipher?.Dispose();
+    }
 }

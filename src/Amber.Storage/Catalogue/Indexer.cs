@@ -191,7 +191,7 @@ internal sealed class Indexer : IDisposable
                 switch (f.Kind)
                 {
                     case FrameKind.Commit:
-                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!));
+                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!), catalogue.Cipher);
                         break;
                     case FrameKind.Dictionary:
                         {

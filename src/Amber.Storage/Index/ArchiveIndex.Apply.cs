@@ -9,7 +9,10 @@ namespace Amber.Storage.Index;
 internal sealed partial class ArchiveIndex
 {
     /// <summary>Indexes one durable commit frame. The same code serves fresh commits, catch-up and rebuilds.</summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit) => IndexRowDeriver.Apply(Rows(tx), commit, models);
+    /// <param name="tx">The writer's transaction.</param>
+    /// <param name="commit">The decoded commit.</param>
+    /// <param name="cipher">An encrypted archive's index cipher (<see cref="IndexRowDeriver.Apply"/>).</param>
+    public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher = null) => IndexRowDeriver.Apply(Rows(tx), commit, models, cipher: cipher);
 
     /// <summary>This index as a row store for <see cref="IndexRowDeriver"/>, writing in <paramref name="tx"/>.</summary>
     public IIndexRowStore Rows(SqliteTransaction tx) => new SqlRows(this, tx);

@@ -6,7 +6,7 @@ namespace Amber.Storage.Keys;
 
 /// <summary>
 /// <c>keys.db</c> (docs/format/encryption.md §4): one row per conversation holding its data key wrapped (AMWK) or
-/// sealed (AMSL), or the fact that it was shredded. Not derived: losing it loses the content. SQLite with
+/// sealed (AMSL), or the fact that it was shredded, and one per tenant holding its index key (subject <c>index:TENANT</c>, §6). Not derived: losing it loses the content. SQLite with
 /// <c>secure_delete</c> on and a rollback journal (no WAL), so a destroyed record leaves no copy in free pages or a
 /// write-ahead log. The file is created 0600 before SQLite writes its first byte.
 /// </summary>
@@ -95,13 +95,13 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    /// <summary>Counts of rows by state.</summary>
+    /// <summary>Counts of the conversations' rows by state (the tenants' index keys, subjects <c>index:TENANT</c>, are not counted).</summary>
     public IReadOnlyDictionary<KeyState, long> Counts()
     {
         lock (gate)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT state, count(*) FROM subject_keys GROUP BY state";
+            cmd.CommandText = "SELECT state, count(*) FROM subject_keys WHERE substr(subject, 1, 6) <> 'index:' GROUP BY state";
             using var r = cmd.ExecuteReader();
             var counts = new Dictionary<KeyState, long>();
             while (r.Read())
