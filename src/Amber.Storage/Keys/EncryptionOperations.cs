@@ -90,7 +90,9 @@ internal static class EncryptionOperations
                 }
             }
 
-            results.Add(new KeyRotationResult(t, current.Version, records.Count(r => r.KeyVersion != current.Version), notRetired));
+            // The tenant's index key (encryption.md §6) is re-wrapped with the data keys; the count is of the conversations' keys.
+            var rewrappedData = records.Count(r => r.KeyVersion != current.Version && !r.ConversationId.StartsWith(Index.IndexCipher.SubjectPrefix, StringComparison.Ordinal));
+            results.Add(new KeyRotationResult(t, current.Version, rewrappedData, notRetired));
         }
 
         return results;

@@ -72,6 +72,28 @@ public sealed class EncryptedIndexTests
         Assert.Equal(["index:acme", "index:bolt"], archive.Encryption.KeyStore!.List(Amber.Storage.Keys.KeyState.Wrapped).Select(r => r.Subject).Where(s => s.StartsWith("index:", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void EncryptedIndex_AfterTheTenantKeyRotates_StillSearches_ItsIndexKeyRewrapped()
+    {
+        using var e = new EncryptedArchive();
+        string node;
+        using (var archive = e.Init())
+        {
+            (_, node) = Commit(archive, "r", tenant: null);
+            Assert.Single(archive.Search("quokkawordr"));
+            var rotated = Assert.Single(archive.Encryption.RotateKeys());
+            Assert.Equal(1, rotated.Rewrapped); // the conversation's data key; the index key went along uncounted
+            Assert.Empty(rotated.NotRetired); // version 1 is gone: whatever it wrapped must have been re-wrapped
+        }
+
+        using (var archive = e.Open())
+        {
+            Assert.Equal(node, Assert.Single(archive.Search("quokkawordr")).Node);
+            archive.RebuildIndex();
+            Assert.Equal(node, Assert.Single(archive.Search("quokkawordr")).Node);
+        }
+    }
+
     private static string[] Words(string tag) => ["quokkaword" + tag, "quokkatitle" + tag];
 
     private static (string Conversation, string Node) Commit(Archive archive, string tag, string? tenant)
