@@ -297,7 +297,8 @@ internal sealed class ArchiveCatalogue : IDisposable
     public int Derive(IIndexRowStore into, SegmentState state, IProgress<ScanProgress>? progress = null)
     {
         var models = new Dictionary<string, Amber.Core.Model.ModelReference>(StringComparer.Ordinal);
-        return Walk(null, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes), (_, _) => { });
+        // No index cipher: such a catalogue (PostgreSQL) keeps its own full-text form of the words (encryption.md §6 covers index.db only).
+        return Walk(null, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes, cipher: null), (_, _) => { });
     }
 
     /// <summary>Reads every frame after <paramref name="from"/> up to <paramref name="state"/>'s end, in order, and hands each to <paramref name="frame"/>.</summary>
@@ -348,11 +349,11 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
     public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
-        => DeriveFrame(into.Rows(tx), into.Models, compression, segment, offset, frame, commit);
+        => DeriveFrame(into.Rows(tx), into.Models, compression, segment, offset, frame, Cipher, commit);
 
     /// <summary>The rows of one frame (dictionary, checkpoint or commit), into any row store.</summary>
     private void DeriveFrame(IIndexRowStore into, Dictionary<string, Amber.Core.Model.ModelReference> models, Compression compression, uint segment, long offset,
-        byte[] frame, IndexedCommit? commit = null)
+        byte[] frame, IndexCipher? cipher, IndexedCommit? commit = null)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -377,7 +378,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
             foreach (var c in commits)
             {
-                IndexRowDeriver.Apply(into, c, models, cipher: Cipher);
+                IndexRowDeriver.Apply(into, c, models, cipher: cipher);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)

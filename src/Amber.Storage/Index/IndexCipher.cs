@@ -87,7 +87,7 @@ internal sealed class IndexCipher : IDisposable
 
     /// <summary>The tenants whose messages the index holds (those with an index key), in order.</summary>
     public IReadOnlyList<string> Tenants()
-        => [.. keys.Store.List(KeyState.Wrapped).Where(r => r.Subject.StartsWith(SubjectPrefix, StringComparison.Ordinal)).Select(r => r.Subject[SubjectPrefix.Length..]).Order(StringComparer.Ordinal)];
+        => [.. keys.Store.WrappedSubjects(SubjectPrefix).Select(s => s[SubjectPrefix.Length..])];
 
     /// <summary>The tenant whose data key <paramref name="conversation"/> has (whose index key hashes its messages' words), or null when keys.db has no row for it.</summary>
     public string? TenantOf(string conversation) => keys.Store.Get(conversation)?.Tenant;

@@ -95,6 +95,26 @@ public sealed class KeyStore : IDisposable
         }
     }
 
+    /// <summary>The subjects of the wrapped rows whose subject starts with <paramref name="prefix"/> (the tenants' index keys: <c>index:</c>), in order.</summary>
+    internal IReadOnlyList<string> WrappedSubjects(string prefix)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            // A range on the primary key, not a scan of every conversation's row.
+            cmd.CommandText = "SELECT subject FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND state = 1 ORDER BY subject";
+            cmd.Parameters.AddWithValue("$p", prefix);
+            using var r = cmd.ExecuteReader();
+            var subjects = new List<string>();
+            while (r.Read())
+            {
+                subjects.Add(r.GetString(0));
+            }
+
+            return subjects;
+        }
+    }
+
     /// <summary>Counts of the conversations' rows by state (the tenants' index keys, subjects <c>index:TENANT</c>, are not counted).</summary>
     public IReadOnlyDictionary<KeyState, long> Counts()
     {
