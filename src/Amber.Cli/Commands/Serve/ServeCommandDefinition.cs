@@ -15,7 +15,7 @@ internal static class ServeCommandDefinition
         var requireToken = new Option<bool>("--require-token") { Description = "Require a token (amber token create) on every route but /healthz and /readyz on loopback too, as always beyond loopback" };
         var hostNames = CommonOptions.HostNames();
         var gateway = new GatewayCliOptions();
-        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway and local models on the same port)") { listen, hostNames, token, requireToken, localModel, freeze, CommonOptions.NoEncryption };
+        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway and local models on the same port)") { listen, hostNames, token, requireToken, localModel, freeze };
         foreach (var option in gateway.All)
         {
             command.Options.Add(option);
