@@ -25,7 +25,7 @@ public static class EncryptionCommand
         Console.WriteLine($"- corpus: {files.Count} files, {Fmt.Bytes(raw)} bytes; real importers, default options; best of {Rounds} alternating rounds each");
         Console.WriteLine();
 
-        var best = new Dictionary<bool, (double Ms, long Stored, long Index)> { [false] = (double.MaxValue, 0, 0), [true] = (double.MaxValue, 0, 0) };
+        var best = new Dictionary<bool, (double Ms, double IndexedMs, long Stored, long Index)> { [false] = (double.MaxValue, 0, 0, 0), [true] = (double.MaxValue, 0, 0, 0) };
         for (var round = 0; round < Rounds; round++)
         {
             foreach (var encrypt in new[] { false, true })
@@ -39,11 +39,16 @@ public static class EncryptionCommand
                     KeyProvider = _ => new FileKeyProvider(keys, RandomNumberGenerator.Create()),
                 };
                 double ms;
+                double indexedMs;
                 using (var archive = Archive.Init(archiveOptions))
                 {
                     var watch = Stopwatch.StartNew();
                     var summary = new Importer(archive, FormatRegistry.All, new ImportOptions()).Run(files);
                     ms = watch.Elapsed.TotalMilliseconds;
+                    // A search waits until the index holds every acknowledged commit: the index's own cost (an encrypted
+                    // archive's keyed word hashes, encryption.md §6) ends here.
+                    archive.Search("the", limit: 1);
+                    indexedMs = watch.Elapsed.TotalMilliseconds;
                     if (!summary.Ok)
                     {
                         throw new InvalidOperationException(string.Join("\n", summary.Errors));
@@ -54,7 +59,7 @@ public static class EncryptionCommand
                 var index = new FileInfo(Path.Combine(directory, "index.db")).Length;
                 if (ms < best[encrypt].Ms)
                 {
-                    best[encrypt] = (ms, stored, index);
+                    best[encrypt] = (ms, indexedMs, stored, index);
                 }
 
                 Program.TryDelete(directory);
@@ -62,18 +67,22 @@ public static class EncryptionCommand
             }
         }
 
-        var table = new MarkdownTable("Archive", "import ms:", "MB/s of raw:", "÷ without:", "stored bytes:", "stored ÷ raw:", "÷ without:");
+        var table = new MarkdownTable("Archive", "import ms:", "MB/s of raw:", "÷ without:", "+ indexed ms:", "÷ without:", "stored bytes:", "stored ÷ raw:", "÷ without:", "index bytes:", "÷ without:");
         foreach (var encrypt in new[] { false, true })
         {
-            var (ms, stored, _) = best[encrypt];
+            var (ms, indexedMs, stored, index) = best[encrypt];
             table.Add(
                 encrypt ? "encrypted (codec 5, keys.db included in stored)" : "baseline: without encryption",
                 Fmt.Ms(ms),
                 Fmt.Rate(raw / 1e6 / (ms / 1000)),
                 Fmt.Ratio(ms / best[false].Ms),
+                Fmt.Ms(indexedMs),
+                Fmt.Ratio(indexedMs / best[false].IndexedMs),
                 Fmt.Bytes(stored),
                 Fmt.Ratio((double)stored / raw),
-                Fmt.Ratio((double)stored / best[false].Stored));
+                Fmt.Ratio((double)stored / best[false].Stored),
+                Fmt.Bytes(index),
+                Fmt.Ratio((double)index / best[false].Index));
         }
 
         Console.WriteLine(table);

@@ -70,7 +70,7 @@ public sealed class IndexSchemaTests
         }
 
         Assert.Contains("detail=none", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
-        Assert.Equal("9", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal(ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
     }
 
     [Fact]
@@ -98,7 +98,35 @@ public sealed class IndexSchemaTests
 
         Assert.Contains("detail=none", Scalar(t.IndexPath, "SELECT sql FROM sqlite_master WHERE name = 'node_text'"), StringComparison.Ordinal);
         Assert.Equal("33", Scalar(t.IndexPath, "SELECT length(source_id) FROM conversations"));
-        Assert.Equal("9", Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal(ArchiveIndex.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(t.IndexPath, "SELECT value FROM meta WHERE key = 'schema'"));
+    }
+
+    [Fact]
+    public void Open_AnEncryptedArchivesIndexOfSchema9_SaysSo_AndRebuildsItWithoutItsPlaintext()
+    {
+        using var e = new Encryption.EncryptedArchive();
+        var index = Path.Combine(e.Directory, "index.db");
+        using (var archive = e.Init())
+        {
+            var (batch, _, _) = Encryption.EncryptedArchive.CanaryConversation("nine");
+            archive.Commit(batch);
+            Assert.Single(archive.Search("answer canary nine"));
+        }
+
+        // What schema 9 kept for an encrypted archive: the words and the title in the clear.
+        Exec(index, """
+            UPDATE meta SET value = '9' WHERE key = 'schema';
+            UPDATE conversations SET title = 'plaintitlenine';
+            INSERT INTO node_text(rowid, text) VALUES((SELECT MAX(k) + 1000 FROM nodes), 'plainwordnine');
+            """);
+        using (var archive = e.Open())
+        {
+            Assert.Contains(archive.Recovery.Actions, a => a.Contains($"index schema 9 differs from {ArchiveIndex.SchemaVersion}; rebuilding it", StringComparison.Ordinal));
+            Assert.Empty(archive.Search("plainwordnine"));
+            Assert.Equal("title-canary-nine", Assert.Single(archive.Search("answer canary nine")).Title);
+        }
+
+        Assert.Empty(Encryption.CanaryScan.Find(e.Directory, ["plainwordnine", "plaintitlenine", .. Encryption.EncryptedArchive.Canaries("nine")]));
     }
 
     [Theory]
@@ -247,6 +275,15 @@ public sealed class IndexSchemaTests
             UPDATE conversations SET source_id = $s;
             """;
         cmd.Parameters.AddWithValue("$s", sourceId);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void Exec(string path, string sql)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
 

@@ -6,10 +6,17 @@ namespace Amber.Storage.Tests;
 
 /// <summary>
 /// Search over the contentless full-text index: hits found by FTS5, snippets cut from the nodes the segments hold, with
-/// the same words marked that FTS5 matched (its unicode61 tokenizer, diacritics removed, case folded).
+/// the same words marked that FTS5 matched (its unicode61 tokenizer, diacritics removed, case folded). Run again on
+/// encrypted archives (<see cref="Encryption.EncryptedSearchTests"/>), whose index holds keyed word hashes.
 /// </summary>
-public sealed class SearchTests
+public class SearchTests
 {
+    /// <summary>The options every archive of these tests is made and opened with.</summary>
+    protected virtual ArchiveOptions Configure(ArchiveOptions options) => options;
+
+    /// <summary>Where the archives of these tests live (an encrypted one needs the local disk, for keys.db).</summary>
+    protected virtual FileSystemKind Kind(FileSystemKind preferred) => preferred;
+
     private static readonly string LongTail = string.Join(' ', Enumerable.Range(0, 60).Select(i => "filler" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     [Theory]
@@ -22,8 +29,8 @@ public sealed class SearchTests
     [InlineData("state-of-the-art (model) v2.5", "\"state of the art\"", "«state-of-the-art»")]
     public void Search_OddText_MarksWhatTheIndexMatched(string text, string query, string expected)
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         var id = Commit(archive, "odd", new TextBlock(text));
 
         var hit = Assert.Single(archive.Search(query));
@@ -34,8 +41,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_ATermAtTheVeryStart_HasNoLeadingEllipsis_AndTheCutTailHasOne()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         Commit(archive, "start", new TextBlock("Zephyr first. " + LongTail));
 
         var hit = Assert.Single(archive.Search("zephyr", snippetTokens: 8));
@@ -47,8 +54,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_ATermAtTheVeryEnd_EndsTheSnippet_WithALeadingEllipsis()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         Commit(archive, "end", new TextBlock(LongTail + " last word zephyr"));
 
         var hit = Assert.Single(archive.Search("zephyr", snippetTokens: 8));
@@ -59,8 +66,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_ATermOnlyInAToolResult_IsFoundAndMarked()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         var id = Commit(archive, "tool", new ToolResultBlock("call-1", [new TextBlock("process exited with code 137 (oomkilled)")]));
 
         var hit = Assert.Single(archive.Search("oomkilled"));
@@ -72,8 +79,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_CallerMarkers_SurroundEachMatch()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         Commit(archive, "markers", new TextBlock("one lantern, two lanterns, three LANTERN"));
 
         var hit = Assert.Single(archive.Search("lantern", 10, SearchOrder.Rank, "<mark>", "</mark>"));
@@ -83,8 +90,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_Newest_GivesTheMostRecentlyArchivedFirst_AndStopsAtTheLimit()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         var ids = new List<string>();
         for (var i = 0; i < 6; i++)
         {
@@ -102,8 +109,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_Ranked_OrdersByRelevance_MoreOccurrencesAndShorterMessagesFirst()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         // The index keeps no counts (detail=none): the order below needs each word's count read from the text and
         // each message's length from the index, as BM25 weighs them.
         var once = Commit(archive, "once", new TextBlock("the harbor lantern and " + LongTail));
@@ -122,8 +129,8 @@ public sealed class SearchTests
     [InlineData(SearchOrder.Newest)]
     public void Search_APhrase_MatchesOnlyThePhrase_NotItsWordsApart(SearchOrder order)
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         var phrase = Commit(archive, "phrase", new TextBlock("we polished the Copper-Kettle today"));
         // Newer messages holding both words, but not as the phrase: more than one batch of candidates (the limit) to skip.
         for (var i = 0; i < 5; i++)
@@ -141,8 +148,8 @@ public sealed class SearchTests
     [Fact]
     public void Search_ANodeInTwoConversations_GivesAHitForEach()
     {
-        using var t = new TestArchives(FileSystemKind.InMemory);
-        using var archive = t.Init();
+        using var t = new TestArchives(Kind(FileSystemKind.InMemory));
+        using var archive = t.Init(Configure);
         var batch = new CommitBatch("test");
         var node = new Node { Role = "user", Content = [new TextBlock("shared zephyr question")] };
         var a = batch.AddConversation(new ConversationRecord { Format = "test", Source = "s", SourceId = "a", Title = "A" });
@@ -161,12 +168,12 @@ public sealed class SearchTests
     public async Task Search_AfterReopen_ReadsSnippetsFromTheSegments()
     {
         using var t = new TestArchives(FileSystemKind.Local);
-        await using (var archive = t.Init())
+        await using (var archive = t.Init(Configure))
         {
             Commit(archive, "r", new TextBlock("The river lantern glows"));
         }
 
-        await using var reopened = t.Open(o => o with { ReadOnly = true });
+        await using var reopened = t.Open(o => Configure(o) with { ReadOnly = true });
         Assert.Equal("The river «lantern» glows", Assert.Single(reopened.Search("lantern")).Snippet);
     }
 

@@ -58,6 +58,37 @@ internal sealed class ArchiveCatalogue : IDisposable
 
     public FullTextSearch FullText { get; }
 
+    private IndexCipher? cipher;
+
+    /// <summary>What keeps an encrypted archive's index free of plaintext (keyed word hashes, encrypted titles); null for an archive without encryption.</summary>
+    public IndexCipher? Cipher
+    {
+        get
+        {
+            if (segments.ContentKeys is not { } keys)
+            {
+                return null;
+            }
+
+            if (Volatile.Read(ref cipher) is { } made)
+            {
+                return made;
+            }
+
+            var fresh = new IndexCipher(keys);
+            if (Interlocked.CompareExchange(ref cipher, fresh, null) is { } other)
+            {
+                fresh.Dispose();
+                return other;
+            }
+
+            return fresh;
+        }
+    }
+
+    /// <summary>A title as the index holds it (text, or encrypted under its conversation's data key), readable; null when it cannot be opened.</summary>
+    public string? Title(object? stored, string conversation) => Cipher is { } c ? c.OpenTitle(stored, conversation) : IndexCipher.PlainTitle(stored);
+
     /// <summary>The acknowledged view: a connection to the index that sees every commit acknowledged before this call.</summary>
     public SqliteConnection OpenAcknowledged()
     {
@@ -269,7 +300,8 @@ internal sealed class ArchiveCatalogue : IDisposable
         Func<IndexedCommit, bool>? applied = null)
     {
         var models = new Dictionary<string, Amber.Core.Model.ModelReference>(StringComparer.Ordinal);
-        return Walk(from, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes, applied: applied), (_, _) => { });
+        // No index cipher: such a catalogue (PostgreSQL) keeps its own full-text form of the words (encryption.md §6 covers index.db only).
+        return Walk(from, state, progress, (compression, seg, pos, bytes) => DeriveFrame(into, models, compression, seg, pos, bytes, cipher: null, applied: applied), (_, _) => { });
     }
 
     /// <summary>Reads every frame after <paramref name="from"/> up to <paramref name="state"/>'s end, in order, and hands each to <paramref name="frame"/>.</summary>
@@ -320,11 +352,11 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
     public void ApplyFrame(ArchiveIndex into, SqliteTransaction tx, Compression compression, uint segment, long offset, byte[] frame, IndexedCommit? commit = null)
-        => DeriveFrame(into.Rows(tx), into.Models, compression, segment, offset, frame, commit);
+        => DeriveFrame(into.Rows(tx), into.Models, compression, segment, offset, frame, Cipher, commit);
 
     /// <summary>The rows of one frame (dictionary, checkpoint or commit), into any row store.</summary>
     private void DeriveFrame(IIndexRowStore into, Dictionary<string, Amber.Core.Model.ModelReference> models, Compression compression, uint segment, long offset,
-        byte[] frame, IndexedCommit? commit = null, Func<IndexedCommit, bool>? applied = null)
+        byte[] frame, IndexCipher? cipher, IndexedCommit? commit = null, Func<IndexedCommit, bool>? applied = null)
     {
         var header = RecordFrame.ReadHeader(frame);
         var payload = RecordFrame.Payload(frame);
@@ -349,7 +381,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             IReadOnlyList<IndexedCommit> commits = commit is not null ? [commit] : DecodeCommits(segment, offset, header, frame.Length, compression.Decode(header, payload));
             foreach (var c in commits.Where(c => applied?.Invoke(c) != true))
             {
-                IndexRowDeriver.Apply(into, c, models);
+                IndexRowDeriver.Apply(into, c, models, cipher: cipher);
             }
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
@@ -434,5 +466,9 @@ internal sealed class ArchiveCatalogue : IDisposable
         return new RecoveryReport { IndexRebuilt = true, FramesIndexed = frames, Actions = [$"index rebuilt from {frames} frame(s)"] };
     }
 
-    public void Dispose() => index?.Dispose();
+    public void Dispose()
+    {
+        index?.Dispose();
+        cipher?.Dispose();
+    }
 }

@@ -78,7 +78,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
 
     private const string SummaryColumns = "id, source, format, source_id, title, nodes, instances, models, tier, created, updated, raw_bytes";
 
-    private static List<ConversationSummary> ReadSummaries(SqliteCommand cmd)
+    private List<ConversationSummary> ReadSummaries(SqliteCommand cmd)
     {
         using var r = cmd.ExecuteReader();
         var list = new List<ConversationSummary>();
@@ -91,11 +91,14 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
     }
 
     /// <summary>The summary in the current row, whose first columns are <see cref="SummaryColumns"/>.</summary>
-    private static ConversationSummary ReadSummary(SqliteDataReader r)
-        => new(
-            IndexIds.Read(r, 0), r.GetString(1), r.GetString(2), IndexValues.SourceId(r, 3), r.IsDBNull(4) ? null : r.GetString(4),
+    private ConversationSummary ReadSummary(SqliteDataReader r)
+    {
+        var id = IndexIds.Read(r, 0);
+        return new(
+            id, r.GetString(1), r.GetString(2), IndexValues.SourceId(r, 3), catalogue.Title(r.IsDBNull(4) ? null : r.GetValue(4), id),
             r.GetInt32(5), r.GetInt32(6), JsonSerializer.Deserialize<List<string>>(r.GetString(7)) ?? [],
             "T" + r.GetInt32(8), r.GetString(9), IndexValues.Time(r, 10)!, r.GetInt64(11));
+    }
 
     public ConversationSummary? GetSummary(string conversationId)
     {
@@ -113,7 +116,7 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         return QueryInstances(c, limit, conversationId);
     }
 
-    private static List<InstanceSummary> QueryInstances(SqliteConnection c, int limit, string? conversationId)
+    private List<InstanceSummary> QueryInstances(SqliteConnection c, int limit, string? conversationId)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
@@ -132,7 +135,8 @@ internal sealed class ConversationQueries(ArchiveCatalogue catalogue, SegmentSto
         var list = new List<InstanceSummary>();
         while (r.Read())
         {
-            list.Add(new InstanceSummary(IndexIds.Read(r, 0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), "T" + r.GetInt32(4), IndexValues.Time(r, 5) ?? r.GetString(6)));
+            var conversation = IndexIds.Read(r, 1);
+            list.Add(new InstanceSummary(IndexIds.Read(r, 0), conversation, catalogue.Title(r.IsDBNull(2) ? null : r.GetValue(2), conversation), r.GetInt32(3), "T" + r.GetInt32(4), IndexValues.Time(r, 5) ?? r.GetString(6)));
         }
 
         return list;

@@ -38,16 +38,47 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
             return [];
         }
 
+        // First the wait for every acknowledged commit: indexing them may make the index key a tenant's words are hashed under.
+        using var c = catalogue.OpenAcknowledged();
         using var texts = new HitTexts();
         var phraseWords = texts.Tokenize(parsed.Phrases);
-        // Each phrase of several words becomes those words (detail=none has no positions); a phrase of one word or of
-        // none stays as typed, so FTS5 treats it as before (a phrase of punctuation alone matches nothing).
-        var match = string.Join(' ', parsed.Phrases.Select((p, i) => phraseWords[i].Length <= 1 ? Quote(p) : string.Join(' ', phraseWords[i].Select(Quote))));
-        var confirm = phraseWords.Any(w => w.Length > 1);
         var words = phraseWords.SelectMany(w => w).Distinct(StringComparer.Ordinal).ToArray();
+        string match;
+        bool confirm;
+        Func<string, IEnumerable<string>>? termsOf = null;
+        if (catalogue.Cipher is { } cipher)
+        {
+            // An encrypted archive's index holds keyed hashes of words, per tenant (IndexCipher): the query's words are
+            // hashed under each searched tenant's index key, and every candidate is confirmed in its decrypted text (a
+            // phrase, and the rare 64-bit hash that two words share).
+            if (phraseWords.Any(w => w.Length == 0))
+            {
+                return []; // a phrase of punctuation alone matches nothing
+            }
+
+            var terms = (tenant is null ? cipher.Tenants() : [tenant])
+                .Select(t => words.ToDictionary(w => w, w => cipher.Term(w, t), StringComparer.Ordinal))
+                .Where(m => m.Values.All(v => v is not null))
+                .ToList();
+            if (terms.Count == 0)
+            {
+                return [];
+            }
+
+            match = string.Join(" OR ", terms.Select(m => "(" + string.Join(' ', words.Select(w => Quote(m[w]!))) + ")"));
+            confirm = true;
+            termsOf = w => terms.Select(m => m[w]!);
+        }
+        else
+        {
+            // Each phrase of several words becomes those words (detail=none has no positions); a phrase of one word or of
+            // none stays as typed, so FTS5 treats it as before (a phrase of punctuation alone matches nothing).
+            match = string.Join(' ', parsed.Phrases.Select((p, i) => phraseWords[i].Length <= 1 ? Quote(p) : string.Join(' ', phraseWords[i].Select(Quote))));
+            confirm = phraseWords.Any(w => w.Length > 1);
+        }
+
         var wanted = order == SearchOrder.Newest ? limit : Math.Max(limit * PoolPerHit, MinimumPool);
 
-        using var c = catalogue.OpenAcknowledged();
         using (var view = c.CreateCommand())
         {
             view.CommandText = SearchScore.WordsView;
@@ -59,7 +90,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
         List<(long Node, string Conversation, string? Title)> memberships;
         using (var tx = c.BeginTransaction(deferred: true))
         {
-            score = SearchScore.Read(c, words);
+            score = SearchScore.Read(c, words, termsOf);
             // Newest walks the rowids (node keys, in archive order) down; ranked takes the shortest matches first (their
             // BM25 with each word counted once). Candidates are read in batches until enough are confirmed.
             for (var offset = 0; found.Count < wanted; offset += wanted)
@@ -86,7 +117,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
             found = order == SearchOrder.Newest
                 ? [.. found.Take(limit)]
                 : [.. found.OrderByDescending(f => f.Score).ThenByDescending(f => f.Key).Take(limit)];
-            memberships = Memberships(c, found, tenant);
+            memberships = Memberships(c, found, tenant, catalogue);
             tx.Commit();
         }
 
@@ -146,7 +177,7 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
     }
 
     /// <summary>The conversations holding each hit, in the hits' order, then newest conversation first.</summary>
-    private static List<(long Node, string Conversation, string? Title)> Memberships(SqliteConnection c, List<Candidate> hits, string? tenant)
+    private static List<(long Node, string Conversation, string? Title)> Memberships(SqliteConnection c, List<Candidate> hits, string? tenant, ArchiveCatalogue catalogue)
     {
         var rows = new List<(long Node, string Conversation, string? Title)>();
         if (hits.Count == 0)
@@ -170,7 +201,8 @@ internal sealed class FullTextSearch(ArchiveCatalogue catalogue, SegmentStore se
         {
             while (r.Read())
             {
-                rows.Add((r.GetInt64(0), IndexIds.Read(r, 1), r.IsDBNull(2) ? null : r.GetString(2)));
+                var conversation = IndexIds.Read(r, 1);
+                rows.Add((r.GetInt64(0), conversation, catalogue.Title(r.IsDBNull(2) ? null : r.GetValue(2), conversation)));
             }
         }
 

@@ -204,7 +204,7 @@ internal sealed class Indexer : IDisposable
                 switch (f.Kind)
                 {
                     case FrameKind.Commit:
-                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!), touched);
+                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!), catalogue.Cipher, touched);
                         break;
                     case FrameKind.Dictionary:
                         {

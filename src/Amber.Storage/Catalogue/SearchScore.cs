@@ -23,7 +23,13 @@ internal sealed class SearchScore
     }
 
     /// <summary>Reads the totals and each word's document frequency in the index, on <paramref name="c"/> (in its transaction).</summary>
-    public static SearchScore Read(SqliteConnection c, IEnumerable<string> words)
+    /// <param name="c">A connection to the index.</param>
+    /// <param name="words">The query's words.</param>
+    /// <param name="termsOf">
+    /// The terms a word is indexed as, whose frequencies add up (an encrypted archive's keyed hashes, one per tenant
+    /// searched); null when each word is its own term.
+    /// </param>
+    public static SearchScore Read(SqliteConnection c, IEnumerable<string> words, Func<string, IEnumerable<string>>? termsOf = null)
     {
         long rows = 0, tokens = 0;
         using (var cmd = c.CreateCommand())
@@ -45,8 +51,13 @@ internal sealed class SearchScore
             var w = cmd.Parameters.Add("$w", SqliteType.Text);
             foreach (var word in words)
             {
-                w.Value = word;
-                var n = cmd.ExecuteScalar() is long d ? d : 0;
+                long n = 0;
+                foreach (var term in termsOf?.Invoke(word) ?? [word])
+                {
+                    w.Value = term;
+                    n += cmd.ExecuteScalar() is long d ? d : 0;
+                }
+
                 var x = Math.Log((rows - n + 0.5) / (n + 0.5));
                 idf[word] = x <= 0 ? 1e-6 : x;
             }

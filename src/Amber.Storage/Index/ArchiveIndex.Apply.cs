@@ -9,15 +9,19 @@ namespace Amber.Storage.Index;
 internal sealed partial class ArchiveIndex
 {
     /// <summary>Indexes one durable commit frame. The same code serves fresh commits, catch-up and rebuilds.</summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit) => IndexRowDeriver.Apply(Rows(tx), commit, models);
+    /// <param name="tx">The writer's transaction.</param>
+    /// <param name="commit">The decoded commit.</param>
+    /// <param name="cipher">An encrypted archive's index cipher (<see cref="IndexRowDeriver.Apply"/>).</param>
+    public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher = null) => IndexRowDeriver.Apply(Rows(tx), commit, models, cipher: cipher);
 
     /// <summary>
     /// Indexes one commit of several in <paramref name="tx"/>, noting the conversations it touched in
     /// <paramref name="refreshLater"/>; <see cref="RefreshConversations"/> then refreshes each once before the commit.
     /// </summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit, ISet<long> refreshLater) => IndexRowDeriver.Apply(Rows(tx), commit, models, refreshLater: refreshLater);
+    public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher, ISet<long> refreshLater)
+        => IndexRowDeriver.Apply(Rows(tx), commit, models, cipher: cipher, refreshLater: refreshLater);
 
-    /// <summary>Recomputes the counts, instances, tier and models of the conversations noted by <see cref="Apply(SqliteTransaction, IndexedCommit, ISet{long})"/>.</summary>
+    /// <summary>Recomputes the counts, instances, tier and models of the conversations noted by <see cref="Apply(SqliteTransaction, IndexedCommit, IndexCipher, ISet{long})"/>.</summary>
     public void RefreshConversations(SqliteTransaction tx, IEnumerable<long> conversations) => IndexRowDeriver.Refresh(Rows(tx), conversations);
 
     /// <summary>This index as a row store for <see cref="IndexRowDeriver"/>, writing in <paramref name="tx"/>.</summary>

@@ -25,9 +25,11 @@ internal sealed partial class ArchiveIndex : IDisposable
     /// <c>detail=column</c>'s bytes, since the table has one column), and a <c>sha256:</c> source id as its digest's bytes, a conversation's <c>updated</c> packed
     /// (always the commit time's fixed form, so always packable; <c>created</c> stays text: the list query seeks on it and
     /// filters by text prefixes).
+    /// 10: an encrypted archive's full-text table holds keyed hashes of the words, and its titles are encrypted
+    /// (IndexCipher; the tables are those of 9, and an archive without encryption gets the same rows as under 9).
     /// See docs/ARCHITECTURE.md.
     /// </summary>
-    public const int SchemaVersion = 9;
+    public const int SchemaVersion = 10;
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);

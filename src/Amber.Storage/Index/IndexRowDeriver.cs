@@ -30,7 +30,12 @@ internal static class IndexRowDeriver
     /// (<see cref="Refresh(IIndexRowStore, IEnumerable{long})"/>): a refresh reads the whole conversation, so one per
     /// commit made a conversation that grows by a branch a call cost O(size) per call. The rows end the same.
     /// </param>
-    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache, IReadOnlyList<(string? Id, Node? Node)>? parsed = null, ISet<long>? refreshLater = null)
+    /// <param name="cipher">
+    /// An encrypted archive's index cipher: the full-text table then takes each message's keyed word hashes and the
+    /// conversations table each title encrypted (<see cref="IndexCipher"/>); null keeps both in the clear.
+    /// </param>
+    public static void Apply(IIndexRowStore store, IndexedCommit commit, Dictionary<string, ModelReference> modelCache, IReadOnlyList<(string? Id, Node? Node)>? parsed = null,
+        IndexCipher? cipher = null, ISet<long>? refreshLater = null)
     {
         var info = commit.Info;
         var seq = (long)info["seq"]!;
@@ -66,6 +71,7 @@ internal static class IndexRowDeriver
 
         // A parent named before it is indexed (later in the same commit) is linked once the commit's nodes are all in.
         var unlinked = new List<(long Key, byte[] Parent)>();
+        var hashLater = new List<(long Key, string Id, string? Tenant, string Text)>(); // an encrypted archive's texts, once their conversations are known
         for (var i = 0; i < commit.Entries.Count; i++)
         {
             var e = commit.Entries[i];
@@ -75,7 +81,8 @@ internal static class IndexRowDeriver
             }
 
             var given = parsed?[i] ?? default;
-            var id = IndexIds.ToKey(given.Id ?? ContentId.Of(e.Body.Span));
+            var idText = given.Id ?? ContentId.Of(e.Body.Span);
+            var id = IndexIds.ToKey(idText);
             if (store.KeyOf(IndexTables.Nodes, id) is not null)
             {
                 continue; // content-addressed: stored once, under its first location
@@ -108,7 +115,11 @@ internal static class IndexRowDeriver
             }
 
             var text = node.SearchText;
-            if (text.Length > 0)
+            if (text.Length > 0 && cipher is not null)
+            {
+                hashLater.Add((key, idText, tenant, text));
+            }
+            else if (text.Length > 0)
             {
                 store.AddText(key, text);
             }
@@ -159,7 +170,7 @@ internal static class IndexRowDeriver
             var cidKey = IndexIds.ToKey(cid);
             if (recordsById.TryGetValue(cid, out var found))
             {
-                Record(store, cidKey, found.Record, found.Entry, time, seq, commit);
+                Record(store, cidKey, found.Record, found.Entry, time, seq, commit, cipher);
             }
 
             if (store.KeyOf(IndexTables.Conversations, cidKey) is not { } conversation)
@@ -192,6 +203,11 @@ internal static class IndexRowDeriver
                 refreshLater.Add(conversation);
             }
         }
+
+        if (hashLater.Count > 0)
+        {
+            AddHashedTexts(store, cipher!, hashLater, membership, info);
+        }
     }
 
     /// <summary>Refreshes the conversations an <see cref="Apply"/> with <c>refreshLater</c> noted, once each.</summary>
@@ -200,6 +216,47 @@ internal static class IndexRowDeriver
         foreach (var conversation in conversations)
         {
             Refresh(store, conversation);
+        }
+    }
+
+    /// <summary>
+    /// The keyed word hashes of an encrypted archive's messages. A message's words are hashed under the index key of
+    /// the tenant that owns the data key of the first of this commit's conversations holding it (the tenant whose
+    /// search must find it), else of the tenant the node names, else of the default tenant.
+    /// </summary>
+    private static void AddHashedTexts(IIndexRowStore store, IndexCipher cipher, List<(long Key, string Id, string? Tenant, string Text)> texts,
+        Dictionary<string, JsonArray> membership, JsonObject info)
+    {
+        var conversationOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in info["conversations"]!.AsArray())
+        {
+            var cid = c!["id"]!.GetValue<string>();
+            foreach (var n in membership.GetValueOrDefault(cid) ?? [])
+            {
+                conversationOf.TryAdd(n!.GetValue<string>(), cid);
+            }
+        }
+
+        var owners = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? Owner(string cid)
+        {
+            if (!owners.TryGetValue(cid, out var owner))
+            {
+                owner = cipher.TenantOf(cid);
+                owners[cid] = owner;
+            }
+
+            return owner;
+        }
+
+        var hashed = cipher.HashedTexts([.. texts.Select(t => (t.Text,
+            (conversationOf.TryGetValue(t.Id, out var cid) ? Owner(cid) : null) ?? t.Tenant ?? Keys.ContentKeys.DefaultTenant))]);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (hashed[i] is { Length: > 0 } h)
+            {
+                store.AddText(texts[i].Key, h);
+            }
         }
     }
 
@@ -223,18 +280,19 @@ internal static class IndexRowDeriver
     /// equal to its last commit's time): a conversation imported before source times were kept shows the source's time
     /// once re-imported, not the first import's.
     /// </summary>
-    private static void Record(IIndexRowStore store, byte[] id, ConversationRecord rec, IndexedEntry entry, string time, long seq, IndexedCommit commit)
+    private static void Record(IIndexRowStore store, byte[] id, ConversationRecord rec, IndexedEntry entry, string time, long seq, IndexedCommit commit, IndexCipher? cipher)
     {
         var updated = UpdatedOf(rec, time);
+        object? stated = rec.Title is { } t && cipher is not null ? cipher.SealTitle(rec.Id, t) : rec.Title;
         var c = IndexTables.Conversations;
         if (store.KeyOf(c, id) is not { } key)
         {
-            store.Insert(c, [id, rec.Format, rec.Source, IndexValues.SourceId(rec.SourceId), rec.Title, rec.Created ?? time, IndexValues.Time(updated), 0L, 0L, 4L, "[]", 0L, seq,
+            store.Insert(c, [id, rec.Format, rec.Source, IndexValues.SourceId(rec.SourceId), stated, rec.Created ?? time, IndexValues.Time(updated), 0L, 0L, 4L, "[]", 0L, seq,
                 (long)commit.Segment, commit.Offset, (long)entry.EntryOffset, (long)entry.Body.Length]);
             return;
         }
 
-        var title = rec.Title ?? store.Read(c, key, "title");
+        var title = stated ?? store.Read(c, key, "title");
         var before = IndexValues.TimeText(store.Read(c, key, "updated"))!;
         var leftByACommit = Timestamps.TryParse(rec.Updated, out _)
             && string.Equals(before, store.CommitTime((long)store.Read(c, key, "last_seq")!), StringComparison.Ordinal);

@@ -90,7 +90,9 @@ internal static class EncryptionOperations
                 }
             }
 
-            results.Add(new KeyRotationResult(t, current.Version, records.Count(r => r.KeyVersion != current.Version), notRetired));
+            // The tenant's index key (encryption.md §6) is re-wrapped with the data keys; the count is of the conversations' keys.
+            var rewrappedData = records.Count(r => r.KeyVersion != current.Version && !r.ConversationId.StartsWith(Index.IndexCipher.SubjectPrefix, StringComparison.Ordinal));
+            results.Add(new KeyRotationResult(t, current.Version, rewrappedData, notRetired));
         }
 
         return results;
@@ -107,6 +109,9 @@ internal static class EncryptionOperations
             throw new InvalidOperationException($"conversation {conversationId} is already {KeyStore.Describe(row.State)}.");
         }
 
+        // The index first takes every commit acknowledged before the seal: indexed after it, the conversation's title (encrypted
+        // under the data key being sealed, encryption.md §6) could not be kept, and the index would disagree with a rebuild.
+        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
         var dataKey = keys.TryForReading(conversationId) ?? throw new KeyProviderException("sealing needs the key provider, to open the data key it seals.");
         var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
         keys.Store.Replace([(conversationId, KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), reason);

@@ -6,7 +6,7 @@ namespace Amber.Storage.Keys;
 
 /// <summary>
 /// <c>keys.db</c> (docs/format/encryption.md §4): one row per conversation holding its data key wrapped (AMWK) or
-/// sealed (AMSL), or the fact that it was shredded. Not derived: losing it loses the content. SQLite with
+/// sealed (AMSL), or the fact that it was shredded, and one per tenant holding its index key (subject <c>index:TENANT</c>, §6). Not derived: losing it loses the content. SQLite with
 /// <c>secure_delete</c> on and a rollback journal (no WAL), so a destroyed record leaves no copy in free pages or a
 /// write-ahead log. The file is created 0600 before SQLite writes its first byte.
 /// </summary>
@@ -95,13 +95,33 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    /// <summary>Counts of rows by state.</summary>
+    /// <summary>The subjects of the wrapped rows whose subject starts with <paramref name="prefix"/> (the tenants' index keys: <c>index:</c>), in order.</summary>
+    internal IReadOnlyList<string> WrappedSubjects(string prefix)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            // A range on the primary key, not a scan of every conversation's row.
+            cmd.CommandText = "SELECT subject FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND state = 1 ORDER BY subject";
+            cmd.Parameters.AddWithValue("$p", prefix);
+            using var r = cmd.ExecuteReader();
+            var subjects = new List<string>();
+            while (r.Read())
+            {
+                subjects.Add(r.GetString(0));
+            }
+
+            return subjects;
+        }
+    }
+
+    /// <summary>Counts of the conversations' rows by state (the tenants' index keys, subjects <c>index:TENANT</c>, are not counted).</summary>
     public IReadOnlyDictionary<KeyState, long> Counts()
     {
         lock (gate)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT state, count(*) FROM subject_keys GROUP BY state";
+            cmd.CommandText = "SELECT state, count(*) FROM subject_keys WHERE substr(subject, 1, 6) <> 'index:' GROUP BY state";
             using var r = cmd.ExecuteReader();
             var counts = new Dictionary<KeyState, long>();
             while (r.Read())

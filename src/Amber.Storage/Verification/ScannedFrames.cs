@@ -119,7 +119,7 @@ internal sealed class ScannedFrames : IDisposable
                     break; // a frame across the position: Replay's reads report it
                 }
 
-                if (!Derive(into, f, models))
+                if (!Derive(into, f, models, archive.IndexCatalogue.Cipher))
                 {
                     break;
                 }
@@ -151,7 +151,7 @@ internal sealed class ScannedFrames : IDisposable
     }
 
     /// <summary>The rows of one frame, as <c>ArchiveCatalogue.ApplyFrame</c> indexes it; false for a commit the scan did not decode.</summary>
-    internal static bool Derive(ExpectedRows into, ScannedFrame f, Dictionary<string, Amber.Core.Model.ModelReference> models)
+    internal static bool Derive(ExpectedRows into, ScannedFrame f, Dictionary<string, Amber.Core.Model.ModelReference> models, IndexCipher? cipher = null)
     {
         var header = RecordFrame.ReadHeader(f.Frame!);
         var payload = RecordFrame.Payload(f.Frame!);
@@ -175,7 +175,7 @@ internal sealed class ScannedFrames : IDisposable
 
                 foreach (var p in f.Commits)
                 {
-                    IndexRowDeriver.Apply(into, p.Commit!, models, p.ParsedNodes());
+                    IndexRowDeriver.Apply(into, p.Commit!, models, p.ParsedNodes(), cipher);
                 }
 
                 return true;
