@@ -6,7 +6,7 @@ namespace Amber.Cli.Tests;
 /// The CLI's runtime settings, as the built <c>amber.runtimeconfig.json</c> hands them to the runtime (the same file
 /// <c>./amber</c>'s build and the dotnet-tool package carry): tiered PGO off, for the short batch work most commands
 /// are (docs/BENCHMARKS.md §23); thread-pool workers that block at once instead of spinning when they run out of work,
-/// for the gateway's wake-ups (§35-G).
+/// for the gateway's wake-ups (§36).
 /// </summary>
 public sealed class RuntimeConfigTests
 {

@@ -31,7 +31,7 @@ internal sealed class LiteralIndex
     /// <summary>Indexes a blob's literals; the index refers into <paramref name="bytes"/>, which must outlive it.</summary>
     public void AddBlob(int entry, ReadOnlyMemory<byte> bytes)
     {
-        // Sized once for a window every Stride bytes: growing it step by step was most of the scan's time (BENCHMARKS §35-R).
+        // Sized once for a window every Stride bytes: growing it step by step was most of the scan's time (BENCHMARKS §35).
         windows.EnsureCapacity(windows.Count + (bytes.Length / Stride));
         Scan(entry, [], bytes);
     }

@@ -16,7 +16,7 @@ namespace Amber.Storage.Format.Packing;
 /// token's canonical form is compared with the literal's contents), and a payload the unpacker would read differently
 /// (a blob whose digest is not its bytes' SHA-256, a record that does not parse, an entry type it expands otherwise)
 /// is not packed. The unpack-and-compare that once followed every pack cost a fifth of the writer's time
-/// (BENCHMARKS §35-R); tests and <c>verify</c> still unpack.
+/// (BENCHMARKS §35); tests and <c>verify</c> still unpack.
 /// </para>
 /// </summary>
 internal static class Packer
