@@ -61,7 +61,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
         seq = log.Size; // authenticated against the segments on open (LogAuthenticator)
         lastCheckpointSize = log.LatestCheckpointSize;
         catalogue.Unindexed.Start(seq); // the index was caught up with the segments when the archive opened
-        indexer = new Indexer(catalogue, options.Log, options.TimeProvider);
+        indexer = new Indexer(catalogue, options.Log);
         StorageMetrics.Track(catalogue.Unindexed);
         // A thread of its own: the loop blocks on writes and fsyncs, which must not hold a thread-pool thread that
         // request handling (the gateway's, say) needs.
