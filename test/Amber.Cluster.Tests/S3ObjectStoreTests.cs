@@ -39,7 +39,7 @@ public sealed class S3ObjectStoreTests
         using var store = await S3ObjectStore.OpenAsync(options, Clock, create: true, Ct);
         await store.PutAsync("blobs/ab", "first"u8.ToArray(), Ct);
 
-        using var raw = RawClient();
+        using var raw = RawS3.Client();
         var versions = await raw.ListVersionsAsync(new ListVersionsRequest { BucketName = options.Location.Bucket, Prefix = "blobs/ab" }, Ct);
         var locked = Assert.Single(versions.Versions!);
 
@@ -58,7 +58,7 @@ public sealed class S3ObjectStoreTests
     public async Task Open_RefusesABucketWithoutObjectLock_UnlessAllowed()
     {
         var bucket = NewBucket();
-        using (var raw = RawClient())
+        using (var raw = RawS3.Client())
         {
             await raw.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, Ct);
         }
@@ -131,20 +131,5 @@ public sealed class S3ObjectStoreTests
             LockMode = mode,
             Retention = retention,
         };
-    }
-
-    private static AmazonS3Client RawClient()
-    {
-        var services = ClusterServices.Require();
-        return new AmazonS3Client(
-            new BasicAWSCredentials(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")),
-            new AmazonS3Config
-            {
-                ServiceURL = services.S3.ToString(),
-                ForcePathStyle = true,
-                AuthenticationRegion = services.Region,
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            });
     }
 }

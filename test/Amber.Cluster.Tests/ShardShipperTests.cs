@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amber.Cluster.Catalogue;
@@ -107,7 +106,7 @@ public sealed class ShardShipperTests : IDisposable
         var segment = objects.First(o => o.Contains("/segments/", StringComparison.Ordinal));
         var blob = objects.First(o => o.Contains("/blobs/", StringComparison.Ordinal));
         var tail = objects.First(o => o.Contains("/tails/", StringComparison.Ordinal));
-        using (var raw = RawClient())
+        using (var raw = RawS3.Client())
         {
             await raw.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = segment, ContentBody = "not the segment" }, Ct);
             await raw.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = tail, ContentBody = "not the tail" }, Ct);
@@ -210,21 +209,6 @@ public sealed class ShardShipperTests : IDisposable
             Retention = TimeSpan.FromDays(1),
         };
         return S3ObjectStore.OpenAsync(options, TimeProvider.System, create: true, Ct);
-    }
-
-    private static AmazonS3Client RawClient()
-    {
-        var services = ClusterServices.Require();
-        return new AmazonS3Client(
-            new BasicAWSCredentials(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")),
-            new AmazonS3Config
-            {
-                ServiceURL = services.S3.ToString(),
-                ForcePathStyle = true,
-                AuthenticationRegion = services.Region,
-                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            });
     }
 
     private static string NewBucket() => "t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
