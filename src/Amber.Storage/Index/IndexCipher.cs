@@ -48,6 +48,7 @@ internal sealed class IndexCipher : IDisposable
         var words = tokenizer.Words([.. texts.Select(t => t.Text)]);
         var result = new string?[texts.Count];
         var line = new StringBuilder();
+        var terms = new Dictionary<(string Tenant, string Word), string>(); // words repeat: one HMAC per distinct word of the batch
         for (var i = 0; i < texts.Count; i++)
         {
             if (KeyFor(texts[i].Tenant, create: true) is not { } key)
@@ -63,7 +64,12 @@ internal sealed class IndexCipher : IDisposable
                     line.Append(' ');
                 }
 
-                AppendTerm(line, key, word);
+                if (!terms.TryGetValue((texts[i].Tenant, word), out var term))
+                {
+                    terms[(texts[i].Tenant, word)] = term = TermOf(key, word);
+                }
+
+                line.Append(term);
             }
 
             result[i] = line.ToString();
@@ -80,9 +86,7 @@ internal sealed class IndexCipher : IDisposable
             return null;
         }
 
-        var line = new StringBuilder(13);
-        AppendTerm(line, key, word);
-        return line.ToString();
+        return TermOf(key, word);
     }
 
     /// <summary>The tenants whose messages the index holds (those with an index key), in order.</summary>
@@ -185,16 +189,19 @@ internal sealed class IndexCipher : IDisposable
         return key;
     }
 
-    private static void AppendTerm(StringBuilder into, byte[] key, string word)
+    private static string TermOf(byte[] key, string word)
     {
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(word), mac);
         // 64 bits as 13 base32 letters (the last takes 4 bits): letters and digits only, so FTS5 keeps each as one word.
         var bits = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(mac[..TermBytes]);
+        Span<char> letters = stackalloc char[13];
         for (var i = 0; i < 13; i++)
         {
             var shift = 59 - (5 * i);
-            into.Append(Base32[(int)(shift >= 0 ? (bits >> shift) & 31 : (bits << -shift) & 31)]);
+            letters[i] = Base32[(int)(shift >= 0 ? (bits >> shift) & 31 : (bits << -shift) & 31)];
         }
+
+        return new string(letters);
     }
 }
