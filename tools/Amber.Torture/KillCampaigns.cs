@@ -175,7 +175,7 @@ public static class KillCampaigns
         return (ArchiveAudit.Snapshot(archive), duration);
     }
 
-    private static TimeSpan Timed(Action run)
+    internal static TimeSpan Timed(Action run)
     {
         var clock = Stopwatch.StartNew();
         run();

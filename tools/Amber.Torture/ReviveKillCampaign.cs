@@ -33,7 +33,7 @@ public static class ReviveKillCampaign
         // A turn's length, from a whole run (start-up, the model's load, three turns); each trial waits until a random number of
         // answers (0 to 2) is printed and then kills within 1.2 turns, so kills land before, inside and between commits whatever
         // the machine's load makes a turn take.
-        var turn = Timed(() => AmberChild.Must(dir, Arguments(leaf, model, "reference"))) / (Turns + 1);
+        var turn = KillCampaigns.Timed(() => AmberChild.Must(dir, Arguments(leaf, model, "reference"))) / (Turns + 1);
         var seen = new List<(int Trial, int Turn, string Answer, bool Last)>();
         var rng = new Random(s.Seed);
         var clock = Stopwatch.StartNew();
@@ -169,11 +169,4 @@ public static class ReviveKillCampaign
     }
 
     private static string Text(Node node) => string.Concat(node.Content.OfType<TextBlock>().Select(b => b.Text));
-
-    private static TimeSpan Timed(Action run)
-    {
-        var clock = Stopwatch.StartNew();
-        run();
-        return clock.Elapsed;
-    }
 }
