@@ -16,6 +16,13 @@ public sealed record GatewayOptions
     /// </summary>
     public const int HotPathCompressionLevel = 3;
 
+    /// <summary>
+    /// How often a gateway whose archive writer failed (a full disk) reopens it in place on the next capture or
+    /// readiness probe (<see cref="Amber.Storage.ArchiveOptions.WriterRetryInterval"/>): once space is freed, captures
+    /// resume within this long without a restart.
+    /// </summary>
+    public static readonly TimeSpan WriterRetryInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>The default preservation notice added to the system prompt with <c>--notice</c>.</summary>
     public const string DefaultNotice =
         "Note: this conversation is being preserved by Amber, an archive of language-model conversations. "

@@ -26,7 +26,7 @@ public sealed partial class Archive
     /// Held for reading by every index read that then reads the segments, and for writing by a compaction while it
     /// moves one segment's rows and file: a read never takes an offset from one file and reads it in the other.
     /// </summary>
-    private readonly ReaderWriterLockSlim swapLock = new(LockRecursionPolicy.SupportsRecursion);
+    private readonly ReaderWriterLockSlim swapLock;
 
     /// <summary>
     /// Re-encodes every sealed segment (every one but the active) that no compaction has re-encoded at

@@ -12,7 +12,7 @@ namespace Amber.Storage;
 public sealed partial class Archive
 {
     /// <summary>Held by the writer while it writes a group, and by verify while it reads, so verify sees a still archive.</summary>
-    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+    internal SemaphoreSlim WriteGate { get; }
 
     internal IFileSystem FileSystem => fs;
 
@@ -21,7 +21,7 @@ public sealed partial class Archive
     internal ArchiveOptions Options => options;
 
     /// <summary>Encryption at rest: whether it is on, keys.db, shred, seal, unseal, key rotation.</summary>
-    public ArchiveEncryption Encryption => field ??= new ArchiveEncryption(this, segments);
+    public ArchiveEncryption Encryption => encryption ??= new ArchiveEncryption(this, segments);
 
     internal ArchiveIndex Index => catalogue.Index;
 

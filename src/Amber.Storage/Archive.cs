@@ -31,7 +31,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private readonly ArchiveOptions options;
     private readonly ArchivePaths paths;
     private readonly IFileSystem fs;
-    private readonly SegmentStore segments;
+    private SegmentStore segments;
     private ArchiveCatalogue catalogue = null!;
     private FileStream? lockStream;
 
@@ -40,8 +40,17 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private CommitPipeline? writer;
 
     private Archive(ArchiveOptions options)
+        : this(options, new SemaphoreSlim(1, 1), new ReaderWriterLockSlim(LockRecursionPolicy.SupportsRecursion), lockStream: null)
+    {
+    }
+
+    /// <summary>An archive sharing <paramref name="writeGate"/>, <paramref name="swapLock"/> and the writer lock of another (a writer reopened in place).</summary>
+    private Archive(ArchiveOptions options, SemaphoreSlim writeGate, ReaderWriterLockSlim swapLock, FileStream? lockStream)
     {
         this.options = options;
+        WriteGate = writeGate;
+        this.swapLock = swapLock;
+        this.lockStream = lockStream;
         segments = new SegmentStore(options);
         paths = segments.Paths;
         fs = options.FileSystem;
@@ -90,6 +99,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var w = writer ?? throw new InvalidOperationException($"The archive at {options.Directory} is open read-only (another process holds the writer lock).");
+        if (w.Failure is not null && TryRecoverWriter())
+        {
+            w = writer!;
+        }
+
         return w.Enqueue(batch, cancellationToken);
     }
 
@@ -346,9 +360,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     private bool TryTakeLock()
     {
-        if (fs is not LocalFileSystem)
+        if (fs is not LocalFileSystem || lockStream is not null)
         {
-            return true; // in-process file systems have a single owner
+            return true; // in-process file systems have a single owner; a writer reopened in place already holds the lock
         }
 
         try

@@ -67,6 +67,14 @@ public sealed record ArchiveOptions
     /// <summary>At most one checkpoint per interval under load; after the last commit, one is signed once the interval has passed (or at close, or on demand).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A long-running host (the gateway, the viewer) sets this: once a write has failed (a full disk), the writer is
+    /// reopened in place — the torn tail cut, the index caught up, as a restart would — at most this often, on the next
+    /// commit or readiness probe. Null (the CLI's one-shot commands): a failed writer stays failed until the archive
+    /// is opened again.
+    /// </summary>
+    public TimeSpan? WriterRetryInterval { get; init; }
+
     /// <summary>Where recovery reports what it did (torn tails cut, index caught up).</summary>
     public Action<string>? Log { get; init; }
 

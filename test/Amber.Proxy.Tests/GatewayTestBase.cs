@@ -37,10 +37,13 @@ public abstract class GatewayTestBase : IAsyncLifetime
     {
         Archives = new TestArchives(Kind);
         // On disk, the index sits in the archive folder like in production, so the secrets scan covers it.
-        Archive = Archives.Init(o => Kind == FileSystemKind.Local ? o with { IndexPath = null } : o);
+        Archive = Archives.Init(o => ConfigureArchive(Kind == FileSystemKind.Local ? o with { IndexPath = null } : o));
         Upstream = await FakeUpstream.StartAsync();
         await StartGatewayAsync();
     }
+
+    /// <summary>Further archive options of a test class (a failed writer's retry interval, say).</summary>
+    protected virtual ArchiveOptions ConfigureArchive(ArchiveOptions options) => options;
 
     protected virtual GatewayOptions Options() => new()
     {

@@ -11,7 +11,8 @@ namespace Amber.Torture;
 /// after a restart. Documented behaviour (docs/RELIABILITY.md): the gateway refuses what it cannot preserve — a call
 /// whose capture fails gets <c>503 amber_capture_failed</c> with the answer withheld, or a stream cut before its final
 /// event — and never crashes. Losses: a call answered otherwise, a gateway that died, an acknowledged answer missing
-/// or half there afterwards, or a gateway that does not preserve calls again once space is freed and it is restarted.
+/// or half there afterwards, or a gateway that does not preserve calls again once space is freed (it reopens its failed
+/// writer in place; /readyz says when), nor after a restart.
 /// </summary>
 public static class GatewayFullDiskCampaign
 {
@@ -62,15 +63,17 @@ public static class GatewayFullDiskCampaign
 
                     full += whenFull.Any(c => !c.Acknowledged) ? 1 : 0;
 
-                    // Space is back. Whether this same process preserves calls again is counted, not judged: a failed
-                    // write leaves the archive's tail unknown, so its writer refuses until the archive is reopened.
+                    // Space is back. The gateway reopens a failed writer in place (GatewayOptions.WriterRetryInterval):
+                    // once /readyz says ready again, this same process must preserve every call.
                     File.Delete(filler);
-                    var same = await CallsAsync(http, CallsAfter, $"trial {trial} freed", rng, calls).ConfigureAwait(false);
-                    inProcess = same.All(c => c.Acknowledged);
-                    foreach (var call in same.Where(c => !c.Acknowledged))
+                    inProcess = await ReadyAgainAsync(http).ConfigureAwait(false);
+                    if (!inProcess)
                     {
-                        Judge(call, tally, trial);
+                        tally.Loss(trial, "the gateway did not become ready again within 60 s of space being freed");
                     }
+
+                    var same = await CallsAsync(http, CallsAfter, $"trial {trial} freed", rng, calls).ConfigureAwait(false);
+                    Expect(same, "after the space was freed, in the same process", tally, trial);
 
                     if (!server.Kill())
                     {
@@ -105,8 +108,26 @@ public static class GatewayFullDiskCampaign
 
         tally.Detected = refused;
         tally.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{full} trial(s) ran out of space; {refused} call(s) refused on a full {FullDiskCampaign.SizeMiB} MiB tmpfs, each a 503 amber_capture_failed or a stream cut before its final event"));
-        tally.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{resumedInProcess} of {tally.Trials} trial(s) preserved every call again in the same process once space was freed (a restarted gateway must: a loss otherwise)"));
+        tally.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{resumedInProcess} of {tally.Trials} trial(s) were ready again in the same process once space was freed (every one must: a loss otherwise; so must a restarted gateway)"));
         return tally;
+    }
+
+    /// <summary>Polls /readyz until it says ready (the failed writer reopened in place), up to 60 s.</summary>
+    private static async Task<bool> ReadyAgainAsync(HttpClient http)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            using var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative)).ConfigureAwait(false);
+            if (ready.IsSuccessStatusCode)
+            {
+                return true;
+            }
+
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+
+        return false;
     }
 
     private static async Task<List<GatewayCall>> CallsAsync(HttpClient http, int count, string tag, Random rng, List<GatewayCall> all)

@@ -47,6 +47,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
     private int queued;
     private long lastCheckpointSize;
     private long seq;
+    private int disposed;
 
     public CommitPipeline(SegmentStore segments, ArchiveCatalogue catalogue, ArchiveLog log, SemaphoreSlim writeGate, SegmentState state)
     {
@@ -431,6 +432,11 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return; // a failed writer is closed when it is reopened in place, and again with the archive
+        }
+
         queue.Writer.TryComplete();
         arrived.Set();
         await loop.ConfigureAwait(false);

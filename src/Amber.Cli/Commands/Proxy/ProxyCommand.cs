@@ -34,7 +34,7 @@ internal static class ProxyCommand
             messages.Warn($"listening on {endpoint.Address}, which is reachable from other machines; requests must name {hosts.Describe()} in Host (--host-name adds names).");
         }
 
-        await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel);
+        await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel, o => o with { WriterRetryInterval = GatewayOptions.WriterRetryInterval });
         if (archive.IsReadOnly)
         {
             env.Error.WriteLine("amber: another process holds the archive's writer lock; the gateway cannot preserve calls. Stop it, or run the gateway inside it (amber serve).");

@@ -110,10 +110,13 @@ internal static class Observability
             return "the archive is open read-only (another process holds its writer lock)";
         }
 
-        if (archive.WriterFailure is { } failure)
+        if (archive.WriterFailure is { } failure && !archive.TryRecoverWriter())
         {
-            // Freeing space is not enough: only a reopen recovers the tail, so a supervisor must restart the process.
-            return $"the archive writer failed ({failure.Message}); restart the process to recover";
+            // Only a reopen recovers the tail: a host that reopens its writer in place (the gateway) does so here and on
+            // the next capture once the cause is gone; any other must be restarted.
+            return archive.WriterRetryInterval is { } every
+                ? string.Create(CultureInfo.InvariantCulture, $"the archive writer failed ({failure.Message}); it is reopened every {every.TotalSeconds:0.#} s until that succeeds (free space if the disk is full)")
+                : $"the archive writer failed ({failure.Message}); restart the process to recover";
         }
 
         var lag = archive.GetIndexLag();
