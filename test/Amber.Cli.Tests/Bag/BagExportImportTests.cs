@@ -204,12 +204,19 @@ public sealed class BagExportImportTests
         var (exported, _, exportErr) = source.Run("export", "--bagit", bag);
         Assert.True(exported == 0, exportErr);
         Assert.Empty(BagItValidator.Validate(bag));
+
+        // A bag of an encrypted archive holds the content in the clear and no key, and says so (encryption.md §14).
+        var sourceEncrypted = JsonNode.Parse(source.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>();
+        Assert.Equal(sourceEncrypted, File.ReadAllText(Path.Combine(bag, "bag-info.txt")).Contains("Amber-Source-Encryption: aes-256-gcm; this bag holds the content in the clear and no key", StringComparison.Ordinal));
+        Assert.Equal(sourceEncrypted, exportErr.Contains("holds its content in the clear (and no key)", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.GetFiles(bag, "*", SearchOption.AllDirectories), f => f.EndsWith(".keys", StringComparison.Ordinal) || f.EndsWith("keys.db", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(bag, "FORMAT.md")));
 
         var target = new CliRunner();
         target.Init(encrypted);
         var (imported, _, importErr) = target.Run("import", bag);
         Assert.True(imported == 0, importErr);
+        Assert.Equal(encrypted, JsonNode.Parse(target.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
         Assert.Equal(source.Run("ls", "--json", "-n", "100000").Out, target.Run("ls", "--json", "-n", "100000").Out);
         Assert.Equal(source.Run("ls", "--instances", "--json", "-n", "100000").Out, target.Run("ls", "--instances", "--json", "-n", "100000").Out);
         Assert.Equal(0, target.Run("verify").Exit);
