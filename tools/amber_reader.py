@@ -19,9 +19,13 @@ On any fault it prints "amber_reader: FILE: offset N: what is wrong" to stderr a
 `zstd` or a bad command line exits 2. A torn tail of the last segment (an interrupted append) is not
 a fault: it is reported on stderr and the data ends there, unless writer.chk says it was durable.
 
-An encrypted archive is read through its exported bag (`amber export --bagit`, written in the clear
-for whoever holds the keys), or with the archive opened without encryption; this reader never
-decrypts.
+An encrypted archive (codec-5 frames, docs/format/encryption.md §5) is read as far as its files
+allow with no key: every frame, CRC, footer and commit's log entry (kept in the clear), the models
+and annotations stored in the clear, the Merkle tree and the signed checkpoints are checked as
+above; each conversation whose content is encrypted is printed as {"id", "encrypted": true,
+"commits" (the seqs of the commits that wrote it)} instead of its nodes, and stderr says how many
+were not read. This reader never decrypts: read their content with amber and its key provider, or
+through an exported bag (`amber export --bagit`, written in the clear for whoever holds the keys).
 """
 
 import base64
@@ -57,29 +61,45 @@ def split_merged(path, frame):
     return [payload[a:b] for a, b in zip(starts, starts[1:] + [len(payload)])]
 
 
-def encrypted_refusal(payload):
-    """encryption.md §5: codec 5 keeps the commit's info in the clear and each conversation's entries in an AES-256-GCM
-    block under its own data key, which lives (wrapped) in keys.db. This reader opens no keys: it names what it refuses."""
+def split_sealed(path, frame):
+    """encryption.md §5: a codec-5 payload is u32 clear length | u32 clear zstd length | zstd(the Info entry and the
+    entries no conversation owns) | u32 block count | blocks, each u8 kind (1) | u8 flags | u8 id length | conversation
+    id | u32 plaintext length | u32 sealed length | nonce, AES-256-GCM ciphertext and tag (sealed length bytes). The
+    keys to the blocks (keys.db, wrapped under tenant keys kept outside the archive) are not this reader's: it returns
+    the clear entries and each block's conversation id and plaintext length."""
+    payload = frame.payload
     try:
         clear_len, clear_zstd = struct.unpack_from("<II", payload, 0)
+        if 8 + clear_zstd > len(payload):
+            raise ValueError(f"the clear part ({clear_zstd} bytes) runs past the payload")
         clear = zstd_decompress(payload[8:8 + clear_zstd], None)
-        etype, elen = struct.unpack_from("<BI", clear, 0)
-        seq = json.loads(clear[5:5 + elen])["seq"] if etype == 1 else "?"
+        if len(clear) != clear_len:
+            raise ValueError(f"the clear part decodes to {len(clear)} bytes, the payload says {clear_len}")
         p = 8 + clear_zstd
         count = struct.unpack_from("<I", payload, p)[0]
         p += 4
-        ids = []
-        for _ in range(count):
-            id_len = payload[p + 2]
-            ids.append(payload[p + 3:p + 3 + id_len].decode("utf-8"))
+        blocks = []
+        for b in range(count):
+            kind, flags, id_len = payload[p], payload[p + 1], payload[p + 2]
+            if kind != 1 or flags > 1 or id_len == 0:
+                raise ValueError(f"block {b}: kind {kind}, flags {flags}, id length {id_len}")
+            cid = payload[p + 3:p + 3 + id_len].decode("utf-8")
             p += 3 + id_len
-            sealed_len = struct.unpack_from("<I", payload, p + 4)[0]
-            p += 8 + sealed_len
-        what = f"commit {seq}: the content of conversation(s) {', '.join(ids)}"
-    except (struct.error, ValueError, KeyError, IndexError, UnicodeDecodeError):
-        what = "a commit"
-    return (f"{what} is encrypted (codec 5, docs/format/encryption.md §5) under data keys kept in keys.db, which this "
-            "reader does not open; read the archive with amber and its key provider (or make it with `amber init --no-encryption`)")
+            length, sealed_len = struct.unpack_from("<II", payload, p)
+            p += 8
+            if sealed_len < 28 or p + sealed_len > len(payload):
+                raise ValueError(f"block {b} ({cid}): {sealed_len} sealed bytes do not fit the payload")
+            p += sealed_len
+            blocks.append((cid, length))
+        if p != len(payload):
+            raise ValueError(f"{len(payload) - p} bytes follow the last block")
+    except (struct.error, IndexError, UnicodeDecodeError) as e:
+        raise Fault(path, frame.offset, f"a codec-5 (encrypted) payload cut short or malformed: {e}")
+    except ValueError as e:
+        raise Fault(path, frame.offset, f"a codec-5 (encrypted) payload that does not parse: {e}")
+    if clear_len + sum(length for _, length in blocks) != frame.length:
+        raise Fault(path, frame.offset, f"the clear part and the blocks hold {clear_len + sum(length for _, length in blocks)} bytes, the header says {frame.length}")
+    return clear, blocks
 
 
 class Fault(Exception):
@@ -545,11 +565,12 @@ def merkle_root(leaves):
 # ---------------------------------------------------------------- the archive
 
 class Frame:
-    __slots__ = ("offset", "kind", "codec", "dict_id", "length", "payload", "decoded")
+    __slots__ = ("offset", "kind", "codec", "dict_id", "length", "payload", "decoded", "sealed")
 
     def __init__(self, offset, kind, codec, dict_id, length, payload):
         self.offset, self.kind, self.codec, self.dict_id, self.length, self.payload = offset, kind, codec, dict_id, length, payload
         self.decoded = None
+        self.sealed = None              # codec 5: [(conversation id, plaintext length)] of its encrypted blocks
 
 
 class Reader:
@@ -564,6 +585,7 @@ class Reader:
         self.member_sets = {}
         self.leaves = []                # log leaf hashes, entry i = seq i + 1
         self.checkpoints = []           # (path, offset, note bytes)
+        self.encrypted = {}             # conversation id -> seqs of the commits whose encrypted blocks hold it
         self.notes = []
 
     def path(self, *parts):
@@ -724,7 +746,9 @@ class Reader:
             elif frame.codec == 0:
                 frame.decoded = frame.payload
             elif frame.codec == 5:
-                raise Fault(path, frame.offset, encrypted_refusal(frame.payload))
+                if frame.kind != 1:
+                    raise Fault(path, frame.offset, f"a kind {frame.kind} frame with codec 5")
+                frame.decoded, frame.sealed = split_sealed(path, frame)
             elif frame.kind not in (1, 4):
                 raise Fault(path, frame.offset, f"a kind {frame.kind} frame with codec {frame.codec}")
             else:
@@ -760,7 +784,7 @@ class Reader:
                     frame.decoded = unpack(frame.decoded, frame.length)
                 except (ValueError, KeyError, TypeError) as e:
                     raise Fault(path, frame.offset, f"the commit's checksum holds but its packed stream does not unpack: {e}")
-            if frame.kind in (1, 4) and frame.codec != 0 and len(frame.decoded) != frame.length:
+            if frame.kind in (1, 4) and frame.codec not in (0, 5) and len(frame.decoded) != frame.length:
                 raise Fault(path, frame.offset, f"decodes to {len(frame.decoded)} bytes, the header says {frame.length}")
 
     def add_dictionary(self, path, frame):
@@ -864,20 +888,38 @@ class Reader:
                 aid = content_id(body)
                 if record.get("type") != "amber.annotation/v1":
                     raise fault("an Annotation entry that is not amber.annotation/v1")
-                if record.get("target") not in self.known:
+                if record.get("target") not in self.known and not self.encrypted:
                     raise fault(f"annotation {aid} names {record.get('target')}, which is not stored before it")
                 self.known[aid] = "annotation"
                 stored["annotations"].append(aid)
-        if info.get("blob_count") != len(stored["blobs"]) or info.get("blobs_sha256") != digest_of(stored["blobs"]):
+        sealed = {cid for cid, _ in frame.sealed or []}
+        if len(sealed) != len(frame.sealed or []):
+            raise fault("two encrypted blocks of one conversation")
+        if sealed:
+            # Blobs, and the annotations whose target the commit holds, are inside the encrypted blocks: the clear
+            # annotations must be the entry's in its order, the rest are not seen.
+            it = iter(info.get("annotations", []))
+            if any(a not in it for a in stored["annotations"]) or info.get("annotations") == []:
+                raise fault("an Annotation entry in the clear that the Info entry does not list in that order")
+        elif info.get("blob_count") != len(stored["blobs"]) or info.get("blobs_sha256") != digest_of(stored["blobs"]):
             raise fault("blob_count or blobs_sha256 differs from the frame's Blob and ExternalBlob entries")
+        elif info.get("annotations", []) != stored["annotations"] or info.get("annotations") == []:
+            raise fault("annotations differs from the frame's Annotation entries")
         if info.get("models") != stored["models"]:
             raise fault("models differs from the frame's Model entries")
-        if info.get("annotations", []) != stored["annotations"] or info.get("annotations") == []:
-            raise fault("annotations differs from the frame's Annotation entries")
         listed = set()
         for conv in info.get("conversations"):
             cid = conv["id"]
             listed.add(cid)
+            if cid in sealed:
+                # Its record, nodes and raw bytes are in its block: known by the ids the entry gives, not checked.
+                self.encrypted.setdefault(cid, []).append(info["seq"])
+                self.known[cid] = "conversation"
+                for leaf in conv.get("leaves", []):
+                    self.known.setdefault(leaf, "node")
+                for raw in conv.get("raw"):
+                    self.known.setdefault(raw, "blob")
+                continue
             nodes = memberships.get(cid)
             if nodes is None:
                 raise fault(f"conversation {cid} has no Membership entry")
@@ -905,8 +947,8 @@ class Reader:
                 if nid not in seen:
                     seen.add(nid)
                     members.append(nid)
-        if listed != set(memberships):
-            raise fault("Membership entries and Info's conversations differ")
+        if listed != set(memberships) | sealed or set(memberships) & sealed:
+            raise fault("Membership entries and encrypted blocks differ from Info's conversations")
         self.leaves.append(hashlib.sha256(b"\x00" + info_body).digest())
 
     def check_node(self, nid, node, fault):
@@ -1030,8 +1072,11 @@ def verify_note(note, name, keyid, public):
 
 
 def conversation_lines(reader):
-    """One line per conversation, as `amber show --json` names its members."""
-    for cid in sorted(set(reader.records) | set(reader.members)):
+    """One line per conversation, as `amber show --json` names its members; an encrypted one says so and nothing more."""
+    for cid in sorted(set(reader.records) | set(reader.members) | set(reader.encrypted)):
+        if cid in reader.encrypted:
+            yield '{"id":' + jcs(cid) + ',"encrypted":true,"commits":[' + ",".join(str(s) for s in reader.encrypted[cid]) + "]}"
+            continue
         ids = reader.members.get(cid, [])
         in_conv = set(ids)
         order = sorted(ids, key=lambda n: (reader.nodes[n].get("created") is not None,
@@ -1103,8 +1148,13 @@ def main(argv):
     for line in conversation_lines(reader):
         out.write(line + "\n")
     signed = "the latest checkpoint verifies" if reader.checkpoints else "no signed checkpoint to verify"
+    if reader.encrypted:
+        sys.stderr.write(f"amber_reader: note: {len(reader.encrypted)} conversations are encrypted (codec 5, "
+                         "docs/format/encryption.md §5): their content was neither read nor checked, since this reader opens "
+                         "no keys; their lines say \"encrypted\": true. Their log entries, frames and checkpoints were checked.\n")
     sys.stderr.write(f"amber_reader: ok: {len(reader.leaves)} commits, {len(reader.nodes)} nodes, "
-                     f"{len(reader.members)} conversations; {signed}\n")
+                     f"{len(reader.members)} conversations"
+                     f"{f', {len(reader.encrypted)} encrypted (not read)' if reader.encrypted else ''}; {signed}\n")
     return 0
 
 

@@ -54,6 +54,13 @@ internal sealed class CliRunner : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>Makes the archive with <c>amber init</c>: encrypted (its default) or in the clear (<c>--no-encryption</c>).</summary>
+    public void Init(bool encrypted)
+    {
+        var (exit, _, err) = Run(encrypted ? ["init"] : ["init", "--no-encryption"]);
+        Assert.True(exit == 0, err);
+    }
+
     /// <summary>Revives <paramref name="leaf"/> with a tiny local model, one message, four tokens, its state frozen; returns the new instance's id.</summary>
     public string ReviveFrozen(string leaf)
     {

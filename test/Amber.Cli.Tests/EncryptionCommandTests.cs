@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using Amber.Testing;
 
 namespace Amber.Cli.Tests;
 
-/// <summary><c>amber init</c> makes encrypted archives unless told not to, and <c>stats</c> says which and names the key provider (issue 15, must-have 3).</summary>
+/// <summary>
+/// <c>amber init</c>, and <c>import</c>, <c>serve</c> and <c>proxy</c> where they make the archive, make encrypted
+/// archives unless told not to (<c>--no-encryption</c>), and <c>stats</c> says which and names the key provider (issue 15, must-have 3).
+/// </summary>
 public sealed class EncryptionCommandTests
 {
     [Fact]
@@ -42,5 +46,64 @@ public sealed class EncryptionCommandTests
         Assert.False(stats["enabled"]!.GetValue<bool>());
         Assert.Contains("encryption", cli.Run("stats").Out, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(cli.ArchiveDir, "keys.db")));
+    }
+
+    [Fact]
+    public void Import_WithNoArchiveYet_MakesAnEncryptedOne_UnlessToldNoEncryption()
+    {
+        var file = SharedData.PathTo(Path.Combine("corpus", "chatgpt-export-chatgpt2graph", "conversations.json"));
+        if (file is null)
+        {
+            Assert.Skip(SharedData.MissingMessage);
+        }
+
+        using (var cli = new CliRunner())
+        {
+            var (exit, _, err) = cli.Run("import", file!, "--json");
+            Assert.True(exit == 0, err);
+            Assert.True(JsonNode.Parse(cli.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
+            Assert.True(File.Exists(Path.Combine(cli.ArchiveDir, "keys.db")));
+            Assert.True(File.Exists(Path.Combine(cli.KeysDir, "default.keys")));
+            var listed = cli.Run("ls", "--json").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+            Assert.Contains(listed, c => c["title"]?.GetValue<string>() is { Length: > 0 }); // titles decrypted from the index
+        }
+
+        using (var cli = new CliRunner())
+        {
+            var (exit, _, err) = cli.Run("import", file!, "--no-encryption", "--json");
+            Assert.True(exit == 0, err);
+            Assert.False(JsonNode.Parse(cli.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
+            Assert.False(File.Exists(Path.Combine(cli.ArchiveDir, "keys.db")));
+        }
+    }
+
+    [Fact]
+    public void Import_IntoAnArchiveInTheClear_KeepsItInTheClear()
+    {
+        using var cli = new CliRunner();
+        Assert.Equal(0, cli.Run("init", "--no-encryption").Exit);
+        cli.Seed(1);
+        Assert.False(JsonNode.Parse(cli.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
+        Assert.False(File.Exists(Path.Combine(cli.ArchiveDir, "keys.db")));
+    }
+
+    [Fact]
+    public async Task Writing_WithAKeyFolderThatLacksAKnownTenantsKey_IsRefused_AndMakesNoSecondTenantKey()
+    {
+        var export = SharedData.PathTo(Path.Combine("corpus", "claude-export-simonw"));
+        Assert.SkipWhen(export is null, SharedData.MissingMessage);
+        using var cli = new CliRunner();
+        cli.Init(encrypted: true);
+        cli.Seed(1); // tenant "default" has a data key in keys.db, wrapped under the key in cli.KeysDir
+
+        var elsewhere = cli.Combine("other-keys");
+        var variables = new Dictionary<string, string?>(cli.Environment, StringComparer.Ordinal) { ["AMBER_KEYS_DIR"] = elsewhere };
+        var error = new StringWriter();
+        var exit = await AmberCli.RunAsync(["--archive", cli.ArchiveDir, "import", export!], TextWriter.Null, error, variables, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("holds data keys of tenant 'default', but the key provider", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(elsewhere, "default.keys"))); // no second version 1 of the tenant's key
+        Assert.Single(cli.Run("ls", "--json").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // nothing of the import was committed
     }
 }

@@ -9,8 +9,10 @@ public sealed class ImportWatchCommandTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
-    [Fact]
-    public async Task Watch_ClaudeCodeSessionGrowing_AppendedLinesBecomeNodesOfTheSameConversation_AndStopsCleanly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Watch_ClaudeCodeSessionGrowing_AppendedLinesBecomeNodesOfTheSameConversation_AndStopsCleanly(bool encrypted)
     {
         var sample = SharedData.RequireSample(Path.Combine("claude-code-codemie", "session-9eda1058.jsonl"));
         var lines = File.ReadAllText(sample, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -18,6 +20,7 @@ public sealed class ImportWatchCommandTests
         var half = lines.Length / 2;
         var firstNodes = lines.Take(half).Count(l => JsonNode.Parse(l)!["uuid"] is not null);
         using var cli = new CliRunner();
+        cli.Init(encrypted);
         var projects = cli.Combine("projects");
         var file = Path.Combine(projects, "-home-user-repo", "session.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
@@ -27,7 +30,7 @@ public sealed class ImportWatchCommandTests
         var output = new StringWriter();
         var synchronized = TextWriter.Synchronized(output);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var watch = Task.Run(() => AmberCli.RunAsync(["--archive", cli.ArchiveDir, "import", "--watch", projects, "--interval", "0.05", "--json"], synchronized, TextWriter.Null, stop.Token), TestContext.Current.CancellationToken);
+        var watch = Task.Run(() => AmberCli.RunAsync(["--archive", cli.ArchiveDir, "import", "--watch", projects, "--interval", "0.05", "--json"], synchronized, TextWriter.Null, cli.Environment, stop.Token), TestContext.Current.CancellationToken);
 
         var first = await Round(watch, synchronized, output, 1);
         File.AppendAllText(file, string.Concat(lines.Skip(half).Select(l => l + "\n")));

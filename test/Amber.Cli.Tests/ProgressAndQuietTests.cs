@@ -27,7 +27,7 @@ public sealed class ProgressAndQuietTests
         using var cli = new CliRunner();
         cli.Seed(20);
 
-        var (exit, output, err) = RunProcess(["--archive", cli.ArchiveDir, .. command]);
+        var (exit, output, err) = RunProcess(cli, ["--archive", cli.ArchiveDir, .. command]);
 
         Assert.Equal(0, exit);
         Assert.NotEmpty(output);
@@ -45,8 +45,8 @@ public sealed class ProgressAndQuietTests
         cli.Seed(20);
         var args = string.Join(' ', new[] { "dotnet", "exec", Dll, "--archive", cli.ArchiveDir }.Concat(command).Select(a => $"'{a}'"));
 
-        var (exit, terminal, _) = Run("/usr/bin/script", ["-qec", args, "/dev/null"]);
-        var withJson = Run("/usr/bin/script", ["-qec", args + " --json", "/dev/null"]);
+        var (exit, terminal, _) = Run(cli, "/usr/bin/script", ["-qec", args, "/dev/null"]);
+        var withJson = Run(cli, "/usr/bin/script", ["-qec", args + " --json", "/dev/null"]);
 
         Assert.Equal(0, exit);
         Assert.Contains($"{string.Join(' ', command)}: ", terminal, StringComparison.Ordinal); // the bar's label
@@ -62,8 +62,8 @@ public sealed class ProgressAndQuietTests
         cli.Seed(20);
         var args = string.Join(' ', new[] { "dotnet", "exec", Dll, "--archive", cli.ArchiveDir, "export", "--bagit", cli.Combine("bag-terminal") }.Select(a => $"'{a}'"));
 
-        var (exit, terminal, _) = Run("/usr/bin/script", ["-qec", args, "/dev/null"]);
-        var redirected = RunProcess(["--archive", cli.ArchiveDir, "export", "--bagit", cli.Combine("bag-redirected")]);
+        var (exit, terminal, _) = Run(cli, "/usr/bin/script", ["-qec", args, "/dev/null"]);
+        var redirected = RunProcess(cli, ["--archive", cli.ArchiveDir, "export", "--bagit", cli.Combine("bag-redirected")]);
 
         Assert.Equal(0, exit);
         Assert.Contains("export: log entry ", terminal, StringComparison.Ordinal);
@@ -71,21 +71,24 @@ public sealed class ProgressAndQuietTests
         Assert.Equal("", redirected.Err);
     }
 
-    [Fact]
-    public void Open_ThatUpgradesTheIndex_OnATerminal_ShowsProgress_AndRedirectedShowsNone()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Open_ThatUpgradesTheIndex_OnATerminal_ShowsProgress_AndRedirectedShowsNone(bool encrypted)
     {
         // A migration: an index of another schema is rebuilt from the segments by the next writer's open.
         Assert.SkipUnless(File.Exists("/usr/bin/script"), "script(1) is not installed");
         var export = SharedData.PathTo(Path.Combine("corpus", "chatgpt-export-yoonchoonkoon-archive", "conversations.json"));
         Assert.SkipWhen(export is null, SharedData.MissingMessage);
         using var cli = new CliRunner();
+        cli.Init(encrypted);
         Assert.Equal(0, cli.Run("import", export!).Exit); // segments well past the 1 MiB between two reports
         var args = string.Join(' ', new[] { "dotnet", "exec", Dll, "--archive", cli.ArchiveDir, "stats" }.Select(a => $"'{a}'"));
 
         OldSchema(cli);
-        var (exit, terminal, _) = Run("/usr/bin/script", ["-qec", args, "/dev/null"]);
+        var (exit, terminal, _) = Run(cli, "/usr/bin/script", ["-qec", args, "/dev/null"]);
         OldSchema(cli);
-        var redirected = RunProcess(["--archive", cli.ArchiveDir, "stats"]);
+        var redirected = RunProcess(cli, ["--archive", cli.ArchiveDir, "stats"]);
 
         Assert.Equal(0, exit);
         Assert.Contains("index: ", terminal, StringComparison.Ordinal);
@@ -167,11 +170,13 @@ public sealed class ProgressAndQuietTests
 
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "amber.dll");
 
-    private static (int Exit, string Out, string Err) RunProcess(string[] args) => Run("dotnet", ["exec", Dll, .. args]);
+    private static (int Exit, string Out, string Err) RunProcess(CliRunner cli, string[] args) => Run(cli, "dotnet", ["exec", Dll, .. args]);
 
-    private static (int Exit, string Out, string Err) Run(string file, string[] args)
+    /// <summary>Runs a process with the runner's key folder (AMBER_KEYS_DIR), as its in-process commands have.</summary>
+    private static (int Exit, string Out, string Err) Run(CliRunner cli, string file, string[] args)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["AMBER_KEYS_DIR"] = cli.KeysDir;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stdout = p.StandardOutput.ReadToEnd();

@@ -8,10 +8,13 @@ namespace Amber.Cli.Tests;
 /// <summary><c>amber proxy</c> end to end: a real port, a fake upstream, and <c>amber show</c> finding the instance by the id the client got.</summary>
 public sealed class ProxyCommandTests
 {
-    [Fact]
-    public async Task Proxy_ForwardsAndCaptures_ThenShowResolvesTheAmberInstanceHeader()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Proxy_ForwardsAndCaptures_ThenShowResolvesTheAmberInstanceHeader(bool encrypted)
     {
         using var cli = new CliRunner();
+        cli.Init(encrypted);
         await using var upstream = await FakeUpstream.StartAsync();
         upstream.Answer("Recorded through amber proxy.");
         string instance;

@@ -50,6 +50,7 @@ public sealed class SecondReaderTests
     {
         RequireTools();
         using var cli = new CliRunner();
+        cli.Init(encrypted: false); // the reader reads content in the clear
         await using var upstream = await FakeUpstream.StartAsync();
         upstream.Answer("Paris.");
         upstream.Answer("About two million people.");
@@ -227,17 +228,30 @@ public sealed class SecondReaderTests
     }
 
     [Fact]
-    public void EncryptedArchive_IsRefusedNamingTheCommitAndItsEncryptedConversation()
+    public void EncryptedArchive_ChecksTheLogAndClearParts_AndNamesEachEncryptedConversation()
     {
         RequireTools();
         using var cli = new CliRunner();
-        Assert.Equal(0, cli.Run("init").Exit); // encrypted by default
-        var seeded = cli.Seed(1);
-        var (exit, _, err) = RunReaderRaw(cli.ArchiveDir);
-        Assert.NotEqual(0, exit);
-        Assert.Contains("is encrypted (codec 5", err, StringComparison.Ordinal);
-        Assert.Contains(seeded[0].Conversation, err, StringComparison.Ordinal);
-        Assert.Contains("seg-000001.amb", err, StringComparison.Ordinal);
+        cli.Init(encrypted: true);
+        var seeded = cli.Seed(3);
+        Assert.Equal(0, cli.Run("mark", seeded[0].Leaves[0], "--rest", "--reason", "kept as it was").Exit); // an annotation of encrypted content
+        Assert.Equal(0, cli.Run("log", "checkpoint").Exit);
+
+        var (exit, stdout, err) = RunReaderRaw(cli.ArchiveDir);
+        Assert.True(exit == 0, err);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal(seeded.Select(s => s.Conversation).Order(StringComparer.Ordinal), lines.Select(l => (string)l["id"]!));
+        Assert.All(lines, l => Assert.True((bool)l["encrypted"]!));
+        Assert.All(lines, l => Assert.Null(l["node_list"])); // no content is claimed
+        Assert.Contains("3 conversations are encrypted (codec 5", err, StringComparison.Ordinal);
+        Assert.Contains("4 commits", err, StringComparison.Ordinal);
+        Assert.Contains("the latest checkpoint verifies", err, StringComparison.Ordinal);
+
+        // What the reader can check it still checks: a changed byte is named by file and offset.
+        cli.FlipFirstSegmentByte(200, 0x01);
+        var (damaged, _, said) = RunReaderRaw(cli.ArchiveDir);
+        Assert.Equal(1, damaged);
+        Assert.Contains("seg-000001.amb: offset ", said, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,7 +262,7 @@ public sealed class SecondReaderTests
         Assert.True(exit == 0, output + err);
         var (helpExit, help, _) = Run("python3", Tool, "--help");
         Assert.Equal(0, helpExit);
-        Assert.Contains("encrypted archive is read through its exported bag", help, StringComparison.Ordinal);
+        Assert.Contains("\"encrypted\": true", help, StringComparison.Ordinal);
     }
 
     /// <summary>60 sample conversations in commits of one kind, with small segments (so several are sealed), a dictionary

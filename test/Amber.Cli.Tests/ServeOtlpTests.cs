@@ -23,10 +23,13 @@ public sealed class ServeOtlpTests
               {"key":"gen_ai.output.messages","value":{"stringValue":"[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"Traces arrive at /v1/traces.\"}]}]"}}]}]}]}]}
         """;
 
-    [Fact]
-    public async Task Serve_ReceivesOtlpJsonExport_ThenShowFindsTheSpanAndItsRawDocument()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_ReceivesOtlpJsonExport_ThenShowFindsTheSpanAndItsRawDocument(bool encrypted)
     {
         using var cli = new CliRunner();
+        cli.Init(encrypted);
         await using (var server = await RunningServer.StartAsync(cli, "serve"))
         {
             using var http = new HttpClient { BaseAddress = server.Url };

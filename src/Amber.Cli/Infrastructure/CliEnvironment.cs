@@ -42,10 +42,15 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
     /// <summary>The variables this run reads: the process's, or those a test gave.</summary>
     public IReadOnlyDictionary<string, string?> Variables => environment ?? EffectiveSettings.ProcessEnvironment();
 
+    /// <summary>
+    /// The archive options of this run. An archive a command makes because there is none (<paramref name="createIfMissing"/>)
+    /// is encrypted unless the command was given <c>--no-encryption</c>, as with <c>amber init</c>.
+    /// </summary>
     public ArchiveOptions Options(bool createIfMissing = false) => new()
     {
         Directory = ArchiveDirectory,
         CreateIfMissing = createIfMissing,
+        Encryption = createIfMissing ? !(Parse.CommandResult.Command.Options.Contains(CommonOptions.NoEncryption) && Parse.GetValue(CommonOptions.NoEncryption)) : null,
         KeyProvider = CliKeyProvider.For(Variables),
         Log = message => Info.WriteLine($"amber: recovery: {message}"),
     };

@@ -26,6 +26,15 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// <c>--no-encryption</c> of <c>init</c> and of the commands that make an archive when there is none (<c>import</c>,
+    /// <c>serve</c>, <c>proxy</c>): new archives are encrypted unless it is given; an existing archive keeps what it is.
+    /// </summary>
+    public static Option<bool> NoEncryption { get; } = new("--no-encryption")
+    {
+        Description = "Store content in the clear (by default each conversation is encrypted under its own data key, wrapped by a tenant key kept outside the archive)",
+    };
+
     public static Option<int?> Count { get; } = new("-n", "--count") { Description = "How many to show at most" };
 
     /// <summary><c>--host-name NAME</c> of <c>serve</c> and <c>proxy</c> (repeatable): a name besides the loopback ones that requests may give in <c>Host</c>.</summary>

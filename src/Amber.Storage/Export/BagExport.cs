@@ -162,6 +162,12 @@ public static class BagExport
             info.Append("Amber-Tenant: ").Append(t).Append('\n');
         }
 
+        if (archive.Encryption.IsEncrypted)
+        {
+            // The bag holds the decrypted content and no key (encryption.md §14): say so where a reader of the bag looks first.
+            info.Append("Amber-Source-Encryption: aes-256-gcm; this bag holds the content in the clear and no key\n");
+        }
+
         info.Append("Payload-Oxum: ").Append(files.Oxum()).Append('\n');
         files.Finish(
         [

@@ -72,6 +72,16 @@ internal static class ExportedCommits
             }
         }
 
+        // A codec-5 frame (encryption.md §5) holds each conversation's entries in its own block, blocks in the order
+        // their first entry came (a conversation whose raw bytes were already stored comes after those with new blobs),
+        // not necessarily the entry's order: the bag lists them in the entry's order, which the import commits again.
+        var order = (info["conversations"] as JsonArray ?? []).Select((c, i) => (Id: c!["id"]!.GetValue<string>(), i)).ToDictionary(c => c.Id, c => c.i, StringComparer.Ordinal);
+        conversations = [.. conversations.OrderBy(c => order.GetValueOrDefault(c.Item1, int.MaxValue))];
+        if (info["blobs_sha256"]?.GetValue<string>() is { } signed && signed != CommitInfo.NodesDigest(blobs))
+        {
+            throw new CorruptArchiveException($"commit {seq}: its frame holds its blobs in another order than its log entry signs; a bag of it could not be imported again.");
+        }
+
         return new ExportedCommit
         {
             Seq = seq,

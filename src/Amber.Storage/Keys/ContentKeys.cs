@@ -61,11 +61,7 @@ internal sealed class ContentKeys : IDisposable
         }
 
         var owner = tenant ?? DefaultTenant;
-        if (!provider.TryGetCurrentKey(owner, out var tenantKey))
-        {
-            tenantKey = provider.Create(owner);
-        }
-
+        var tenantKey = CurrentOrNew(provider, owner);
         var dataKey = DataKey.Create(random);
         var record = KeyWrap.Wrap(tenantKey, conversation, dataKey, random).Encode();
         if (!Store.TryAdd(conversation, owner, record, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
@@ -92,11 +88,7 @@ internal sealed class ContentKeys : IDisposable
 
         var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
         var owner = tenant ?? DefaultTenant;
-        if (!provider.TryGetCurrentKey(owner, out var tenantKey))
-        {
-            tenantKey = provider.Create(owner);
-        }
-
+        var tenantKey = CurrentOrNew(provider, owner);
         var created = missing.Select(c => (Conversation: c, Key: DataKey.Create(random))).ToList();
         var taken = Store.AddMany([.. created.Select(c => (c.Conversation, owner, KeyWrap.Wrap(tenantKey, c.Conversation, c.Key, random).Encode()))], Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
         foreach (var (conversation, key) in created)
@@ -110,6 +102,26 @@ internal sealed class ContentKeys : IDisposable
                 cache[conversation] = key;
             }
         }
+    }
+
+    /// <summary>
+    /// The tenant's current key, made (version 1) only for a tenant keys.db knows nothing of. A provider with no key for
+    /// a tenant whose data keys are already here is the wrong provider (another key folder, another master key): making
+    /// a new key would wrap new content under a key no other process of this archive has, so it is refused.
+    /// </summary>
+    internal TenantKey CurrentOrNew(IKeyProvider provider, string tenant)
+    {
+        if (provider.TryGetCurrentKey(tenant, out var key))
+        {
+            return key;
+        }
+
+        if (Store.HasTenant(tenant))
+        {
+            throw new KeyProviderException($"{Store.Path} holds data keys of tenant '{tenant}', but the key provider ({provider.Description}) has no key for it: give the provider that made them (AMBER_KEYS_DIR, or AMBER_MASTER_KEY_n).");
+        }
+
+        return provider.Create(tenant);
     }
 
     /// <summary>The data key of <paramref name="conversation"/>, or null when it is sealed, shredded, unknown, or no provider is given.</summary>

@@ -134,11 +134,7 @@ internal static class EncryptionOperations
         var seal = Amber.Core.Crypto.SealedKey.Decode(row.Record!, $"{keys.Store.Path} row {conversationId}");
         var shares = trusteeKeys.Select(t => Amber.Core.Crypto.KeySeal.OpenShare(seal, t)).ToList();
         var dataKey = Amber.Core.Crypto.KeySeal.Unseal(seal, shares);
-        if (!provider.TryGetCurrentKey(row.Tenant, out var tenantKey))
-        {
-            tenantKey = provider.Create(row.Tenant);
-        }
-
+        var tenantKey = keys.CurrentOrNew(provider, row.Tenant);
         var wrapped = Amber.Core.Crypto.KeyWrap.Wrap(tenantKey, conversationId, dataKey, keys.Random);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
         keys.Store.Replace([(conversationId, KeyState.Wrapped, wrapped.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), null);

@@ -95,6 +95,18 @@ public sealed class KeyStore : IDisposable
         }
     }
 
+    /// <summary>Whether any row (of any state) belongs to <paramref name="tenant"/>.</summary>
+    public bool HasTenant(string tenant)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM subject_keys WHERE tenant = $t)";
+            cmd.Parameters.AddWithValue("$t", tenant);
+            return (long)cmd.ExecuteScalar()! == 1;
+        }
+    }
+
     /// <summary>The subjects of the wrapped rows whose subject starts with <paramref name="prefix"/> (the tenants' index keys: <c>index:</c>), in order.</summary>
     internal IReadOnlyList<string> WrappedSubjects(string prefix)
     {

@@ -31,10 +31,13 @@ public sealed class BagExportImportTests
         RoundTrip(source, bag);
     }
 
-    [Fact]
-    public void FrozenState_TravelsAsAFileOfTheBag_AndTheRebuiltArchiveHoldsIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FrozenState_TravelsAsAFileOfTheBag_AndTheRebuiltArchiveHoldsIt(bool encrypted)
     {
         using var source = new CliRunner();
+        source.Init(encrypted);
         var seeded = source.Seed(1);
         var instance = source.ReviveFrozen(seeded[0].Leaves[0]);
         var shown = source.Run("show", instance, "--json").Out;
@@ -42,7 +45,7 @@ public sealed class BagExportImportTests
         Assert.False(string.IsNullOrEmpty(state), $"no frozen state in: {shown}");
         var bag = source.Combine("bag");
 
-        using var target = RoundTrip(source, bag);
+        using var target = RoundTrip(source, bag, encrypted);
 
         var file = Path.Combine(bag, "data", "blobs", state["sha256:".Length..]);
         Assert.True(File.Exists(file), $"the frozen state {state} is not a file of the bag");
@@ -50,13 +53,16 @@ public sealed class BagExportImportTests
         Assert.Equal(shown, target.Run("show", instance, "--json").Out);
     }
 
-    [Fact]
-    public async Task GatewayArchive_ExportValidateImport_RebuildsTheSameArchive()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GatewayArchive_ExportValidateImport_RebuildsTheSameArchive(bool encrypted)
     {
         using var source = new CliRunner();
+        source.Init(encrypted);
         var instances = await RecordThroughGateway(source, ("key-one", "First answer."), ("key-two", "Second answer."));
         var bag = source.Combine("bag");
-        using var target = RoundTrip(source, bag);
+        using var target = RoundTrip(source, bag, encrypted);
         foreach (var instance in instances)
         {
             var (exitA, shownA, _) = source.Run("show", instance, "--json");
@@ -127,14 +133,17 @@ public sealed class BagExportImportTests
         Assert.Equal("", target.Run("ls", "--json").Out);
     }
 
-    [Fact]
-    public void IncrementalBag_CarriesAConsistencyProof_AndImportsOnlyOnTheEarlierBags()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void IncrementalBag_CarriesAConsistencyProof_AndImportsOnlyOnTheEarlierBags(bool encrypted)
     {
         using var source = new CliRunner();
+        source.Init(encrypted);
         source.Seed(2);
         var first = source.Combine("bag1");
         Assert.Equal(0, source.Run("export", "--bagit", first).Exit);
-        using (var archive = Storage.Archive.Open(new Storage.ArchiveOptions { Directory = source.ArchiveDir }))
+        using (var archive = Storage.Archive.Open(source.Options()))
         {
             archive.Commit(SampleConversations.Create(7).Batch);
         }
@@ -149,6 +158,7 @@ public sealed class BagExportImportTests
         Assert.Single(File.ReadAllLines(Path.Combine(second, "data", "log", "commits.jsonl")));
 
         using var target = new CliRunner();
+        target.Init(encrypted);
         var (refused, _, err) = target.Run("import", second);
         Assert.Equal(1, refused);
         Assert.Contains("bag-info.txt", err, StringComparison.Ordinal);
@@ -158,10 +168,13 @@ public sealed class BagExportImportTests
         Assert.Equal(CheckpointBody(source), CheckpointBody(target)[..CheckpointBody(source).Length].Replace(Origin(target), Origin(source), StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task TenantBag_HoldsOnlyThatTenantsCommits()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TenantBag_HoldsOnlyThatTenantsCommits(bool encrypted)
     {
         using var source = new CliRunner();
+        source.Init(encrypted);
         var instances = await RecordThroughGateway(source, ("key-one", "For tenant one."), ("key-two", "For tenant two."));
         var full = source.Combine("full");
         Assert.Equal(0, source.Run("export", "--bagit", full).Exit);
@@ -178,22 +191,32 @@ public sealed class BagExportImportTests
         Assert.Equal(entries.Count(e => e["tenant"]?.GetValue<string>() == tenants[0]), exported.Length);
 
         using var target = new CliRunner();
-        Assert.Equal(0, target.Run("import", bag).Exit);
+        target.Init(encrypted);
+        var (imported, _, importErr) = target.Run("import", bag);
+        Assert.True(imported == 0, importErr);
         var shown = instances.Select(i => target.Run("show", i, "--json").Exit).ToList();
         Assert.Equal(1, shown.Count(e => e == 0)); // the other tenant's instance did not travel
     }
 
     /// <summary>Exports <paramref name="source"/>, validates the bag, imports it into a new archive and compares the two.</summary>
-    private static CliRunner RoundTrip(CliRunner source, string bag)
+    private static CliRunner RoundTrip(CliRunner source, string bag, bool encrypted = false)
     {
         var (exported, _, exportErr) = source.Run("export", "--bagit", bag);
         Assert.True(exported == 0, exportErr);
         Assert.Empty(BagItValidator.Validate(bag));
+
+        // A bag of an encrypted archive holds the content in the clear and no key, and says so (encryption.md §14).
+        var sourceEncrypted = JsonNode.Parse(source.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>();
+        Assert.Equal(sourceEncrypted, File.ReadAllText(Path.Combine(bag, "bag-info.txt")).Contains("Amber-Source-Encryption: aes-256-gcm; this bag holds the content in the clear and no key", StringComparison.Ordinal));
+        Assert.Equal(sourceEncrypted, exportErr.Contains("holds its content in the clear (and no key)", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.GetFiles(bag, "*", SearchOption.AllDirectories), f => f.EndsWith(".keys", StringComparison.Ordinal) || f.EndsWith("keys.db", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(bag, "FORMAT.md")));
 
         var target = new CliRunner();
+        target.Init(encrypted);
         var (imported, _, importErr) = target.Run("import", bag);
         Assert.True(imported == 0, importErr);
+        Assert.Equal(encrypted, JsonNode.Parse(target.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
         Assert.Equal(source.Run("ls", "--json", "-n", "100000").Out, target.Run("ls", "--json", "-n", "100000").Out);
         Assert.Equal(source.Run("ls", "--instances", "--json", "-n", "100000").Out, target.Run("ls", "--instances", "--json", "-n", "100000").Out);
         Assert.Equal(0, target.Run("verify").Exit);

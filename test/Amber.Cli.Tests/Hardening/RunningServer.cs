@@ -42,7 +42,7 @@ internal sealed class RunningServer : IAsyncDisposable
         var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var output = new StringWriter();
         var error = new StringWriter();
-        var running = AmberCli.RunAsync(["--archive", cli.ArchiveDir, .. args], output, error, stop.Token);
+        var running = AmberCli.RunAsync(["--archive", cli.ArchiveDir, .. args], output, error, cli.Environment, stop.Token);
         var server = new RunningServer(new Uri($"http://127.0.0.1:{port}"), stop, running, output, error);
         using var http = new HttpClient { BaseAddress = server.Url };
         for (var i = 0; i < 200; i++)

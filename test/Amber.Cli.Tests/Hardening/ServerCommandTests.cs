@@ -159,7 +159,7 @@ public sealed class ServerCommandTests
             using var cli = new CliRunner();
             var output = new StringWriter();
             var error = new StringWriter();
-            var exit = await AmberCli.RunAsync(["--archive", cli.ArchiveDir, command, "--listen", $"127.0.0.1:{port}"], output, error, Ct);
+            var exit = await AmberCli.RunAsync(["--archive", cli.ArchiveDir, command, "--listen", $"127.0.0.1:{port}"], output, error, cli.Environment, Ct);
             Assert.Equal(1, exit);
             Assert.StartsWith($"amber: cannot listen on 127.0.0.1:{port}", error.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
@@ -172,7 +172,7 @@ public sealed class ServerCommandTests
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var output = new StringWriter();
         var error = new StringWriter();
-        var running = Task.Run(() => AmberCli.RunAsync(["--archive", cli.ArchiveDir, .. args], output, error, stop.Token), Ct);
+        var running = Task.Run(() => AmberCli.RunAsync(["--archive", cli.ArchiveDir, .. args], output, error, cli.Environment, stop.Token), Ct);
         while (!running.IsCompleted)
         {
             if (output.ToString().Contains("Ctrl+C stops", StringComparison.Ordinal))

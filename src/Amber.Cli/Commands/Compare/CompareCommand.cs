@@ -19,6 +19,11 @@ internal static class CompareCommand
         }
 
         await using var archive = env.Open();
+        if (LockedContent.Refuse(env, archive, id, "compare"))
+        {
+            return ExitCodes.Failed;
+        }
+
         RevivalBackend backend;
         try
         {

@@ -22,6 +22,11 @@ internal static class ExportCommand
         }
 
         using var archive = env.Open();
+        if (LockedContent.RefuseExport(env, archive, tenant))
+        {
+            return ExitCodes.Failed;
+        }
+
         BagExportResult result;
         try
         {
@@ -40,6 +45,11 @@ internal static class ExportCommand
         {
             env.Error.WriteLine($"amber: {e.Message}");
             return ExitCodes.Failed;
+        }
+
+        if (archive.Encryption.IsEncrypted)
+        {
+            env.Info.WriteLine($"amber: note: {archive.Directory} is encrypted; the bag {result.Directory} holds its content in the clear (and no key): keep it as you keep the keys.");
         }
 
         if (json)

@@ -20,7 +20,7 @@ internal static class ImportCommandDefinition
                 r.AddError("--interval must be between 0 and 86400 seconds.");
             }
         });
-        var command = new Command("import", "Import chat exports and datasets, losslessly and idempotently") { paths, format, CommonOptions.Json, watch, interval };
+        var command = new Command("import", "Import chat exports and datasets, losslessly and idempotently") { paths, format, CommonOptions.Json, watch, interval, CommonOptions.NoEncryption };
         command.SetAction((parse, ct) => ImportCommand.Run(env(parse), parse.GetValue(paths)!, parse.GetValue(format)!, parse.GetValue(CommonOptions.Json), parse.GetValue(watch) ? parse.GetValue(interval) : null, ct));
         return command;
     }

@@ -11,6 +11,11 @@ internal static class ReplayCommand
     public static async Task<int> RunAsync(CliEnvironment env, string id, string? models, string? model, bool json, CancellationToken ct)
     {
         await using var archive = env.Open();
+        if (LockedContent.Refuse(env, archive, id, "replay"))
+        {
+            return ExitCodes.Failed;
+        }
+
         RevivalTarget target;
         RevivalBackend? hosted = null;
         try

@@ -17,6 +17,11 @@ internal static class ReviveCommand
         }
 
         await using var archive = env.Open();
+        if (LockedContent.Refuse(env, archive, a.Id, "revive"))
+        {
+            return ExitCodes.Failed;
+        }
+
         RevivalBackend backend;
         RevivalTarget target;
         try

@@ -23,7 +23,7 @@ internal static class ServeCommandDefinition
         var retention = new Option<string>("--retention-days") { Description = "Days each shipped object stays locked", DefaultValueFactory = _ => "3650" };
         var allowUnlocked = new Option<bool>("--allow-unlocked") { Description = "Accept an object store bucket without Object Lock" };
         var gateway = new GatewayCliOptions(cluster: true);
-        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway and local models on the same port)") { listen, hostNames, token, requireToken, localModel, freeze };
+        var command = new Command("serve", "Serve the archive over HTTP (viewer at /, JSON API, gateway and local models on the same port)") { listen, hostNames, token, requireToken, localModel, freeze, CommonOptions.NoEncryption };
         foreach (var option in gateway.All.Concat([node, store, catalog, catalogSchema, shipSeconds, lockMode, retention, allowUnlocked]))
         {
             command.Options.Add(option);

@@ -20,6 +20,11 @@ internal static class ThawCommand
         }
 
         await using var archive = env.Open();
+        if (LockedContent.Refuse(env, archive, id, "thaw"))
+        {
+            return ExitCodes.Failed;
+        }
+
         try
         {
             var target = RevivalTarget.Resolve(archive, id);
