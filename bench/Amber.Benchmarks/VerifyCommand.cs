@@ -11,6 +11,8 @@ namespace Amber.Benchmarks;
 /// process and then as the CLI child (<c>./amber verify</c>; <c>--no-cli</c> leaves it out). <c>--phases</c>
 /// also prints the wall time of each phase of the best round; <c>--compact</c> first compacts the archive as
 /// <c>amber compact</c> does (level 19, commits merged into frames of a few MiB), so verify reads merged frames.
+/// <c>--chatgpt-megabytes N</c> verifies one ChatGPT export of N MB (as <c>import-chatgpt</c>'s) instead of the corpus,
+/// where a child's fixed costs weigh less; each child round also times <c>./amber --version</c>, the floor of any child.
 /// </summary>
 public static class VerifyCommand
 {
@@ -19,6 +21,15 @@ public static class VerifyCommand
         Console.WriteLine("# verify\n");
         Console.WriteLine(MachineInfo.Describe(options.Repository));
         var files = Corpus.DataFiles(options.CorpusDirectory);
+        if (options.IntOption("--chatgpt-megabytes", 0) is > 0 and var megabytes)
+        {
+            // A larger archive, where a process's fixed costs weigh less: one ChatGPT export of that size (as import-chatgpt's).
+            var export = Path.Combine(options.WorkDirectory, "export", "conversations.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(export)!);
+            ChatGptReplica.Write(ChatGptReplica.SourceFiles(options.CorpusDirectory), export, megabytes * 1_000_000L);
+            files = [export];
+        }
+
         var dir = Path.Combine(options.WorkDirectory, "archive");
         var archive = CorpusArchive.Import(dir, files);
 
@@ -108,7 +119,7 @@ public static class VerifyCommand
             Console.WriteLine(phases);
         }
 
-        archive.Dispose(); // the child opens the archive as its writer (it settles the index and writes the memo)
+        archive.Dispose(); // the child opens it only to verify it (read-only; it writes the memo and nothing else)
         if (options.Repository is not { } repo || options.Flag("--no-cli"))
         {
             return 0;
@@ -117,9 +128,11 @@ public static class VerifyCommand
         var cli = Path.Combine(repo, "amber");
         Run(cli, "--version"); // builds the CLI if its sources changed: not timed
         var (childSha, childFirst, childSteady, childFull) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var childStart = new List<double>();
         for (var i = 0; i < rounds; i++)
         {
             childSha.Add(Sha256Sum(archiveFiles).TotalSeconds);
+            childStart.Add(Run(cli, "--version")); // the floor of any child: the runtime starts, the host, the command line
             File.Delete(memo);
             childFirst.Add(Run(cli, "verify", "--archive", dir, "--quiet"));
             childSteady.Add(Run(cli, "verify", "--archive", dir, "--quiet"));
@@ -129,6 +142,7 @@ public static class VerifyCommand
         load = MachineInfo.LoadAverage();
         var child = new MarkdownTable("Run (child process, start to exit)", "Best s:", "Median s:", "MB/s (best):", "sha256sum ÷ this (best; target ≥ 0.25):");
         child.Add("baseline: `sha256sum` of every archive file", Fmt.Seconds(TimeSpan.FromSeconds(childSha.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(childSha))), Fmt.Rate(bytes / 1e6 / childSha.Min()), "1");
+        child.Add("floor: `./amber --version` (process start and exit, no archive)", Fmt.Seconds(TimeSpan.FromSeconds(childStart.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(childStart))), "-", Fmt.Ratio(childSha.Min() / childStart.Min()));
         foreach (var (name, xs) in new[] { ("`./amber verify`, first (no memo)", childFirst), ("`./amber verify`, steady state (memo)", childSteady), ("`./amber verify --full`", childFull) })
         {
             child.Add(name, Fmt.Seconds(TimeSpan.FromSeconds(xs.Min())), Fmt.Seconds(TimeSpan.FromSeconds(Median(xs))), Fmt.Rate(bytes / 1e6 / xs.Min()), Fmt.Ratio(childSha.Min() / xs.Min()));
@@ -136,6 +150,13 @@ public static class VerifyCommand
 
         Console.WriteLine(child);
         Console.WriteLine($"- load average after the child rounds (1/5/15 min): {load}\n");
+        if (options.Flag("--phases"))
+        {
+            // One more steady-state child, with its own breakdown (amber verify --phases, on stderr).
+            var (_, phases) = RunCapturing(cli, "verify", "--archive", dir, "--quiet", "--phases");
+            Console.WriteLine("Steady-state child, `./amber verify --phases`:\n\n```\n" + phases.TrimEnd() + "\n```\n");
+        }
+
         return 0;
     }
 
@@ -147,7 +168,10 @@ public static class VerifyCommand
     }
 
     /// <summary>Runs a command to its exit (which must be 0); its wall time in seconds.</summary>
-    private static double Run(string program, params string[] args)
+    private static double Run(string program, params string[] args) => RunCapturing(program, args).Seconds;
+
+    /// <summary>Runs a command to its exit (which must be 0); its wall time in seconds and its stderr.</summary>
+    private static (double Seconds, string Error) RunCapturing(string program, params string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
@@ -166,7 +190,7 @@ public static class VerifyCommand
             throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {p.ExitCode}: {err.Result}");
         }
 
-        return seconds;
+        return (seconds, err.Result);
     }
 
     private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);

@@ -85,6 +85,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     public RecoveryReport Recovery { get; private set; } = new();
 
+    /// <summary>Opened to verify: why its index cannot be audited (and whether that is damage), or null.</summary>
+    internal (string Message, bool Damaged)? IndexProblem { get; private set; }
+
+    /// <summary>Opened to verify: whether index.db-wal was there already (verify then leaves it as it is at close).</summary>
+    private bool indexWalBeforeVerify;
+
     private Amber.Storage.Log.LoggedAnnotations LoggedAnnotations => field ??= new Amber.Storage.Log.LoggedAnnotations(this);
 
     /// <summary>
@@ -243,6 +249,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} predates the transparency log and is not supported by this build.");
         }
 
+        if (options.Verifying)
+        {
+            OpenToVerify(manifest);
+            return;
+        }
+
         var readOnly = options.ReadOnly || !TryTakeLock();
         if (readOnly)
         {
@@ -297,6 +309,30 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         {
             options.Log?.Invoke(a);
         }
+    }
+
+    /// <summary>
+    /// The open of <c>verify</c> (<see cref="ArchiveOptions.Verifying"/>): no writer lock, no recovery scan, no log check
+    /// against the index, no index work; only the shared <c>readers.lock</c> that keeps a compaction from swapping a
+    /// segment under its reads. The verifier scans and checks all of it itself, and reports what a writer would repair.
+    /// </summary>
+    private void OpenToVerify(JsonObject manifest)
+    {
+        readerLock = Segments.ReaderPresence.Share(fs, paths);
+        segments.ContentKeys = ArchiveEncryption.Open(manifest, options, paths, ArchiveId);
+        catalogue = new ArchiveCatalogue(segments, ArchiveId);
+        var indexPath = options.IndexPath ?? paths.DefaultIndex;
+        indexWalBeforeVerify = File.Exists(indexPath + "-wal");
+        var problem = catalogue.OpenForVerify(indexPath, out var damaged);
+        IndexProblem = problem is null ? null : (problem, damaged);
+        if (!fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)))
+        {
+            throw new CorruptArchiveException($"{options.Directory}: log/vkey is missing.");
+        }
+
+        var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, segments.ReadAll);
+        signer?.Dispose();
+        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, null, new Amber.Transparency.Merkle.MerkleTree(), null);
     }
 
     /// <summary>
@@ -385,6 +421,11 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             segments.Dispose();
             Log?.Dispose();
             catalogue?.Dispose();
+            if (options.Verifying && catalogue is not null)
+            {
+                Verification.VerifyIndexClose.Close(catalogue.Index.Path, indexWalBeforeVerify);
+            }
+
             WriteGate.Dispose();
             swapLock.Dispose();
         }

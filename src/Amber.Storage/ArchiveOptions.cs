@@ -45,6 +45,13 @@ public sealed record ArchiveOptions
     /// <summary>Open without recovering or writing (used while another process holds the writer lock).</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>
+    /// Open only to verify it (<c>amber verify</c>): read-only like <see cref="ReadOnly"/> and without a reader's open-time
+    /// work either (no recovery scan, no log check against the index, no index check), so the files are left exactly as
+    /// they are (a torn tail or an unfinished index is reported, not repaired); verify writes only <c>verify.memo</c>.
+    /// </summary>
+    public bool Verifying { get; init; }
+
     /// <summary>Create the archive if the folder holds none.</summary>
     public bool CreateIfMissing { get; init; }
 

@@ -126,6 +126,43 @@ internal sealed class ArchiveCatalogue : IDisposable
         LoadDictionaries();
     }
 
+    /// <summary>
+    /// Opens the index for <c>verify</c>: read-only, nothing done to it. Where a reader's open would refuse it (missing,
+    /// another schema, left unsynced by another boot, a compaction not in place, damaged), says why instead (and verify
+    /// does not audit it); <paramref name="damaged"/> tells damage from a state a writer's open rebuilds or finishes.
+    /// </summary>
+    public string? OpenForVerify(string indexPath, out bool damaged)
+    {
+        damaged = false;
+        index = ArchiveIndex.OpenReader(indexPath);
+        if (!File.Exists(indexPath))
+        {
+            return $"{indexPath} does not exist; the next open for writing (or `amber index rebuild`) builds it from the segments";
+        }
+
+        try
+        {
+            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, "the next open for writing rebuilds it");
+            ThrowIfOtherSchema(index, signingKeyMissing: false);
+            if (index.GetMeta(CompactionMarker.MetaKey) is { } marker && !CompactionMarker.Landed(segments, marker, out var compacted))
+            {
+                return $"{indexPath} points into a compacted {ArchivePaths.SegmentName(compacted)} that is not in place yet (a compaction is swapping it, or was cut short: the next open for writing finishes it)";
+            }
+
+            LoadDictionaries();
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+        catch (SqliteException e) when (IsDamaged(e))
+        {
+            damaged = true;
+            return $"{indexPath} is damaged ({e.Message}); `amber index rebuild` rebuilds it from the segments";
+        }
+    }
+
     /// <summary>Opens the index for the writer and brings it up to the data (<paramref name="state"/>).</summary>
     public (bool Rebuilt, int Frames) OpenWriter(string indexPath, SegmentState state, List<string> actions)
     {

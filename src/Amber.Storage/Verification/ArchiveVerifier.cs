@@ -78,8 +78,13 @@ public static class ArchiveVerifier
 
         byte[]? IndexDigest(string path) => fixity.TryGetValue(path, out var f) ? f.Sha256 : null;
         var (indexDb, indexWal) = (IndexDigest(indexPath), IndexDigest(indexPath + "-wal") ?? new byte[32]);
-        var indexMemo = memo.SkipIndex(indexDb, indexWal, chain);
+        var indexMemo = archive.IndexProblem is null ? memo.SkipIndex(indexDb, indexWal, chain) : null;
+        var auditIndex = indexMemo is null && archive.IndexProblem is null;
         IndexAudit.Phase(report, time, "fixity: SHA-256 of every file", started);
+        if (numbers.Count == 0)
+        {
+            report.Faults.Add($"{paths.Segments}: no segment files.");
+        }
 
         // The index audit rebuilds the index from the segments through its own reads: it runs on the other core while this
         // thread re-reads and checks every frame. Its faults are reported after the segments', as when the two ran in turn.
@@ -87,13 +92,18 @@ public static class ArchiveVerifier
         var indexReport = new VerifyReport();
         using var scanned = new ScannedFrames();
         var seen = new ScannedContent();
-        var audit = indexMemo is null
+        var audit = auditIndex
             ? Task.Factory.StartNew(() => IndexAudit.Run(archive, indexReport, MaxFaultsPerKind, scanned), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             : Task.CompletedTask;
-        if (indexMemo is not null)
+        if (!auditIndex)
         {
             scanned.Abandon();
-            indexReport.Notes.AddRange(indexMemo.Notes);
+            indexReport.Notes.AddRange(indexMemo?.Notes ?? []);
+            if (archive.IndexProblem is { } problem)
+            {
+                // Opened to verify, nothing is rebuilt: an index a writer's open would rebuild or finish is named, not audited.
+                (problem.Damaged ? indexReport.Faults : indexReport.Notes).Add($"index: not audited: {problem.Message}.");
+            }
         }
         else
         {
@@ -183,6 +193,7 @@ public static class ArchiveVerifier
                 sha.AppendData(headerBytes);
                 long pos = SegmentHeader.Size;
                 uint frames = 0;
+                var torn = false;
                 SegmentFooter? footer = null;
 
                 // Frames read ahead and being prepared on the pool; each is checked, in file order, once prepared.
@@ -235,7 +246,14 @@ public static class ArchiveVerifier
                         break;
                     }
 
-                    if (step.Kind != SegmentScanner.StepKind.End)
+                    if (step.Kind == SegmentScanner.StepKind.Torn && i == numbers.Count - 1 && archive.IsReadOnly)
+                    {
+                        // Not recovered (a read-only open): unfinished bytes after the last whole frame, which a crash cut
+                        // short or a writer in another process is appending now. Reported, not cut, and not memoised.
+                        report.Notes.Add($"{name} at offset {pos}: {length - pos} byte(s) after the last whole frame ({step.Problem}): a torn tail, or a frame another process is writing now; left as it is (the next open for writing cuts a torn tail).");
+                        torn = true;
+                    }
+                    else if (step.Kind != SegmentScanner.StepKind.End)
                     {
                         report.Faults.Add($"{name} at offset {pos}: {step.Problem}.");
                         scanned.Add(new ScannedFrame(ScannedFrame.Kinds.Damaged, number, pos, length));
@@ -256,7 +274,7 @@ public static class ArchiveVerifier
                     delta.LogLeaves.Add(log.LeafHash(k));
                 }
 
-                memo.Checked(name, length, digest?.Sha256, chains[i], delta, clean: report.Faults.Count == faultsBefore);
+                memo.Checked(name, length, digest?.Sha256, chains[i], delta, clean: report.Faults.Count == faultsBefore && !torn);
                 dataEnd = (number, pos);
             }
 
@@ -292,7 +310,7 @@ public static class ArchiveVerifier
         }
 
         // The index is memoised only if its bytes did not change while it was audited (a writer in another process).
-        if (indexMemo is null && indexDb is not null && indexReport.Faults.Count == 0 && seen.Locked.Count == 0
+        if (auditIndex && indexDb is not null && indexReport.Faults.Count == 0 && seen.Locked.Count == 0
             && Fixity.Hash(fs, indexPath, sqlite: true).Sha256.AsSpan().SequenceEqual(indexDb)
             && (fs.FileExists(indexPath + "-wal") ? Fixity.Hash(fs, indexPath + "-wal").Sha256 : new byte[32]).AsSpan().SequenceEqual(indexWal))
         {
@@ -678,9 +696,52 @@ public static class ArchiveVerifier
         }
 
         var c = cp.Value;
-        if (c.Segment > dataEnd.Segment || (c.Segment == dataEnd.Segment && c.Offset > dataEnd.Offset))
+        if ((c.Segment > dataEnd.Segment || (c.Segment == dataEnd.Segment && c.Offset > dataEnd.Offset)) && !(archive.IsReadOnly && AppendedSince(archive, dataEnd, c)))
         {
             report.Faults.Add($"checkpoint ahead of data: writer.chk says {ArchivePaths.SegmentName(c.Segment)}:{c.Offset} is durable, but valid data ends at {ArchivePaths.SegmentName(dataEnd.Segment)}:{dataEnd.Offset}.");
+        }
+    }
+
+    /// <summary>
+    /// In a read-only open, true when whole frames now run from where the scanned data ended to where writer.chk says
+    /// durable data ends: a writer in another process appended them (and wrote writer.chk) after the fixity pass.
+    /// </summary>
+    private static bool AppendedSince(Archive archive, (uint Segment, long Offset) dataEnd, Checkpoint c)
+    {
+        var (segment, pos) = dataEnd;
+        while (true)
+        {
+            var name = ArchivePaths.SegmentName(segment);
+            var path = archive.Paths.Segment(segment);
+            if (!archive.FileSystem.FileExists(path))
+            {
+                return false;
+            }
+
+            using var file = archive.FileSystem.OpenRead(path);
+            var length = file.Length;
+            while (segment != c.Segment || pos < c.Offset)
+            {
+                var step = SegmentScanner.Read(file, pos, length, name);
+                if (step.Kind == SegmentScanner.StepKind.Footer && segment < c.Segment)
+                {
+                    break;
+                }
+
+                if (step.Kind != SegmentScanner.StepKind.Frame)
+                {
+                    return false;
+                }
+
+                pos = step.Next;
+            }
+
+            if (segment == c.Segment)
+            {
+                return pos == c.Offset;
+            }
+
+            (segment, pos) = (segment + 1, SegmentHeader.Size);
         }
     }
 

@@ -109,10 +109,10 @@ internal sealed class MemoSession
         }
     }
 
-    /// <summary>Writes the new memo when everything verified and this process may write the archive.</summary>
+    /// <summary>Writes the new memo when everything verified and this process may write the archive (or opened it to verify).</summary>
     public void Save()
     {
-        if (key is null || !report.Ok || archive.IsReadOnly)
+        if (key is null || !report.Ok || (archive.IsReadOnly && !archive.Options.Verifying))
         {
             return;
         }

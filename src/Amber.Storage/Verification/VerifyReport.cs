@@ -37,6 +37,6 @@ public sealed record VerifyReport
 
     public bool Ok => Faults.Count == 0;
 
-    /// <summary>Wall time of each phase, in the order they ended (the bench's <c>verify --phases</c>); not part of the outcome.</summary>
-    internal List<(string Phase, TimeSpan Wall)> Phases { get; } = [];
+    /// <summary>Wall time of each phase, in the order they ended (<c>amber verify --phases</c>, the bench's <c>verify --phases</c>); not part of the outcome.</summary>
+    public List<(string Phase, TimeSpan Wall)> Phases { get; } = [];
 }

@@ -7,14 +7,27 @@ namespace Amber.Cli.Commands.Verify;
 
 internal static class VerifyCommand
 {
-    public static int Run(CliEnvironment env, bool json, string[] keptCheckpoints, bool full)
+    public static int Run(CliEnvironment env, bool json, string[] keptCheckpoints, bool full, bool phases = false)
     {
+        var timer = phases ? new VerifyPhases(env.Error) : null;
         var kept = keptCheckpoints.Select(File.ReadAllText).ToList();
         VerifyReport report;
         try
         {
-            using var archive = env.Open();
-            report = ProgressDisplay.Run(env, "verify", p => ArchiveVerifier.Verify(archive, kept, p, full), ProgressDisplay.Scan("verify"));
+            // Opened to verify: no recovery, no writer lock, nothing written but verify.memo (ArchiveOptions.Verifying).
+            var archive = Archive.Open(env.Options() with { Verifying = true });
+            timer?.Lap("open (to verify: read-only, no recovery, no index work)");
+            try
+            {
+                report = ProgressDisplay.Run(env, "verify", p => ArchiveVerifier.Verify(archive, kept, p, full), ProgressDisplay.Scan("verify"));
+                timer?.Lap("verify");
+                timer?.Verified(report);
+            }
+            finally
+            {
+                archive.Dispose();
+                timer?.Lap("close");
+            }
         }
         catch (CorruptArchiveException e)
         {
