@@ -31,6 +31,9 @@ internal sealed partial class ArchiveIndex
         return new SqlRows(this, tx);
     }
 
+    /// <summary>How many key lookups of the row derivation this writer has sent to SQLite (tests: the others were answered from memory).</summary>
+    internal long KeyQueries { get; private set; }
+
     /// <summary>The model records this index has read, by id (the derivation's cache).</summary>
     public Dictionary<string, Amber.Core.Model.ModelReference> Models => models;
 
@@ -139,6 +142,7 @@ internal sealed partial class ArchiveIndex
                 return known;
             }
 
+            index.KeyQueries++;
             if (index.Prepared(tx, KeyOfSql(table), [id]).ExecuteScalar() is not long k)
             {
                 return null;
