@@ -25,7 +25,14 @@ internal sealed partial class ArchiveIndex
     public void RefreshConversations(SqliteTransaction tx, IEnumerable<long> conversations) => IndexRowDeriver.Refresh(Rows(tx), conversations);
 
     /// <summary>This index as a row store for <see cref="IndexRowDeriver"/>, writing in <paramref name="tx"/>.</summary>
-    public IIndexRowStore Rows(SqliteTransaction tx) => new SqlRows(this, tx);
+    public IIndexRowStore Rows(SqliteTransaction tx)
+    {
+        keys.Use(tx);
+        return new SqlRows(this, tx);
+    }
+
+    /// <summary>How many key lookups of the row derivation this writer has sent to SQLite (tests: the others were answered from memory).</summary>
+    internal long KeyQueries { get; private set; }
 
     /// <summary>The model records this index has read, by id (the derivation's cache).</summary>
     public Dictionary<string, Amber.Core.Model.ModelReference> Models => models;
@@ -37,6 +44,39 @@ internal sealed partial class ArchiveIndex
     private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteNonQuery();
 
     private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteScalar();
+
+    /// <summary>
+    /// As <see cref="Prepared(SqliteTransaction, string, ValueTuple{string, object}[])"/> for a statement whose parameters are
+    /// <c>$v0</c>, <c>$v1</c>, … in order: the values are set by position, with no name to look up or tuple to build per row.
+    /// </summary>
+    private SqliteCommand Prepared(SqliteTransaction tx, string sql, object?[] values)
+    {
+        if (!statements.TryGetValue(sql, out var cmd))
+        {
+            cmd = Writer.CreateCommand();
+            cmd.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = SqlRows.Param(i) });
+            }
+
+            statements[sql] = cmd;
+        }
+
+        cmd.Transaction = tx;
+        for (var i = 0; i < values.Length; i++)
+        {
+            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        return cmd;
+    }
+
+    /// <summary>The rowid of the writer's last successful insert, read from the connection (no statement to run).</summary>
+    private long LastInsertKey() => SQLitePCL.raw.sqlite3_last_insert_rowid(Writer.Handle);
+
+    /// <summary>Rows the writer's last statement inserted, changed or deleted.</summary>
+    private int LastChanges() => SQLitePCL.raw.sqlite3_changes(Writer.Handle);
 
     private SqliteCommand Prepared(SqliteTransaction tx, string sql, (string Name, object? Value)[] args)
     {
@@ -68,11 +108,25 @@ internal sealed partial class ArchiveIndex
 
         public long Insert(IndexTable table, object?[] values)
         {
-            index.Run(tx, InsertSql(table, "INSERT"), Args(values));
-            return table.Keyed ? (long)index.Scalar(tx, "SELECT last_insert_rowid()")! : 0;
+            index.Prepared(tx, InsertSql(table, "INSERT"), values).ExecuteNonQuery();
+            if (!table.Keyed)
+            {
+                return 0;
+            }
+
+            var key = index.LastInsertKey();
+            index.keys.Add(table, (byte[])values[0]!, key); // a keyed table's first written column is its id
+            return key;
         }
 
-        public void InsertOrIgnore(IndexTable table, object?[] values) => index.Run(tx, InsertSql(table, "INSERT OR IGNORE"), Args(values));
+        public void InsertOrIgnore(IndexTable table, object?[] values)
+        {
+            index.Prepared(tx, InsertSql(table, "INSERT OR IGNORE"), values).ExecuteNonQuery();
+            if (table.Keyed && index.LastChanges() == 1)
+            {
+                index.keys.Add(table, (byte[])values[0]!, index.LastInsertKey());
+            }
+        }
 
         public void Update(IndexTable table, long key, params (string Column, object? Value)[] values)
         {
@@ -82,7 +136,21 @@ internal sealed partial class ArchiveIndex
         }
 
         public long? KeyOf(IndexTable table, byte[] id)
-            => index.Scalar(tx, $"SELECT k FROM {table.Name} WHERE {IndexIds.IdIs(table.Name, "$id")}", ("$id", id)) is long k ? k : null;
+        {
+            if (index.keys.TryGet(table, id, out var known))
+            {
+                return known;
+            }
+
+            index.KeyQueries++;
+            if (index.Prepared(tx, KeyOfSql(table), [id]).ExecuteScalar() is not long k)
+            {
+                return null;
+            }
+
+            index.keys.Add(table, id, k);
+            return k;
+        }
 
         public object? Read(IndexTable table, long key, string column)
             => index.Scalar(tx, $"SELECT {column} FROM {table.Name} WHERE k = $key", ("$key", key)) is var v and not DBNull ? v : null;
@@ -123,11 +191,11 @@ internal sealed partial class ArchiveIndex
             index.Run(tx, "DELETE FROM instances WHERE conversation = $c", ("$c", conversation));
             foreach (var row in rows)
             {
-                index.Run(tx, InsertSql(IndexTables.Instances, "INSERT"), Args(row));
+                index.Prepared(tx, InsertSql(IndexTables.Instances, "INSERT"), row).ExecuteNonQuery();
             }
         }
 
-        public void AddText(long node, string text) => index.Run(tx, "INSERT INTO node_text(rowid, text) VALUES($n, $t)", ("$n", node), ("$t", text));
+        public void AddText(long node, string text) => index.Prepared(tx, "INSERT INTO node_text(rowid, text) VALUES($v0, $v1)", [node, text]).ExecuteNonQuery();
 
         private static string InsertSql(IndexTable table, string verb)
         {
@@ -145,17 +213,22 @@ internal sealed partial class ArchiveIndex
             }
         }
 
-        private static (string, object?)[] Args(object?[] values)
+        /// <summary>The lookup of a keyed table's row by id, its one parameter <c>$v0</c>.</summary>
+        private static string KeyOfSql(IndexTable table)
         {
-            var args = new (string, object?)[values.Length];
-            for (var i = 0; i < values.Length; i++)
+            var key = "KEY " + table.Name;
+            lock (Names)
             {
-                args[i] = (Param(i), values[i]);
-            }
+                if (!Names.TryGetValue(key, out var sql))
+                {
+                    sql = $"SELECT k FROM {table.Name} WHERE {IndexIds.IdIs(table.Name, "$v0")}";
+                    Names[key] = sql;
+                }
 
-            return args;
+                return sql;
+            }
         }
 
-        private static string Param(int i) => "$v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        internal static string Param(int i) => "$v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -33,6 +33,7 @@ internal sealed partial class ArchiveIndex : IDisposable
     private readonly string connectionString;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelReference> models = new(StringComparer.Ordinal);
+    private readonly TransactionKeys keys = new(); // the current write transaction's row keys (SqlRows)
     private SqliteConnection? writer;
     private WalCheckpointer? checkpointer;
     private long walSizeLimit = DefaultWalSizeLimit;

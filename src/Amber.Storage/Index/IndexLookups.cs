@@ -9,6 +9,10 @@ namespace Amber.Storage.Index;
 /// </summary>
 internal sealed class IndexLookups : IDisposable
 {
+    // Built once: the writer probes for every node of a commit, and a query built per probe was a string to make and hash each time.
+    private static readonly string NodeSql = "SELECT 1 FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x");
+    private static readonly string MemberSql = "SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x") + ")";
+
     private readonly SqliteConnection connection;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
 
@@ -21,7 +25,7 @@ internal sealed class IndexLookups : IDisposable
     /// <summary>The index these lookups read (a rebuild replaces the archive's index).</summary>
     public ArchiveIndex Index { get; }
 
-    public bool NodeExists(string id) => Exists("SELECT 1 FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x"), id);
+    public bool NodeExists(string id) => Exists(NodeSql, id);
 
     public bool BlobExists(string id) => Exists("SELECT 1 FROM blobs WHERE id = $x", id);
 
@@ -54,7 +58,7 @@ internal sealed class IndexLookups : IDisposable
         }
 
         return readRecord(location).Span.SequenceEqual(record)
-            && AllPresent("SELECT 1 FROM conversation_nodes WHERE conversation = $c AND node = (SELECT k FROM nodes WHERE " + IndexIds.IdIs("nodes", "$x") + ")", key, nodeIds)
+            && AllPresent(MemberSql, key, nodeIds)
             && AllPresent("SELECT 1 FROM conversation_raw WHERE conversation = $c AND blob = (SELECT k FROM blobs WHERE id = $x)", key, raw);
     }
 
