@@ -1,5 +1,4 @@
 using System.Globalization;
-using Amazon.Runtime;
 using Amber.Cli.Infrastructure;
 using Amber.Cli.Infrastructure.Settings;
 using Amber.Cluster.Catalogue;
@@ -84,20 +83,7 @@ internal sealed class ClusterServing : IAsyncDisposable
             "governance" => RetentionMode.Governance,
             var other => throw new FormatException($"{SettingsCatalogue.LockMode} ({s[SettingsCatalogue.LockMode].Source}): \"{other}\" is not compliance or governance."),
         };
-        var variables = env.Variables;
-        var endpoint = variables.GetValueOrDefault("AWS_ENDPOINT_URL");
-        var key = variables.GetValueOrDefault("AWS_ACCESS_KEY_ID");
-        var secret = variables.GetValueOrDefault("AWS_SECRET_ACCESS_KEY");
-        var options = new ObjectStoreOptions(ObjectStoreLocation.Parse(storeUrl))
-        {
-            Endpoint = string.IsNullOrEmpty(endpoint) ? null
-                : Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : throw new FormatException($"AWS_ENDPOINT_URL: \"{endpoint}\" is not a URL."),
-            Region = variables.GetValueOrDefault("AWS_REGION") is { Length: > 0 } region ? region : "us-east-1",
-            Credentials = !string.IsNullOrEmpty(key) && !string.IsNullOrEmpty(secret) ? new BasicAWSCredentials(key, secret) : null,
-            LockMode = mode,
-            Retention = TimeSpan.FromDays(days),
-            AllowUnlocked = allowUnlocked,
-        };
+        var options = ClusterEngines.StoreOptions(env, storeUrl, mode, TimeSpan.FromDays(days), allowUnlocked);
         return new Settings(node, s[SettingsCatalogue.Ack].Value == "replicated", options, catalog, s[SettingsCatalogue.CatalogSchema].Value ?? "amber", TimeSpan.FromSeconds(seconds));
     }
 
