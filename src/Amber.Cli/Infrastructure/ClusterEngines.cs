@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.Runtime;
 using Amber.Cli.Infrastructure.Settings;
 using Amber.Cluster.Catalogue;
@@ -28,6 +29,21 @@ internal static class ClusterEngines
             Retention = retention,
             AllowUnlocked = allowUnlocked,
         };
+    }
+
+    /// <summary>The Object Lock mode and retention objects are put under (<c>--lock-mode</c>, <c>--retention-days</c>); a <see cref="FormatException"/> names a bad one.</summary>
+    public static (RetentionMode Mode, TimeSpan Retention) Lock(CliEnvironment env)
+    {
+        var s = env.Settings;
+        var days = int.TryParse(s[SettingsCatalogue.RetentionDays].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d is >= 1 and <= 36_500
+            ? d : throw new FormatException($"{SettingsCatalogue.RetentionDays} ({s[SettingsCatalogue.RetentionDays].Source}): \"{s[SettingsCatalogue.RetentionDays].Value}\" is not a whole number of days from 1 to 36500.");
+        var mode = s[SettingsCatalogue.LockMode].Value switch
+        {
+            "compliance" => RetentionMode.Compliance,
+            "governance" => RetentionMode.Governance,
+            var other => throw new FormatException($"{SettingsCatalogue.LockMode} ({s[SettingsCatalogue.LockMode].Source}): \"{other}\" is not compliance or governance."),
+        };
+        return (mode, TimeSpan.FromDays(days));
     }
 
     /// <summary>

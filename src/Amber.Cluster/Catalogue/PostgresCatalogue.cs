@@ -133,6 +133,29 @@ public sealed partial class PostgresCatalogue : IAsyncDisposable
         return new CatalogueRebuild(frames, counts[0], counts[1], counts[2]);
     }
 
+    /// <summary>
+    /// Creates the catalogue's schema, empty (what <c>amber init --cluster</c> does), where the database has none;
+    /// returns false, having checked its layout, where it exists. Nodes then apply their shards to it.
+    /// </summary>
+    public async Task<bool> CreateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        var existed = await ExistsAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        // An empty catalogue belongs to no archive yet: each shard row names its own.
+        await EnsureCreatedAsync(c, tx, Schema, "", cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return !existed;
+    }
+
+    private async Task<bool> ExistsAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", c, tx);
+        probe.Parameters.AddWithValue("t", $"{PostgresSchema.Quote(Schema)}.meta");
+        return (bool)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>The shards the catalogue holds (name and archive id), by name; empty where there is no catalogue yet.</summary>
     public async Task<IReadOnlyList<(string Shard, string ArchiveId)>> ShardsAsync(CancellationToken cancellationToken = default)
     {

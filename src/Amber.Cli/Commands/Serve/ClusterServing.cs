@@ -75,15 +75,8 @@ internal sealed class ClusterServing : IAsyncDisposable
 
         var seconds = double.TryParse(s[SettingsCatalogue.ShipSeconds].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var sec) && sec > 0 && sec <= 3600
             ? sec : throw new FormatException($"{SettingsCatalogue.ShipSeconds} ({s[SettingsCatalogue.ShipSeconds].Source}): \"{s[SettingsCatalogue.ShipSeconds].Value}\" is not a number of seconds from 0 to 3600.");
-        var days = int.TryParse(s[SettingsCatalogue.RetentionDays].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d is >= 1 and <= 36_500
-            ? d : throw new FormatException($"{SettingsCatalogue.RetentionDays} ({s[SettingsCatalogue.RetentionDays].Source}): \"{s[SettingsCatalogue.RetentionDays].Value}\" is not a whole number of days from 1 to 36500.");
-        var mode = s[SettingsCatalogue.LockMode].Value switch
-        {
-            "compliance" => RetentionMode.Compliance,
-            "governance" => RetentionMode.Governance,
-            var other => throw new FormatException($"{SettingsCatalogue.LockMode} ({s[SettingsCatalogue.LockMode].Source}): \"{other}\" is not compliance or governance."),
-        };
-        var options = ClusterEngines.StoreOptions(env, storeUrl, mode, TimeSpan.FromDays(days), allowUnlocked);
+        var (mode, retention) = ClusterEngines.Lock(env);
+        var options = ClusterEngines.StoreOptions(env, storeUrl, mode, retention, allowUnlocked);
         return new Settings(node, s[SettingsCatalogue.Ack].Value == "replicated", options, catalog, s[SettingsCatalogue.CatalogSchema].Value ?? "amber", TimeSpan.FromSeconds(seconds));
     }
 
