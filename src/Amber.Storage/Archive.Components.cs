@@ -54,6 +54,12 @@ public sealed partial class Archive
     /// <param name="what">What needs the writer, for the error when another process holds it.</param>
     internal T HoldingWriter<T>(string what, Func<SegmentState, T> work)
     {
+        if (writer is null && keylessState is { } keyless)
+        {
+            // Holding the lock without the signing key: nothing is appended, so the data ends where it did at open.
+            return work(keyless);
+        }
+
         var w = writer ?? throw new InvalidOperationException($"{what} needs the writer lock; another process holds it.");
         WriteGate.Wait();
         try

@@ -39,6 +39,12 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     private FileStream? readerLock;
     private CommitPipeline? writer;
 
+    /// <summary>
+    /// Where the data ended at open, when this process holds the writer lock but not the signing key (a shard restored
+    /// from a cluster's object store): it keeps index.db up to date but commits nothing.
+    /// </summary>
+    private SegmentState? keylessState;
+
     private Archive(ArchiveOptions options)
         : this(options, new SemaphoreSlim(1, 1), new ReaderWriterLockSlim(LockRecursionPolicy.SupportsRecursion), lockStream: null)
     {
@@ -104,7 +110,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     public Task<CommitResult> CommitAsync(CommitBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var w = writer ?? throw new InvalidOperationException($"The archive at {options.Directory} is open read-only (another process holds the writer lock).");
+        var w = writer ?? throw new InvalidOperationException(keylessState is null
+            ? $"The archive at {options.Directory} is open read-only (another process holds the writer lock)."
+            : $"The archive at {options.Directory} is open read-only: log/signing.key is missing (log/vkey suffices to read and verify; committing needs the signing key).");
         if (w.Failure is not null && TryRecoverWriter())
         {
             w = writer!;
@@ -290,7 +298,15 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         var indexPath = options.IndexPath ?? paths.DefaultIndex;
         var rebuilt = false;
         var indexed = 0;
-        if (readOnly)
+        if (signingKeyMissing)
+        {
+            // The index is derived from the segments and needs no key: a process holding the writer lock builds or
+            // catches it up (a shard restored from the object store has none), and commits nothing.
+            ArchiveIndex.ThrowIfLeftUnsyncedByAnotherBoot(indexPath, "restore log/signing.key, then open the archive for writing to rebuild it");
+            (rebuilt, indexed) = catalogue.OpenWriter(indexPath, state, actions);
+            keylessState = state;
+        }
+        else if (readOnly)
         {
             catalogue.OpenReader(indexPath, signingKeyMissing);
         }

@@ -46,11 +46,27 @@ internal sealed class CliRunner : IDisposable
         File.WriteAllBytes(FirstSegment, bytes);
     }
 
-    public (int Exit, string Out, string Err) Run(params string[] args)
+    public (int Exit, string Out, string Err) Run(params string[] args) => RunWith(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with <paramref name="variables"/> set (or, where null, removed) over the process's environment.</summary>
+    public (int Exit, string Out, string Err) RunWith(IReadOnlyDictionary<string, string?> variables, params string[] args)
     {
+        var environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            if (value is null)
+            {
+                environment.Remove(name);
+            }
+            else
+            {
+                environment[name] = value;
+            }
+        }
+
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = AmberCli.RunAsync(["--archive", ArchiveDir, .. args], output, error, Environment, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        var exit = AmberCli.RunAsync(["--archive", ArchiveDir, .. args], output, error, environment, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -14,7 +14,7 @@ namespace Amber.Cluster.Catalogue;
 /// Like <c>index.db</c> it is derived state: <see cref="RebuildAsync"/> replaces it whole, in one transaction, so a
 /// reader sees either the old catalogue or the new one, never a half-built one.
 /// </summary>
-public sealed class PostgresCatalogue : IAsyncDisposable
+public sealed partial class PostgresCatalogue : IAsyncDisposable
 {
     private readonly NpgsqlDataSource source;
 
@@ -92,9 +92,99 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // The rows' keys are assigned from what the catalogue holds: one writer at a time (rebuilds and other shards wait).
         await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
-        await EnsureCreatedAsync(c, tx, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
-        var from = await ShardPositionAsync(c, tx, shard, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
-        var rows = new PostgresRows(c, tx, Schema);
+        await EnsureCreatedAsync(c, tx, Schema, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
+        var applied = await ApplyShardAsync(c, tx, Schema, archive, shard, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+
+    /// <summary>
+    /// Replaces the catalogue with the rows of every shard given (each a node's archive, opened as the writer or without
+    /// its signing key, as restored from the object store), applied shard after shard into a schema built beside the live
+    /// one and swapped in at commit: no shard's rows are lost to another's rebuild.
+    /// </summary>
+    public async Task<CatalogueRebuild> RebuildShardsAsync(IReadOnlyList<(string Shard, Archive Archive)> shards, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentOutOfRangeException.ThrowIfZero(shards.Count);
+        var building = Schema + "_rebuild";
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        await ExecAsync(c, tx, $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(building)} CASCADE;", cancellationToken).ConfigureAwait(false);
+        await EnsureCreatedAsync(c, tx, building, shards[0].Archive.ArchiveId, cancellationToken).ConfigureAwait(false);
+        var frames = 0;
+        foreach (var (shard, archive) in shards)
+        {
+            frames += (await ApplyShardAsync(c, tx, building, archive, shard, cancellationToken).ConfigureAwait(false)).Frames;
+        }
+
+        var counts = new long[3];
+        var tables = new[] { Amber.Storage.Index.IndexTables.Conversations.Name, Amber.Storage.Index.IndexTables.Nodes.Name, "node_text" };
+        for (var i = 0; i < tables.Length; i++)
+        {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {PostgresSchema.Quote(building)}.{PostgresSchema.Quote(tables[i])}", c, tx);
+            counts[i] = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await ExecAsync(c, tx, $"DROP SCHEMA IF EXISTS {PostgresSchema.Quote(Schema)} CASCADE; ALTER SCHEMA {PostgresSchema.Quote(building)} RENAME TO {PostgresSchema.Quote(Schema)};",
+            cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new CatalogueRebuild(frames, counts[0], counts[1], counts[2]);
+    }
+
+    /// <summary>
+    /// Creates the catalogue's schema, empty (what <c>amber init --cluster</c> does), where the database has none;
+    /// returns false, having checked its layout, where it exists. Nodes then apply their shards to it.
+    /// </summary>
+    public async Task<bool> CreateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        var existed = await ExistsAsync(c, tx, cancellationToken).ConfigureAwait(false);
+        // An empty catalogue belongs to no archive yet: each shard row names its own.
+        await EnsureCreatedAsync(c, tx, Schema, "", cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return !existed;
+    }
+
+    private async Task<bool> ExistsAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", c, tx);
+        probe.Parameters.AddWithValue("t", $"{PostgresSchema.Quote(Schema)}.meta");
+        return (bool)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The shards the catalogue holds (name and archive id), by name; empty where there is no catalogue yet.</summary>
+    public async Task<IReadOnlyList<(string Shard, string ArchiveId)>> ShardsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var probe = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", c))
+        {
+            probe.Parameters.AddWithValue("t", $"{PostgresSchema.Quote(Schema)}.shards");
+            if (!(bool)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return [];
+            }
+        }
+
+        await using var cmd = Command(c, "SELECT shard, archive_id FROM {0}.shards ORDER BY shard");
+        var list = new List<(string, string)>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add((r.GetString(0), r.GetString(1)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Applies one shard's commits past its high-water mark into <paramref name="schema"/> (the caller holds the lock and the transaction).</summary>
+    private static async Task<CatalogueApply> ApplyShardAsync(NpgsqlConnection c, NpgsqlTransaction tx, string schema, Archive archive, string shard, CancellationToken cancellationToken)
+    {
+        var from = await ShardPositionAsync(c, tx, schema, shard, archive.ArchiveId, cancellationToken).ConfigureAwait(false);
+        var rows = new PostgresRows(c, tx, schema);
         var skipped = 0;
         var (frames, segment, end) = archive.HoldingWriter("Applying commits to a catalogue", state =>
         {
@@ -112,14 +202,13 @@ public sealed class PostgresCatalogue : IAsyncDisposable
             });
             return (n, state.Segment, state.End);
         });
-        await using (var cmd = new NpgsqlCommand($"UPDATE {PostgresSchema.Quote(Schema)}.meta SET value = @p WHERE key = 'position'", c, tx))
+        await using (var cmd = new NpgsqlCommand($"UPDATE {PostgresSchema.Quote(schema)}.meta SET value = @p WHERE key = 'position'", c, tx))
         {
             cmd.Parameters.AddWithValue("p", string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await SetShardAsync(c, tx, Schema, shard, archive.ArchiveId, (segment, end), cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await SetShardAsync(c, tx, schema, shard, archive.ArchiveId, (segment, end), cancellationToken).ConfigureAwait(false);
         return new CatalogueApply(shard, frames, skipped, string.Create(CultureInfo.InvariantCulture, $"{segment}:{end}"));
     }
 
@@ -255,9 +344,9 @@ public sealed class PostgresCatalogue : IAsyncDisposable
         => ExecAsync(c, tx, $"SELECT pg_advisory_xact_lock(hashtext('amber catalogue {Schema}'))", cancellationToken);
 
     /// <summary>Creates an empty catalogue (tables, indexes, meta) when the schema has none; checks the layout of one that exists.</summary>
-    private async Task EnsureCreatedAsync(NpgsqlConnection c, NpgsqlTransaction tx, string archiveId, CancellationToken cancellationToken)
+    private static async Task EnsureCreatedAsync(NpgsqlConnection c, NpgsqlTransaction tx, string schema, string archiveId, CancellationToken cancellationToken)
     {
-        var q = PostgresSchema.Quote(Schema);
+        var q = PostgresSchema.Quote(schema);
         await using (var probe = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", c, tx))
         {
             probe.Parameters.AddWithValue("t", $"{q}.meta");
@@ -268,23 +357,24 @@ public sealed class PostgresCatalogue : IAsyncDisposable
                 if (v != PostgresSchema.Version.ToString(CultureInfo.InvariantCulture))
                 {
                     throw new InvalidOperationException(
-                        $"the catalogue in schema '{Schema}' has layout {v ?? "(none)"}, this amber writes layout {PostgresSchema.Version}; rebuild it with `amber index rebuild --catalog`.");
+                        $"the catalogue in schema '{schema}' has layout {v ?? "(none)"}, this amber writes layout {PostgresSchema.Version}; rebuild it with `amber index rebuild --catalog`.");
                 }
 
                 return;
             }
         }
 
-        await ExecAsync(c, tx, $"CREATE SCHEMA IF NOT EXISTS {q};" + PostgresSchema.CreateTables(Schema) + PostgresSchema.CreateIndexes(Schema), cancellationToken).ConfigureAwait(false);
+        await ExecAsync(c, tx, $"CREATE SCHEMA IF NOT EXISTS {q};" + PostgresSchema.CreateTables(schema) + PostgresSchema.CreateIndexes(schema), cancellationToken).ConfigureAwait(false);
         await using var meta = new NpgsqlCommand($"INSERT INTO {q}.meta (key, value) VALUES ('archive_id', @a), ('catalogue_schema', @v), ('position', '1:0')", c, tx);
         meta.Parameters.AddWithValue("a", archiveId);
         meta.Parameters.AddWithValue("v", PostgresSchema.Version.ToString(CultureInfo.InvariantCulture));
         await meta.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(uint Segment, long Offset)?> ShardPositionAsync(NpgsqlConnection c, NpgsqlTransaction tx, string shard, string archiveId, CancellationToken cancellationToken)
+    private static async Task<(uint Segment, long Offset)?> ShardPositionAsync(NpgsqlConnection c, NpgsqlTransaction tx, string schema, string shard, string archiveId,
+        CancellationToken cancellationToken)
     {
-        await using var cmd = new NpgsqlCommand($"SELECT archive_id, position FROM {PostgresSchema.Quote(Schema)}.shards WHERE shard = @shard", c, tx);
+        await using var cmd = new NpgsqlCommand($"SELECT archive_id, position FROM {PostgresSchema.Quote(schema)}.shards WHERE shard = @shard", c, tx);
         cmd.Parameters.AddWithValue("shard", shard);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -6,7 +6,7 @@ namespace Amber.Cli.Commands.Ls;
 
 internal static class LsCommand
 {
-    public static int Run(CliEnvironment env, int count, bool instances, string? model, string? source, string? tier, bool json)
+    public static int Run(CliEnvironment env, int count, bool instances, string? model, string? source, string? tier, bool json, bool cluster = false)
     {
         if (count < 0)
         {
@@ -14,32 +14,69 @@ internal static class LsCommand
             return ExitCodes.Usage;
         }
 
-        using var archive = env.Open();
-        if (instances)
+        var filter = new ConversationFilter(model, source, tier is null ? null : tier[1] - '0');
+        if (ClusterEngines.ReadsCluster(env, cluster))
         {
-            var list = archive.ListInstances(count);
-            if (json)
+            // The whole cluster archive, every node's shard, through its PostgreSQL catalogue.
+            IReadOnlyList<InstanceSummary>? listed = null;
+            IReadOnlyList<ConversationSummary> conversations = [];
+            try
             {
-                foreach (var i in list)
+                var catalogue = ClusterEngines.OpenCatalogue(env);
+                try
                 {
-                    Output.JsonLine(env.Out, ReadingJson.Instance(i));
+                    if (instances)
+                    {
+                        listed = catalogue.ListInstancesAsync(count).GetAwaiter().GetResult();
+                    }
+                    else
+                    {
+                        conversations = catalogue.PageConversationsAsync(count, filter).GetAwaiter().GetResult();
+                    }
                 }
-
-                return ExitCodes.Ok;
+                finally
+                {
+                    catalogue.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or Npgsql.NpgsqlException)
+            {
+                // The connection string may hold a password: name the server's answer, never the string.
+                env.Error.WriteLine($"amber: the cluster's catalogue could not be read: {e.Message}");
+                return ExitCodes.Failed;
             }
 
-            var t = new Table().AddColumns("instance", "conversation", "title", "depth", "tier", "created");
+            return listed is not null ? WriteInstances(env, listed, json) : WriteConversations(env, conversations, json);
+        }
+
+        using var archive = env.Open();
+        return instances ? WriteInstances(env, archive.ListInstances(count), json) : WriteConversations(env, archive.ListConversations(count, filter), json);
+    }
+
+    private static int WriteInstances(CliEnvironment env, IReadOnlyList<InstanceSummary> list, bool json)
+    {
+        if (json)
+        {
             foreach (var i in list)
             {
-                t.AddRow(Output.ShortId(i.Id), Output.ShortId(i.Conversation), Markup.Escape(i.Title ?? ""), i.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Tier, i.Created);
+                Output.JsonLine(env.Out, ReadingJson.Instance(i));
             }
 
-            ConsoleFactory.For(env.Out).Write(t);
             return ExitCodes.Ok;
         }
 
-        var filter = new ConversationFilter(model, source, tier is null ? null : tier[1] - '0');
-        var page = archive.ListConversations(count, filter);
+        var t = new Table().AddColumns("instance", "conversation", "title", "depth", "tier", "created");
+        foreach (var i in list)
+        {
+            t.AddRow(Output.ShortId(i.Id), Output.ShortId(i.Conversation), Markup.Escape(i.Title ?? ""), i.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Tier, i.Created);
+        }
+
+        ConsoleFactory.For(env.Out).Write(t);
+        return ExitCodes.Ok;
+    }
+
+    private static int WriteConversations(CliEnvironment env, IReadOnlyList<ConversationSummary> page, bool json)
+    {
         if (json)
         {
             foreach (var s in page)

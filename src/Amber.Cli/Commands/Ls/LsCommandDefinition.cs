@@ -12,7 +12,8 @@ internal static class LsCommandDefinition
         var source = new Option<string?>("--source") { Description = "Only conversations from this source or format" };
         var tier = new Option<string?>("--tier") { Description = "Only conversations graded at this tier (T1..T4)" };
         tier.AcceptOnlyFromAmong("T1", "T2", "T3", "T4");
-        var command = new Command("ls", "List conversations, newest first") { CommonOptions.Count, instances, model, source, tier, CommonOptions.Json };
+        var cluster = new Option<bool>("--cluster") { Description = "List the whole cluster archive (every node's shard) from its PostgreSQL catalogue, AMBER_CATALOG (also AMBER_CLUSTER=1)" };
+        var command = new Command("ls", "List conversations, newest first") { CommonOptions.Count, instances, model, source, tier, cluster, CommonOptions.Json };
         command.SetAction(parse => LsCommand.Run(
             env(parse),
             parse.GetValue(CommonOptions.Count) ?? 50,
@@ -20,7 +21,8 @@ internal static class LsCommandDefinition
             parse.GetValue(model),
             parse.GetValue(source),
             parse.GetValue(tier),
-            parse.GetValue(CommonOptions.Json)));
+            parse.GetValue(CommonOptions.Json),
+            parse.GetValue(cluster)));
         return command;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Amazon.Runtime;
 using Amber.Cli.Infrastructure;
 using Amber.Cli.Infrastructure.Settings;
 using Amber.Cluster.Catalogue;
@@ -76,28 +75,8 @@ internal sealed class ClusterServing : IAsyncDisposable
 
         var seconds = double.TryParse(s[SettingsCatalogue.ShipSeconds].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var sec) && sec > 0 && sec <= 3600
             ? sec : throw new FormatException($"{SettingsCatalogue.ShipSeconds} ({s[SettingsCatalogue.ShipSeconds].Source}): \"{s[SettingsCatalogue.ShipSeconds].Value}\" is not a number of seconds from 0 to 3600.");
-        var days = int.TryParse(s[SettingsCatalogue.RetentionDays].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d is >= 1 and <= 36_500
-            ? d : throw new FormatException($"{SettingsCatalogue.RetentionDays} ({s[SettingsCatalogue.RetentionDays].Source}): \"{s[SettingsCatalogue.RetentionDays].Value}\" is not a whole number of days from 1 to 36500.");
-        var mode = s[SettingsCatalogue.LockMode].Value switch
-        {
-            "compliance" => RetentionMode.Compliance,
-            "governance" => RetentionMode.Governance,
-            var other => throw new FormatException($"{SettingsCatalogue.LockMode} ({s[SettingsCatalogue.LockMode].Source}): \"{other}\" is not compliance or governance."),
-        };
-        var variables = env.Variables;
-        var endpoint = variables.GetValueOrDefault("AWS_ENDPOINT_URL");
-        var key = variables.GetValueOrDefault("AWS_ACCESS_KEY_ID");
-        var secret = variables.GetValueOrDefault("AWS_SECRET_ACCESS_KEY");
-        var options = new ObjectStoreOptions(ObjectStoreLocation.Parse(storeUrl))
-        {
-            Endpoint = string.IsNullOrEmpty(endpoint) ? null
-                : Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : throw new FormatException($"AWS_ENDPOINT_URL: \"{endpoint}\" is not a URL."),
-            Region = variables.GetValueOrDefault("AWS_REGION") is { Length: > 0 } region ? region : "us-east-1",
-            Credentials = !string.IsNullOrEmpty(key) && !string.IsNullOrEmpty(secret) ? new BasicAWSCredentials(key, secret) : null,
-            LockMode = mode,
-            Retention = TimeSpan.FromDays(days),
-            AllowUnlocked = allowUnlocked,
-        };
+        var (mode, retention) = ClusterEngines.Lock(env);
+        var options = ClusterEngines.StoreOptions(env, storeUrl, mode, retention, allowUnlocked);
         return new Settings(node, s[SettingsCatalogue.Ack].Value == "replicated", options, catalog, s[SettingsCatalogue.CatalogSchema].Value ?? "amber", TimeSpan.FromSeconds(seconds));
     }
 

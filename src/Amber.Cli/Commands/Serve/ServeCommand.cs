@@ -61,7 +61,7 @@ internal static class ServeCommand
 
         // A cluster node's shard is its own log: its origin names the node (set when the shard is created).
         await using var archive = env.Open(createIfMissing: true, GatewayOptions.HotPathCompressionLevel,
-            o => (node is null ? o : o with { LogOrigin = "amber.node/" + node.Node }) with { WriterRetryInterval = GatewayOptions.WriterRetryInterval });
+            o => (node is null ? o : o with { LogOrigin = Amber.Cluster.Shipping.NodeName.Origin(node.Node) }) with { WriterRetryInterval = GatewayOptions.WriterRetryInterval });
         await using var cluster = node is null ? null : await StartClusterAsync(env, node, archive, messages, ct).ConfigureAwait(false);
         if (node is not null && cluster is null)
         {

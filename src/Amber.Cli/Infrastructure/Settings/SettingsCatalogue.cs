@@ -69,12 +69,12 @@ internal static class SettingsCatalogue
         new(CostReplicas, "--replicas", Cost, StoragePrices.DefaultReplicas.ToString(CultureInfo.InvariantCulture), "Copies of the archive kept"),
         new(CostHorizonYears, "--horizon-years", Cost, StoragePrices.DefaultHorizonYears.ToString(CultureInfo.InvariantCulture), "Years the archive is kept"),
         new(Node, "--node", ["serve"], null, "Join a cluster archive as this node: its own shard, shipped to --store and applied to --catalog"),
-        new(Catalog, "--catalog", ["serve"], null, "The cluster archive's PostgreSQL catalogue (an Npgsql connection string)", Secret: true),
-        new(Store, "--store", ["serve"], null, "The cluster archive's object store, s3://BUCKET[/PREFIX] (credentials from AWS_*, never stored)"),
-        new(CatalogSchema, "--catalog-schema", ["serve"], "amber", "The PostgreSQL schema that holds the catalogue"),
+        new(Catalog, "--catalog", ["serve", "init"], null, "The cluster archive's PostgreSQL catalogue (an Npgsql connection string)", Secret: true),
+        new(Store, "--store", ["serve", "init"], null, "The cluster archive's object store, s3://BUCKET[/PREFIX] (credentials from AWS_*, never stored)"),
+        new(CatalogSchema, "--catalog-schema", ["serve", "init"], "amber", "The PostgreSQL schema that holds the catalogue"),
         new(ShipSeconds, "--ship-seconds", ["serve"], "2", "With --ack local, the longest a commit waits to be shipped to the object store and the catalogue"),
-        new(LockMode, "--lock-mode", ["serve"], "compliance", "Object Lock mode of shipped objects: compliance or governance"),
-        new(RetentionDays, "--retention-days", ["serve"], "3650", "Days each shipped object stays locked"),
+        new(LockMode, "--lock-mode", ["serve", "init"], "compliance", "Object Lock mode of shipped objects: compliance or governance"),
+        new(RetentionDays, "--retention-days", ["serve", "init"], "3650", "Days each shipped object stays locked"),
     ];
 
     public static Setting Get(string key) => All.First(s => s.Key == key);

@@ -18,12 +18,23 @@ internal static class IndexRebuildCommandDefinition
             HelpName = "NAME",
             DefaultValueFactory = _ => "amber",
         };
+        var fromStore = new Option<bool>("--from-store")
+        {
+            Description = "With --catalog: rebuild it from every shard in the cluster's object store (AMBER_STORE, credentials from AWS_*), not from this archive",
+        };
         var rebuild = new Command("rebuild", "Drop the index (the SQLite index, or with --catalog the PostgreSQL catalogue) and rebuild it from the segments alone")
         {
-            catalog, schema, CommonOptions.Json,
+            catalog, schema, fromStore, CommonOptions.Json,
         };
+        rebuild.Validators.Add(r =>
+        {
+            if (r.GetValue(fromStore) && r.GetValue(catalog) is null)
+            {
+                r.AddError("--from-store rebuilds the PostgreSQL catalogue: give it with --catalog CONNECTION.");
+            }
+        });
         rebuild.SetAction(parse => parse.GetValue(catalog) is { } connection
-            ? CatalogueRebuildCommand.Run(env(parse), connection, parse.GetValue(schema)!, parse.GetValue(CommonOptions.Json))
+            ? CatalogueRebuildCommand.Run(env(parse), connection, parse.GetValue(schema)!, parse.GetValue(fromStore), parse.GetValue(CommonOptions.Json))
             : IndexRebuildCommand.Run(env(parse), parse.GetValue(CommonOptions.Json)));
         return new Command("index", "The archive's index (derived state): the SQLite index, or a cluster archive's PostgreSQL catalogue") { rebuild };
     }
