@@ -36,6 +36,10 @@ public static partial class GatewayLog
         Message = "gateway: could not record spooled exchange {File}: {Error}")]
     public static partial void SpoolRecordFailed(ILogger logger, string file, string error);
 
+    [LoggerMessage(EventId = 1105, EventName = "SpooledAfterRecordFailed", Level = LogLevel.Warning,
+        Message = "gateway: could not record exchange {Instance} in the archive ({Error}); spooled it instead, recorded when the archive can take it")]
+    public static partial void SpooledAfterRecordFailed(ILogger logger, string instance, string error);
+
     [LoggerMessage(EventId = 1201, EventName = "Listening", Level = LogLevel.Information, Message = "{Text}")]
     public static partial void Listening(ILogger logger, string text);
 

@@ -186,7 +186,7 @@ internal sealed class Indexer : IDisposable
     private void Apply(List<Work> batch)
     {
         var index = catalogue.Index;
-        var touched = new HashSet<long>(); // conversations refreshed once, after all of the batch's commits
+        var changes = new ConversationChanges(); // conversations brought up to date once, after all of the batch's commits
         using var tx = index.Begin();
         foreach (var work in batch)
         {
@@ -195,7 +195,7 @@ internal sealed class Indexer : IDisposable
                 switch (f.Kind)
                 {
                     case FrameKind.Commit:
-                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!), catalogue.Cipher, touched);
+                        index.Apply(tx, ArchiveCatalogue.DecodeCommit(f.Segment, f.Offset, f.Frame.Length, f.Decoded!), catalogue.Cipher, changes);
                         break;
                     case FrameKind.Dictionary:
                         {
@@ -212,7 +212,7 @@ internal sealed class Indexer : IDisposable
             }
         }
 
-        index.RefreshConversations(tx, touched);
+        index.RefreshConversations(tx, changes);
         index.SetPosition(tx, batch[^1].Segment, batch[^1].End);
         tx.Commit();
     }

@@ -15,14 +15,15 @@ internal sealed partial class ArchiveIndex
     public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher = null) => IndexRowDeriver.Apply(Rows(tx), commit, models, cipher: cipher);
 
     /// <summary>
-    /// Indexes one commit of several in <paramref name="tx"/>, noting the conversations it touched in
-    /// <paramref name="refreshLater"/>; <see cref="RefreshConversations"/> then refreshes each once before the commit.
+    /// Indexes one commit of several in <paramref name="tx"/>, noting in <paramref name="changes"/> the conversations it
+    /// touched and the rows it added to them; <see cref="RefreshConversations(SqliteTransaction, ConversationChanges)"/>
+    /// then brings each one's summary up to date once, before the transaction commits.
     /// </summary>
-    public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher, ISet<long> refreshLater)
-        => IndexRowDeriver.Apply(Rows(tx), commit, models, cipher: cipher, refreshLater: refreshLater);
-
-    /// <summary>Recomputes the counts, instances, tier and models of the conversations noted by <see cref="Apply(SqliteTransaction, IndexedCommit, IndexCipher, ISet{long})"/>.</summary>
-    public void RefreshConversations(SqliteTransaction tx, IEnumerable<long> conversations) => IndexRowDeriver.Refresh(Rows(tx), conversations);
+    public void Apply(SqliteTransaction tx, IndexedCommit commit, IndexCipher? cipher, ConversationChanges changes)
+    {
+        keys.Use(tx);
+        IndexRowDeriver.Apply(new SqlRows(this, tx, changes), commit, models, cipher: cipher, refreshLater: changes.Touched);
+    }
 
     /// <summary>This index as a row store for <see cref="IndexRowDeriver"/>, writing in <paramref name="tx"/>.</summary>
     public IIndexRowStore Rows(SqliteTransaction tx)
@@ -41,7 +42,7 @@ internal sealed partial class ArchiveIndex
     /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer
     /// is single-threaded); later calls only set the values.
     /// </summary>
-    private void Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteNonQuery();
+    private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteNonQuery();
 
     private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteScalar();
 
@@ -101,8 +102,11 @@ internal sealed partial class ArchiveIndex
         return cmd;
     }
 
-    /// <summary>The derived rows written into this index, in one transaction.</summary>
-    private sealed class SqlRows(ArchiveIndex index, SqliteTransaction tx) : IIndexRowStore
+    /// <summary>
+    /// The derived rows written into this index, in one transaction; with <paramref name="changes"/>, the rows a
+    /// conversation's summary derives from are noted there as they are inserted.
+    /// </summary>
+    private sealed class SqlRows(ArchiveIndex index, SqliteTransaction tx, ConversationChanges? changes = null) : IIndexRowStore
     {
         private static readonly Dictionary<string, string> Names = [];
 
@@ -111,20 +115,27 @@ internal sealed partial class ArchiveIndex
             index.Prepared(tx, InsertSql(table, "INSERT"), values).ExecuteNonQuery();
             if (!table.Keyed)
             {
+                changes?.Inserted(table, values, 0);
                 return 0;
             }
 
             var key = index.LastInsertKey();
             index.keys.Add(table, (byte[])values[0]!, key); // a keyed table's first written column is its id
+            changes?.Inserted(table, values, key);
             return key;
         }
 
         public void InsertOrIgnore(IndexTable table, object?[] values)
         {
             index.Prepared(tx, InsertSql(table, "INSERT OR IGNORE"), values).ExecuteNonQuery();
-            if (table.Keyed && index.LastChanges() == 1)
+            if (index.LastChanges() == 1)
             {
-                index.keys.Add(table, (byte[])values[0]!, index.LastInsertKey());
+                if (table.Keyed)
+                {
+                    index.keys.Add(table, (byte[])values[0]!, index.LastInsertKey());
+                }
+
+                changes?.Inserted(table, values, 0);
             }
         }
 
