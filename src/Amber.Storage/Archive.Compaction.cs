@@ -49,59 +49,7 @@ public sealed partial class Archive
         ArgumentOutOfRangeException.ThrowIfNegative(mergeBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(mergeBytes, 64 << 20);
         var w = writer ?? throw new InvalidOperationException($"Compacting the archive at {options.Directory} needs the writer lock; another process holds it.");
-        if (sealActiveFrom is { } seal)
-        {
-            WriteGate.Wait(cancellationToken);
-            try
-            {
-                if (w.SealActive(seal))
-                {
-                    options.Log?.Invoke($"sealed {ArchivePaths.SegmentName(w.State.Segment - 1)} early to compact it");
-                }
-            }
-            finally
-            {
-                WriteGate.Release();
-            }
-        }
-
-        var active = w.State.Segment;
-        var todo = new List<uint>();
-        var skipped = 0;
-        foreach (var n in segments.SegmentNumbers())
-        {
-            if (n >= active)
-            {
-                continue;
-            }
-
-            var header = segments.ReadHeader(n);
-            if (header.CompactionLevel >= level && (mergeBytes == 0 || header.MinReaderVersion >= Format.SegmentHeader.MergedVersion))
-            {
-                skipped++;
-            }
-            else
-            {
-                todo.Add(n);
-            }
-        }
-
-        var scan = ScanProgressReporter.For(progress, fs, paths, todo);
-        long done = 0, before = 0, after = 0;
-        foreach (var n in todo)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var start = done;
-            var rewrite = SegmentCompactor.Rewrite(segments, n, level, options.PackFrames, mergeBytes, p => scan.Frame(start + p));
-            done += rewrite.BytesBefore;
-            SegmentSwap.Run(rewrite, w, WriteGate, swapLock, segments, catalogue, fs, paths, options.Log);
-            before += rewrite.BytesBefore;
-            after += rewrite.BytesAfter;
-            options.Log?.Invoke($"compacted {ArchivePaths.SegmentName(n)} at zstd level {level}: {rewrite.BytesBefore} → {rewrite.BytesAfter} bytes");
-        }
-
-        scan.Complete();
-        return new CompactionReport(level, todo.Count, skipped, before, after);
+        return SegmentCompaction.Run(new SegmentCompaction.Parts(w, WriteGate, swapLock, segments, catalogue, options), level, sealActiveFrom, mergeBytes, progress, cancellationToken);
     }
 
     private T Reading<T>(Func<T> read)

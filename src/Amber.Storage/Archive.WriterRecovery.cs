@@ -1,7 +1,3 @@
-using Amber.Storage.Catalogue;
-using Amber.Storage.Commits;
-using Amber.Storage.Segments;
-
 namespace Amber.Storage;
 
 /// <summary>
@@ -19,49 +15,31 @@ public sealed partial class Archive
 
     /// <summary>
     /// When the writer has failed (a failed write, fsync or index update: the tail's state is unknown) and
-    /// <see cref="ArchiveOptions.WriterRetryInterval"/> is set, reopens it in place — exactly what opening the archive
-    /// again does: the torn tail cut, the index caught up, the log checked against the segments — at most once per
-    /// interval. Readers keep the old components until the new ones are open, so a reopen that fails (the disk still
-    /// full) changes nothing. True when the writer takes commits (again).
+    /// <see cref="ArchiveOptions.WriterRetryInterval"/> is set, reopens it in place — what opening the archive again
+    /// does: the torn tail cut, the index caught up, the log checked against the segments — at most once per interval.
+    /// Reads wait for the reopen; one that fails (the disk still full) leaves the archive open read-only for them and
+    /// the writer refusing commits until the next try. True when the writer takes commits (again).
     /// </summary>
     public bool TryRecoverWriter()
     {
-        if (writer is null)
+        if (writer?.Failure is null || options.WriterRetryInterval is not { } interval)
         {
-            return false;
-        }
-
-        if (writer.Failure is null)
-        {
-            return true;
-        }
-
-        if (options.WriterRetryInterval is not { } interval)
-        {
-            return false;
+            return writer is { Failure: null };
         }
 
         lock (recovering)
         {
             var failed = writer;
-            if (failed.Failure is null)
-            {
-                return true; // another caller reopened it meanwhile
-            }
-
             var now = options.TimeProvider.GetTimestamp();
-            if (lastRecoveryAttempt != 0 && options.TimeProvider.GetElapsedTime(lastRecoveryAttempt, now) < interval)
+            if (failed.Failure is not { } cause || (lastRecoveryAttempt != 0 && options.TimeProvider.GetElapsedTime(lastRecoveryAttempt, now) < interval))
             {
-                return false;
+                return failed.Failure is null; // reopened meanwhile by another caller, or tried too recently
             }
 
             lastRecoveryAttempt = now;
-            var cause = failed.Failure;
             try
             {
-                // The failed pipeline stops first (its thread may still wait for the write gate); it keeps refusing
-                // commits with its failure while the new writer opens.
-                failed.Dispose();
+                failed.Dispose(); // its thread may wait for the write gate; it refuses commits with its failure meanwhile
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException)
             {

@@ -141,51 +141,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     /// <summary>Creates a new, empty archive. Fails if the folder already holds one.</summary>
     public static Archive Init(ArchiveOptions options)
     {
-        var paths = new ArchivePaths(options.Directory);
-        var fs = options.FileSystem;
-        if (fs.FileExists(paths.Manifest))
-        {
-            throw new InvalidOperationException($"{options.Directory} already holds an Amber archive.");
-        }
-
-        fs.CreateDirectory(options.Directory);
-        if (fs is LocalFileSystem)
-        {
-            OwnerOnly.Tighten(options.Directory); // a folder the user made beforehand keeps no wider mode
-        }
-
-        fs.CreateDirectory(paths.Segments);
-        fs.CreateDirectory(paths.Blobs);
-        var id = new byte[16];
-        options.Random(id);
-        var now = options.TimeProvider.GetUtcNow();
-
-        // Segment 1 first, then the manifest: an archive whose manifest exists is complete. Segments without a
-        // manifest are either an init that crashed (one empty segment: safe to redo) or a lost manifest (refuse).
-        foreach (var existing in fs.ListFiles(paths.Segments))
-        {
-            var full = Path.Combine(paths.Segments, existing);
-            using (var f = fs.OpenRead(full))
-            {
-                if (!existing.EndsWith(".tmp", StringComparison.Ordinal) && (existing != ArchivePaths.SegmentName(1) || f.Length > SegmentHeader.Size))
-                {
-                    throw new CorruptArchiveException($"{options.Directory} has segment files but no archive.json; refusing to create a new archive over them. Restore archive.json (its archive_id is in every segment header, bytes 16..31).");
-                }
-            }
-
-            fs.Delete(full);
-        }
-
-        SegmentStore.CreateSegmentFile(fs, paths, 1, id, now.ToUnixTimeMilliseconds());
-        Amber.Storage.Log.LogKeys.Create(fs, options.Directory, options.LogOrigin ?? DefaultLogOrigin(Convert.ToHexStringLower(id)), options.Random);
-        var manifest = new JsonObject
-        {
-            ["format"] = "amber-archive",
-            ["version"] = FormatVersion,
-            ["archive_id"] = Convert.ToHexStringLower(id),
-            ["created"] = Amber.Core.Time.Timestamps.Format(now),
-        };
-        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(ArchiveEncryption.WithEncryption(manifest, options, paths, Convert.ToHexStringLower(id))));
+        ArchiveManifest.Create(options);
         return Open(options);
     }
 
@@ -229,34 +185,8 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
 
     private void OpenCore()
     {
-        JsonObject manifest;
-        try
-        {
-            manifest = JsonNode.Parse(segments.ReadAll(paths.Manifest)) as JsonObject
-                ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new CorruptArchiveException($"{paths.Manifest}: not valid JSON ({e.Message}).", e);
-        }
-
-        if (manifest["format"]?.GetValue<string>() != "amber-archive")
-        {
-            throw new CorruptArchiveException($"{paths.Manifest}: not an Amber archive manifest.");
-        }
-
-        var version = manifest["version"]?.GetValue<int>() ?? 0;
-        if (version > FormatVersion)
-        {
-            throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} is newer than this build reads ({FormatVersion}).");
-        }
-
-        ArchiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
-        if (version < OldestFormatVersion)
-        {
-            throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} predates the transparency log and is not supported by this build.");
-        }
-
+        var (manifest, version, archiveId) = ArchiveManifest.Read(segments, paths);
+        ArchiveId = archiveId;
         if (options.Verifying)
         {
             OpenToVerify(manifest);
@@ -315,7 +245,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             (rebuilt, indexed) = catalogue.OpenWriter(indexPath, state, actions);
         }
 
-        if (OpenLog(readOnly, state, actions, ref rebuilt) && !readOnly)
+        (Log, var mayWrite, var logRebuilt) = Amber.Storage.Log.ArchiveLogOpener.Open(this, catalogue, state, readOnly, actions);
+        rebuilt |= logRebuilt;
+        if (mayWrite && !readOnly)
         {
             writer = new CommitPipeline(segments, catalogue, Log, WriteGate, state);
         }
@@ -349,48 +281,6 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, segments.ReadAll);
         signer?.Dispose();
         Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, null, new Amber.Transparency.Merkle.MerkleTree(), null);
-    }
-
-    /// <summary>
-    /// Loads the log from the index once <see cref="Amber.Storage.Log.LogAuthenticator"/> has checked it against the
-    /// segments. A writer whose index disagrees rebuilds the index and checks again; if the segments themselves
-    /// disagree with a signed checkpoint, nothing may be signed: the archive opens without its writer (false) and
-    /// <c>verify</c> names the damage.
-    /// </summary>
-    private bool OpenLog(bool readOnly, SegmentState state, List<string> actions, ref bool indexRebuilt)
-    {
-        if (!fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)))
-        {
-            if (readOnly)
-            {
-                throw new CorruptArchiveException($"{options.Directory}: log/vkey is missing.");
-            }
-
-            // An archive made before the log existed gets its key pair now.
-            Amber.Storage.Log.LogKeys.Create(fs, options.Directory, options.LogOrigin ?? DefaultLogOrigin(ArchiveId), options.Random);
-            actions.Add("created the transparency log's signing key (log/signing.key, log/vkey)");
-        }
-
-        var (signer, vkey) = Amber.Storage.Log.LogKeys.Load(fs, options.Directory, segments.ReadAll);
-        var verifier = new Amber.Transparency.Notes.NoteVerifier(vkey);
-        var (checkedLog, rebuilt) = Amber.Storage.Log.WriterLogCheck.Run(this, catalogue, state, verifier, vkey.Name, readOnly, actions);
-        indexRebuilt |= rebuilt;
-        var mayWrite = checkedLog.IsAuthentic;
-        if (!mayWrite && !readOnly)
-        {
-            actions.Add($"the segments disagree with the signed log ({checkedLog.Problem}): nothing can be signed, so the archive is open read-only; run `amber verify`");
-        }
-
-        Log = new Amber.Storage.Log.ArchiveLog(vkey.Name, vkey, readOnly || !mayWrite ? null : signer, checkedLog.Tree, checkedLog.Latest)
-        {
-            Problem = checkedLog.Problem,
-        };
-        if (readOnly || !mayWrite)
-        {
-            signer?.Dispose();
-        }
-
-        return mayWrite;
     }
 
     /// <summary>In a read-only process, takes in the log entries and checkpoint another process's writer has added since.</summary>
