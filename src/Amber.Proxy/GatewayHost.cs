@@ -21,7 +21,7 @@ public static class GatewayHost
         ArgumentNullException.ThrowIfNull(archive);
         var endpoint = ParseListen(listen);
         var hosts = new HostPolicy(endpoint, hostNames);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = Amber.Core.Hosting.AspNet.AmberWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.AddAmberTelemetry(telemetry);

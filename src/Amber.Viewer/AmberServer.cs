@@ -26,7 +26,7 @@ public static class AmberServer
     {
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = ParseListen(options.Listen);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = Amber.Core.Hosting.AspNet.AmberWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         options.Logging?.Invoke(builder.Logging);
         builder.AddAmberTelemetry(options.Telemetry);

@@ -26,13 +26,13 @@ internal sealed class GatewayCliOptions
         Ack = cluster
             ? new Option<string>("--ack")
             {
-                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced to the spool; "
+                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced in the archive, or in the spool when the archive cannot take it now (another process holds it, a commit failed); "
                     + "with --node, local: fsynced on the node, shipped within --ship-seconds; replicated: once it is in the object store and the catalogue",
                 DefaultValueFactory = _ => "durable",
             }.AcceptOnlyFromAmong("durable", "async", "local", "replicated")
             : new Option<string>("--ack")
             {
-                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced to the spool",
+                Description = "durable: release the end of a response only once its capture is fsynced in the archive (default); async: once it is fsynced in the archive, or in the spool when the archive cannot take it now (another process holds it, a commit failed)",
                 DefaultValueFactory = _ => "durable",
             }.AcceptOnlyFromAmong("durable", "async");
     }

@@ -60,7 +60,7 @@ internal static class SettingsCatalogue
         new(ProxyHostNames, "--host-name", ["proxy"], null, "Host names besides loopback that amber proxy answers", IsList: true),
         new(OpenAiUpstream, "--openai-upstream", Gateway, GatewayOptions.DefaultOpenAiUpstream, "Where the gateway forwards OpenAI calls"),
         new(AnthropicUpstream, "--anthropic-upstream", Gateway, GatewayOptions.DefaultAnthropicUpstream, "Where the gateway forwards Anthropic calls"),
-        new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced to the spool); with amber serve --node, local (shipped within Cluster:ShipSeconds) or replicated (in the object store and catalogue)"),
+        new(Ack, "--ack", Gateway, "durable", "When the gateway releases a response's end: durable (fsynced in the archive) or async (fsynced in the archive, or in the spool when the archive cannot take it now); with amber serve --node, local (shipped within Cluster:ShipSeconds) or replicated (in the object store and catalogue)"),
         new(Notice, "--notice", Gateway, null, "Preservation notice added to captured calls: \"on\" for the default text, or the text"),
         new(OtlpEndpoint, "--otlp-endpoint", Gateway, null, "OTLP/HTTP endpoint traces, metrics and logs are exported to (/v1/traces etc. appended); unset exports nothing"),
         new(LogFormat, "--log-format", Gateway, "off", "Console logs: off (only Amber's warnings and errors, on stderr), text or json (one JSON object a line)"),
