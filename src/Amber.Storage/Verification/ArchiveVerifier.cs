@@ -78,7 +78,8 @@ public static class ArchiveVerifier
 
         byte[]? IndexDigest(string path) => fixity.TryGetValue(path, out var f) ? f.Sha256 : null;
         var (indexDb, indexWal) = (IndexDigest(indexPath), IndexDigest(indexPath + "-wal") ?? new byte[32]);
-        var indexMemo = archive.IndexProblem is null ? memo.SkipIndex(indexDb, indexWal, chain) : null;
+        // An index the memo holds is one this check audited: the open's checks of it (IndexProblem) are needed only otherwise.
+        var indexMemo = memo.SkipIndex(indexDb, indexWal, chain);
         var auditIndex = indexMemo is null && archive.IndexProblem is null;
         IndexAudit.Phase(report, time, "fixity: SHA-256 of every file", started);
         if (numbers.Count == 0)
@@ -99,7 +100,7 @@ public static class ArchiveVerifier
         {
             scanned.Abandon();
             indexReport.Notes.AddRange(indexMemo?.Notes ?? []);
-            if (archive.IndexProblem is { } problem)
+            if (indexMemo is null && archive.IndexProblem is { } problem)
             {
                 // Opened to verify, nothing is rebuilt: an index a writer's open would rebuild or finish is named, not audited.
                 (problem.Damaged ? indexReport.Faults : indexReport.Notes).Add($"index: not audited: {problem.Message}.");
