@@ -92,7 +92,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     public RecoveryReport Recovery { get; private set; } = new();
 
     /// <summary>Opened to verify: why its index cannot be audited (and whether that is damage), or null.</summary>
-    internal (string Message, bool Damaged)? IndexProblem { get; private set; }
+    internal (string Message, bool Damaged)? IndexProblem => indexProblem?.Value;
+
+    private Lazy<(string Message, bool Damaged)?>? indexProblem;
 
     /// <summary>Opened to verify: whether index.db-wal was there already (verify then leaves it as it is at close).</summary>
     private bool indexWalBeforeVerify;
@@ -271,8 +273,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         catalogue = new ArchiveCatalogue(segments, ArchiveId);
         var indexPath = options.IndexPath ?? paths.DefaultIndex;
         indexWalBeforeVerify = File.Exists(indexPath + "-wal");
-        var problem = catalogue.OpenForVerify(indexPath, out var damaged);
-        IndexProblem = problem is null ? null : (problem, damaged);
+        catalogue.OpenForVerify(indexPath);
+        // Read only if verify audits the index: a steady-state verify (index memoised) opens no SQLite connection at all.
+        indexProblem = new(() => catalogue.CheckForVerify(out var damaged) is { } problem ? (problem, damaged) : null);
         if (!fs.FileExists(Amber.Storage.Log.LogKeys.VerifierKeyPath(options.Directory)))
         {
             throw new CorruptArchiveException($"{options.Directory}: log/vkey is missing.");

@@ -126,15 +126,18 @@ internal sealed class ArchiveCatalogue : IDisposable
         LoadDictionaries();
     }
 
+    /// <summary>Opens the index for <c>verify</c>: read-only, nothing read yet (<see cref="CheckForVerify"/> reads it).</summary>
+    public void OpenForVerify(string indexPath) => index = ArchiveIndex.OpenReader(indexPath);
+
     /// <summary>
-    /// Opens the index for <c>verify</c>: read-only, nothing done to it. Where a reader's open would refuse it (missing,
-    /// another schema, left unsynced by another boot, a compaction not in place, damaged), says why instead (and verify
-    /// does not audit it); <paramref name="damaged"/> tells damage from a state a writer's open rebuilds or finishes.
+    /// For <c>verify</c>, before it audits the index: where a reader's open would refuse it (missing, another schema, left
+    /// unsynced by another boot, a compaction not in place, damaged), says why instead (and verify does not audit it);
+    /// <paramref name="damaged"/> tells damage from a state a writer's open rebuilds or finishes.
     /// </summary>
-    public string? OpenForVerify(string indexPath, out bool damaged)
+    public string? CheckForVerify(out bool damaged)
     {
         damaged = false;
-        index = ArchiveIndex.OpenReader(indexPath);
+        var indexPath = index.Path;
         if (!File.Exists(indexPath))
         {
             return $"{indexPath} does not exist; the next open for writing (or `amber index rebuild`) builds it from the segments";

@@ -77,8 +77,11 @@ public static class ArchiveVerifier
         }
 
         byte[]? IndexDigest(string path) => fixity.TryGetValue(path, out var f) ? f.Sha256 : null;
-        var (indexDb, indexWal) = (IndexDigest(indexPath), IndexDigest(indexPath + "-wal") ?? new byte[32]);
-        var indexMemo = archive.IndexProblem is null ? memo.SkipIndex(indexDb, indexWal, chain) : null;
+        // An empty WAL holds no rows, as a missing one: both are zeros (verify's own read-only connection may make one).
+        var walFixity = fixity.TryGetValue(indexPath + "-wal", out var w) && w.Length > 0 ? w.Sha256 : null;
+        var (indexDb, indexWal) = (IndexDigest(indexPath), walFixity ?? new byte[32]);
+        // An index the memo holds is one this check audited: the open's checks of it (IndexProblem) are needed only otherwise.
+        var indexMemo = memo.SkipIndex(indexDb, indexWal, chain);
         var auditIndex = indexMemo is null && archive.IndexProblem is null;
         IndexAudit.Phase(report, time, "fixity: SHA-256 of every file", started);
         if (numbers.Count == 0)
@@ -99,7 +102,7 @@ public static class ArchiveVerifier
         {
             scanned.Abandon();
             indexReport.Notes.AddRange(indexMemo?.Notes ?? []);
-            if (archive.IndexProblem is { } problem)
+            if (indexMemo is null && archive.IndexProblem is { } problem)
             {
                 // Opened to verify, nothing is rebuilt: an index a writer's open would rebuild or finish is named, not audited.
                 (problem.Damaged ? indexReport.Faults : indexReport.Notes).Add($"index: not audited: {problem.Message}.");
@@ -312,7 +315,7 @@ public static class ArchiveVerifier
         // The index is memoised only if its bytes did not change while it was audited (a writer in another process).
         if (auditIndex && indexDb is not null && indexReport.Faults.Count == 0 && seen.Locked.Count == 0
             && Fixity.Hash(fs, indexPath, sqlite: true).Sha256.AsSpan().SequenceEqual(indexDb)
-            && (fs.FileExists(indexPath + "-wal") ? Fixity.Hash(fs, indexPath + "-wal").Sha256 : new byte[32]).AsSpan().SequenceEqual(indexWal))
+            && (fs.FileExists(indexPath + "-wal") && Fixity.Hash(fs, indexPath + "-wal") is { Length: > 0 } after ? after.Sha256 : new byte[32]).AsSpan().SequenceEqual(indexWal))
         {
             memo.IndexChecked(indexDb, indexWal, chain, indexReport.Notes);
         }
