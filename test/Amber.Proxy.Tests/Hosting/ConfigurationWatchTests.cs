@@ -5,7 +5,7 @@ namespace Amber.Proxy.Tests.Hosting;
 
 /// <summary>
 /// The gateway's host does not watch its content root for configuration changes: the watch is recursive over the
-/// working directory, which holds the archive, so every capture's writes woke it (BENCHMARKS §39-G).
+/// working directory, which holds the archive, so every capture's writes woke it (BENCHMARKS §41).
 /// </summary>
 public sealed class ConfigurationWatchTests : GatewayTestBase
 {
