@@ -27,6 +27,7 @@ public static class AmberChild
         }
 
         psi.Environment["DOTNET_TieredCompilation"] = "1";
+        psi.Environment["AMBER_KEYS_DIR"] = CampaignKeys.Folder;
         var output = new StringBuilder();
         var error = new StringBuilder();
         using var child = new Process { StartInfo = psi };

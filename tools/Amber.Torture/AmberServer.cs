@@ -46,6 +46,7 @@ public sealed class AmberServer : IDisposable
             psi.ArgumentList.Add(a);
         }
 
+        psi.Environment["AMBER_KEYS_DIR"] = CampaignKeys.Folder;
         var process = new Process { StartInfo = psi };
         var server = new AmberServer(process, new Uri($"http://127.0.0.1:{port}"));
         process.ErrorDataReceived += (_, e) =>

@@ -11,7 +11,7 @@ public static class ArchiveAudit
     {
         try
         {
-            using var archive = Archive.Open(new ArchiveOptions { Directory = directory });
+            using var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = directory });
             var report = ArchiveVerifier.Verify(archive);
             if (!report.Ok)
             {

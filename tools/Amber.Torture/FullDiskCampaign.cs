@@ -136,7 +136,7 @@ public static class FullDiskCampaign
         var dir = Path.Combine(s.Work, "ref-full-disk");
         ArchiveAudit.Delete(dir);
         AmberChild.Must(dir, ["import", .. input]);
-        using var archive = Amber.Storage.Archive.Open(new Amber.Storage.ArchiveOptions { Directory = dir, ReadOnly = true });
+        using var archive = Amber.Storage.Archive.Open(new Amber.Storage.ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir, ReadOnly = true });
         return ArchiveAudit.Snapshot(archive);
     }
 

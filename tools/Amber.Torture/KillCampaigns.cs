@@ -56,7 +56,7 @@ public static class KillCampaigns
         ArchiveAudit.Delete(dir);
         AmberChild.Must(dir, ["import", .. Inputs.Small]);
         List<string> leaves;
-        using (var archive = Archive.Open(new ArchiveOptions { Directory = dir, ReadOnly = true }))
+        using (var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir, ReadOnly = true }))
         {
             leaves = archive.ListInstances(1_000).Select(i => i.Id).ToList();
         }
@@ -101,7 +101,7 @@ public static class KillCampaigns
         ArchiveAudit.Delete(dir);
         AmberChild.Must(dir, ["import", .. Inputs.Small]);
         Dictionary<string, int> reference;
-        using (var archive = Archive.Open(new ArchiveOptions { Directory = dir, ReadOnly = true }))
+        using (var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir, ReadOnly = true }))
         {
             reference = ArchiveAudit.Snapshot(archive);
         }
@@ -171,7 +171,7 @@ public static class KillCampaigns
         var dir = Path.Combine(s.Work, name);
         ArchiveAudit.Delete(dir);
         var duration = Timed(() => AmberChild.Must(dir, ["import", .. input]));
-        using var archive = Archive.Open(new ArchiveOptions { Directory = dir, ReadOnly = true });
+        using var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir, ReadOnly = true });
         return (ArchiveAudit.Snapshot(archive), duration);
     }
 

@@ -23,7 +23,7 @@ public static class ReviveKillCampaign
         ArchiveAudit.Delete(dir);
         AmberChild.Must(dir, ["import", .. Inputs.Small]);
         string leaf, conversation;
-        using (var archive = Archive.Open(new ArchiveOptions { Directory = dir, ReadOnly = true }))
+        using (var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir, ReadOnly = true }))
         {
             var instance = archive.ListInstances(1).Single();
             (leaf, conversation) = (instance.Id, instance.Conversation);

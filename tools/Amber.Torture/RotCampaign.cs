@@ -152,7 +152,7 @@ public static class RotCampaign
     {
         try
         {
-            using var archive = Archive.Open(new ArchiveOptions { Directory = dir });
+            using var archive = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir });
             var report = ArchiveVerifier.Verify(archive);
 
             // What recovery mended on the way in (a damaged writer.chk or index) is reported by verify as "recovered: …".
@@ -262,7 +262,7 @@ public static class RotCampaign
         SqliteConnection.ClearAllPools(); // the pristine copy is final only once SQLite has closed the index
 
         // A verify writes verify.memo: every trial then verifies with a memo present, so damage must be found through it.
-        using (var verified = Archive.Open(new ArchiveOptions { Directory = dir }))
+        using (var verified = Archive.Open(new ArchiveOptions { KeyProvider = CampaignKeys.Provider, Directory = dir }))
         {
             ArchiveVerifier.Verify(verified);
         }

@@ -42,15 +42,15 @@ internal sealed partial class ArchiveIndex
     /// Runs a write statement. Each distinct statement is prepared once with its parameters and reused (the writer
     /// is single-threaded); later calls only set the values.
     /// </summary>
-    private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteNonQuery();
+    internal int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteNonQuery();
 
-    private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteScalar();
+    internal object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] args) => Prepared(tx, sql, args).ExecuteScalar();
 
     /// <summary>
     /// As <see cref="Prepared(SqliteTransaction, string, ValueTuple{string, object}[])"/> for a statement whose parameters are
     /// <c>$v0</c>, <c>$v1</c>, … in order: the values are set by position, with no name to look up or tuple to build per row.
     /// </summary>
-    private SqliteCommand Prepared(SqliteTransaction tx, string sql, object?[] values)
+    internal SqliteCommand Prepared(SqliteTransaction tx, string sql, object?[] values)
     {
         if (!statements.TryGetValue(sql, out var cmd))
         {
@@ -79,7 +79,7 @@ internal sealed partial class ArchiveIndex
     /// <summary>Rows the writer's last statement inserted, changed or deleted.</summary>
     private int LastChanges() => SQLitePCL.raw.sqlite3_changes(Writer.Handle);
 
-    private SqliteCommand Prepared(SqliteTransaction tx, string sql, (string Name, object? Value)[] args)
+    internal SqliteCommand Prepared(SqliteTransaction tx, string sql, (string Name, object? Value)[] args)
     {
         if (!statements.TryGetValue(sql, out var cmd))
         {
