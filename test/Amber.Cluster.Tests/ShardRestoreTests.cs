@@ -34,7 +34,7 @@ public sealed class ShardRestoreTests : IDisposable
             archive.Commit(SampleConversations.Create(seed).Batch);
         }
 
-        using var store = await OpenStoreAsync();
+        using var store = await TestStores.OpenAsync();
         await new ShardShipper(store, "node-a").ShipAsync(archive, Ct);
         Assert.Equal(["node-a"], await ShardRestorer.ListShardsAsync(store, Ct));
 
@@ -67,7 +67,7 @@ public sealed class ShardRestoreTests : IDisposable
             b.Commit(SampleConversations.Create(100 + s).Batch);
         }
 
-        using var store = await OpenStoreAsync();
+        using var store = await TestStores.OpenAsync();
         var catalog = ClusterServices.Require().Catalog;
         await using var catalogue = PostgresCatalogue.Open(catalog, "t" + Guid.NewGuid().ToString("N")[..12]);
         await new ShardShipper(store, "node-a").ShipAsync(a, Ct);
@@ -106,8 +106,8 @@ public sealed class ShardRestoreTests : IDisposable
     public async Task ARestore_WithATailPieceMissing_NamesIt_AndLeavesNoArchive()
     {
         using var archive = first.Init(Small);
-        var bucket = NewBucket();
-        using var store = await OpenStoreAsync(bucket, locked: false);
+        var bucket = TestStores.NewBucket();
+        using var store = await TestStores.OpenAsync(bucket, locked: false);
         var shipper = new ShardShipper(store, "node-a");
         archive.Commit(SampleConversations.Create(1).Batch);
         await shipper.ShipAsync(archive, Ct);
@@ -133,22 +133,6 @@ public sealed class ShardRestoreTests : IDisposable
     }
 
     private static ArchiveOptions Small(ArchiveOptions o) => o with { SegmentSize = 16 << 10, ExternalBlobThreshold = 64 };
-
-    private static Task<S3ObjectStore> OpenStoreAsync(string? bucket = null, bool locked = true)
-    {
-        var services = ClusterServices.Require();
-        var options = new ObjectStoreOptions(ObjectStoreLocation.Parse("s3://" + (bucket ?? NewBucket())))
-        {
-            Endpoint = services.S3,
-            Region = services.Region,
-            LockMode = locked ? RetentionMode.Governance : RetentionMode.None,
-            AllowUnlocked = !locked,
-            Retention = TimeSpan.FromDays(1),
-        };
-        return S3ObjectStore.OpenAsync(options, TimeProvider.System, create: true, Ct);
-    }
-
-    private static string NewBucket() => "t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 }

@@ -25,7 +25,7 @@ public sealed class ShardShipperTests : IDisposable
             archive.Commit(SampleConversations.Create(seed).Batch);
         }
 
-        using var store = await OpenStoreAsync();
+        using var store = await TestStores.OpenAsync();
         var report = await new ShardShipper(store, "node-a").ShipAsync(archive, Ct);
         Assert.True(report.Objects > 0);
 
@@ -49,8 +49,8 @@ public sealed class ShardShipperTests : IDisposable
     {
         using var archive = archives.Init(Small);
         archive.Commit(SampleConversations.Create(1).Batch);
-        var bucket = NewBucket();
-        using (var first = await OpenStoreAsync(bucket))
+        var bucket = TestStores.NewBucket();
+        using (var first = await TestStores.OpenAsync(bucket))
         {
             await new ShardShipper(first, "node-a").ShipAsync(archive, Ct);
             Assert.Equal(0, (await new ShardShipper(first, "node-a").ShipAsync(archive, Ct)).Objects);
@@ -61,7 +61,7 @@ public sealed class ShardShipperTests : IDisposable
             archive.Commit(SampleConversations.Create(seed).Batch);
         }
 
-        using var again = await OpenStoreAsync(bucket);
+        using var again = await TestStores.OpenAsync(bucket);
         var before = (await ListAsync(again, "shards/node-a/")).Count;
         var report = await new ShardShipper(again, "node-a").ShipAsync(archive, Ct);
         Assert.Equal(before + report.Objects, (await ListAsync(again, "shards/node-a/")).Count);
@@ -73,7 +73,7 @@ public sealed class ShardShipperTests : IDisposable
     public async Task Replicate_ReturnsOnceTheCommitIsInTheStoreAndTheCatalogue()
     {
         using var archive = archives.Init(Small);
-        using var store = await OpenStoreAsync();
+        using var store = await TestStores.OpenAsync();
         await using var catalogue = PostgresCatalogue.Open(ClusterServices.Require().Catalog, "t" + Guid.NewGuid().ToString("N")[..12]);
         using var node = new ClusterNode(archive, new ShardShipper(store, "node-b"), catalogue, TimeSpan.FromSeconds(2), TimeProvider.System);
 
@@ -96,8 +96,8 @@ public sealed class ShardShipperTests : IDisposable
         }
 
         // Unlocked (allowed), so that the S3 API can delete an object at all; a locked one refuses (S3ObjectStoreTests).
-        var bucket = NewBucket();
-        using var store = await OpenStoreAsync(bucket, locked: false);
+        var bucket = TestStores.NewBucket();
+        using var store = await TestStores.OpenAsync(bucket, locked: false);
         var shipper = new ShardShipper(store, "node-a");
         await shipper.ShipAsync(archive, Ct);
         Assert.Empty(await shipper.AuditAsync(archive, Ct));
@@ -123,8 +123,8 @@ public sealed class ShardShipperTests : IDisposable
     [Fact]
     public async Task ANodeName_ShippedByAnotherArchive_IsRefused_BeforeAnythingIsPut()
     {
-        var bucket = NewBucket();
-        using var store = await OpenStoreAsync(bucket);
+        var bucket = TestStores.NewBucket();
+        using var store = await TestStores.OpenAsync(bucket);
         using (var first = archives.Init(Small))
         {
             first.Commit(SampleConversations.Create(1).Batch);
@@ -196,22 +196,6 @@ public sealed class ShardShipperTests : IDisposable
 
         return names;
     }
-
-    private static Task<S3ObjectStore> OpenStoreAsync(string? bucket = null, bool locked = true)
-    {
-        var services = ClusterServices.Require();
-        var options = new ObjectStoreOptions(ObjectStoreLocation.Parse("s3://" + (bucket ?? NewBucket())))
-        {
-            Endpoint = services.S3,
-            Region = services.Region,
-            LockMode = locked ? RetentionMode.Governance : RetentionMode.None,
-            AllowUnlocked = !locked,
-            Retention = TimeSpan.FromDays(1),
-        };
-        return S3ObjectStore.OpenAsync(options, TimeProvider.System, create: true, Ct);
-    }
-
-    private static string NewBucket() => "t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 }

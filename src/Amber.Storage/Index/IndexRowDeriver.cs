@@ -337,23 +337,13 @@ internal static class IndexRowDeriver
             var leafTier = rows[id].Generated ? rows[id].Tier : 0;
             while (cur is { } at && rows.TryGetValue(at, out var v) && seen.Add(at))
             {
-                if (v.Generated)
-                {
-                    worst = Math.Max(worst, at != id && v.Tier <= 2 ? 1 : v.Tier);
-                }
+                worst = InstanceTier.Step(worst, v, atLeaf: at == id);
 
                 depth++;
                 cur = v.Parent;
             }
 
-            if (worst == 0)
-            {
-                worst = 4;
-            }
-            else if (worst == 1 && leafTier != 1)
-            {
-                worst = 2;
-            }
+            worst = InstanceTier.Finish(worst, leafTier);
 
             worstOverall = Math.Max(worstOverall, worst);
             instances.Add([conversation, id, (long)depth, (long)worst]);

@@ -140,23 +140,13 @@ internal sealed class SummaryRefresh(ArchiveIndex index)
                 members[at] = v;
             }
 
-            if (v.Generated)
-            {
-                worst = Math.Max(worst, at != leaf && v.Tier <= 2 ? 1 : v.Tier);
-            }
+            worst = InstanceTier.Step(worst, v, atLeaf: at == leaf);
 
             depth++;
             cur = v.Parent;
         }
 
-        if (worst == 0)
-        {
-            worst = 4;
-        }
-        else if (worst == 1 && leafTier != 1)
-        {
-            worst = 2;
-        }
+        worst = InstanceTier.Finish(worst, leafTier);
 
         return (depth, worst);
     }
