@@ -61,7 +61,18 @@ public sealed class ProcessKillTests
             child.Start();
             child.BeginOutputReadLine();
             child.BeginErrorReadLine();
-            Assert.True(ready.Wait(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken), $"round {round}: the worker did not start: {stderr}");
+            if (!ready.Wait(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken))
+            {
+                // Read under the lock the reader thread appends under: a message built from the builder while the child
+                // still writes to stderr raced it (ArgumentOutOfRangeException in StringBuilder.ToString, one CI run).
+                string error;
+                lock (stderr)
+                {
+                    error = stderr.ToString();
+                }
+
+                Assert.Fail($"round {round}: the worker did not start: {error}");
+            }
 
             // Let it acknowledge a random number of commits (none, sometimes), then pull the plug mid-flight.
             var wanted = rng.Next(0, 6);
