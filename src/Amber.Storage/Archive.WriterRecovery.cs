@@ -50,7 +50,7 @@ public sealed partial class Archive
         }
     }
 
-    private bool Reopen(Exception? cause)
+    private bool Reopen(Exception cause)
     {
         WriteGate.Wait();
         swapLock.EnterWriteLock();
@@ -59,6 +59,8 @@ public sealed partial class Archive
             // The old components close first, as at a process exit: the index's writer-side close (its sync, its WAL)
             // must not run beside the new writer's. Reads in this process wait on the swap lock meanwhile.
             CloseComponentsQuietly(this);
+            readerLock?.Dispose(); // the read-only fallback of an earlier try: one lock handle per try would pile up
+            readerLock = null;
             var fresh = new Archive(options, WriteGate, swapLock, lockStream);
             string? still = null;
             try
@@ -98,10 +100,8 @@ public sealed partial class Archive
             }
 
             TakeComponents(fresh);
-            readerLock?.Dispose(); // a read-only fallback of an earlier attempt
-            readerLock = null;
             writer = fresh.writer;
-            options.Log?.Invoke($"the archive writer was reopened after it failed ({cause?.Message}); commits are taken again");
+            options.Log?.Invoke($"the archive writer was reopened after it failed ({cause.Message}); commits are taken again");
             return true;
         }
         finally
