@@ -1,3 +1,4 @@
+using Amber.Core.Json;
 using Amber.Core.Model;
 using Amber.Storage;
 
@@ -324,6 +325,17 @@ public sealed class Importer(Archive archive, IReadOnlyList<IConversationFormat>
         var nodes = new HashSet<string>(StringComparer.Ordinal);
         var blobs = c.Blobs.Select(b => Amber.Core.Hashing.ContentId.Of(b.Span)).ToHashSet(StringComparer.Ordinal);
         var models = c.Models.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            // The commit stores the record in canonical form: a record without one (a number past the double range in its
+            // meta) must be refused here, before any conversation of the file is committed.
+            _ = CanonicalJson.Canonicalize(c.Record.ToJson());
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw ImportException.At(input, $"conversation {c.Record.SourceId}", "its record has no canonical JSON form: " + e.Message, e);
+        }
+
         foreach (var (n, bytes, id) in canonical.Select(p => (p.Node, p.Bytes, p.Id)))
         {
             var where = $"conversation {c.Record.SourceId}";

@@ -16,10 +16,28 @@ public static class OrderedParallel
         ArgumentNullException.ThrowIfNull(map);
         ArgumentOutOfRangeException.ThrowIfLessThan(ahead, 1);
         var pending = new Queue<Task<TOut>>();
+        var held = default(TIn);
+        var holding = false;
+        var parallel = false;
         try
         {
             foreach (var item in source)
             {
+                if (!parallel)
+                {
+                    // The first item waits for a second: a source of one item (a small file) is mapped inline, with
+                    // no hop to the pool and back.
+                    if (!holding)
+                    {
+                        (held, holding) = (item, true);
+                        continue;
+                    }
+
+                    var first = held;
+                    pending.Enqueue(Task.Run(() => map(first!)));
+                    (held, holding, parallel) = (default, false, true);
+                }
+
                 pending.Enqueue(Task.Run(() => map(item)));
                 if (pending.Count > ahead)
                 {
@@ -30,6 +48,11 @@ public static class OrderedParallel
             while (pending.Count > 0)
             {
                 yield return pending.Dequeue().GetAwaiter().GetResult();
+            }
+
+            if (holding)
+            {
+                yield return map(held!);
             }
         }
         finally

@@ -108,6 +108,7 @@ public static class Program
             {
                 failed++;
                 Console.WriteLine($"{file}: CRASH {e.GetType().FullName}: {e.Message}");
+                Console.Error.WriteLine(e.StackTrace); // where it escaped from: stdout keeps one line per input
             }
         }
 

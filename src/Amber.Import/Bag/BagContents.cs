@@ -161,8 +161,20 @@ internal sealed class BagContents
             throw new BagRefusedException(file, $"line 1 is not the conversation header: {e.Message}");
         }
 
-        var id = header["id"]?.GetValue<string>();
-        if (file != $"data/conversations/{id?[ContentId.Prefix.Length..]}.jsonl" || header["record"] is not JsonObject record || ConversationRecord.FromJson(record).Id != id)
+        string? id;
+        ConversationRecord? record;
+        try
+        {
+            id = header["id"]?.GetValue<string>();
+            record = header["record"] is JsonObject o ? ConversationRecord.FromJson(o) : null;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            // Found by fuzzing: a record without "format" or "source_id" escaped as a FormatException, naming no file.
+            throw new BagRefusedException(file, $"line 1 is not the conversation header: {e.Message}");
+        }
+
+        if (id is null || !id.StartsWith(ContentId.Prefix, StringComparison.Ordinal) || file != $"data/conversations/{id[ContentId.Prefix.Length..]}.jsonl" || record is null || record.Id != id)
         {
             throw new BagRefusedException(file, "the header's id is not the file's name or not its record's identity hash.");
         }

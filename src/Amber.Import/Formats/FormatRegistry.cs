@@ -25,6 +25,23 @@ public static class FormatRegistry
             n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
 
-        return formats.FirstOrDefault(f => f.Detect(input, head.AsSpan(0, n)));
+        return formats.FirstOrDefault(f => Recognizes(f, input, head.AsSpan(0, n)));
+    }
+
+    /// <summary>
+    /// One format's detector; a head whose member names are not text (invalid UTF-8, an escaped lone surrogate) makes
+    /// the reader's name comparisons throw <see cref="InvalidOperationException"/>: that head is not the format's.
+    /// Found by fuzzing (Claude's and Claude Code's detectors); the rule is here once rather than in every detector.
+    /// </summary>
+    private static bool Recognizes(IConversationFormat format, ImportInput input, ReadOnlySpan<byte> head)
+    {
+        try
+        {
+            return format.Detect(input, head);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -13,11 +13,17 @@ public static class JsonRecordReader
     /// <summary>The largest single record accepted (a whole conversation object).</summary>
     public const int MaxRecordBytes = 512 << 20;
 
+    /// <summary>
+    /// A read buffer as large as the file (plus one byte, so its end is seen without growing), at most 1 MiB: small
+    /// files — a session log, a zip entry — need not touch a fresh megabyte each. It doubles when a record is larger.
+    /// </summary>
+    private static byte[] InitialBuffer(ImportInput input) => new byte[(int)Math.Clamp(input.Length + 1, 4096, 1 << 20)];
+
     /// <summary>Elements of a top-level array, or the single top-level object.</summary>
     public static IEnumerable<JsonRecord> ReadJson(ImportInput input, CancellationToken ct = default)
     {
         using var stream = input.Open();
-        var buffer = new byte[1 << 20];
+        var buffer = InitialBuffer(input);
         var len = 0;
         var pos = 0;
         long baseOffset = 0;
@@ -285,7 +291,7 @@ public static class JsonRecordReader
     public static IEnumerable<JsonRecord> ReadJsonLines(ImportInput input, CancellationToken ct = default)
     {
         using var stream = input.Open();
-        var buffer = new byte[1 << 20];
+        var buffer = InitialBuffer(input);
         var len = 0;
         var lineNo = 0;
         long offset = 0;
@@ -365,6 +371,19 @@ public static class JsonRecordReader
         }
     }
 
+    /// <summary>The member name the reader is on; one that is not text (an escaped lone surrogate such as "\ude00") is refused by name.</summary>
+    private static string MemberName(ImportInput input, JsonRecord record, ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ImportException.At(input, record.Where, $"a member name at byte {record.Offset + reader.TokenStartIndex} is not text (it escapes a lone surrogate); the record is not imported.");
+        }
+    }
+
     /// <summary>
     /// Well-formed, at most <see cref="JsonLimits.MaxDepth"/> deep, and no object naming a member twice: which
     /// of two duplicates counts differs between parsers, and canonical JSON cannot hold both.
@@ -399,7 +418,7 @@ public static class JsonRecordReader
                     depth--;
                     break;
                 case JsonTokenType.PropertyName:
-                    var name = reader.GetString()!;
+                    var name = MemberName(input, record, ref reader);
                     if (!members[depth - 1].Add(name))
                     {
                         throw ImportException.At(input, record.Where, $"member \"{name}\" appears twice in one object (at byte {record.Offset + reader.TokenStartIndex}); a record with duplicate members is ambiguous and is not imported.");

@@ -133,6 +133,33 @@ public sealed class BagExportImportTests
         Assert.Equal("", target.Run("ls", "--json").Out);
     }
 
+    /// <summary>
+    /// Found by fuzzing (the bag target): a conversation header whose record lacks "format" escaped the reader as a
+    /// FormatException naming no file, and `amber import` crashed with a stack trace.
+    /// </summary>
+    [Fact]
+    public void ConversationHeaderWithoutItsFormat_WithManifestsWrittenAgain_IsRefusedNamingTheFile()
+    {
+        using var source = new CliRunner();
+        var seeded = source.Seed(2);
+        var bag = source.Combine("bag");
+        Assert.Equal(0, source.Run("export", "--bagit", bag).Exit);
+        var file = Path.Combine(bag, "data", "conversations", seeded[0].Conversation["sha256:".Length..] + ".jsonl");
+        var text = File.ReadAllText(file);
+        Assert.Contains("\"format\":", text, StringComparison.Ordinal);
+        File.WriteAllText(file, text.Replace("\"format\":", "\"formats\":", StringComparison.Ordinal));
+        Rehash(bag, "manifest-sha256.txt");
+        Rehash(bag, "tagmanifest-sha256.txt");
+
+        using var target = new CliRunner();
+        var (exit, _, err) = target.Run("import", bag);
+        Assert.Equal(1, exit);
+        Assert.Contains(Name(file), err, StringComparison.Ordinal);
+        Assert.Contains("line 1 is not the conversation header", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.Equal("", target.Run("ls", "--json").Out);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

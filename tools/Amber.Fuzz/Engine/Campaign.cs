@@ -84,6 +84,7 @@ public static class Campaign
                 }
 
                 tally.Inputs++;
+                tally.InputBytes += input.Length;
                 if ((i & 1023) == 0)
                 {
                     SampleMemory(options, tally);

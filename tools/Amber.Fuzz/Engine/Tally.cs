@@ -25,6 +25,9 @@ public sealed class Tally(string target)
     /// <summary>Distinct crash signatures (exception type and the frame that threw), with one message each.</summary>
     public SortedDictionary<string, string> CrashKinds { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Bytes of all inputs run, for the mean input size.</summary>
+    public long InputBytes { get; set; }
+
     public long PeakRssBytes { get; set; }
 
     public TimeSpan Elapsed { get; set; }
@@ -37,8 +40,9 @@ public sealed class Tally(string target)
     public override string ToString()
     {
         var rate = Elapsed.TotalSeconds > 0 ? Inputs / Elapsed.TotalSeconds : 0;
+        var mean = Inputs > 0 ? InputBytes / (double)Inputs : 0;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Target}: {Inputs:N0} inputs ({Accepted:N0} accepted, {Rejected:N0} rejected), {Crashes:N0} crashes, {Hangs:N0} hangs, {MemoryOverruns:N0} memory overruns, peak RSS {PeakRssBytes / (1024.0 * 1024):F0} MiB, slowest {Slowest.TotalMilliseconds:F0} ms, {Elapsed.TotalSeconds:F0} s ({rate:N0}/s)");
+            $"{Target}: {Inputs:N0} inputs ({Accepted:N0} accepted, {Rejected:N0} rejected), {Crashes:N0} crashes, {Hangs:N0} hangs, {MemoryOverruns:N0} memory overruns, peak RSS {PeakRssBytes / (1024.0 * 1024):F0} MiB, slowest {Slowest.TotalMilliseconds:F0} ms, mean input {mean:N0} B, {Elapsed.TotalSeconds:F0} s ({rate:N0}/s)");
     }
 }

@@ -3,7 +3,7 @@ using Amber.Import.Formats;
 
 namespace Amber.Fuzz.Targets;
 
-/// <summary>Every fuzz target by name: one per export format, zip, the gateway's readers, canonical JSON, the transparency texts, the segment reader.</summary>
+/// <summary>Every fuzz target by name: one per export format, zip, Amber's own bag, the gateway's readers, canonical JSON, the transparency texts, the segment reader.</summary>
 public static class TargetCatalog
 {
     /// <summary>By default one input in this many also goes through the real import path (the rest through the format alone, much faster).</summary>
@@ -12,7 +12,7 @@ public static class TargetCatalog
     public static IReadOnlyList<string> Names { get; } =
     [
         .. FormatRegistry.All.Select(f => "import-" + f.Name),
-        "zip", "gateway-request", "gateway-response", "gateway-sse", "canonical-json", "checkpoint", "note", "receipt", "segment",
+        "zip", "bag", "gateway-request", "gateway-response", "gateway-sse", "canonical-json", "checkpoint", "note", "receipt", "segment",
     ];
 
     public static IFuzzTarget Create(string name, int importEvery = DefaultImportEvery)
@@ -25,6 +25,7 @@ public static class TargetCatalog
         return name switch
         {
             "zip" => new ZipTarget(),
+            "bag" => new BagTarget(importEvery),
             "gateway-request" => new GatewayRequestTarget(),
             "gateway-response" => new GatewayResponseTarget(streamed: false),
             "gateway-sse" => new GatewayResponseTarget(streamed: true),

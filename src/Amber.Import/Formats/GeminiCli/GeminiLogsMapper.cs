@@ -60,7 +60,15 @@ internal static class GeminiLogsMapper
                     Meta = DatasetRecords.Rest(entry, "sessionId", "type", "message", "timestamp"),
                 };
                 nodes.Add(node);
-                parent = node.ComputeId();
+                try
+                {
+                    parent = node.ComputeId();
+                }
+                catch (Amber.Core.Json.CanonicalJsonException x)
+                {
+                    // A value with no canonical form (a number past the double range) in the entry; found by fuzzing.
+                    throw ImportException.At(input, record.Where, x.Message, x);
+                }
             }
 
             var raw = new MemoryStream();

@@ -55,21 +55,21 @@ public sealed class LlmDbFormat : IConversationFormat
 
     public IEnumerable<ImportedConversation> Read(ImportInput input, CancellationToken cancellationToken)
     {
-        string? temp = null;
+        (string Path, int Slot)? temp = null;
         var path = input.LocalPath;
         try
         {
             if (path is null)
             {
                 // SQLite needs a file: copy a zip entry out first.
-                temp = Path.Combine(Path.GetTempPath(), "amber-llm-" + Path.GetRandomFileName() + ".db");
+                temp = LlmDbScratch.Rent();
                 using (var from = input.Open())
-                using (var to = new FileStream(temp, Amber.Storage.FileSystem.OwnerOnly.Create(FileMode.CreateNew, FileAccess.Write)))
+                using (var to = new FileStream(temp.Value.Path, Amber.Storage.FileSystem.OwnerOnly.Create(FileMode.Create, FileAccess.Write)))
                 {
                     from.CopyTo(to);
                 }
 
-                path = temp;
+                path = temp.Value.Path;
             }
 
             foreach (var c in ReadDatabase(input, path, cancellationToken))
@@ -79,9 +79,9 @@ public sealed class LlmDbFormat : IConversationFormat
         }
         finally
         {
-            if (temp is not null)
+            if (temp is { } t)
             {
-                File.Delete(temp);
+                LlmDbScratch.Return(t.Path, t.Slot);
             }
         }
     }

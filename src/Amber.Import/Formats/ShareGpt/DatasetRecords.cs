@@ -24,12 +24,45 @@ internal static class DatasetRecords
     {
         try
         {
-            return JsonNode.Parse(record.Bytes.Span, documentOptions: DocumentOptions) as JsonObject
+            var o = JsonNode.Parse(record.Bytes.Span, documentOptions: DocumentOptions) as JsonObject
                 ?? throw ImportException.At(input, record.Where, "expected a JSON object");
+            CheckStringsAreText(input, record);
+            return o;
         }
         catch (JsonException e)
         {
             throw ImportException.At(input, record.Where, "invalid JSON: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// A string that escapes a lone surrogate ("\ud800") is valid JSON but not text: reading it throws wherever a mapper
+    /// first touches it, so a record holding one is refused here, naming where (found by fuzzing: OpenAssistant ids).
+    /// Only records whose bytes hold such an escape are walked. (ChatGPT exports, where real files have them, repair
+    /// them in their own reader instead.)
+    /// </summary>
+    private static void CheckStringsAreText(ImportInput input, JsonRecord record)
+    {
+        var span = record.Bytes.Span;
+        if (span.IndexOf("\\ud"u8) < 0 && span.IndexOf("\\uD"u8) < 0)
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw ImportException.At(input, record.Where, $"the string at byte {record.Offset + reader.TokenStartIndex} is not text (it escapes a lone surrogate); the record is not imported.");
+                }
+            }
         }
     }
 

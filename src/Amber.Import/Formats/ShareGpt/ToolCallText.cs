@@ -11,7 +11,9 @@ namespace Amber.Import.Formats.ShareGpt;
 /// </summary>
 internal static class ToolCallText
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1 };
+    // Duplicate members are refused at the parse (the text is then kept verbatim): a lazily built object threw
+    // ArgumentException out of the reader on first use instead (found by fuzzing, import-openai-jsonl).
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = Amber.Core.Json.JsonLimits.MaxDepth + 1, AllowDuplicateProperties = false };
 
     /// <summary>The calls in <paramref name="text"/>, or one opaque block holding the text as given.</summary>
     public static IReadOnlyList<ContentBlock> Parse(string text, string provider, string itemType)
