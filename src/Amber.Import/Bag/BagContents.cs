@@ -289,6 +289,22 @@ internal sealed class BagContents
         };
     }
 
+    /// <summary>
+    /// The identity hash of a conversation record as a commit line gives it, or null when it is not a record (found by
+    /// fuzzing: a record without "format", or with a string that is not text, escaped the reader, crashing the import).
+    /// </summary>
+    private static string? RecordId(JsonObject record)
+    {
+        try
+        {
+            return ConversationRecord.FromJson(record).Id;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Ties the bag's lists to the signed entry: each digest and count, and every id the bag must hold.</summary>
     private void CheckDigests(BagCommit commit, string where)
     {
@@ -303,7 +319,7 @@ internal sealed class BagContents
         {
             var (id, record, nodes, _) = commit.Conversations[i];
             var signed = listed[i]!;
-            if (signed["id"]!.GetValue<string>() != id || ConversationRecord.FromJson(record).Id != id
+            if (signed["id"]!.GetValue<string>() != id || RecordId(record) != id
                 || signed["nodes_sha256"]!.GetValue<string>() != Digest(nodes) || signed["node_count"]!.GetValue<int>() != nodes.Count)
             {
                 Fault($"conversation {id}: its record or nodes are not the ones the entry signs.");

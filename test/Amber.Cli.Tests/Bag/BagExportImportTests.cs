@@ -134,6 +134,33 @@ public sealed class BagExportImportTests
     }
 
     /// <summary>
+    /// Found by fuzzing (the bag target): a commit line whose conversation record lacks "format" escaped the check of
+    /// the signed digests as a FormatException, and `amber import` crashed with a stack trace.
+    /// </summary>
+    [Fact]
+    public void CommitLineRecordWithoutItsFormat_WithManifestsWrittenAgain_IsRefusedNamingTheFile()
+    {
+        using var source = new CliRunner();
+        source.Seed(2);
+        var bag = source.Combine("bag");
+        Assert.Equal(0, source.Run("export", "--bagit", bag).Exit);
+        var file = Path.Combine(bag, "data", "log", "commits.jsonl");
+        var text = File.ReadAllText(file);
+        Assert.Contains("\"format\":", text, StringComparison.Ordinal);
+        File.WriteAllText(file, text.Replace("\"format\":", "\"formats\":", StringComparison.Ordinal));
+        Rehash(bag, "manifest-sha256.txt");
+        Rehash(bag, "tagmanifest-sha256.txt");
+
+        using var target = new CliRunner();
+        var (exit, _, err) = target.Run("import", bag);
+        Assert.Equal(1, exit);
+        Assert.Contains("data/log/commits.jsonl", err, StringComparison.Ordinal);
+        Assert.Contains("its record or nodes are not the ones the entry signs", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.Equal("", target.Run("ls", "--json").Out);
+    }
+
+    /// <summary>
     /// Found by fuzzing (the bag target): a conversation header whose record lacks "format" escaped the reader as a
     /// FormatException naming no file, and `amber import` crashed with a stack trace.
     /// </summary>
