@@ -20,6 +20,12 @@ internal sealed class BagContents
 {
     private const string CommitsFile = "data/log/commits.jsonl";
 
+    /// <summary>
+    /// A member named twice is refused at the parse: a lazily built object threw ArgumentException on first use instead,
+    /// out of the reader (found by fuzzing, the bag target).
+    /// </summary>
+    private static readonly System.Text.Json.JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     private BagContents(string root) => Root = root;
 
     public string Root { get; }
@@ -154,7 +160,7 @@ internal sealed class BagContents
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(lines.FirstOrDefault() ?? []) as JsonObject ?? throw new FormatException("not an object");
+            header = JsonNode.Parse(lines.FirstOrDefault() ?? [], documentOptions: Strict) as JsonObject ?? throw new FormatException("not an object");
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
         {
@@ -227,10 +233,11 @@ internal sealed class BagContents
             BagCommit commit;
             try
             {
-                commit = Parse((JsonObject)JsonNode.Parse(line)!);
+                commit = Parse((JsonObject)JsonNode.Parse(line, documentOptions: Strict)!);
             }
-            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidCastException or NullReferenceException)
+            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidCastException or NullReferenceException or ArgumentException)
             {
+                // ArgumentException: an id listed twice in the entry (ToDictionary).
                 throw new BagRefusedException(CommitsFile, $"{where} is not a commit line: {e.Message}");
             }
 
@@ -265,7 +272,7 @@ internal sealed class BagContents
     private static BagCommit Parse(JsonObject o)
     {
         var entry = Encoding.UTF8.GetBytes(o["entry"]!.GetValue<string>());
-        var info = (JsonObject)JsonNode.Parse(entry)!;
+        var info = (JsonObject)JsonNode.Parse(entry, documentOptions: Strict)!;
         var seq = o["seq"]!.GetValue<long>();
         if (info["seq"]!.GetValue<long>() != seq)
         {

@@ -134,6 +134,31 @@ public sealed class BagExportImportTests
     }
 
     /// <summary>
+    /// Found by fuzzing (the bag target): a commit line naming a member twice parsed lazily and threw ArgumentException
+    /// on first use, out of the reader; `amber import` crashed with a stack trace.
+    /// </summary>
+    [Fact]
+    public void CommitLineWithARepeatedMember_WithManifestsWrittenAgain_IsRefusedNamingTheFile()
+    {
+        using var source = new CliRunner();
+        source.Seed(1);
+        var bag = source.Combine("bag");
+        Assert.Equal(0, source.Run("export", "--bagit", bag).Exit);
+        var file = Path.Combine(bag, "data", "log", "commits.jsonl");
+        File.WriteAllText(file, "{\"x\":1,\"x\":2," + File.ReadAllText(file)[1..]);
+        Rehash(bag, "manifest-sha256.txt");
+        Rehash(bag, "tagmanifest-sha256.txt");
+
+        using var target = new CliRunner();
+        var (exit, _, err) = target.Run("import", bag);
+        Assert.Equal(1, exit);
+        Assert.Contains("data/log/commits.jsonl", err, StringComparison.Ordinal);
+        Assert.Contains("line 1 is not a commit line", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.Equal("", target.Run("ls", "--json").Out);
+    }
+
+    /// <summary>
     /// Found by fuzzing (the bag target): a commit line whose conversation record lacks "format" escaped the check of
     /// the signed digests as a FormatException, and `amber import` crashed with a stack trace.
     /// </summary>
