@@ -6,6 +6,7 @@ using Amber.Cluster.Objects;
 using Amber.Cluster.Shipping;
 using Amber.Storage;
 using Amber.Testing;
+using Npgsql;
 
 namespace Amber.Cluster.Tests;
 
@@ -84,6 +85,43 @@ public sealed class ShardShipperTests : IDisposable
         Assert.Contains(id, (await catalogue.ListAsync(10, Ct)).Select(c => c.Id));
         Assert.Equal(node.LastShipped!.Position, await catalogue.ShardPositionAsync("node-b", Ct));
         await AssertRestoresAsync(store, "node-b", archive);
+    }
+
+    [Fact]
+    public async Task Run_StoppedWhileAPassWaitsOnTheCatalogue_EndsQuietly_AndTheNextPassAppliesIt()
+    {
+        using var archive = archives.Init(Small);
+        using var store = await TestStores.OpenAsync();
+        var catalog = ClusterServices.Require().Catalog;
+        var schema = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using var catalogue = PostgresCatalogue.Open(catalog, schema);
+        using var node = new ClusterNode(archive, new ShardShipper(store, "node-c"), catalogue, TimeSpan.FromSeconds(30), TimeProvider.System);
+        archive.Commit(SampleConversations.Create(2).Batch);
+        await node.ReplicateAsync(Ct);
+        var (batch, id, _) = SampleConversations.Create(3);
+        archive.Commit(batch);
+
+        // Another session holds the shards table, so the background pass blocks inside its catalogue transaction.
+        await using var holder = new NpgsqlConnection(catalog);
+        await holder.OpenAsync(Ct);
+        await using (var tx = await holder.BeginTransactionAsync(Ct))
+        {
+            await using (var lockIt = new NpgsqlCommand($"LOCK TABLE \"{schema}\".shards IN ACCESS EXCLUSIVE MODE", holder, tx))
+            {
+                await lockIt.ExecuteNonQueryAsync(Ct);
+            }
+
+            using var stop = new CancellationTokenSource();
+            var run = node.RunAsync(stop.Token);
+            await WaitForALockWaitAsync(catalog, schema);
+            await stop.CancelAsync();
+            await run; // the stop that ClusterServing.DisposeAsync makes: no OperationCanceledException escapes
+            await tx.RollbackAsync(Ct);
+        }
+
+        await node.ReplicateAsync(Ct);
+        Assert.Contains(id, (await catalogue.ListAsync(10, Ct)).Select(c => c.Id));
+        Assert.Equal(node.LastShipped!.Position, await catalogue.ShardPositionAsync("node-c", Ct));
     }
 
     [Fact]
@@ -195,6 +233,24 @@ public sealed class ShardShipperTests : IDisposable
         }
 
         return names;
+    }
+
+    private static async Task WaitForALockWaitAsync(string catalog, string schema)
+    {
+        await using var c = new NpgsqlConnection(catalog);
+        await c.OpenAsync(Ct);
+        for (var i = 0; i < 400; i++)
+        {
+            await using var q = new NpgsqlCommand($"SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '\"{schema}\".shards'::regclass", c);
+            if ((long)(await q.ExecuteScalarAsync(Ct))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(25, Ct);
+        }
+
+        Assert.Fail("the background pass never reached the locked shards table within 10 s");
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -68,7 +68,7 @@ public sealed class ClusterNode : IDisposable
         }
     }
 
-    /// <summary>Ships and applies every <see cref="Interval"/> until cancelled; a failed pass is logged and retried at the next.</summary>
+    /// <summary>Ships and applies every <see cref="Interval"/> until cancelled; a failed pass is logged and retried at the next. Cancellation, even mid-pass, ends it without an exception.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -76,6 +76,10 @@ public sealed class ClusterNode : IDisposable
             try
             {
                 await ReplicateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // stopped during a pass: its catalogue transaction rolled back, and the caller's last pass redoes it
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
