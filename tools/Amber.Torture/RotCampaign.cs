@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Amber.Storage;
 using Amber.Storage.Verification;
 using Amber.Testing;
@@ -94,6 +95,10 @@ public static class RotCampaign
             }
 
             Sync(pristine, work);
+            if ((trial + 1) % 100 == 0)
+            {
+                s.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rot trial {trial + 1}: {tally.Detected} detected, {clock.Elapsed.TotalSeconds:0} s"));
+            }
         }
 
         foreach (var kind in kindNames)
