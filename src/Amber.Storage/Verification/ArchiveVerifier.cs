@@ -288,8 +288,9 @@ public static class ArchiveVerifier
             CheckCheckpoint(archive, report, dataEnd);
             CheckSkippedBlobs(archive, report, memo, fixity, skipped);
             CheckOrphans(archive, report, seen.ReferencedExternal);
-            report.Nodes = seen.Nodes.Count;
-            report.Blobs = seen.Blobs.Count;
+            report.Nodes = seen.NodeCount;
+            report.Blobs = seen.BlobCount;
+            report.MemoSegmentsTakenOn = seen.SegmentsTakenOn;
             report.Commits = seen.LastSeq;
             foreach (var hex in seen.ReferencedExternal)
             {
@@ -357,10 +358,10 @@ public static class ArchiveVerifier
     {
         foreach (var d in skipped)
         {
-            foreach (var (id, external, size) in d.Blobs)
+            foreach (var (id, size) in d.External)
             {
                 var hex = Archive.HexOf(id);
-                if (external && !memo.BlobUnchanged(hex, fixity.TryGetValue(archive.Paths.BlobFile(hex), out var f) ? f.Sha256 : null))
+                if (!memo.BlobUnchanged(hex, fixity.TryGetValue(archive.Paths.BlobFile(hex), out var f) ? f.Sha256 : null))
                 {
                     CheckExternalBlob(archive, report, id, size);
                 }

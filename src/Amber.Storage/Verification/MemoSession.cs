@@ -15,6 +15,7 @@ internal sealed class MemoSession
     private readonly VerifyReport report;
     private readonly byte[]? key;
     private readonly VerifyMemo? old;
+    private readonly byte[]? oldBytes;
     private readonly VerifyMemo next;
 
     public MemoSession(Archive archive, VerifyReport report, bool full)
@@ -39,7 +40,8 @@ internal sealed class MemoSession
 
         try
         {
-            var memo = VerifyMemo.Parse(archive.ReadAll(path), key);
+            var bytes = archive.ReadAll(path);
+            var memo = VerifyMemo.Parse(bytes, key);
             if (memo.ArchiveId != archive.ArchiveId || memo.Version != VerifyMemo.CheckVersion || !memo.Context.AsSpan().SequenceEqual(next.Context))
             {
                 report.MemoState = "rejected";
@@ -47,7 +49,7 @@ internal sealed class MemoSession
                 return;
             }
 
-            old = memo;
+            (old, oldBytes) = (memo, bytes);
             report.MemoState = "used";
         }
         catch (FormatException e)
@@ -109,7 +111,7 @@ internal sealed class MemoSession
         }
     }
 
-    /// <summary>Writes the new memo when everything verified and this process may write the archive (or opened it to verify).</summary>
+    /// <summary>Writes the new memo when everything verified, this process may write the archive (or opened it to verify), and it differs from the one on disk.</summary>
     public void Save()
     {
         if (key is null || !report.Ok || (archive.IsReadOnly && !archive.Options.Verifying))
@@ -117,9 +119,15 @@ internal sealed class MemoSession
             return;
         }
 
+        var bytes = next.ToBytes(key);
+        if (oldBytes is not null && bytes.AsSpan().SequenceEqual(oldBytes))
+        {
+            return; // nothing deep-checked, nothing gone: the memo on disk says it already
+        }
+
         try
         {
-            AtomicFile.Write(archive.FileSystem, PathOf(archive), next.ToBytes(key));
+            AtomicFile.Write(archive.FileSystem, PathOf(archive), bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -16,7 +16,8 @@ internal sealed class VerifyMemo
     /// <summary>Bumped whenever a deep check changes: a memo from another version is ignored and every unit re-checked.</summary>
     public const int CheckVersion = 1;
 
-    private const int FormatVersion = 1;
+    /// <summary>2: a segment's ids kept as one length-prefixed section read only when needed, with its counts and external blobs beside it.</summary>
+    private const int FormatVersion = 2;
     private static readonly byte[] Magic = "AMBVMEMO"u8.ToArray();
 
     public required string ArchiveId { get; init; }
@@ -103,9 +104,9 @@ internal sealed class VerifyMemo
         {
             using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
             r.ReadBytes(Magic.Length);
-            if (r.ReadInt32() != FormatVersion)
+            if (r.ReadInt32() is var format && format != FormatVersion)
             {
-                throw new FormatException("unknown memo format version");
+                throw new FormatException($"it is in memo format {format}, this amber writes format {FormatVersion}");
             }
 
             var memo = new VerifyMemo { Version = r.ReadInt32(), ArchiveId = r.ReadString(), Context = r.ReadBytes(32) };
@@ -153,25 +154,18 @@ internal sealed class VerifyMemo
         w.Write(d.HadFooter);
         w.Write(d.LastSeq);
         w.Write(d.LatestCheckpoint);
-        w.Write(d.Nodes.Count);
-        foreach (var (id, seg, off, entry) in d.Nodes)
+        w.Write(d.NodeCount);
+        w.Write(d.NewBlobs);
+        w.Write(d.External.Count);
+        foreach (var (id, size) in d.External)
         {
             WriteId(w, id);
-            w.Write(seg);
-            w.Write(off);
-            w.Write(entry);
-        }
-
-        w.Write(d.Blobs.Count);
-        foreach (var (id, external, size) in d.Blobs)
-        {
-            WriteId(w, id);
-            w.Write(external);
             w.Write(size);
         }
 
-        WriteIds(w, d.Models);
-        WriteIds(w, d.Conversations);
+        var ids = d.EncodedIds ?? EncodeIds(d);
+        w.Write(ids.Length);
+        w.Write(ids);
         w.Write(d.LogLeaves.Count);
         foreach (var leaf in d.LogLeaves)
         {
@@ -188,19 +182,24 @@ internal sealed class VerifyMemo
     private static SegmentRecord ReadSegment(BinaryReader r)
     {
         var (name, length, sha, chain, at) = (r.ReadString(), r.ReadInt64(), r.ReadBytes(32), r.ReadBytes(32), r.ReadString());
-        var d = new SegmentDelta { Frames = r.ReadInt64(), End = r.ReadInt64(), HadFooter = r.ReadBoolean(), LastSeq = r.ReadInt64(), LatestCheckpoint = r.ReadInt64() };
+        var (frames, end, hadFooter, lastSeq, latest) = (r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt64());
+        var (nodeCount, newBlobs) = (r.ReadInt32(), r.ReadInt32());
+        var external = new List<(string, long)>();
         for (var n = r.ReadInt32(); n > 0; n--)
         {
-            d.Nodes.Add((ReadId(r), r.ReadUInt32(), r.ReadInt64(), r.ReadInt32()));
+            external.Add((ReadId(r), r.ReadInt64()));
         }
 
-        for (var n = r.ReadInt32(); n > 0; n--)
+        var idsLength = r.ReadInt32();
+        if (idsLength < 0 || idsLength > r.BaseStream.Length - r.BaseStream.Position || nodeCount < 0 || newBlobs < 0)
         {
-            d.Blobs.Add((ReadId(r), r.ReadBoolean(), r.ReadInt64()));
+            throw new EndOfStreamException();
         }
 
-        ReadIds(r, d.Models);
-        ReadIds(r, d.Conversations);
+        var ids = r.ReadBytes(idsLength);
+
+        var d = new SegmentDelta(ids, nodeCount, newBlobs) { Frames = frames, End = end, HadFooter = hadFooter, LastSeq = lastSeq, LatestCheckpoint = latest };
+        d.External.AddRange(external);
         for (var n = r.ReadInt32(); n > 0; n--)
         {
             d.LogLeaves.Add(r.ReadBytes(32));
@@ -212,6 +211,66 @@ internal sealed class VerifyMemo
         }
 
         return new SegmentRecord(name, length, sha, chain, at, d);
+    }
+
+    /// <summary>A segment's ids section: the nodes it added (with where), its blob entries, models and conversations.</summary>
+    private static byte[] EncodeIds(SegmentDelta d)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(d.Nodes.Count);
+            foreach (var (id, seg, off, entry) in d.Nodes)
+            {
+                WriteId(w, id);
+                w.Write(seg);
+                w.Write(off);
+                w.Write(entry);
+            }
+
+            w.Write(d.Blobs.Count);
+            foreach (var (id, external, size) in d.Blobs)
+            {
+                WriteId(w, id);
+                w.Write(external);
+                w.Write(size);
+            }
+
+            WriteIds(w, d.Models);
+            WriteIds(w, d.Conversations);
+        }
+
+        return ms.ToArray();
+    }
+
+    /// <summary>Reads back an ids section <see cref="EncodeIds"/> wrote (the memo's MAC already checked); throws <see cref="FormatException"/> if it is cut short.</summary>
+    internal static void DecodeIds(
+        byte[] ids,
+        List<(string Id, uint Segment, long Offset, int EntryOffset)> nodes,
+        List<(string Id, bool External, long Size)> blobs,
+        List<string> models,
+        List<string> conversations)
+    {
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(ids, writable: false), Encoding.UTF8);
+            for (var n = r.ReadInt32(); n > 0; n--)
+            {
+                nodes.Add((ReadId(r), r.ReadUInt32(), r.ReadInt64(), r.ReadInt32()));
+            }
+
+            for (var n = r.ReadInt32(); n > 0; n--)
+            {
+                blobs.Add((ReadId(r), r.ReadBoolean(), r.ReadInt64()));
+            }
+
+            ReadIds(r, models);
+            ReadIds(r, conversations);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new FormatException("a segment's ids section ends early", e);
+        }
     }
 
     private static void WriteIds(BinaryWriter w, List<string> ids)

@@ -37,6 +37,9 @@ public sealed record VerifyReport
 
     public bool Ok => Faults.Count == 0;
 
+    /// <summary>How many segments skipped through the memo had their ids taken on, because a segment after them was deep-checked.</summary>
+    internal int MemoSegmentsTakenOn { get; set; }
+
     /// <summary>Wall time of each phase, in the order they ended (<c>amber verify --phases</c>, the bench's <c>verify --phases</c>); not part of the outcome.</summary>
     public List<(string Phase, TimeSpan Wall)> Phases { get; } = [];
 }

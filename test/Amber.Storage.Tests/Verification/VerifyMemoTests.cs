@@ -25,9 +25,17 @@ public sealed class VerifyMemoTests
         Assert.Contains("index.db", first.DeepChecked);
         Assert.Empty(first.FixityOnly);
 
+        var memoPath = Path.Combine(t.Directory, VerifyMemo.FileName);
+        var (memoBytes, memoWritten) = (File.ReadAllBytes(memoPath), File.GetLastWriteTimeUtc(memoPath));
         var second = ArchiveVerifier.Verify(archive);
         Assert.True(second.Ok, string.Join("\n", second.Faults));
         Assert.Equal("used", second.MemoState);
+
+        // Nothing after the memoised segments was deep-checked, so their ids were only counted, never decoded; and the
+        // memo, which would come out the same, is not written again.
+        Assert.Equal(0, second.MemoSegmentsTakenOn);
+        Assert.Equal(memoBytes, File.ReadAllBytes(memoPath));
+        Assert.Equal(memoWritten, File.GetLastWriteTimeUtc(memoPath));
         Assert.True(second.DeepChecked.Count == 0, string.Join("\n", second.Notes));
         Assert.Equal(first.Segments + 1, second.FixityOnly.Count);
         Assert.All(second.FixityOnly, u => Assert.Equal(VerifyMemo.CheckVersion, u.CheckVersion));
@@ -186,6 +194,11 @@ public sealed class VerifyMemoTests
         Assert.Contains(after.DeepChecked, u => u.StartsWith("seg-", StringComparison.Ordinal));
         Assert.Equal(first.Commits + 1, after.Commits);
         Assert.Equal(ArchiveVerifier.Verify(archive, [], null, full: true).Faults, after.Faults);
+
+        // The changed segment's commits were checked against every id the memoised segments before it hold.
+        Assert.True(after.MemoSegmentsTakenOn > 0, "the skipped segments' ids were taken on for the segment deep-checked after them");
+        var full = ArchiveVerifier.Verify(archive, [], null, full: true);
+        Assert.Equal((full.Nodes, full.Blobs, full.Commits), (after.Nodes, after.Blobs, after.Commits));
     }
 
     [Fact]
