@@ -15,7 +15,7 @@ internal sealed class MemoSession
     private readonly VerifyReport report;
     private readonly byte[]? key;
     private readonly VerifyMemo? old;
-    private readonly byte[]? oldBytes;
+    private bool changed; // a record this run made, not one taken over from the memo on disk
     private readonly VerifyMemo next;
 
     public MemoSession(Archive archive, VerifyReport report, bool full)
@@ -40,8 +40,7 @@ internal sealed class MemoSession
 
         try
         {
-            var bytes = archive.ReadAll(path);
-            var memo = VerifyMemo.Parse(bytes, key);
+            var memo = VerifyMemo.Parse(archive.ReadAll(path), key);
             if (memo.ArchiveId != archive.ArchiveId || memo.Version != VerifyMemo.CheckVersion || !memo.Context.AsSpan().SequenceEqual(next.Context))
             {
                 report.MemoState = "rejected";
@@ -49,7 +48,7 @@ internal sealed class MemoSession
                 return;
             }
 
-            (old, oldBytes) = (memo, bytes);
+            old = memo;
             report.MemoState = "used";
         }
         catch (FormatException e)
@@ -80,6 +79,7 @@ internal sealed class MemoSession
         if (sha is not null && clean && delta.Locked == 0)
         {
             next.Segments[name] = new VerifyMemo.SegmentRecord(name, length, sha, chain, Now(), delta);
+            changed = true;
         }
     }
 
@@ -96,8 +96,11 @@ internal sealed class MemoSession
         return r;
     }
 
-    public void IndexChecked(byte[] database, byte[] wal, byte[] chain, IReadOnlyList<string> notes) =>
+    public void IndexChecked(byte[] database, byte[] wal, byte[] chain, IReadOnlyList<string> notes)
+    {
         next.Index = new VerifyMemo.IndexRecord(database, wal, chain, Now(), notes);
+        changed = true;
+    }
 
     /// <summary>True when an external blob file's bytes are those whose content an earlier verify checked.</summary>
     public bool BlobUnchanged(string hex, byte[]? sha) => sha is not null && old is not null && old.BlobFiles.TryGetValue(hex, out var s) && s.AsSpan().SequenceEqual(sha);
@@ -108,6 +111,7 @@ internal sealed class MemoSession
         if (sha is not null)
         {
             next.BlobFiles[hex] = sha;
+            changed |= !BlobUnchanged(hex, sha);
         }
     }
 
@@ -119,15 +123,15 @@ internal sealed class MemoSession
             return;
         }
 
-        var bytes = next.ToBytes(key);
-        if (oldBytes is not null && bytes.AsSpan().SequenceEqual(oldBytes))
+        // Every record taken over from the memo on disk and none gone: it already says what this memo would.
+        if (old is not null && !changed && next.Segments.Count == old.Segments.Count && next.BlobFiles.Count == old.BlobFiles.Count && ReferenceEquals(next.Index, old.Index))
         {
-            return; // nothing deep-checked, nothing gone: the memo on disk says it already
+            return;
         }
 
         try
         {
-            AtomicFile.Write(archive.FileSystem, PathOf(archive), bytes);
+            AtomicFile.Write(archive.FileSystem, PathOf(archive), next.ToBytes(key));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
