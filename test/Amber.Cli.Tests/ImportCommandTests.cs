@@ -17,6 +17,19 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public void Import_FormatOutsideTheRegistry_IsRefusedListingEveryName_AndANamedOneIsAccepted()
+    {
+        using var cli = new CliRunner();
+        var (exit, _, err) = cli.Run("import", "--format", "nope", Corpus("chatgpt-export-chatgpt2graph/conversations.json"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Argument 'nope' not recognized. Must be one of:", err, StringComparison.Ordinal);
+        Assert.All(Amber.Import.Formats.FormatRegistry.Names.Prepend("auto"), n => Assert.Contains($"'{n}'", err, StringComparison.Ordinal));
+
+        var (ok, _, okErr) = cli.Run("import", "--format", "chatgpt", Corpus("chatgpt-export-chatgpt2graph/conversations.json"));
+        Assert.True(ok == 0, okErr);
+    }
+
+    [Fact]
     public void Import_Json_ReportsTheContractFieldsAndShowRawGivesTheSourceBack()
     {
         using var cli = new CliRunner();
