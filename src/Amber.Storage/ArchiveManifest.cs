@@ -63,28 +63,36 @@ internal static class ArchiveManifest
     public static (JsonObject Manifest, int Version, string ArchiveId) Read(SegmentStore segments, ArchivePaths paths)
     {
         JsonObject manifest;
+        int version;
+        string archiveId;
         try
         {
             manifest = JsonNode.Parse(segments.ReadAll(paths.Manifest)) as JsonObject
                 ?? throw new CorruptArchiveException($"{paths.Manifest}: not a JSON object.");
+            if (manifest["format"]?.GetValue<string>() != "amber-archive")
+            {
+                throw new CorruptArchiveException($"{paths.Manifest}: not an Amber archive manifest.");
+            }
+
+            version = manifest["version"]?.GetValue<int>() ?? 0;
+            archiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
         }
         catch (System.Text.Json.JsonException e)
         {
             throw new CorruptArchiveException($"{paths.Manifest}: not valid JSON ({e.Message}).", e);
         }
-
-        if (manifest["format"]?.GetValue<string>() != "amber-archive")
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            throw new CorruptArchiveException($"{paths.Manifest}: not an Amber archive manifest.");
+            // A string that is not UTF-8 is found only when read (JsonNode parses lazily), and a member of the wrong type
+            // only when its value is asked for: found by the rot campaign (a bit flip in a string of archive.json).
+            throw new CorruptArchiveException($"{paths.Manifest}: damaged ({e.Message}).", e);
         }
 
-        var version = manifest["version"]?.GetValue<int>() ?? 0;
         if (version > Archive.FormatVersion)
         {
             throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} is newer than this build reads ({Archive.FormatVersion}).");
         }
 
-        var archiveId = manifest["archive_id"]?.GetValue<string>() ?? throw new CorruptArchiveException($"{paths.Manifest}: no archive_id.");
         if (version < Archive.OldestFormatVersion)
         {
             throw new CorruptArchiveException($"{paths.Manifest}: archive format {version} predates the transparency log and is not supported by this build.");

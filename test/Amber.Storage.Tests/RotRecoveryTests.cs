@@ -39,6 +39,52 @@ public sealed class RotRecoveryTests
         Assert.Contains(Path.GetFileName(file), e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Bit flips the rot campaign found verify missing or misnaming: a string of archive.json made invalid UTF-8 (an
+    /// InvalidOperationException naming no file), and a key hash's hex letter turned upper case in log/vkey or
+    /// log/signing.key (the key parsers accept it, and it names the same key).
+    /// </summary>
+    [Theory]
+    [InlineData("archive.json")]
+    [InlineData("log/vkey")]
+    [InlineData("log/signing.key")]
+    public void Open_AFlipTheParsersWouldForgive_FailsNamingTheFile(string file)
+    {
+        using var temp = new TempDirectory("amber-rot");
+        for (var attempt = 0; ; attempt++)
+        {
+            var dir = Build(temp, $"archive-{attempt}");
+            var path = Path.Combine(dir, file);
+            var bytes = File.ReadAllBytes(path);
+            int at;
+            if (file == "archive.json")
+            {
+                at = System.Text.Encoding.UTF8.GetString(bytes).IndexOf("\"archive_id\":\"", StringComparison.Ordinal) + 14;
+                bytes[at] = 0xFF; // no longer UTF-8
+            }
+            else
+            {
+                // The key hash: the field after the name (vkey: name+hash+key; signing.key: PRIVATE+KEY+name+hash+key).
+                var fields = System.Text.Encoding.ASCII.GetString(bytes).Split('+');
+                var field = file == "log/vkey" ? 1 : 3;
+                var start = fields.Take(field).Sum(f => f.Length + 1);
+                at = Enumerable.Range(start, fields[field].Length).FirstOrDefault(i => bytes[i] is >= (byte)'a' and <= (byte)'f', -1);
+                if (at < 0 && attempt < 8)
+                {
+                    continue; // a key hash of digits only (one in 40): make another archive
+                }
+
+                Assert.True(at >= 0, "eight key hashes of digits only");
+                bytes[at] ^= 0x20; // 'c' -> 'C': one bit, the same number in hex
+            }
+
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<CorruptArchiveException>(() => Archive.Open(new ArchiveOptions { Directory = dir }).Dispose());
+            Assert.Contains(Path.GetFileName(file), e.Message, StringComparison.Ordinal);
+            return;
+        }
+    }
+
     [Fact]
     public void Open_DamagedWriterCheckpoint_IsSaidInTheRecoveryReport()
     {
@@ -89,9 +135,9 @@ public sealed class RotRecoveryTests
         Assert.True(ArchiveVerifier.Verify(writer).Ok);
     }
 
-    private static string Build(TempDirectory temp)
+    private static string Build(TempDirectory temp, string name = "archive")
     {
-        var dir = temp.Combine("archive");
+        var dir = temp.Combine(name);
         using (var archive = Archive.Open(new ArchiveOptions { Directory = dir, CreateIfMissing = true }))
         {
             for (var i = 0; i < 6; i++)

@@ -27,7 +27,9 @@ internal static class LogKeys
         NoteVerifierKey vkey;
         try
         {
-            vkey = NoteVerifierKey.Parse(System.Text.Encoding.UTF8.GetString(read(VerifierKeyPath(root))).Trim());
+            var text = System.Text.Encoding.UTF8.GetString(read(VerifierKeyPath(root))).Trim();
+            vkey = NoteVerifierKey.Parse(text);
+            ThrowIfNotAsWritten(text, vkey.ToString());
         }
         catch (FormatException e)
         {
@@ -39,7 +41,19 @@ internal static class LogKeys
         {
             try
             {
-                signer = NoteSigner.ParsePrivateKey(System.Text.Encoding.UTF8.GetString(read(SigningKeyPath(root))).Trim());
+                var text = System.Text.Encoding.UTF8.GetString(read(SigningKeyPath(root))).Trim();
+                var parsed = NoteSigner.ParsePrivateKey(text);
+                try
+                {
+                    ThrowIfNotAsWritten(text, parsed.ExportPrivateKey());
+                }
+                catch (FormatException)
+                {
+                    parsed.Dispose();
+                    throw;
+                }
+
+                signer = parsed;
             }
             catch (UnauthorizedAccessException)
             {
@@ -57,5 +71,19 @@ internal static class LogKeys
         }
 
         return (signer, vkey);
+    }
+
+    /// <summary>
+    /// A key line must read back as the text <see cref="Create"/> wrote: the parsers accept an upper-case key hash and
+    /// base64 with stray low bits, which decode to the same key, so a bit flip there would otherwise go unseen (found by
+    /// the rot campaign: flips in the key hash's hex of log/vkey and log/signing.key that verify did not detect).
+    /// </summary>
+    private static void ThrowIfNotAsWritten(string text, string canonical)
+    {
+        if (!string.Equals(text, canonical, StringComparison.Ordinal))
+        {
+            var at = text.Zip(canonical).TakeWhile(p => p.First == p.Second).Count();
+            throw new FormatException($"it is not the key line amber wrote (it differs at character {at}, though it parses)");
+        }
     }
 }

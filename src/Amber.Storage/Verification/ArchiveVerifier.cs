@@ -294,7 +294,7 @@ public static class ArchiveVerifier
             report.Commits = seen.LastSeq;
             foreach (var hex in seen.ReferencedExternal)
             {
-                memo.BlobChecked(hex, fixity.TryGetValue(paths.BlobFile(hex), out var b) ? b.Sha256 : null);
+                memo.BlobChecked(hex, fixity.TryGetValue(paths.BlobFile(hex), out var b) ? b.Sha256 : null, paths.BlobFile(hex));
             }
 
             IndexAudit.Phase(report, time, "log, checkpoint, orphans", phase);

@@ -105,13 +105,31 @@ internal sealed class MemoSession
     /// <summary>True when an external blob file's bytes are those whose content an earlier verify checked.</summary>
     public bool BlobUnchanged(string hex, byte[]? sha) => sha is not null && old is not null && old.BlobFiles.TryGetValue(hex, out var s) && s.AsSpan().SequenceEqual(sha);
 
-    /// <summary>Records an external blob file checked (deep or unchanged) in this run.</summary>
-    public void BlobChecked(string hex, byte[]? sha)
+    /// <summary>
+    /// Records an external blob file checked (deep or unchanged) in this run. A file whose bytes differ from those the
+    /// last verify hashed, yet whose content checked out, is named in a note: zstd leaves some bits of a frame unused, so
+    /// a bit flip there changes the file and not its content (found by the rot campaign), and that is still a sign of
+    /// decaying storage worth seeing (or of a file `amber repair` rewrote).
+    /// </summary>
+    public void BlobChecked(string hex, byte[]? sha, string path)
     {
-        if (sha is not null)
+        if (sha is null)
         {
-            next.BlobFiles[hex] = sha;
-            changed |= !BlobUnchanged(hex, sha);
+            return;
+        }
+
+        next.BlobFiles[hex] = sha;
+        if (old is not null && old.BlobFiles.TryGetValue(hex, out var was) && !was.AsSpan().SequenceEqual(sha))
+        {
+            changed = true;
+            if (!report.Faults.Any(f => f.Contains(hex, StringComparison.Ordinal)))
+            {
+                report.Notes.Add($"{path}: its bytes changed since the last verify (SHA-256 {Convert.ToHexStringLower(was)}, now {Convert.ToHexStringLower(sha)}), yet it still decodes to the content its id names: rewritten by `amber repair`, or its storage is decaying.");
+            }
+        }
+        else
+        {
+            changed |= old is null || !old.BlobFiles.ContainsKey(hex);
         }
     }
 
