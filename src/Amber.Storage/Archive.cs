@@ -79,6 +79,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     /// <summary>The archive's 16-byte random id, as hex.</summary>
     public string ArchiveId { get; private set; } = "";
 
+    /// <summary>The format <c>archive.json</c> states (after a writer's upgrade, <see cref="FormatVersion"/>): verify checks the frames against it.</summary>
+    internal int ManifestVersion { get; private set; }
+
     public string Directory => options.Directory;
 
     public bool IsReadOnly => writer is null;
@@ -189,6 +192,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
     {
         var (manifest, version, archiveId) = ArchiveManifest.Read(segments, paths);
         ArchiveId = archiveId;
+        ManifestVersion = version;
         if (options.Verifying)
         {
             OpenToVerify(manifest);
@@ -217,7 +221,9 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
             // Only a writer upgrades; a read-only open leaves a format-2 archive as it is (it holds no packed frame).
             manifest["version"] = FormatVersion;
             AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
-            actions.Add($"archive format {version} → {FormatVersion}: new frames are packed (docs/format/record-frame.md §10)");
+            ManifestVersion = FormatVersion;
+            // Named by file: an archive written at format 3 whose archive.json rotted to 2 is mended here, and says so.
+            actions.Add($"{paths.Manifest}: archive format {version} → {FormatVersion}: new frames are packed (docs/format/record-frame.md §10)");
         }
 
         if (!readOnly && fs is LocalFileSystem && OwnerOnly.IsShared(options.Directory) && OwnerOnly.Tighten(options.Directory))

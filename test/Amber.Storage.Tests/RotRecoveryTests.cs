@@ -85,6 +85,38 @@ public sealed class RotRecoveryTests
         }
     }
 
+    /// <summary>
+    /// archive.json's <c>version</c> flipped from 3 to 2 (one bit; the rot campaign's last loss): verify as the CLI runs it
+    /// (opened only to verify, after a verify left its memo) finds packed frames that format 2 cannot hold and names
+    /// archive.json; a writer's open upgrades it back and says so, naming the file.
+    /// </summary>
+    [Fact]
+    public void AVersionFlippedTo2_IsAFaultNamingArchiveJson_AndAWritersUpgradeNamesIt()
+    {
+        using var temp = new TempDirectory("amber-rot");
+        var dir = Build(temp);
+        using (var verifying = Archive.Open(new ArchiveOptions { Directory = dir, Verifying = true }))
+        {
+            Assert.True(ArchiveVerifier.Verify(verifying).Ok);
+        }
+
+        var path = Path.Combine(dir, "archive.json");
+        var text = File.ReadAllText(path);
+        Assert.Contains("\"version\":3", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace("\"version\":3", "\"version\":2", StringComparison.Ordinal));
+
+        using (var verifying = Archive.Open(new ArchiveOptions { Directory = dir, Verifying = true }))
+        {
+            var report = ArchiveVerifier.Verify(verifying);
+            Assert.False(report.Ok);
+            Assert.Contains(report.Faults, f => f.Contains("a packed frame", StringComparison.Ordinal) && f.Contains("archive.json", StringComparison.Ordinal));
+        }
+
+        using var writer = Archive.Open(new ArchiveOptions { Directory = dir });
+        Assert.Contains(writer.Recovery.Actions, a => a.Contains("archive.json", StringComparison.Ordinal) && a.Contains("archive format 2 → 3", StringComparison.Ordinal));
+        Assert.True(ArchiveVerifier.Verify(writer).Ok);
+    }
+
     [Fact]
     public void Open_DamagedWriterCheckpoint_IsSaidInTheRecoveryReport()
     {

@@ -405,6 +405,12 @@ public static class ArchiveVerifier
                 return null;
             }
 
+            if (header.Codec is Codec.PackedZstd or Codec.PackedZstdDictionary && archive.ManifestVersion < Archive.FormatVersion)
+            {
+                // Packed frames exist from format 3 on: either archive.json's version or this frame is damaged.
+                report.Faults.Add($"{where}: a packed frame (format {Archive.FormatVersion}), but {archive.Paths.Manifest} says format {archive.ManifestVersion}: one of them is damaged.");
+            }
+
             // Decoded, and each entry's canonical form, node id and parse found, on the pool (PreparedFrame); a merged
             // frame's commits are checked one by one, as if each were a frame of its own at the merged frame's offset.
             var parts = prepared ?? PreparedFrame.Prepare(segment, offset, frame, compression, archive.Options.TimeProvider);

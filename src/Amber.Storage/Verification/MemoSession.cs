@@ -44,7 +44,7 @@ internal sealed class MemoSession
             if (memo.ArchiveId != archive.ArchiveId || memo.Version != VerifyMemo.CheckVersion || !memo.Context.AsSpan().SequenceEqual(next.Context))
             {
                 report.MemoState = "rejected";
-                report.Notes.Add($"verify.memo was written for another archive, check version ({memo.Version}, now {VerifyMemo.CheckVersion}) or set of keys: ignored, every unit deep-checked.");
+                report.Notes.Add($"verify.memo was written for another archive, check version ({memo.Version}, now {VerifyMemo.CheckVersion}), set of keys or archive.json: ignored, every unit deep-checked.");
                 return;
             }
 
@@ -179,14 +179,16 @@ internal sealed class MemoSession
         }
     }
 
-    /// <summary>What a deep check's outcome depends on besides the bytes: keys.db and whether a key provider is present.</summary>
+    /// <summary>What a deep check's outcome depends on besides the segment's bytes: keys.db, whether a key provider is present, and archive.json.</summary>
     private static byte[] Context(Archive archive)
     {
         var fs = archive.FileSystem;
         var keys = archive.Encryption.KeyStore is { } store
             ? string.Join(",", new[] { store.Path, store.Path + "-wal" }.Where(fs.FileExists).Select(p => Convert.ToHexStringLower(Fixity.Hash(fs, p).Sha256)))
             : "";
-        var text = $"keys.db:{keys}\nprovider:{archive.Encryption.KeyProviderDescription}\ncontent-keys:{archive.Encryption.ContentKeys is not null}";
+        // archive.json too: the frames are checked against the format it states, so a change to it re-checks every segment.
+        var manifest = Convert.ToHexStringLower(Fixity.Hash(fs, archive.Paths.Manifest).Sha256);
+        var text = $"keys.db:{keys}\nprovider:{archive.Encryption.KeyProviderDescription}\ncontent-keys:{archive.Encryption.ContentKeys is not null}\narchive.json:{manifest}";
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 }
