@@ -216,15 +216,7 @@ public sealed partial class Archive : IDisposable, IAsyncDisposable
         }
 
         var actions = new List<string>();
-        if (version < FormatVersion && !readOnly)
-        {
-            // Only a writer upgrades; a read-only open leaves a format-2 archive as it is (it holds no packed frame).
-            manifest["version"] = FormatVersion;
-            AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
-            ManifestVersion = FormatVersion;
-            // Named by file: an archive written at format 3 whose archive.json rotted to 2 is mended here, and says so.
-            actions.Add($"{paths.Manifest}: archive format {version} → {FormatVersion}: new frames are packed (docs/format/record-frame.md §10)");
-        }
+        ManifestVersion = readOnly ? version : ArchiveManifest.Upgrade(fs, paths, manifest, version, actions);
 
         if (!readOnly && fs is LocalFileSystem && OwnerOnly.IsShared(options.Directory) && OwnerOnly.Tighten(options.Directory))
         {

@@ -59,6 +59,25 @@ internal static class ArchiveManifest
         AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(ArchiveEncryption.WithEncryption(manifest, options, paths, Convert.ToHexStringLower(id))));
     }
 
+    /// <summary>
+    /// A writer's open: rewrites an older manifest at <see cref="Archive.FormatVersion"/> and adds to
+    /// <paramref name="actions"/> what recovery reports, naming the file (an archive written at format 3 whose
+    /// archive.json rotted to 2 is mended here, and says so); returns the version the manifest now states. A read-only
+    /// open leaves a format-2 archive as it is (it holds no packed frame).
+    /// </summary>
+    public static int Upgrade(IFileSystem fs, ArchivePaths paths, JsonObject manifest, int version, List<string> actions)
+    {
+        if (version >= Archive.FormatVersion)
+        {
+            return version;
+        }
+
+        manifest["version"] = Archive.FormatVersion;
+        AtomicFile.Write(fs, paths.Manifest, CanonicalJson.Canonicalize(manifest));
+        actions.Add($"{paths.Manifest}: archive format {version} → {Archive.FormatVersion}: new frames are packed (docs/format/record-frame.md §10)");
+        return Archive.FormatVersion;
+    }
+
     /// <summary>Reads and checks the manifest: an Amber archive of a format this build opens.</summary>
     public static (JsonObject Manifest, int Version, string ArchiveId) Read(SegmentStore segments, ArchivePaths paths)
     {
