@@ -28,6 +28,42 @@ public sealed class ArchiveRepairTests
         Assert.True(VerifyOk(dir));
     }
 
+    /// <summary>
+    /// A replica behind the archive (or a node's last shipped pass): its copy of the last segment is shorter. Taken alone
+    /// it would drop the commits after its end; repair takes the copy's bytes then this file's own after them, once the
+    /// whole checks out. With the tail damaged too, it refuses and leaves the file as it was.
+    /// </summary>
+    [Fact]
+    public void Repair_FromAReplicaBehindTheArchive_SplicesItsCopyWithTheFilesLaterBytes_LosingNothing()
+    {
+        using var temp = new TempDirectory("amber-repair");
+        var (dir, replica) = ArchiveAndReplica(temp);
+        using (var archive = Archive.Open(new ArchiveOptions { Directory = dir }))
+        {
+            archive.Commit(SampleConversations.Create(99).Batch); // the replica lacks this one
+        }
+
+        var last = Directory.GetFiles(Path.Combine(dir, "segments")).Order(StringComparer.Ordinal).Last();
+        var before = File.ReadAllBytes(last);
+        Assert.True(new FileInfo(Path.Combine(replica, "segments", Path.GetFileName(last))).Length < before.Length, "the replica is behind");
+        FlipBit(last, 100);
+
+        var report = ArchiveRepair.Run(dir, replica);
+
+        Assert.Empty(report.Unrepaired);
+        Assert.Equal(before, File.ReadAllBytes(last));
+        Assert.True(VerifyOk(dir));
+
+        // The same, with a byte after the replica's end damaged too: nothing to splice with, and the file is left alone.
+        var replicaLength = (int)new FileInfo(Path.Combine(replica, "segments", Path.GetFileName(last))).Length;
+        FlipBit(last, 100);
+        FlipBit(last, replicaLength + 40);
+        var damaged = File.ReadAllBytes(last);
+        var again = ArchiveRepair.Run(dir, replica);
+        Assert.Contains(again.Unrepaired, u => u.Contains("it is behind", StringComparison.Ordinal));
+        Assert.Equal(damaged, File.ReadAllBytes(last));
+    }
+
     [Fact]
     public void Repair_ReplicaDamagedToo_RefusesThatFileAndLeavesItAlone()
     {

@@ -58,8 +58,12 @@ internal static class ClusterEngines
             throw new FormatException("the cluster's object store is not set: give AMBER_STORE (s3://BUCKET[/PREFIX]); `eval \"$(scripts/services up)\"` sets it for a trial.");
         }
 
-        return S3ObjectStore.OpenAsync(StoreOptions(env, url, RetentionMode.None, TimeSpan.FromDays(1), allowUnlocked: true), TimeProvider.System, create: false, ct);
+        return OpenStoreForReadingAsync(env, url, ct);
     }
+
+    /// <summary>Opens the store at <paramref name="url"/> (s3://BUCKET[/PREFIX]) to read it, whatever its lock.</summary>
+    public static Task<S3ObjectStore> OpenStoreForReadingAsync(CliEnvironment env, string url, CancellationToken ct)
+        => S3ObjectStore.OpenAsync(StoreOptions(env, url, RetentionMode.None, TimeSpan.FromDays(1), allowUnlocked: true), TimeProvider.System, create: false, ct);
 
     /// <summary>
     /// True when a read command is to answer from the cluster's catalogue: <c>--cluster</c> or <c>AMBER_CLUSTER=1</c>.

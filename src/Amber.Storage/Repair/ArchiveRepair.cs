@@ -49,7 +49,7 @@ public static class ArchiveRepair
                 var prefix = (int)Math.Min(damage.Offset, damaged.Length);
                 problem = copy!.Length < prefix || !copy.AsSpan(0, prefix).SequenceEqual(damaged.AsSpan(0, prefix))
                     ? $"the copy in {from} differs before offset {damage.Offset} (not the same segment)"
-                    : null;
+                    : copy.Length < damaged.Length ? Splice(fs, path, number, idBytes, damaged, ref copy, from) : null;
             }
 
             if (problem is not null)
@@ -130,6 +130,32 @@ public static class ArchiveRepair
 
         list.Sort();
         return list;
+    }
+
+    /// <summary>
+    /// A copy shorter than the damaged file (a replica, or a node's shipped shard, behind it): the copy's bytes, then this
+    /// file's own after the copy's end, taken only if the whole checks out (every frame CRC, a sealed segment's footer);
+    /// taking the copy alone would drop the commits written after it. Null when <paramref name="copy"/> is now that splice.
+    /// </summary>
+    private static string? Splice(IFileSystem fs, string path, uint number, byte[] archiveId, byte[] damaged, ref byte[] copy, string from)
+    {
+        byte[] spliced = [.. copy, .. damaged.AsSpan(copy.Length)];
+        var scratch = path + ".splice";
+        try
+        {
+            File.WriteAllBytes(scratch, spliced);
+            if (SegmentCheck.FirstDamage(fs, scratch, number, archiveId) is { } still)
+            {
+                return $"the copy in {from} holds {copy.Length} bytes, this file {damaged.Length}: it is behind, and this file's bytes after its end do not check out (offset {still.Offset}: {still.Problem}); taking the copy would drop the commits after its end";
+            }
+        }
+        finally
+        {
+            File.Delete(scratch);
+        }
+
+        copy = spliced;
+        return null;
     }
 
     private static IEnumerable<(string Hex, string Path)> BlobFiles(IFileSystem fs, ArchivePaths paths)
