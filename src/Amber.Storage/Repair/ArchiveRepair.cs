@@ -143,7 +143,7 @@ public static class ArchiveRepair
         var scratch = path + ".splice";
         try
         {
-            File.WriteAllBytes(scratch, spliced);
+            AtomicFile.Write(fs, scratch, spliced);
             if (SegmentCheck.FirstDamage(fs, scratch, number, archiveId) is { } still)
             {
                 return $"the copy in {from} holds {copy.Length} bytes, this file {damaged.Length}: it is behind, and this file's bytes after its end do not check out (offset {still.Offset}: {still.Problem}); taking the copy would drop the commits after its end";
