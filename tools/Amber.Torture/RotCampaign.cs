@@ -156,7 +156,7 @@ public static class RotCampaign
         }
     }
 
-    /// <summary>What `amber verify` does: open (a writer recovers first), then verify; a fault or a refusal to open is a detection.</summary>
+    /// <summary>A writer's open (its recovery reports what it mended), then verify; a fault, a recovery action or a refusal to open is a detection. (`amber verify` opens only to verify, without recovery.)</summary>
     private static (bool Detected, List<string> Faults, List<string> Notes) Verify(string dir, Tally tally, int trial, string what)
     {
         try
