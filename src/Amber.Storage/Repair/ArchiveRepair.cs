@@ -140,7 +140,8 @@ public static class ArchiveRepair
     private static string? Splice(IFileSystem fs, string path, uint number, byte[] archiveId, byte[] damaged, ref byte[] copy, string from)
     {
         byte[] spliced = [.. copy, .. damaged.AsSpan(copy.Length)];
-        var scratch = path + ".splice";
+        var scratchDir = Directory.CreateTempSubdirectory("amber-splice-"); // owner-only; never a stray file among the segments
+        var scratch = Path.Combine(scratchDir.FullName, Path.GetFileName(path));
         try
         {
             AtomicFile.Write(fs, scratch, spliced);
@@ -151,7 +152,7 @@ public static class ArchiveRepair
         }
         finally
         {
-            File.Delete(scratch);
+            scratchDir.Delete(recursive: true);
         }
 
         copy = spliced;

@@ -10,23 +10,7 @@ internal static class RepairCommand
 {
     public static int Run(CliEnvironment env, string from, bool json)
     {
-        RepairReport repair;
-        if (ShardReplica.Names(from))
-        {
-            var scratch = ShardReplica.Restore(env, from);
-            try
-            {
-                repair = ArchiveRepair.Run(env.ArchiveDirectory, Path.Combine(scratch.FullName, "shard"));
-            }
-            finally
-            {
-                scratch.Delete(recursive: true);
-            }
-        }
-        else
-        {
-            repair = ArchiveRepair.Run(env.ArchiveDirectory, from);
-        }
+        var repair = ShardReplica.Names(from) ? ShardReplica.Repair(env, from) : ArchiveRepair.Run(env.ArchiveDirectory, from);
 
         // The verdict is verify's: a restored file counts only once the whole archive checks out again.
         VerifyReport verify;

@@ -1,6 +1,7 @@
 using Amber.Cli.Infrastructure;
-using Amber.Cluster.Objects;
 using Amber.Cluster.Shipping;
+using Amber.Storage.Repair;
+using Amber.Transparency.Notes;
 
 namespace Amber.Cli.Commands.Repair;
 
@@ -14,25 +15,27 @@ internal static class ShardReplica
 {
     public static bool Names(string from) => from.StartsWith("s3://", StringComparison.Ordinal);
 
-    /// <summary>Restores this archive's shard into a new scratch folder, returned; the caller deletes it.</summary>
-    public static DirectoryInfo Restore(CliEnvironment env, string url)
+    /// <summary>Restores this archive's shard into a scratch folder, repairs the archive from it, and deletes the folder.</summary>
+    public static RepairReport Repair(CliEnvironment env, string url)
     {
         var node = NodeOf(env.ArchiveDirectory);
-        using var store = ClusterEngines.OpenStoreForReadingAsync(env, url, CancellationToken.None).GetAwaiter().GetResult();
         var scratch = Directory.CreateTempSubdirectory("amber-repair-");
         try
         {
-            ShardRestorer.RestoreAsync(store, node, Path.Combine(scratch.FullName, "shard")).GetAwaiter().GetResult();
-            return scratch;
+            using (var store = ClusterEngines.OpenStoreForReadingAsync(env, url, CancellationToken.None).GetAwaiter().GetResult())
+            {
+                ShardRestorer.RestoreAsync(store, node, scratch.FullName).GetAwaiter().GetResult();
+            }
+
+            return ArchiveRepair.Run(env.ArchiveDirectory, scratch.FullName);
         }
-        catch
+        finally
         {
             scratch.Delete(recursive: true);
-            throw;
         }
     }
 
-    /// <summary>The node whose shard this archive is, from its log's origin; an error naming log/vkey otherwise.</summary>
+    /// <summary>The node whose shard this archive is, from its log's origin (the key line's name); an error naming log/vkey otherwise.</summary>
     private static string NodeOf(string archive)
     {
         var vkey = Path.Combine(archive, "log", "vkey");
@@ -41,8 +44,16 @@ internal static class ShardReplica
             throw new InvalidOperationException($"{vkey} is missing: the archive's node, whose shard the object store holds, cannot be known.");
         }
 
-        var line = File.ReadAllText(vkey).Trim();
-        var origin = line.Split('+')[0];
+        string origin;
+        try
+        {
+            origin = NoteVerifierKey.Parse(File.ReadAllText(vkey).Trim()).Name;
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"{vkey} is damaged ({e.Message}): the archive's node, whose shard the object store holds, cannot be known.", e);
+        }
+
         return NodeName.OfOrigin(origin)
             ?? throw new InvalidOperationException($"{vkey}: the log's origin is \"{origin}\", not a cluster node's (amber.node/NAME); only a node (`amber serve --node NAME`) ships its shard to an object store to repair from.");
     }
