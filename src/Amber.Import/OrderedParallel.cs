@@ -18,15 +18,14 @@ public static class OrderedParallel
         var pending = new Queue<Task<TOut>>();
         var held = default(TIn);
         var holding = false;
-        var parallel = false;
         try
         {
             foreach (var item in source)
             {
-                if (!parallel)
+                // The first item waits for a second: a source of one item (a small file) is mapped inline, with no hop to
+                // the pool and back. Once mapping has started, pending never empties inside this loop (ahead >= 1).
+                if (pending.Count == 0)
                 {
-                    // The first item waits for a second: a source of one item (a small file) is mapped inline, with
-                    // no hop to the pool and back.
                     if (!holding)
                     {
                         (held, holding) = (item, true);
@@ -35,7 +34,7 @@ public static class OrderedParallel
 
                     var first = held;
                     pending.Enqueue(Task.Run(() => map(first!)));
-                    (held, holding, parallel) = (default, false, true);
+                    (held, holding) = (default, false);
                 }
 
                 pending.Enqueue(Task.Run(() => map(item)));
