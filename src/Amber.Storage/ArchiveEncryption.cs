@@ -59,7 +59,12 @@ public sealed class ArchiveEncryption
     public void Unseal(string conversationId, IReadOnlyList<Amber.Core.Crypto.TrusteeKeyPair> trusteeKeys)
         => EncryptionOperations.Unseal(archive, conversationId, trusteeKeys);
 
-    internal void ForgetDecodedFrames() => segments.ForgetDecodedFrames();
+    /// <summary>Drops what this process holds decoded (frames, words remembered with their index hashes), after a shred or seal.</summary>
+    internal void ForgetPlaintext()
+    {
+        segments.ForgetDecodedFrames();
+        archive.IndexCatalogue.Cipher?.ForgetWords();
+    }
 
     /// <summary>The manifest with its <c>"encryption"</c> field when <see cref="ArchiveOptions.Encryption"/> is set (init).</summary>
     internal static JsonObject WithEncryption(JsonObject manifest, ArchiveOptions options, ArchivePaths paths, string idHex)

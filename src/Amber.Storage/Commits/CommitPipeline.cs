@@ -265,6 +265,7 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
 
         // 1. Validate and encode, in memory. A bad batch fails alone; nothing is written for it.
         preparer.BeginGroup();
+        preparer.PrepareKeys(group.Where(p => !p.CancellationToken.IsCancellationRequested).Select(p => p.Batch!));
 
         var prepared = new List<(PendingCommit Pending, PreparedCommit Frame)>();
         var ids = new GroupIds();

@@ -30,6 +30,13 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
         }
     }
 
+    /// <summary>
+    /// In an encrypted archive, makes the data keys of every conversation of a group's batches in one keys.db
+    /// transaction before any of them is encoded (encryption.md §4), instead of one transaction a commit.
+    /// </summary>
+    public void PrepareKeys(IEnumerable<CommitBatch> batches)
+        => segments.ContentKeys?.PrepareForWriting(batches.SelectMany(b => b.Conversations.Select(c => (c.Id, b.Tenant))));
+
     /// <summary>Validates a batch against the archive and encodes it into a frame.</summary>
     public PreparedCommit Prepare(CommitBatch batch, long sequence, GroupIds ids)
     {

@@ -23,13 +23,11 @@ internal sealed class IndexCipher : IDisposable
     /// <summary>The first byte of an encrypted title: its format.</summary>
     private const byte TitleVersion = 1;
 
-    private const int TermBytes = 8;
-    private const string Base32 = "abcdefghijklmnopqrstuvwxyz234567";
     private static readonly byte[] TitleLabel = Encoding.UTF8.GetBytes("amber index title\0");
 
     private readonly ContentKeys keys;
     private readonly IndexTokenizer tokenizer = new();
-    private readonly ConcurrentDictionary<string, byte[]> indexKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IndexTerms> tenantTerms = new(StringComparer.Ordinal);
 
     public IndexCipher(ContentKeys keys)
     {
@@ -45,48 +43,61 @@ internal sealed class IndexCipher : IDisposable
     /// </summary>
     public string?[] HashedTexts(IReadOnlyList<(string Text, string Tenant)> texts)
     {
-        var words = tokenizer.Words([.. texts.Select(t => t.Text)]);
-        var result = new string?[texts.Count];
-        var line = new StringBuilder();
-        var terms = new Dictionary<(string Tenant, string Word), string>(); // words repeat: one HMAC per distinct word of the batch
+        var terms = new IndexTerms?[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
-            if (KeyFor(texts[i].Tenant, create: true) is not { } key)
-            {
-                continue;
-            }
+            terms[i] = TermsFor(texts[i].Tenant, create: true);
+        }
 
-            line.Clear();
-            foreach (var word in words[i])
+        // The words come in term order, each with the texts it occurs in: a text's line holds its words' hashes in that
+        // order. The full-text table keeps no positions (detail=none), so only the words and their count matter.
+        var lines = new StringBuilder?[texts.Count];
+        foreach (var (word, docs) in tokenizer.Words([.. texts.Select(t => t.Text)]))
+        {
+            IndexTerms? lastTerms = null;
+            var term = "";
+            foreach (var doc in docs)
             {
+                if (terms[doc] is not { } tenantTerms)
+                {
+                    continue;
+                }
+
+                if (!ReferenceEquals(tenantTerms, lastTerms))
+                {
+                    term = tenantTerms.Of(word);
+                    lastTerms = tenantTerms;
+                }
+
+                var line = lines[doc] ??= new StringBuilder();
                 if (line.Length > 0)
                 {
                     line.Append(' ');
                 }
 
-                if (!terms.TryGetValue((texts[i].Tenant, word), out var term))
-                {
-                    terms[(texts[i].Tenant, word)] = term = TermOf(key, word);
-                }
-
                 line.Append(term);
             }
+        }
 
-            result[i] = line.ToString();
+        var result = new string?[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            result[i] = terms[i] is null ? null : lines[i]?.ToString() ?? "";
         }
 
         return result;
     }
 
     /// <summary>The term <paramref name="word"/> (a token, as the tokenizer gives it) is indexed as for <paramref name="tenant"/>, or null when that tenant has no index key.</summary>
-    public string? Term(string word, string tenant)
-    {
-        if (KeyFor(tenant, create: false) is not { } key)
-        {
-            return null;
-        }
+    public string? Term(string word, string tenant) => TermsFor(tenant, create: false)?.Of(word);
 
-        return TermOf(key, word);
+    /// <summary>Drops every word remembered with its hash (after a shred or seal).</summary>
+    public void ForgetWords()
+    {
+        foreach (var terms in tenantTerms.Values)
+        {
+            terms.Forget();
+        }
     }
 
     /// <summary>The tenants whose messages the index holds (those with an index key), in order.</summary>
@@ -162,46 +173,42 @@ internal sealed class IndexCipher : IDisposable
     public void Dispose()
     {
         tokenizer.Dispose();
-        indexKeys.Clear(); // the same arrays ContentKeys caches and zeroes when it is disposed
+        foreach (var terms in tenantTerms.Values)
+        {
+            terms.Dispose();
+        }
+
+        tenantTerms.Clear();
     }
 
     private static byte[] Associated(string conversation) => Encoding.UTF8.GetBytes("amber index title:" + conversation);
 
-    private byte[]? KeyFor(string tenant, bool create)
+    private IndexTerms? TermsFor(string tenant, bool create)
     {
-        if (indexKeys.TryGetValue(tenant, out var key))
+        if (tenantTerms.TryGetValue(tenant, out var terms))
         {
-            return key;
+            return terms;
         }
 
         var subject = SubjectPrefix + tenant;
-        key = keys.TryForReading(subject);
+        var key = keys.TryForReading(subject);
         if (key is null && create && keys.Provider is not null && keys.Store.Get(subject) is null)
         {
             key = keys.ForWriting(subject, tenant);
         }
 
-        if (key is not null)
+        if (key is null)
         {
-            indexKeys[tenant] = key;
+            return null;
         }
 
-        return key;
-    }
-
-    private static string TermOf(byte[] key, string word)
-    {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(word), mac);
-        // 64 bits as 13 base32 letters (the last takes 4 bits): letters and digits only, so FTS5 keeps each as one word.
-        var bits = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(mac[..TermBytes]);
-        Span<char> letters = stackalloc char[13];
-        for (var i = 0; i < 13; i++)
+        var made = new IndexTerms(key);
+        if (!tenantTerms.TryAdd(tenant, made))
         {
-            var shift = 59 - (5 * i);
-            letters[i] = Base32[(int)(shift >= 0 ? (bits >> shift) & 31 : (bits << -shift) & 31)];
+            made.Dispose();
         }
 
-        return new string(letters);
+        return tenantTerms[tenant];
     }
+
 }

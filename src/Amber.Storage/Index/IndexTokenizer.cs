@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Amber.Storage.Index;
@@ -6,8 +7,9 @@ namespace Amber.Storage.Index;
 /// Cuts texts into the words the index's full-text table would take from them, by SQLite's own tokenizer
 /// (<see cref="ArchiveIndex.Tokenizer"/>), so an encrypted archive's keyed word hashes stand for exactly the words a
 /// plain index holds (case folding, diacritics, CJK runs), with no second tokenizer to drift from SQLite's. An
-/// in-memory contentless FTS5 table with word positions takes a batch of texts, <c>fts5vocab</c> gives each one's
-/// words in order, and the table is emptied for the next batch. Thread-safe (one batch at a time).
+/// in-memory contentless FTS5 table takes a batch of texts, <c>fts5vocab</c> gives each distinct word once with the
+/// texts it occurs in (one per occurrence, concatenated in C, so the managed side reads a row per distinct word, not per
+/// occurrence), and the table is emptied for the next batch. Thread-safe (one batch at a time).
 /// </summary>
 internal sealed class IndexTokenizer : IDisposable
 {
@@ -26,15 +28,13 @@ internal sealed class IndexTokenizer : IDisposable
         create.ExecuteNonQuery();
     }
 
-    /// <summary>The words of each text, in the order they occur (a word as often as it occurs).</summary>
-    public List<string>[] Words(IReadOnlyList<string> texts)
+    /// <summary>
+    /// The distinct words of <paramref name="texts"/> in term order, each with the index of the text of each of its
+    /// occurrences (a text as often as the word occurs in it).
+    /// </summary>
+    public List<(string Word, int[] Texts)> Words(IReadOnlyList<string> texts)
     {
-        var words = new List<string>[texts.Count];
-        for (var i = 0; i < words.Length; i++)
-        {
-            words[i] = [];
-        }
-
+        var words = new List<(string, int[])>();
         if (texts.Count == 0)
         {
             return words;
@@ -57,32 +57,39 @@ internal sealed class IndexTokenizer : IDisposable
                 }
             }
 
-            var positioned = new List<(long Offset, string Word)>[texts.Count];
             using (var read = c.CreateCommand())
             {
                 read.Transaction = tx;
-                read.CommandText = "SELECT doc, offset, term FROM t_words";
+                read.CommandText = "SELECT term, group_concat(doc) FROM t_words GROUP BY term ORDER BY term";
                 using var r = read.ExecuteReader();
                 while (r.Read())
                 {
-                    var doc = checked((int)r.GetInt64(0));
-                    (positioned[doc] ??= []).Add((r.GetInt64(1), r.GetString(2)));
+                    words.Add((r.GetString(0), Docs(r.GetString(1))));
                 }
             }
 
             // A rollback leaves the table empty for the next batch, without a delete to merge.
             tx.Rollback();
-            for (var i = 0; i < texts.Count; i++)
-            {
-                if (positioned[i] is { } p)
-                {
-                    words[i] = [.. p.OrderBy(x => x.Offset).Select(x => x.Word)];
-                }
-            }
         }
 
         return words;
     }
 
     public void Dispose() => c.Dispose();
+
+    private static int[] Docs(string list)
+    {
+        var count = 1 + list.AsSpan().Count(',');
+        var docs = new int[count];
+        var span = list.AsSpan();
+        for (var i = 0; i < count; i++)
+        {
+            var comma = span.IndexOf(',');
+            var part = comma < 0 ? span : span[..comma];
+            docs[i] = int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture);
+            span = comma < 0 ? [] : span[(comma + 1)..];
+        }
+
+        return docs;
+    }
 }

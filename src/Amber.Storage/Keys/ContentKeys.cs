@@ -79,19 +79,46 @@ internal sealed class ContentKeys : IDisposable
     /// created and stored in one keys.db transaction (one sync per commit, not one per conversation).
     /// </summary>
     public void PrepareForWriting(IEnumerable<string> conversations, string? tenant)
+        => PrepareForWriting(conversations.Select(c => (c, tenant)));
+
+    /// <summary>
+    /// Makes sure every conversation of a group of commits has a data key, each under its commit's tenant, before any
+    /// block is encrypted: the new ones are created and stored in one keys.db transaction, so a group commit pays one
+    /// keys.db sync however many commits and tenants it holds (the writer calls this once per group).
+    /// </summary>
+    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations)
     {
-        var missing = conversations.Where(c => !cache.ContainsKey(c) && Store.Get(c) is null).Distinct(StringComparer.Ordinal).ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var missing = new List<(string Conversation, string Owner)>();
+        foreach (var (conversation, tenant) in conversations)
+        {
+            if (seen.Add(conversation) && !cache.ContainsKey(conversation) && Store.Get(conversation) is null)
+            {
+                missing.Add((conversation, tenant ?? DefaultTenant));
+            }
+        }
+
         if (missing.Count == 0)
         {
             return;
         }
 
         var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
-        var owner = tenant ?? DefaultTenant;
-        var tenantKey = CurrentOrNew(provider, owner);
-        var created = missing.Select(c => (Conversation: c, Key: DataKey.Create(random))).ToList();
-        var taken = Store.AddMany([.. created.Select(c => (c.Conversation, owner, KeyWrap.Wrap(tenantKey, c.Conversation, c.Key, random).Encode()))], Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
-        foreach (var (conversation, key) in created)
+        var tenantKeys = new Dictionary<string, TenantKey>(StringComparer.Ordinal);
+        var created = new List<(string Conversation, string Owner, byte[] Key)>(missing.Count);
+        foreach (var (conversation, owner) in missing)
+        {
+            if (!tenantKeys.TryGetValue(owner, out var tenantKey))
+            {
+                tenantKeys[owner] = tenantKey = CurrentOrNew(provider, owner);
+            }
+
+            created.Add((conversation, owner, DataKey.Create(random)));
+        }
+
+        var taken = Store.AddMany([.. created.Select(c => (c.Conversation, c.Owner, KeyWrap.Wrap(tenantKeys[c.Owner], c.Conversation, c.Key, random).Encode()))],
+            Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
+        foreach (var (conversation, _, key) in created)
         {
             if (taken.Contains(conversation, StringComparer.Ordinal))
             {

@@ -49,7 +49,7 @@ internal static class EncryptionOperations
             keys.Forget(row.Subject);
         }
 
-        archive.Encryption.ForgetDecodedFrames();
+        archive.Encryption.ForgetPlaintext();
         archive.RebuildIndex(progress);
         return new ShredResult(conversations, logged.Sequence);
     }
@@ -116,7 +116,7 @@ internal static class EncryptionOperations
         var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
         keys.Store.Replace([(conversationId, KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), reason);
         keys.Forget(conversationId);
-        archive.Encryption.ForgetDecodedFrames();
+        archive.Encryption.ForgetPlaintext();
     }
 
 
@@ -138,6 +138,6 @@ internal static class EncryptionOperations
         var wrapped = Amber.Core.Crypto.KeyWrap.Wrap(tenantKey, conversationId, dataKey, keys.Random);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
         keys.Store.Replace([(conversationId, KeyState.Wrapped, wrapped.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), null);
-        archive.Encryption.ForgetDecodedFrames();
+        archive.Encryption.ForgetPlaintext();
     }
 }
