@@ -105,7 +105,7 @@ internal sealed class IndexCipher : IDisposable
         => [.. keys.Store.WrappedSubjects(SubjectPrefix).Select(s => s[SubjectPrefix.Length..])];
 
     /// <summary>The tenant whose data key <paramref name="conversation"/> has (whose index key hashes its messages' words), or null when keys.db has no row for it.</summary>
-    public string? TenantOf(string conversation) => keys.Store.Get(conversation)?.Tenant;
+    public string? TenantOf(string conversation) => keys.TenantOf(conversation);
 
     /// <summary>
     /// <paramref name="title"/> encrypted under the data key of <paramref name="conversation"/>: version (1) ‖ nonce (12) ‖

@@ -15,6 +15,7 @@ internal sealed class ContentKeys : IDisposable
     public const string DefaultTenant = "default";
 
     private readonly ConcurrentDictionary<string, byte[]> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
     private readonly RandomNumberGenerator random;
     private readonly TimeProvider time;
 
@@ -71,6 +72,7 @@ internal sealed class ContentKeys : IDisposable
         }
 
         cache[conversation] = dataKey;
+        tenants[conversation] = owner;
         return dataKey;
     }
 
@@ -92,7 +94,8 @@ internal sealed class ContentKeys : IDisposable
         var missing = new List<(string Conversation, string Owner)>();
         foreach (var (conversation, tenant) in conversations)
         {
-            if (seen.Add(conversation) && !cache.ContainsKey(conversation) && Store.Get(conversation) is null)
+            // A conversation keys.db already holds is found by the insert below (taken), not by a lookup each.
+            if (seen.Add(conversation) && !cache.ContainsKey(conversation) && !tenants.ContainsKey(conversation))
             {
                 missing.Add((conversation, tenant ?? DefaultTenant));
             }
@@ -118,15 +121,17 @@ internal sealed class ContentKeys : IDisposable
 
         var taken = Store.AddMany([.. created.Select(c => (c.Conversation, c.Owner, KeyWrap.Wrap(tenantKeys[c.Owner], c.Conversation, c.Key, random).Encode()))],
             Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
-        foreach (var (conversation, _, key) in created)
+        var existing = taken.ToHashSet(StringComparer.Ordinal);
+        foreach (var (conversation, owner, key) in created)
         {
-            if (taken.Contains(conversation, StringComparer.Ordinal))
+            if (existing.Contains(conversation))
             {
-                CryptographicOperations.ZeroMemory(key); // another writer's row won; ForWriting reads it
+                CryptographicOperations.ZeroMemory(key); // its row was there already (or another writer's won); ForWriting reads it
             }
             else
             {
                 cache[conversation] = key;
+                tenants[conversation] = owner;
             }
         }
     }
@@ -167,6 +172,23 @@ internal sealed class ContentKeys : IDisposable
         return Open(row);
     }
 
+    /// <summary>The tenant whose key wraps <paramref name="conversation"/>'s data key (keys.db's <c>tenant</c>), or null when keys.db has no row for it.</summary>
+    public string? TenantOf(string conversation)
+    {
+        if (tenants.TryGetValue(conversation, out var tenant))
+        {
+            return tenant;
+        }
+
+        if (Store.Get(conversation) is not { } row)
+        {
+            return null;
+        }
+
+        tenants[conversation] = row.Tenant;
+        return row.Tenant;
+    }
+
     /// <summary>Forgets a cached key (after a shred or seal, so this process cannot read on from memory).</summary>
     public void Forget(string conversation)
     {
@@ -186,6 +208,7 @@ internal sealed class ContentKeys : IDisposable
         var wrapped = WrappedKey.Decode(row.Record, $"{Store.Path} row {row.Subject}");
         var key = KeyWrap.Unwrap(Provider.GetKey(wrapped.Tenant, wrapped.KeyVersion), wrapped);
         cache[row.Subject] = key;
+        tenants[row.Subject] = row.Tenant;
         return key;
     }
 
