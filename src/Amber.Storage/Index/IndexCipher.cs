@@ -49,20 +49,56 @@ internal sealed class IndexCipher : IDisposable
             terms[i] = TermsFor(texts[i].Tenant, create: true);
         }
 
-        // The words come in term order, each with the texts it occurs in: a text's line holds its words' hashes in that
-        // order. The full-text table keeps no positions (detail=none), so only the words and their count matter.
+        // Each distinct word once, with the texts it occurs in (a text as often as the word occurs in it): most texts are
+        // cut here (PlainWords), the rest by SQLite's tokenizer. A text's line holds its words' hashes in the order the
+        // words were first met; the full-text table keeps no positions (detail=none), so only the words and their count
+        // matter.
+        var occurrences = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var lookup = occurrences.GetAlternateLookup<ReadOnlySpan<char>>();
+        var left = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (terms[i] is null)
+            {
+                continue;
+            }
+
+            var doc = i;
+            if (!PlainWords.IsPlain(texts[i].Text))
+            {
+                left.Add(i);
+                continue;
+            }
+
+            PlainWords.Cut(texts[i].Text, word =>
+            {
+                if (!lookup.TryGetValue(word, out var docs))
+                {
+                    lookup[word] = docs = [];
+                }
+
+                docs.Add(doc);
+            });
+        }
+
+        foreach (var (word, docs) in tokenizer.Words([.. left.Select(i => texts[i].Text)]))
+        {
+            if (!occurrences.TryGetValue(word, out var all))
+            {
+                occurrences[word] = all = [];
+            }
+
+            all.AddRange(docs.Select(d => left[d]));
+        }
+
         var lines = new StringBuilder?[texts.Count];
-        foreach (var (word, docs) in tokenizer.Words([.. texts.Select(t => t.Text)]))
+        foreach (var (word, docs) in occurrences)
         {
             IndexTerms? lastTerms = null;
             var term = "";
             foreach (var doc in docs)
             {
-                if (terms[doc] is not { } tenantTerms)
-                {
-                    continue;
-                }
-
+                var tenantTerms = terms[doc]!;
                 if (!ReferenceEquals(tenantTerms, lastTerms))
                 {
                     term = tenantTerms.Of(word);
