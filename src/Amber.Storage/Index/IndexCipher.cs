@@ -56,6 +56,7 @@ internal sealed class IndexCipher : IDisposable
         var occurrences = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var lookup = occurrences.GetAlternateLookup<ReadOnlySpan<char>>();
         var left = new List<int>();
+        var plain = IndexTokenizer.Plain;
         for (var i = 0; i < texts.Count; i++)
         {
             if (terms[i] is null)
@@ -64,13 +65,13 @@ internal sealed class IndexCipher : IDisposable
             }
 
             var doc = i;
-            if (!PlainWords.IsPlain(texts[i].Text))
+            if (!plain.IsPlain(texts[i].Text))
             {
                 left.Add(i);
                 continue;
             }
 
-            PlainWords.Cut(texts[i].Text, word =>
+            plain.Cut(texts[i].Text, word =>
             {
                 if (!lookup.TryGetValue(word, out var docs))
                 {

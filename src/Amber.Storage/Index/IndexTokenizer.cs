@@ -28,6 +28,15 @@ internal sealed class IndexTokenizer : IDisposable
         create.ExecuteNonQuery();
     }
 
+    /// <summary>The managed cutter for texts whose every character the tokenizer treats on its own (derived from this SQLite, once a process).</summary>
+    public static PlainWords Plain => PlainTable.Value;
+
+    private static readonly Lazy<PlainWords> PlainTable = new(() =>
+    {
+        using var t = new IndexTokenizer();
+        return PlainWords.Derive(t.c);
+    });
+
     /// <summary>
     /// The distinct words of <paramref name="texts"/> in term order, each with the index of the text of each of its
     /// occurrences (a text as often as the word occurs in it).
