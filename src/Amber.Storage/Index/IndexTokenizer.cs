@@ -28,14 +28,12 @@ internal sealed class IndexTokenizer : IDisposable
         create.ExecuteNonQuery();
     }
 
-    /// <summary>The managed cutter for texts whose every character the tokenizer treats on its own (derived from this SQLite, once a process).</summary>
+    /// <summary>The managed cutter for texts whose every character the tokenizer treats on its own, asking this SQLite (one tokenizer for the process) about each character the first time a text holds it.</summary>
     public static PlainWords Plain => PlainTable.Value;
 
-    private static readonly Lazy<PlainWords> PlainTable = new(() =>
-    {
-        using var t = new IndexTokenizer();
-        return PlainWords.Derive(t.c);
-    });
+    private static readonly Lazy<IndexTokenizer> Probe = new(() => new IndexTokenizer());
+
+    private static readonly Lazy<PlainWords> PlainTable = new(() => new PlainWords(texts => Probe.Value.Words(texts)));
 
     /// <summary>
     /// The distinct words of <paramref name="texts"/> in term order, each with the index of the text of each of its

@@ -1,17 +1,17 @@
-using Microsoft.Data.Sqlite;
-
 namespace Amber.Storage.Index;
 
 /// <summary>
 /// The words of a text as the index's tokenizer (<see cref="ArchiveIndex.Tokenizer"/>, SQLite's <c>unicode61
-/// remove_diacritics 2</c>) cuts them, in managed code, for texts made only of characters whose treatment is known:
+/// remove_diacritics 2</c>) cuts them, in managed code, for texts made only of characters whose treatment is known.
 /// unicode61 looks at one character at a time — a word character (folded to one character: lower case, diacritics
 /// removed) or a separator — except for the combining diacritics (U+0300–U+036F), which continue a word but cannot
-/// start one. So the table is read from SQLite itself once (<see cref="Derive"/>): every character of the Basic
-/// Multilingual Plane but the surrogates and those diacritics, and the emoji and symbol planes' separators, each
-/// tokenized after an ASCII letter. A text holding any other character (a diacritic, a surrogate pair outside those
-/// planes, an astral word character) is left to SQLite (<see cref="IsPlain"/> says false). <c>PlainWordsTests</c>
-/// checks the table against SQLite on every character and on random and real texts.
+/// start one, and characters that fold to nothing. So each character's treatment is asked of SQLite itself, a block of
+/// 256 characters at a time when a text first holds one of them (<c>x</c>, the character, <c>y</c>: two words for a
+/// separator, one of three letters for a word character); a character that gives anything else, a combining
+/// diacritic, a lone surrogate, and any character outside the Basic Multilingual Plane but the emoji and symbol
+/// planes' separators stay unknown, and a text holding one is left to SQLite (<see cref="IsPlain"/> says false).
+/// <c>PlainWordsTests</c> checks the result against SQLite on every character and on random and real texts.
+/// Thread-safe.
 /// </summary>
 internal sealed class PlainWords
 {
@@ -20,96 +20,38 @@ internal sealed class PlainWords
 
     private const char Separator = '\0';
     private const char Unknown = '\u0001';
+    private const char NotAsked = '\u0002';
     private const int AstralStart = 0x1F000;
     private const int AstralEnd = 0x1FB00;
+    private const int Block = 256;
 
-    // For each BMP character: Separator, Unknown, or the character it folds to as part of a word.
-    private readonly char[] fold;
+    private readonly Func<IReadOnlyList<string>, List<(string Word, int[] Texts)>> tokenize;
+    private readonly Lock gate = new();
 
-    // For each code point in [AstralStart, AstralEnd): true when it is a separator (anything else there is left to SQLite).
-    private readonly bool[] astralSeparator;
+    // For each BMP character: Separator, Unknown, NotAsked, or the character it folds to as part of a word.
+    private readonly char[] fold = new char[0x10000];
 
-    private PlainWords(char[] fold, bool[] astralSeparator)
+    // For each code point in [AstralStart, AstralEnd): Separator, Unknown or NotAsked (a word character there is Unknown).
+    private readonly char[] astral = new char[AstralEnd - AstralStart];
+
+    /// <param name="tokenize">SQLite's tokenizer (<see cref="IndexTokenizer.Words"/>): each distinct word of the texts with the texts it occurs in.</param>
+    public PlainWords(Func<IReadOnlyList<string>, List<(string Word, int[] Texts)>> tokenize)
     {
-        this.fold = fold;
-        this.astralSeparator = astralSeparator;
-    }
-
-    /// <summary>Reads the table from the tokenizer of <paramref name="c"/>'s in-memory FTS5 table <c>t</c> (with its <c>fts5vocab</c> <c>t_words</c>), inside no open transaction.</summary>
-    internal static PlainWords Derive(SqliteConnection c)
-    {
-        var fold = new char[0x10000];
+        ArgumentNullException.ThrowIfNull(tokenize);
+        this.tokenize = tokenize;
+        Array.Fill(fold, NotAsked);
+        Array.Fill(astral, NotAsked);
         for (var i = 0; i < 128; i++)
         {
             fold[i] = char.IsAsciiLetterOrDigit((char)i) ? char.ToLowerInvariant((char)i) : Separator;
         }
 
-        var candidates = new List<int>();
-        for (var i = 128; i < 0x10000; i++)
-        {
-            fold[i] = Unknown;
-            if (!char.IsSurrogate((char)i) && i is not (>= 0x300 and <= 0x36F))
-            {
-                candidates.Add(i);
-            }
-        }
-
-        candidates.AddRange(Enumerable.Range(AstralStart, AstralEnd - AstralStart));
-        var astralSeparator = new bool[AstralEnd - AstralStart];
-
-        // Each candidate after an ASCII letter, one pair a word apart: token i is "x" when candidate i is a separator,
-        // "x" and its folded form when it is a word character.
-        var text = string.Join(' ', candidates.Select(cp => "x" + char.ConvertFromUtf32(cp)));
-        using var tx = c.BeginTransaction();
-        using (var insert = c.CreateCommand())
-        {
-            insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO t(rowid, text) VALUES(0, $t)";
-            insert.Parameters.AddWithValue("$t", text);
-            insert.ExecuteNonQuery();
-        }
-
-        var tokens = new string?[candidates.Count];
-        using (var read = c.CreateCommand())
-        {
-            read.Transaction = tx;
-            read.CommandText = "SELECT offset, term FROM t_words";
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                var offset = r.GetInt64(0);
-                if (offset >= 0 && offset < tokens.Length)
-                {
-                    tokens[offset] = tokens[offset] is null ? r.GetString(1) : "\u0001"; // two tokens at one offset: unknown
-                }
-            }
-        }
-
-        tx.Rollback();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var cp = candidates[i];
-            var token = tokens[i];
-            var separator = token == "x";
-            if (cp >= 0x10000)
-            {
-                astralSeparator[cp - AstralStart] = separator;
-            }
-            else if (separator)
-            {
-                fold[cp] = Separator;
-            }
-            else if (token is { Length: 2 } && token[0] == 'x' && token[1] > Unknown && !char.IsSurrogate(token[1]))
-            {
-                fold[cp] = token[1];
-            }
-        }
-
-        return new PlainWords(fold, astralSeparator);
+        fold.AsSpan(0xD800, 0xE000 - 0xD800).Fill(Unknown);
+        fold.AsSpan(0x300, 0x370 - 0x300).Fill(Unknown);
     }
 
     /// <summary>
-    /// True when every character of <paramref name="text"/> is in the table, and no word is longer than
+    /// True when every character of <paramref name="text"/> is known, and no word is longer than
     /// <see cref="MaxWordLength"/>: then <see cref="Cut"/> gives its words exactly as SQLite would.
     /// </summary>
     public bool IsPlain(string text)
@@ -131,7 +73,7 @@ internal sealed class PlainWords
                 continue;
             }
 
-            var f = fold[c];
+            var f = Fold(c);
             if (f == Unknown)
             {
                 return false;
@@ -159,10 +101,10 @@ internal sealed class PlainWords
         var length = 0;
         foreach (var c in text)
         {
-            var f = char.IsSurrogate(c) ? Separator : fold[c]; // IsPlain let only separator pairs through
+            var f = char.IsSurrogate(c) ? Separator : Fold(c); // IsPlain let only separator pairs through
             if (f == Unknown)
             {
-                throw new ArgumentException("the text holds a character the table does not know: it is not plain (IsPlain).", nameof(text));
+                throw new ArgumentException("the text holds a character whose treatment is not known: it is not plain (IsPlain).", nameof(text));
             }
 
             if (f != Separator)
@@ -188,7 +130,70 @@ internal sealed class PlainWords
     }
 
     /// <summary>Whether <paramref name="c"/> alone is a plain text (a known separator or word character).</summary>
-    internal bool Knows(char c) => !char.IsSurrogate(c) && fold[c] != Unknown;
+    internal bool Knows(char c) => !char.IsSurrogate(c) && Fold(c) != Unknown;
 
-    private bool IsAstralSeparator(int cp) => cp is >= AstralStart and < AstralEnd && astralSeparator[cp - AstralStart];
+    private char Fold(char c)
+    {
+        var f = fold[c]; // a char is read whole: NotAsked, or what Ask wrote
+        if (f != NotAsked)
+        {
+            return f;
+        }
+
+        Ask(c & ~(Block - 1), fold, 0);
+        return fold[c];
+    }
+
+    private bool IsAstralSeparator(int cp)
+    {
+        if (cp is < AstralStart or >= AstralEnd)
+        {
+            return false;
+        }
+
+        if (astral[cp - AstralStart] == NotAsked)
+        {
+            Ask(cp & ~(Block - 1), astral, AstralStart);
+        }
+
+        return astral[cp - AstralStart] == Separator;
+    }
+
+    // Asks SQLite about the block of code points from `start` not asked yet, and writes what it says into `table` (indexed by code point − `offset`).
+    private void Ask(int start, char[] table, int offset)
+    {
+        lock (gate)
+        {
+            var asked = Enumerable.Range(start, Block).Where(cp => table[cp - offset] == NotAsked).ToList();
+            if (asked.Count == 0)
+            {
+                return;
+            }
+
+            var words = new List<string>[asked.Count];
+            foreach (var (word, texts) in tokenize([.. asked.Select(cp => "x" + char.ConvertFromUtf32(cp) + "y")]))
+            {
+                foreach (var t in texts)
+                {
+                    (words[t] ??= []).Add(word);
+                }
+            }
+
+            for (var i = 0; i < asked.Count; i++)
+            {
+                var w = words[i] ?? [];
+                var treatment = Unknown;
+                if (w.Count == 2 && w.Contains("x") && w.Contains("y"))
+                {
+                    treatment = Separator;
+                }
+                else if (offset == 0 && w.Count == 1 && w[0] is { Length: 3 } one && one[0] == 'x' && one[2] == 'y' && one[1] > NotAsked && !char.IsSurrogate(one[1]))
+                {
+                    treatment = one[1];
+                }
+
+                table[asked[i] - offset] = treatment;
+            }
+        }
+    }
 }
