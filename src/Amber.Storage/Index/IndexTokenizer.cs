@@ -33,7 +33,7 @@ internal sealed class IndexTokenizer : IDisposable
 
     private static readonly Lazy<IndexTokenizer> Probe = new(() => new IndexTokenizer());
 
-    private static readonly Lazy<PlainWords> PlainTable = new(() => new PlainWords(texts => Probe.Value.Words(texts)));
+    private static readonly Lazy<PlainWords> PlainTable = new(() => new PlainWords(text => Probe.Value.Tokens(text)));
 
     /// <summary>
     /// The distinct words of <paramref name="texts"/> in term order, each with the index of the text of each of its
@@ -80,6 +80,38 @@ internal sealed class IndexTokenizer : IDisposable
         }
 
         return words;
+    }
+
+    /// <summary>The words of one text in the order they occur (a word as often as it occurs).</summary>
+    public List<string> Tokens(string text)
+    {
+        var tokens = new List<string>();
+        lock (gate)
+        {
+            using var tx = c.BeginTransaction();
+            using (var insert = c.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT INTO t(rowid, text) VALUES(0, $t)";
+                insert.Parameters.AddWithValue("$t", text);
+                insert.ExecuteNonQuery();
+            }
+
+            using (var read = c.CreateCommand())
+            {
+                read.Transaction = tx;
+                read.CommandText = "SELECT term FROM t_words ORDER BY offset";
+                using var r = read.ExecuteReader();
+                while (r.Read())
+                {
+                    tokens.Add(r.GetString(0));
+                }
+            }
+
+            tx.Rollback();
+        }
+
+        return tokens;
     }
 
     public void Dispose() => c.Dispose();

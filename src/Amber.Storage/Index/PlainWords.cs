@@ -25,7 +25,7 @@ internal sealed class PlainWords
     private const int AstralEnd = 0x1FB00;
     private const int Block = 256;
 
-    private readonly Func<IReadOnlyList<string>, List<(string Word, int[] Texts)>> tokenize;
+    private readonly Func<string, List<string>> tokenize;
     private readonly Lock gate = new();
 
     // For each BMP character: Separator, Unknown, NotAsked, or the character it folds to as part of a word.
@@ -34,8 +34,8 @@ internal sealed class PlainWords
     // For each code point in [AstralStart, AstralEnd): Separator, Unknown or NotAsked (a word character there is Unknown).
     private readonly char[] astral = new char[AstralEnd - AstralStart];
 
-    /// <param name="tokenize">SQLite's tokenizer (<see cref="IndexTokenizer.Words"/>): each distinct word of the texts with the texts it occurs in.</param>
-    public PlainWords(Func<IReadOnlyList<string>, List<(string Word, int[] Texts)>> tokenize)
+    /// <param name="tokenize">SQLite's tokenizer (<see cref="IndexTokenizer.Tokens"/>): the words of a text in order.</param>
+    public PlainWords(Func<string, List<string>> tokenize)
     {
         ArgumentNullException.ThrowIfNull(tokenize);
         this.tokenize = tokenize;
@@ -140,8 +140,12 @@ internal sealed class PlainWords
             return f;
         }
 
-        Ask(c & ~(Block - 1), fold, 0);
-        return fold[c];
+        while ((f = fold[c]) == NotAsked)
+        {
+            Ask(c & ~(Block - 1), fold, 0); // each ask settles at least one character of the block
+        }
+
+        return f;
     }
 
     private bool IsAstralSeparator(int cp)
@@ -151,7 +155,7 @@ internal sealed class PlainWords
             return false;
         }
 
-        if (astral[cp - AstralStart] == NotAsked)
+        while (astral[cp - AstralStart] == NotAsked)
         {
             Ask(cp & ~(Block - 1), astral, AstralStart);
         }
@@ -170,29 +174,34 @@ internal sealed class PlainWords
                 return;
             }
 
-            var words = new List<string>[asked.Count];
-            foreach (var (word, texts) in tokenize([.. asked.Select(cp => "x" + char.ConvertFromUtf32(cp) + "y")]))
+            // One text, each character between x and y and the pairs a space apart: a separator gives the words x and y, a
+            // word character one word x·f·y (f its folded form); anything else (a character folded to nothing, to two)
+            // is unknown, and the reading stops there, since the words no longer line up: the characters after it are
+            // asked again, without it.
+            var tokens = tokenize(string.Join(' ', asked.Select(cp => "x" + char.ConvertFromUtf32(cp) + "y")));
+            var at = 0;
+            foreach (var cp in asked)
             {
-                foreach (var t in texts)
+                if (at + 1 < tokens.Count && tokens[at] == "x" && tokens[at + 1] == "y")
                 {
-                    (words[t] ??= []).Add(word);
+                    table[cp - offset] = Separator;
+                    at += 2;
                 }
-            }
-
-            for (var i = 0; i < asked.Count; i++)
-            {
-                var w = words[i] ?? [];
-                var treatment = Unknown;
-                if (w.Count == 2 && w.Contains("x") && w.Contains("y"))
+                else if (at < tokens.Count && tokens[at] is { Length: 3 } one && one[0] == 'x' && one[2] == 'y')
                 {
-                    treatment = Separator;
+                    table[cp - offset] = offset == 0 && one[1] > NotAsked && !char.IsSurrogate(one[1]) ? one[1] : Unknown;
+                    at++;
                 }
-                else if (offset == 0 && w.Count == 1 && w[0] is { Length: 3 } one && one[0] == 'x' && one[2] == 'y' && one[1] > NotAsked && !char.IsSurrogate(one[1]))
+                else if (cp >= 0x10000 && at < tokens.Count && tokens[at] is { Length: 4 } pair && pair[0] == 'x' && pair[3] == 'y')
                 {
-                    treatment = one[1];
+                    table[cp - offset] = Unknown; // a word character outside the Basic Multilingual Plane: left to SQLite
+                    at++;
                 }
-
-                table[asked[i] - offset] = treatment;
+                else
+                {
+                    table[cp - offset] = Unknown;
+                    return;
+                }
             }
         }
     }
