@@ -43,6 +43,16 @@ public static class GatewayCommand
         await using var archive = Archive.Open(new ArchiveOptions { Directory = Path.Combine(work, "archive"), CreateIfMissing = true });
         await using var gateway = GatewayHost.Build(archive, "127.0.0.1:0", new GatewayOptions { OpenAiUpstream = upstreamUrl });
         await gateway.StartAsync();
+        // The same capture into an encrypted archive (a data key per conversation, codec-5 blocks, keyed index words;
+        // docs/format/encryption.md): its added latency over the row above is what encryption costs a captured call.
+        await using var sealedArchive = Archive.Init(new ArchiveOptions
+        {
+            Directory = Path.Combine(work, "archive-encrypted"),
+            Encryption = true,
+            KeyProvider = _ => new Amber.Storage.Keys.FileKeyProvider(Path.Combine(work, "keys"), System.Security.Cryptography.RandomNumberGenerator.Create()),
+        });
+        await using var sealedGateway = GatewayHost.Build(sealedArchive, "127.0.0.1:0", new GatewayOptions { OpenAiUpstream = upstreamUrl });
+        await sealedGateway.StartAsync();
         await using var asyncArchive = Archive.Open(new ArchiveOptions { Directory = Path.Combine(work, "archive-async"), CreateIfMissing = true });
         await using var asyncGateway = GatewayHost.Build(asyncArchive, "127.0.0.1:0", new GatewayOptions { OpenAiUpstream = upstreamUrl, Ack = AckMode.Async });
         await asyncGateway.StartAsync();
@@ -58,6 +68,7 @@ public static class GatewayCommand
                 ("Amber, durable capture, a new conversation per call", $"{amber}/v1/chat/completions", false),
                 ("Amber, durable capture, one shared system prompt", $"{amber}/v1/chat/completions", true),
                 ("Amber, --ack async (spool), a new conversation per call", $"{asyncGateway.Urls.First()}/v1/chat/completions", false),
+                ("Amber, durable capture, encrypted archive, a new conversation per call", $"{sealedGateway.Urls.First()}/v1/chat/completions", false),
             };
 
             const int connections = 25;
@@ -99,6 +110,9 @@ public static class GatewayCommand
             var drain = Stopwatch.StartNew();
             await spool.FlushAsync();
             Console.WriteLine($"Async: {backlog} spooled exchanges were still waiting for the archive when the load stopped; draining them took {drain.Elapsed.TotalSeconds:F1} s; the async archive then held {asyncArchive.GetStats().Conversations} conversations.");
+            var plainCapture = latency[3];
+            var encryptedCapture = latency[^1];
+            Console.WriteLine($"Encryption: a captured call into the encrypted archive added {encryptedCapture.P50Ms - plainCapture.P50Ms:F2} ms at p50 and {encryptedCapture.P99Ms - plainCapture.P99Ms:F2} ms at p99 over the same capture without encryption (same run, same rate).");
             Console.WriteLine($"Captured: the archive holds {stats.Conversations} conversations and {instances} instances after {latency[3].Requests + throughput[3].Requests + latency[4].Requests + throughput[4].Requests} captured calls (each committed and fsynced before its final event was released).");
         }
         finally
