@@ -106,4 +106,48 @@ public sealed class EncryptionCommandTests
         Assert.False(File.Exists(Path.Combine(elsewhere, "default.keys"))); // no second version 1 of the tenant's key
         Assert.Single(cli.Run("ls", "--json").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // nothing of the import was committed
     }
+
+    [Fact]
+    public async Task TheEncryptionSetting_Off_MakesArchivesInTheClear_FromTheEnvironmentOrASettingsFile()
+    {
+        using var cli = new CliRunner();
+        var variables = new Dictionary<string, string?>(cli.Environment, StringComparer.Ordinal) { ["AMBER_ENCRYPTION"] = "off" };
+        var output = new StringWriter();
+        Assert.Equal(0, await AmberCli.RunAsync(["--archive", cli.ArchiveDir, "init"], output, TextWriter.Null, variables, TestContext.Current.CancellationToken));
+        Assert.Contains("Encryption at rest is off (env", output.ToString(), StringComparison.Ordinal);
+        Assert.False(JsonNode.Parse(cli.Run("stats", "--json").Out)!["encryption"]!["enabled"]!.GetValue<bool>());
+
+        // A settings file given with --config: an archive import makes is in the clear too.
+        var config = cli.Combine("settings.json");
+        await File.WriteAllTextAsync(config, """{"Encryption": "off"}""", TestContext.Current.CancellationToken);
+        var second = cli.Combine("second");
+        Assert.Equal(0, await AmberCli.RunAsync(["--config", config, "--archive", second, "import", SampleExport()], TextWriter.Null, TextWriter.Null, cli.Environment, TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(Path.Combine(second, "keys.db")));
+
+        // The flag still wins over a setting that says on.
+        variables["AMBER_ENCRYPTION"] = "on";
+        var third = cli.Combine("third");
+        Assert.Equal(0, await AmberCli.RunAsync(["--archive", third, "init", "--no-encryption"], TextWriter.Null, TextWriter.Null, variables, TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(Path.Combine(third, "keys.db")));
+    }
+
+    [Fact]
+    public async Task TheEncryptionSetting_NeitherOnNorOff_IsRefused_NamingWhereItCameFrom()
+    {
+        using var cli = new CliRunner();
+        var variables = new Dictionary<string, string?>(cli.Environment, StringComparer.Ordinal) { ["AMBER_ENCRYPTION"] = "maybe" };
+        var error = new StringWriter();
+        var exit = await AmberCli.RunAsync(["--archive", cli.ArchiveDir, "init"], TextWriter.Null, error, variables, TestContext.Current.CancellationToken);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Encryption (env", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"maybe\" is neither on nor off", error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(cli.ArchiveDir, "segments")));
+    }
+
+    private static string SampleExport()
+    {
+        var export = SharedData.PathTo(Path.Combine("corpus", "claude-export-simonw"));
+        Assert.SkipWhen(export is null || !Directory.Exists(export), SharedData.MissingMessage);
+        return export!;
+    }
 }

@@ -43,14 +43,32 @@ internal sealed class CliEnvironment(ParseResult parse, TextWriter output, TextW
     public IReadOnlyDictionary<string, string?> Variables => environment ?? EffectiveSettings.ProcessEnvironment();
 
     /// <summary>
+    /// Whether an archive this command makes is encrypted: the <c>Encryption</c> setting (<c>on</c> by default; <c>off</c>
+    /// from <c>--no-encryption</c>, <c>AMBER_ENCRYPTION=off</c> or a settings file). Anything else is refused, naming where it came from.
+    /// </summary>
+    public bool EncryptNewArchives
+    {
+        get
+        {
+            var setting = Settings[SettingsCatalogue.Encryption];
+            return setting.Value?.Trim().ToLowerInvariant() switch
+            {
+                "on" or "true" => true,
+                "off" or "false" => false,
+                _ => throw new FormatException($"{SettingsCatalogue.Encryption} ({setting.Source}): \"{setting.Value}\" is neither on nor off."),
+            };
+        }
+    }
+
+    /// <summary>
     /// The archive options of this run. An archive a command makes because there is none (<paramref name="createIfMissing"/>)
-    /// is encrypted unless the command was given <c>--no-encryption</c>, as with <c>amber init</c>.
+    /// is encrypted unless the <c>Encryption</c> setting is off (<see cref="EncryptNewArchives"/>), as with <c>amber init</c>.
     /// </summary>
     public ArchiveOptions Options(bool createIfMissing = false) => new()
     {
         Directory = ArchiveDirectory,
         CreateIfMissing = createIfMissing,
-        Encryption = createIfMissing ? !(Parse.CommandResult.Command.Options.Contains(CommonOptions.NoEncryption) && Parse.GetValue(CommonOptions.NoEncryption)) : null,
+        Encryption = createIfMissing ? EncryptNewArchives : null,
         KeyProvider = CliKeyProvider.For(Variables),
         Log = message => Info.WriteLine($"amber: recovery: {message}"),
     };

@@ -6,7 +6,7 @@ namespace Amber.Cli.Commands.Init;
 
 internal static class InitCommand
 {
-    public static int Run(CliEnvironment env, bool json, bool encrypt)
+    public static int Run(CliEnvironment env, bool json)
     {
         var dir = env.ArchiveDirectory;
         if (Archive.Exists(dir))
@@ -15,7 +15,7 @@ internal static class InitCommand
             return ExitCodes.Failed;
         }
 
-        using var archive = Archive.Init(env.Options() with { Encryption = encrypt });
+        using var archive = Archive.Init(env.Options() with { Encryption = env.EncryptNewArchives });
         if (json)
         {
             Output.JsonLine(env.Out, new JsonObject { ["archive"] = dir, ["archive_id"] = archive.ArchiveId, ["encrypted"] = archive.Encryption.IsEncrypted });
@@ -25,7 +25,7 @@ internal static class InitCommand
             env.Out.WriteLine($"Created an empty archive at {dir} (id {archive.ArchiveId}).");
             env.Out.WriteLine(archive.Encryption.IsEncrypted
                 ? $"Encryption at rest is on: tenant keys from {archive.Encryption.KeyProviderDescription} (keep them, and back them up apart from the archive: without them nothing can be read)."
-                : "Encryption at rest is off (--no-encryption): content is stored in the clear.");
+                : $"Encryption at rest is off ({env.Settings[Infrastructure.Settings.SettingsCatalogue.Encryption].Source}): content is stored in the clear.");
         }
 
         return ExitCodes.Ok;

@@ -23,7 +23,7 @@ internal static class InitCommandDefinition
 
         command.SetAction(parse => parse.GetValue(cluster)
             ? ClusterInitCommand.Run(env(parse), parse.GetValue(CommonOptions.Json))
-            : InitCommand.Run(env(parse), parse.GetValue(CommonOptions.Json), !parse.GetValue(noEncryption)));
+            : InitCommand.Run(env(parse), parse.GetValue(CommonOptions.Json)));
         return command;
     }
 }

@@ -149,7 +149,12 @@ internal sealed class EffectiveSettings
                 continue;
             }
 
-            if (setting.IsList)
+            if (option is Option<bool> flag)
+            {
+                // A switch: --no-encryption given is "off" (a --no- flag turns its setting off), any other switch "on".
+                flags[setting.Key] = parse.GetValue(flag) ^ setting.Flag.StartsWith("--no-", StringComparison.Ordinal) ? "on" : "off";
+            }
+            else if (setting.IsList)
             {
                 for (var n = 0; n < given.Tokens.Count; n++)
                 {

@@ -13,6 +13,7 @@ internal static class SettingsCatalogue
     public const string FileName = "amber.json";
 
     public const string Archive = "Archive";
+    public const string Encryption = "Encryption";
     public const string ServeListen = "Serve:Listen";
     public const string ServeToken = "Serve:Token";
     public const string ServeHostNames = "Serve:HostNames";
@@ -53,6 +54,7 @@ internal static class SettingsCatalogue
     public static IReadOnlyList<Setting> All { get; } =
     [
         new(Archive, "--archive", ["*"], "amber-data", "Archive folder (relative to the working folder); set in a --config file, not in the archive's own amber.json"),
+        new(Encryption, "--no-encryption", ["init", "import", "serve", "proxy"], "on", "Whether an archive a command makes is encrypted at rest: on (each conversation under its own data key) or off (content in the clear; --no-encryption); an existing archive keeps what it is"),
         new(ServeListen, "--listen", ["serve"], "127.0.0.1:8080", "HOST:PORT amber serve listens on"),
         new(ServeToken, "--token", ["serve"], null, "Access token the viewer and API require (also read from AMBER_TOKEN)", Secret: true),
         new(ServeHostNames, "--host-name", ["serve"], null, "Host names besides loopback that amber serve answers", IsList: true),
