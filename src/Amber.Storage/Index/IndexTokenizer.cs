@@ -42,41 +42,9 @@ internal sealed class IndexTokenizer : IDisposable
     public List<(string Word, int[] Texts)> Words(IReadOnlyList<string> texts)
     {
         var words = new List<(string, int[])>();
-        if (texts.Count == 0)
+        if (texts.Count > 0)
         {
-            return words;
-        }
-
-        lock (gate)
-        {
-            using var tx = c.BeginTransaction();
-            using (var insert = c.CreateCommand())
-            {
-                insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO t(rowid, text) VALUES($r, $t)";
-                var row = insert.Parameters.Add("$r", SqliteType.Integer);
-                var text = insert.Parameters.Add("$t", SqliteType.Text);
-                for (var i = 0; i < texts.Count; i++)
-                {
-                    row.Value = i;
-                    text.Value = texts[i];
-                    insert.ExecuteNonQuery();
-                }
-            }
-
-            using (var read = c.CreateCommand())
-            {
-                read.Transaction = tx;
-                read.CommandText = "SELECT term, group_concat(doc) FROM t_words GROUP BY term ORDER BY term";
-                using var r = read.ExecuteReader();
-                while (r.Read())
-                {
-                    words.Add((r.GetString(0), Docs(r.GetString(1))));
-                }
-            }
-
-            // A rollback leaves the table empty for the next batch, without a delete to merge.
-            tx.Rollback();
+            Read(texts, "SELECT term, group_concat(doc) FROM t_words GROUP BY term ORDER BY term", r => words.Add((r.GetString(0), Docs(r.GetString(1)))));
         }
 
         return words;
@@ -86,35 +54,47 @@ internal sealed class IndexTokenizer : IDisposable
     public List<string> Tokens(string text)
     {
         var tokens = new List<string>();
+        Read([text], "SELECT term FROM t_words ORDER BY offset", r => tokens.Add(r.GetString(0)));
+        return tokens;
+    }
+
+    public void Dispose() => c.Dispose();
+
+    // Gives the table the texts (row i = texts[i]), calls `row` with each row `query` reads from fts5vocab, and empties
+    // the table again by rolling back (no delete to merge), all under the lock.
+    private void Read(IReadOnlyList<string> texts, string query, Action<SqliteDataReader> row)
+    {
         lock (gate)
         {
             using var tx = c.BeginTransaction();
             using (var insert = c.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO t(rowid, text) VALUES(0, $t)";
-                insert.Parameters.AddWithValue("$t", text);
-                insert.ExecuteNonQuery();
+                insert.CommandText = "INSERT INTO t(rowid, text) VALUES($r, $t)";
+                var rowid = insert.Parameters.Add("$r", SqliteType.Integer);
+                var text = insert.Parameters.Add("$t", SqliteType.Text);
+                for (var i = 0; i < texts.Count; i++)
+                {
+                    rowid.Value = i;
+                    text.Value = texts[i];
+                    insert.ExecuteNonQuery();
+                }
             }
 
             using (var read = c.CreateCommand())
             {
                 read.Transaction = tx;
-                read.CommandText = "SELECT term FROM t_words ORDER BY offset";
+                read.CommandText = query;
                 using var r = read.ExecuteReader();
                 while (r.Read())
                 {
-                    tokens.Add(r.GetString(0));
+                    row(r);
                 }
             }
 
             tx.Rollback();
         }
-
-        return tokens;
     }
-
-    public void Dispose() => c.Dispose();
 
     private static int[] Docs(string list)
     {
