@@ -37,7 +37,6 @@ internal static class SealedBlocks
         AddUInt32(output, (uint)clear.Length);
         output.AddRange(clear);
         AddUInt32(output, (uint)blocks.Count);
-        keys.PrepareForWriting(blocks.Select(b => b.Conversation), tenant);
         foreach (var (conversation, start, length) in blocks)
         {
             var plain = decoded.AsSpan(start, length).ToArray();

@@ -72,8 +72,8 @@ internal sealed class IndexTerms : IDisposable
     private string Hash(string word)
     {
         var max = Encoding.UTF8.GetMaxByteCount(word.Length);
-        var rented = max <= 256 ? null : new byte[max];
-        Span<byte> utf8 = rented ?? stackalloc byte[256];
+        var large = max <= 256 ? null : new byte[max];
+        Span<byte> utf8 = large ?? stackalloc byte[256];
         var length = Encoding.UTF8.GetBytes(word, utf8);
         hmac.AppendData(utf8[..length]);
         Span<byte> mac = stackalloc byte[32];

@@ -134,12 +134,7 @@ internal sealed class PlainWords
 
     private char Fold(char c)
     {
-        var f = fold[c]; // a char is read whole: NotAsked, or what Ask wrote
-        if (f != NotAsked)
-        {
-            return f;
-        }
-
+        char f; // a char is read whole: NotAsked, or what Ask wrote
         while ((f = fold[c]) == NotAsked)
         {
             Ask(c & ~(Block - 1), fold, 0); // each ask settles at least one character of the block

@@ -77,13 +77,6 @@ internal sealed class ContentKeys : IDisposable
     }
 
     /// <summary>
-    /// Makes sure every conversation of a commit has a data key before its blocks are encrypted: the new ones are
-    /// created and stored in one keys.db transaction (one sync per commit, not one per conversation).
-    /// </summary>
-    public void PrepareForWriting(IEnumerable<string> conversations, string? tenant)
-        => PrepareForWriting(conversations.Select(c => (c, tenant)));
-
-    /// <summary>
     /// Makes sure every conversation of a group of commits has a data key, each under its commit's tenant, before any
     /// block is encrypted: the new ones are created and stored in one keys.db transaction, so a group commit pays one
     /// keys.db sync however many commits and tenants it holds (the writer calls this once per group).

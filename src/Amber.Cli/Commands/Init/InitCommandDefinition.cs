@@ -8,8 +8,7 @@ internal static class InitCommandDefinition
     public static Command Create(Func<ParseResult, CliEnvironment> env)
     {
         var command = new Command("init", "Create an empty archive");
-        var noEncryption = CommonOptions.NoEncryption;
-        command.Options.Add(noEncryption);
+        command.Options.Add(CommonOptions.NoEncryption); // read through the Encryption setting (CliEnvironment.EncryptNewArchives)
         var cluster = new Option<bool>("--cluster") { Description = "Make a cluster archive's engines ready instead of an archive folder: the bucket --store names, with Object Lock, and the catalogue schema in --catalog" };
         var store = new Option<string?>("--store") { Description = "With --cluster: the object store, s3://BUCKET[/PREFIX] (default: $AMBER_STORE; credentials from AWS_*)" };
         var catalog = new Option<string?>("--catalog") { Description = "With --cluster: the PostgreSQL catalogue, an Npgsql connection string (default: $AMBER_CATALOG)" };
