@@ -63,8 +63,9 @@ def split_merged(path, frame):
 
 def split_sealed(path, frame):
     """encryption.md §5: a codec-5 payload is u32 clear length | u32 clear zstd length | zstd(the Info entry and the
-    entries no conversation owns) | u32 block count | blocks, each u8 kind (1) | u8 flags | u8 id length | conversation
-    id | u32 plaintext length | u32 sealed length | nonce, AES-256-GCM ciphertext and tag (sealed length bytes). The
+    entries no conversation owns) | u32 block count | blocks, each u8 kind (1) | u8 flags (bit 0 packed, bit 1 key
+    named) | u8 id length | conversation id | [bit 1: u8 key name length | key name, §4.1] | u32 plaintext length | u32
+    sealed length | nonce, AES-256-GCM ciphertext and tag (sealed length bytes). The
     keys to the blocks (keys.db, wrapped under tenant keys kept outside the archive) are not this reader's: it returns
     the clear entries and each block's conversation id and plaintext length."""
     payload = frame.payload
@@ -81,10 +82,17 @@ def split_sealed(path, frame):
         blocks = []
         for b in range(count):
             kind, flags, id_len = payload[p], payload[p + 1], payload[p + 2]
-            if kind != 1 or flags > 1 or id_len == 0:
+            if kind != 1 or flags > 3 or id_len == 0:
                 raise ValueError(f"block {b}: kind {kind}, flags {flags}, id length {id_len}")
             cid = payload[p + 3:p + 3 + id_len].decode("utf-8")
             p += 3 + id_len
+            if flags & 2:
+                # The block names the keys.db subject of a key made ahead (spare:N); the reader needs no key either way.
+                name_len = payload[p]
+                if name_len == 0:
+                    raise ValueError(f"block {b} ({cid}): a key name of length 0")
+                payload[p + 1:p + 1 + name_len].decode("utf-8")
+                p += 1 + name_len
             length, sealed_len = struct.unpack_from("<II", payload, p)
             p += 8
             if sealed_len < 28 or p + sealed_len > len(payload):

@@ -111,6 +111,7 @@ public sealed class ArchiveEncryption
             return new ContentKeys(store, provider, Convert.FromHexString(archiveId), new InjectedRandom(options.Random), options.TimeProvider)
             {
                 ProviderName = encryption["provider"]?.GetValue<string>(),
+                Log = options.Log,
             };
         }
         catch

@@ -292,7 +292,7 @@ internal sealed class ArchiveCatalogue : IDisposable
             LoadDictionaries();
         }
 
-        var frames = Replay(index, position, state, options.OpenProgress);
+        var frames = Replay(index, position, state, options.OpenProgress, adopt: true);
         if (frames > 0 && !rebuild)
         {
             actions.Add($"index caught up with {frames} frame(s)");
@@ -313,7 +313,9 @@ internal sealed class ArchiveCatalogue : IDisposable
     }
 
     /// <summary>Indexes into <paramref name="into"/> every frame after <paramref name="from"/> up to <paramref name="state"/>'s end.</summary>
-    public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress = null)
+    /// <param name="adopt">True for this archive's own index (its catch-up files the keys made ahead that the frames name,
+    /// encryption.md §4.1); false for a scratch index (verify's audit), which writes nothing to keys.db.</param>
+    public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress = null, bool adopt = false)
     {
         using var tx = into.Begin();
         if (from is null)
@@ -323,7 +325,15 @@ internal sealed class ArchiveCatalogue : IDisposable
         }
 
         var frames = Walk(from, state, progress,
-            (compression, seg, pos, bytes) => ApplyFrame(into, tx, compression, seg, pos, bytes),
+            (compression, seg, pos, bytes) =>
+            {
+                if (adopt)
+                {
+                    AdoptKeys([bytes]); // again after a crash: the frames after the index's position may name unfiled keys
+                }
+
+                ApplyFrame(into, tx, compression, seg, pos, bytes);
+            },
             (seg, pos) => into.SetPosition(tx, seg, pos));
         tx.Commit();
         return frames;
@@ -388,6 +398,9 @@ internal sealed class ArchiveCatalogue : IDisposable
         scan.Complete();
         return frames;
     }
+
+    /// <summary>In an encrypted archive, files under their conversations the keys made ahead that these frames' blocks name (encryption.md §4.1).</summary>
+    public void AdoptKeys(IEnumerable<byte[]> frames) => segments.ContentKeys?.Adopt(frames);
 
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
@@ -488,7 +501,7 @@ internal sealed class ArchiveCatalogue : IDisposable
         int frames;
         try
         {
-            frames = Replay(index, null, state, progress);
+            frames = Replay(index, null, state, progress, adopt: true);
         }
         catch
         {

@@ -186,6 +186,8 @@ internal sealed class Indexer : IDisposable
     private void Apply(List<Work> batch)
     {
         var index = catalogue.Index;
+        // Keys made ahead are filed under their conversations before the index refers to them (encryption.md §4.1).
+        catalogue.AdoptKeys(batch.SelectMany(w => w.Frames).Where(f => f.Kind == FrameKind.Commit).Select(f => f.Frame));
         var changes = new ConversationChanges(); // conversations brought up to date once, after all of the batch's commits
         using var tx = index.Begin();
         foreach (var work in batch)

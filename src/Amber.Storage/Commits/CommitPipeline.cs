@@ -289,8 +289,9 @@ internal sealed class CommitPipeline : IDisposable, IAsyncDisposable
 
                 prepared.Add((p, frame));
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or CanonicalJsonException)
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or CanonicalJsonException or Amber.Core.Crypto.KeyAccessException)
             {
+                // A bad batch, or one adding to a sealed or shredded conversation, fails alone.
                 ids.Rollback();
                 p.Completion.TrySetException(e);
             }

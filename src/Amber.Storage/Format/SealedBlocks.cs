@@ -13,10 +13,14 @@ namespace Amber.Storage.Format;
 /// <code>
 /// u32 clear length | u32 clear zstd length | zstd(Info entry and the entries no conversation owns)
 /// u32 block count
-/// per block: u8 kind = 1 | u8 flags (bit 0: packed) | u8 id length | conversation id | u32 plaintext length
+/// per block: u8 kind = 1 | u8 flags (bit 0: packed; bit 1: key named) | u8 id length | conversation id
+///            | [bit 1: u8 key name length | key name] | u32 plaintext length
 ///            | u32 sealed length | nonce (12) | AES-256-GCM(zstd(packed or plain entries)) | tag (16)
 /// AAD = archive id (16) | u8 id length | conversation id | SHA-256 of the Info entry | kind | flags | u32 plaintext length
+///       | [bit 1: u8 key name length | key name]
 /// </code>
+/// A block names its key (bit 1) when it was written under a key made ahead that keys.db did not yet file under the
+/// conversation (encryption.md §4.1): the name is that key's keys.db subject (<c>spare:N</c>).
 /// Decoding concatenates the clear entries and each block's entries: the same decoded payload the writer indexed, so
 /// entry offsets hold. A block whose data key is not available (sealed, shredded, no key provider) decodes to one
 /// <see cref="EntryType.Locked"/> entry of the same length, so the offsets of the other blocks still hold.
@@ -25,6 +29,7 @@ internal static class SealedBlocks
 {
     public const byte ConversationContent = 1;
     private const byte Packed = 1;
+    private const byte Named = 2;
 
     /// <summary>Encodes <paramref name="decoded"/>: [0, clearLength) in the clear, then one block per range.</summary>
     public static byte[] Encode(byte[] decoded, int clearLength, IReadOnlyList<(string Conversation, int Start, int Length)> blocks, string? tenant, ContentKeys keys, Compressor compressor)
@@ -41,16 +46,24 @@ internal static class SealedBlocks
         {
             var plain = decoded.AsSpan(start, length).ToArray();
             var packed = Packer.TryPack(plain);
-            var flags = packed is null ? (byte)0 : Packed;
+            var (key, spare) = keys.ForWriting(conversation, tenant);
+            var name = spare is null ? null : Encoding.UTF8.GetBytes(spare);
+            var flags = (byte)((packed is null ? 0 : Packed) | (name is null ? 0 : Named));
             var compressed = compressor.Wrap(packed ?? plain);
             var id = Encoding.UTF8.GetBytes(conversation);
-            var aad = AssociatedData(keys.ArchiveId, id, infoDigest, flags, length);
-            using var cipher = new ContentCipher(keys.ForWriting(conversation, tenant), keys.Random);
+            var aad = AssociatedData(keys.ArchiveId, id, infoDigest, flags, length, name);
+            using var cipher = new ContentCipher(key, keys.Random);
             var sealedBytes = cipher.Encrypt(compressed, aad);
             output.Add(ConversationContent);
             output.Add(flags);
             output.Add((byte)id.Length);
             output.AddRange(id);
+            if (name is not null)
+            {
+                output.Add((byte)name.Length);
+                output.AddRange(name);
+            }
+
             AddUInt32(output, (uint)length);
             AddUInt32(output, (uint)sealedBytes.Length);
             output.AddRange(sealedBytes);
@@ -89,30 +102,19 @@ internal static class SealedBlocks
                 throw new FormatException($"sealed blocks: block {b} is cut short.");
             }
 
-            var kind = payload[pos];
-            var flags = payload[pos + 1];
-            var idLength = payload[pos + 2];
-            pos += 3;
-            if (kind != ConversationContent || flags > Packed || idLength == 0 || payload.Length - pos < idLength + 8)
-            {
-                throw new FormatException($"sealed blocks: block {b} has an unknown kind {kind}, flags {flags} or a damaged header.");
-            }
-
-            var id = payload.Slice(pos, idLength).ToArray();
-            pos += idLength;
-            var length = (int)ReadUInt32(payload, ref pos, "plaintext length");
-            var sealedLength = (int)ReadUInt32(payload, ref pos, "sealed length");
-            if (length < CommitPayload.EntryHeaderSize || length > decoded.Length - at || sealedLength > payload.Length - pos)
+            var block = ReadBlockHeader(payload, ref pos, b);
+            var (flags, id, name, length, sealedLength) = (block.Flags, block.Id, block.Name, block.Length, block.SealedLength);
+            if (length < CommitPayload.EntryHeaderSize || length > decoded.Length - at)
             {
                 throw new FormatException($"sealed blocks: block {b} ({length} bytes, {sealedLength} sealed) does not fit the frame.");
             }
 
             var conversation = Encoding.UTF8.GetString(id);
             var target = decoded.AsSpan(at, length);
-            if (keys?.TryForReading(conversation) is { } dataKey)
+            if (keys?.TryForReading(conversation, name is null ? null : Encoding.UTF8.GetString(name)) is { } dataKey)
             {
                 using var cipher = new ContentCipher(dataKey, keys.Random);
-                var compressed = cipher.Decrypt(payload.Slice(pos, sealedLength), AssociatedData(keys.ArchiveId, id, infoDigest, flags, length), $"the content block of conversation {conversation}");
+                var compressed = cipher.Decrypt(payload.Slice(pos, sealedLength), AssociatedData(keys.ArchiveId, id, infoDigest, flags, length, name), $"the content block of conversation {conversation}");
                 if ((flags & Packed) == 0)
                 {
                     Unwrap(plain, compressed, target, "block of " + conversation);
@@ -139,6 +141,86 @@ internal static class SealedBlocks
         }
 
         return decoded;
+    }
+
+    /// <summary>
+    /// The (conversation, key name) of each block of a codec-5 commit frame that names its key (encryption.md §4.1),
+    /// read from the block headers alone (no key, no decryption); none for any other frame.
+    /// </summary>
+    public static IReadOnlyList<(string Conversation, string Spare)> NamedKeys(byte[] frame)
+    {
+        var header = RecordFrame.ReadHeader(frame);
+        if (header.Codec != Codec.SealedBlocks || header.Kind != FrameKind.Commit)
+        {
+            return [];
+        }
+
+        var payload = RecordFrame.Payload(frame);
+        var pos = 0;
+        _ = ReadUInt32(payload, ref pos, "clear length");
+        var clearZstd = (int)ReadUInt32(payload, ref pos, "clear zstd length");
+        if (clearZstd > payload.Length - pos)
+        {
+            throw new FormatException($"sealed blocks: the clear part ({clearZstd} compressed bytes) does not fit the frame.");
+        }
+
+        pos += clearZstd;
+        var count = ReadUInt32(payload, ref pos, "block count");
+        List<(string, string)>? named = null;
+        for (var b = 0; b < count; b++)
+        {
+            var block = ReadBlockHeader(payload, ref pos, b);
+            if (block.Name is { } name)
+            {
+                (named ??= []).Add((Encoding.UTF8.GetString(block.Id), Encoding.UTF8.GetString(name)));
+            }
+
+            pos += block.SealedLength;
+        }
+
+        return named ?? (IReadOnlyList<(string, string)>)[];
+    }
+
+    /// <summary>Reads a block's header up to its sealed bytes, which then start at <paramref name="pos"/>.</summary>
+    private static (byte Flags, byte[] Id, byte[]? Name, int Length, int SealedLength) ReadBlockHeader(ReadOnlySpan<byte> payload, ref int pos, int b)
+    {
+        if (payload.Length - pos < 3)
+        {
+            throw new FormatException($"sealed blocks: block {b} is cut short.");
+        }
+
+        var kind = payload[pos];
+        var flags = payload[pos + 1];
+        var idLength = payload[pos + 2];
+        pos += 3;
+        if (kind != ConversationContent || flags > (Packed | Named) || idLength == 0 || payload.Length - pos < idLength + 8)
+        {
+            throw new FormatException($"sealed blocks: block {b} has an unknown kind {kind}, flags {flags} or a damaged header.");
+        }
+
+        var id = payload.Slice(pos, idLength).ToArray();
+        pos += idLength;
+        byte[]? name = null;
+        if ((flags & Named) != 0)
+        {
+            var nameLength = payload[pos];
+            if (nameLength == 0 || payload.Length - pos < 1 + nameLength + 8)
+            {
+                throw new FormatException($"sealed blocks: block {b} names its key with a damaged header.");
+            }
+
+            name = payload.Slice(pos + 1, nameLength).ToArray();
+            pos += 1 + nameLength;
+        }
+
+        var length = (int)ReadUInt32(payload, ref pos, "plaintext length");
+        var sealedLength = (int)ReadUInt32(payload, ref pos, "sealed length");
+        if (length < 0 || sealedLength < 0 || sealedLength > payload.Length - pos)
+        {
+            throw new FormatException($"sealed blocks: block {b} ({length} bytes, {sealedLength} sealed) does not fit the frame.");
+        }
+
+        return (flags, id, name, length, sealedLength);
     }
 
     /// <summary>Where the <see cref="EntryType.Locked"/> entries of a decoded codec-5 payload lie, and whose they are.</summary>
@@ -172,9 +254,9 @@ internal static class SealedBlocks
         id.AsSpan(0, Math.Min(id.Length, body.Length)).CopyTo(body);
     }
 
-    private static byte[] AssociatedData(byte[] archiveId, byte[] id, byte[] infoDigest, byte flags, int length)
+    private static byte[] AssociatedData(byte[] archiveId, byte[] id, byte[] infoDigest, byte flags, int length, byte[]? name)
     {
-        var aad = new byte[archiveId.Length + 1 + id.Length + infoDigest.Length + 2 + 4];
+        var aad = new byte[archiveId.Length + 1 + id.Length + infoDigest.Length + 2 + 4 + (name is null ? 0 : 1 + name.Length)];
         var span = aad.AsSpan();
         archiveId.CopyTo(span);
         span = span[archiveId.Length..];
@@ -186,6 +268,12 @@ internal static class SealedBlocks
         span[0] = ConversationContent;
         span[1] = flags;
         BinaryPrimitives.WriteUInt32LittleEndian(span[2..], (uint)length);
+        if (name is not null)
+        {
+            span[6] = (byte)name.Length;
+            name.CopyTo(span[7..]);
+        }
+
         return aad;
     }
 

@@ -231,7 +231,7 @@ internal sealed class IndexCipher : IDisposable
         var key = keys.TryForReading(subject);
         if (key is null && create && keys.Provider is not null && keys.Store.Get(subject) is null)
         {
-            key = keys.ForWriting(subject, tenant);
+            key = keys.FiledAtOnce(subject, tenant);
         }
 
         if (key is null)

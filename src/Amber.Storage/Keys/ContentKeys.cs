@@ -6,8 +6,9 @@ namespace Amber.Storage.Keys;
 
 /// <summary>
 /// The data keys of an encrypted archive's conversations (encryption.md §1, §4): read from <c>keys.db</c> and unwrapped
-/// with the tenant key from the provider, cached in memory for the process. Without a provider (verify with no key)
-/// no key is ever returned and content reads as locked. Thread-safe.
+/// with the tenant key from the provider, cached in memory for the process. A new conversation takes a key made ahead
+/// (<see cref="SparePool"/>, §4.1), which the indexer then files under it (<see cref="Adopt"/>). Without a provider
+/// (verify with no key) no key is ever returned and content reads as locked. Thread-safe.
 /// </summary>
 internal sealed class ContentKeys : IDisposable
 {
@@ -16,6 +17,10 @@ internal sealed class ContentKeys : IDisposable
 
     private readonly ConcurrentDictionary<string, byte[]> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
+    private readonly ConcurrentDictionary<string, string> claimed = new(StringComparer.Ordinal); // conversation → spare subject, until keys.db files it
+    private readonly Lock shreddedGate = new();
+    private readonly SparePool pool;
+    private HashSet<string>? shredded;
     private readonly RandomNumberGenerator random;
     private readonly TimeProvider time;
 
@@ -30,7 +35,12 @@ internal sealed class ContentKeys : IDisposable
         ArchiveId = archiveId;
         this.random = random;
         this.time = time;
+        pool = new SparePool(store, tenant => CurrentOrNew(Provider ?? throw NoProvider(), tenant),
+            wrapped => KeyWrap.Unwrap((Provider ?? throw NoProvider()).GetKey(wrapped.Tenant, wrapped.KeyVersion), wrapped), random, time, m => Log?.Invoke(m));
     }
+
+    /// <summary>Where a failure off any caller's path (a refill of the keys made ahead) is reported.</summary>
+    public Action<string>? Log { get; init; }
 
     public KeyStore Store { get; }
 
@@ -46,88 +56,183 @@ internal sealed class ContentKeys : IDisposable
     /// <summary>The archive's 16-byte id: the first part of every content block's associated data.</summary>
     public byte[] ArchiveId { get; }
 
-    /// <summary>The data key of <paramref name="conversation"/>, creating and storing one (wrapped under the tenant's current key) if it has none.</summary>
-    public byte[] ForWriting(string conversation, string? tenant)
+    /// <summary>
+    /// The data key of <paramref name="conversation"/> for a block being written, and the spare subject to name in the
+    /// block's header while keys.db still files the key under it (encryption.md §4.1), else null. A conversation with
+    /// no key takes one made ahead; a sealed or shredded one is refused.
+    /// </summary>
+    public (byte[] Key, string? Spare) ForWriting(string conversation, string? tenant)
     {
         if (cache.TryGetValue(conversation, out var cached))
+        {
+            // Read after the key: the indexer drops the claim only once keys.db files the key under the conversation.
+            return (cached, claimed.GetValueOrDefault(conversation));
+        }
+
+        _ = Provider ?? throw NoProvider();
+        if (Store.Get(conversation) is { } existing)
+        {
+            return (Open(existing) ?? throw new KeyAccessException($"conversation {conversation} is {KeyStore.Describe(existing.State)}: nothing more can be added to it."), null);
+        }
+
+        var owner = tenant ?? DefaultTenant;
+        var (spare, key) = pool.Take(owner, 1)[0];
+        Claim(conversation, owner, spare, key);
+        return (key, spare);
+    }
+
+    /// <summary>
+    /// The key filed under <paramref name="subject"/> itself, made and stored at once (one keys.db transaction) when it
+    /// has none: a tenant's index key (§6), which no block names and so is never made ahead.
+    /// </summary>
+    public byte[] FiledAtOnce(string subject, string tenant)
+    {
+        if (cache.TryGetValue(subject, out var cached))
         {
             return cached;
         }
 
-        var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
-        var existing = Store.Get(conversation);
-        if (existing is not null)
+        var provider = Provider ?? throw NoProvider();
+        if (Store.Get(subject) is { } existing)
         {
-            return Open(existing) ?? throw new KeyAccessException($"conversation {conversation} is {KeyStore.Describe(existing.State)}: nothing more can be added to it.");
+            return Open(existing) ?? throw new KeyAccessException($"the key {subject} is {KeyStore.Describe(existing.State)}.");
         }
 
-        var owner = tenant ?? DefaultTenant;
-        var tenantKey = CurrentOrNew(provider, owner);
         var dataKey = DataKey.Create(random);
-        var record = KeyWrap.Wrap(tenantKey, conversation, dataKey, random).Encode();
-        if (!Store.TryAdd(conversation, owner, record, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
+        var record = KeyWrap.Wrap(CurrentOrNew(provider, tenant), subject, dataKey, random).Encode();
+        if (!Store.TryAdd(subject, tenant, record, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
         {
             CryptographicOperations.ZeroMemory(dataKey);
-            return ForWriting(conversation, tenant); // another writer's row won
+            return FiledAtOnce(subject, tenant); // another process's row won
         }
 
-        cache[conversation] = dataKey;
-        tenants[conversation] = owner;
+        cache[subject] = dataKey;
+        tenants[subject] = tenant;
         return dataKey;
     }
 
     /// <summary>
-    /// Makes sure every conversation of a group of commits has a data key, each under its commit's tenant, before any
-    /// block is encrypted: the new ones are created and stored in one keys.db transaction, so a group commit pays one
-    /// keys.db sync however many commits and tenants it holds (the writer calls this once per group).
+    /// Gives every conversation of a group of commits its data key before any block is encrypted (encryption.md §4.1):
+    /// a conversation the archive holds (<paramref name="known"/>: this process's acknowledged commits or the index)
+    /// has its key read from keys.db; a new one takes a key made ahead, from memory, with no keys.db write or sync. Only
+    /// when the tenant's spares have run dry are keys made here, all of the group's in one transaction.
     /// </summary>
-    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations)
+    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations, Func<string, bool> known)
     {
+        ArgumentNullException.ThrowIfNull(known);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var missing = new List<(string Conversation, string Owner)>();
+        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (conversation, tenant) in conversations)
         {
-            // A conversation keys.db already holds is found by the insert below (taken), not by a lookup each.
-            if (seen.Add(conversation) && !cache.ContainsKey(conversation) && !tenants.ContainsKey(conversation))
+            if (!seen.Add(conversation) || cache.ContainsKey(conversation))
             {
-                missing.Add((conversation, tenant ?? DefaultTenant));
+                continue;
             }
+
+            if (known(conversation) || IsShredded(conversation))
+            {
+                var row = Store.Get(conversation);
+                if (row is { State: KeyState.Wrapped })
+                {
+                    Open(row);
+                }
+
+                if (row is not null)
+                {
+                    continue; // sealed or shredded: the encoder's ForWriting refuses it, naming which
+                }
+            }
+
+            var owner = tenant ?? DefaultTenant;
+            if (!wanted.TryGetValue(owner, out var list))
+            {
+                wanted[owner] = list = [];
+            }
+
+            list.Add(conversation);
         }
 
-        if (missing.Count == 0)
+        if (wanted.Count == 0)
         {
             return;
         }
 
-        var provider = Provider ?? throw new KeyProviderException("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
-        var tenantKeys = new Dictionary<string, TenantKey>(StringComparer.Ordinal);
-        var created = new List<(string Conversation, string Owner, byte[] Key)>(missing.Count);
-        foreach (var (conversation, owner) in missing)
+        _ = Provider ?? throw NoProvider();
+        foreach (var (owner, list) in wanted)
         {
-            if (!tenantKeys.TryGetValue(owner, out var tenantKey))
+            var spares = pool.Take(owner, list.Count);
+            for (var i = 0; i < list.Count; i++)
             {
-                tenantKeys[owner] = tenantKey = CurrentOrNew(provider, owner);
-            }
-
-            created.Add((conversation, owner, DataKey.Create(random)));
-        }
-
-        var taken = Store.AddMany([.. created.Select(c => (c.Conversation, c.Owner, KeyWrap.Wrap(tenantKeys[c.Owner], c.Conversation, c.Key, random).Encode()))],
-            Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
-        var existing = taken.ToHashSet(StringComparer.Ordinal);
-        foreach (var (conversation, owner, key) in created)
-        {
-            if (existing.Contains(conversation))
-            {
-                CryptographicOperations.ZeroMemory(key); // its row was there already (or another writer's won); ForWriting reads it
-            }
-            else
-            {
-                cache[conversation] = key;
-                tenants[conversation] = owner;
+                Claim(list[i], owner, spares[i].Subject, spares[i].Key);
             }
         }
     }
+
+    private void Claim(string conversation, string owner, string spare, byte[] key)
+    {
+        claimed[conversation] = spare; // before the key: a writer that finds the key finds its spare's name
+        tenants[conversation] = owner;
+        cache[conversation] = key;
+    }
+
+    /// <summary>
+    /// Files the keys made ahead that the blocks of <paramref name="frames"/> name under their conversations (encryption.md
+    /// §4.1): the indexer calls this for every commit frame before its index transaction commits, and its catch-up does
+    /// for every frame it replays, so a key is filed under its conversation before anything indexed refers to it, and
+    /// again after a crash. A spare already filed is left alone. The writer stops naming a spare once it is filed.
+    /// </summary>
+    public void Adopt(IEnumerable<byte[]> frames)
+    {
+        var claims = new List<(string Spare, string Conversation)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var frame in frames)
+        {
+            foreach (var (conversation, spare) in Format.SealedBlocks.NamedKeys(frame))
+            {
+                if (seen.Add(spare))
+                {
+                    claims.Add((spare, conversation));
+                }
+            }
+        }
+
+        if (claims.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (spare, conversation) in Store.Adopt(claims, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
+        {
+            claimed.TryRemove(new KeyValuePair<string, string>(conversation, spare));
+        }
+    }
+
+    /// <summary>Keys made ahead in this process, and those of them made on a commit's path because a tenant's spares ran dry.</summary>
+    internal (long Made, long MadeOnPath) SpareCounts => (pool.Made, pool.MadeOnPath);
+
+    /// <summary>Whether keys.db says <paramref name="conversation"/> was shredded (kept in memory: nothing new may be written under its id).</summary>
+    private bool IsShredded(string conversation)
+    {
+        lock (shreddedGate)
+        {
+            shredded ??= Store.Subjects(KeyState.Shredded).ToHashSet(StringComparer.Ordinal);
+            return shredded.Contains(conversation);
+        }
+    }
+
+    /// <summary>Notes a shred made by this process, so that its writer refuses the id from now on.</summary>
+    public void MarkShredded(string conversation)
+    {
+        lock (shreddedGate)
+        {
+            shredded?.Add(conversation);
+        }
+
+        Forget(conversation);
+    }
+
+    private static KeyProviderException NoProvider()
+        => new("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
 
     /// <summary>
     /// The tenant's current key, made (version 1) only for a tenant keys.db knows nothing of. A provider with no key for
@@ -149,20 +254,31 @@ internal sealed class ContentKeys : IDisposable
         return provider.Create(tenant);
     }
 
-    /// <summary>The data key of <paramref name="conversation"/>, or null when it is sealed, shredded, unknown, or no provider is given.</summary>
-    public byte[]? TryForReading(string conversation)
+    /// <summary>
+    /// The data key of <paramref name="conversation"/>, or null when it is sealed, shredded, unknown, or no provider is
+    /// given. <paramref name="spare"/> is the subject a block names when it was written under a key made ahead that
+    /// keys.db may not yet file under the conversation (§4.1); once filed, the conversation's own row holds it.
+    /// </summary>
+    public byte[]? TryForReading(string conversation, string? spare = null)
     {
         if (cache.TryGetValue(conversation, out var cached))
         {
             return cached;
         }
 
-        if (Provider is null || Store.Get(conversation) is not { } row)
+        if (Provider is null)
         {
             return null;
         }
 
-        return Open(row);
+        if (spare is not null && Store.Get(spare) is { State: KeyState.Wrapped, Record: { } record })
+        {
+            // Not cached: the key is the conversation's only once the indexer files it so, and is then read by its id.
+            var wrapped = WrappedKey.Decode(record, $"{Store.Path} row {spare}");
+            return KeyWrap.Unwrap(Provider.GetKey(wrapped.Tenant, wrapped.KeyVersion), wrapped);
+        }
+
+        return Store.Get(conversation) is { } row ? Open(row) : null;
     }
 
     /// <summary>The tenant whose key wraps <paramref name="conversation"/>'s data key (keys.db's <c>tenant</c>), or null when keys.db has no row for it.</summary>
@@ -185,6 +301,7 @@ internal sealed class ContentKeys : IDisposable
     /// <summary>Forgets a cached key (after a shred or seal, so this process cannot read on from memory).</summary>
     public void Forget(string conversation)
     {
+        claimed.TryRemove(conversation, out _);
         if (cache.TryRemove(conversation, out var key))
         {
             CryptographicOperations.ZeroMemory(key);
@@ -207,6 +324,7 @@ internal sealed class ContentKeys : IDisposable
 
     public void Dispose()
     {
+        pool.Dispose();
         foreach (var key in cache.Values)
         {
             CryptographicOperations.ZeroMemory(key);

@@ -15,6 +15,9 @@ internal static class EncryptionOperations
             throw new InvalidOperationException($"shredding needs the writer lock of {archive.Directory}; another process holds it.");
         }
 
+        // Every commit acknowledged before the shred is indexed first: its keys made ahead are then filed under their
+        // conversations (encryption.md §4.1), where the shred finds them.
+        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
         if (keys.Store.Get(id) is { State: KeyState.Shredded } done)
         {
             throw new InvalidOperationException($"conversation {id} was already shredded ({done.Changed}).");
@@ -46,7 +49,7 @@ internal static class EncryptionOperations
         foreach (var row in rows)
         {
             keys.Store.Shred(row.Subject, row.Tenant, Amber.Core.Time.Timestamps.Format(now), reason);
-            keys.Forget(row.Subject);
+            keys.MarkShredded(row.Subject);
         }
 
         archive.Encryption.ForgetPlaintext();
@@ -76,7 +79,8 @@ internal static class EncryptionOperations
             var rows = keys.Store.List(KeyState.Wrapped, t);
             var records = rows.Select(r => Amber.Core.Crypto.WrappedKey.Decode(r.Record!, $"{keys.Store.Path} row {r.Subject}")).ToList();
             var rewrapped = KeyRotation.Rewrap(provider, current, records, keys.Random);
-            keys.Store.Replace(rewrapped.Select(w => (w.ConversationId, KeyState.Wrapped, w.Encode())), Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), "key rotation");
+            // By the row's subject: a key made ahead keeps the spare name it was wrapped under once filed under its conversation.
+            keys.Store.Replace(rows.Zip(rewrapped, (r, w) => (r.Subject, KeyState.Wrapped, w.Encode())), Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), "key rotation");
             var notRetired = new List<string>();
             foreach (var old in records.Select(r => r.KeyVersion).Where(v => v != current.Version).Distinct().Order())
             {
@@ -91,7 +95,8 @@ internal static class EncryptionOperations
             }
 
             // The tenant's index key (encryption.md §6) is re-wrapped with the data keys; the count is of the conversations' keys.
-            var rewrappedData = records.Count(r => r.KeyVersion != current.Version && !r.ConversationId.StartsWith(Index.IndexCipher.SubjectPrefix, StringComparison.Ordinal));
+            var rewrappedData = rows.Zip(records).Count(p => p.Second.KeyVersion != current.Version
+                && !p.First.Subject.StartsWith(Index.IndexCipher.SubjectPrefix, StringComparison.Ordinal) && !p.First.Subject.StartsWith(KeyStore.SparePrefix, StringComparison.Ordinal));
             results.Add(new KeyRotationResult(t, current.Version, rewrappedData, notRetired));
         }
 
@@ -103,15 +108,15 @@ internal static class EncryptionOperations
     {
         ArgumentNullException.ThrowIfNull(trustees);
         var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: a conversation stored in the clear cannot be sealed.");
+        // The index first takes every commit acknowledged before the seal: indexed after it, the conversation's title (encrypted
+        // under the data key being sealed, encryption.md §6) could not be kept, and the index would disagree with a rebuild.
+        // Its key, if made ahead, is then filed under the conversation (§4.1).
+        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
         var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {archive.Directory} (seal takes a conversation id).", nameof(conversationId));
         if (row.State != KeyState.Wrapped)
         {
             throw new InvalidOperationException($"conversation {conversationId} is already {KeyStore.Describe(row.State)}.");
         }
-
-        // The index first takes every commit acknowledged before the seal: indexed after it, the conversation's title (encrypted
-        // under the data key being sealed, encryption.md §6) could not be kept, and the index would disagree with a rebuild.
-        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
         var dataKey = keys.TryForReading(conversationId) ?? throw new KeyProviderException("sealing needs the key provider, to open the data key it seals.");
         var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
         keys.Store.Replace([(conversationId, KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), reason);

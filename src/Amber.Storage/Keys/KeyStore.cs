@@ -6,13 +6,18 @@ namespace Amber.Storage.Keys;
 
 /// <summary>
 /// <c>keys.db</c> (docs/format/encryption.md §4): one row per conversation holding its data key wrapped (AMWK) or
-/// sealed (AMSL), or the fact that it was shredded, and one per tenant holding its index key (subject <c>index:TENANT</c>, §6). Not derived: losing it loses the content. SQLite with
+/// sealed (AMSL), or the fact that it was shredded, one per tenant holding its index key (subject <c>index:TENANT</c>,
+/// §6), and the data keys made ahead (subject <c>spare:N</c>, §4.1) until a conversation's first commit takes one and
+/// the indexer renames its row to the conversation. Not derived: losing it loses the content. SQLite with
 /// <c>secure_delete</c> on and a rollback journal (no WAL), so a destroyed record leaves no copy in free pages or a
 /// write-ahead log. The file is created 0600 before SQLite writes its first byte.
 /// </summary>
 public sealed class KeyStore : IDisposable
 {
     public const string FileName = "keys.db";
+
+    /// <summary>The subject prefix of a data key made ahead that no conversation has taken yet (encryption.md §4.1).</summary>
+    public const string SparePrefix = "spare:";
 
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
@@ -57,6 +62,10 @@ public sealed class KeyStore : IDisposable
               record  BLOB,
               changed TEXT NOT NULL,
               reason  TEXT
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS counters (
+              name  TEXT PRIMARY KEY,
+              value INTEGER NOT NULL
             ) STRICT;
             """);
         return store;
@@ -127,13 +136,129 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    /// <summary>Counts of the conversations' rows by state (the tenants' index keys, subjects <c>index:TENANT</c>, are not counted).</summary>
+    /// <summary>
+    /// Stores <paramref name="count"/> new data keys made ahead for <paramref name="tenant"/> in one transaction (one
+    /// sync), named <c>spare:N</c> from a counter keys.db keeps, so that no name is ever given twice — not even one a
+    /// conversation's row took over — whatever the random source. <paramref name="recordFor"/> wraps a key for its name.
+    /// </summary>
+    internal IReadOnlyList<string> AddSpares(string tenant, int count, Func<string, byte[]> recordFor, string changed)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            using var read = connection.CreateCommand();
+            read.Transaction = tx;
+            read.CommandText = "SELECT value FROM counters WHERE name = 'spare'";
+            var next = read.ExecuteScalar() is long n ? n : 0;
+            var subjects = new List<string>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var subject = SparePrefix + (++next).ToString(CultureInfo.InvariantCulture);
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT INTO subject_keys (subject, tenant, state, record, changed) VALUES ($s, $t, 1, $r, $c)";
+                cmd.Parameters.AddWithValue("$s", subject);
+                cmd.Parameters.AddWithValue("$t", tenant);
+                cmd.Parameters.AddWithValue("$r", recordFor(subject));
+                cmd.Parameters.AddWithValue("$c", changed);
+                cmd.ExecuteNonQuery();
+                subjects.Add(subject);
+            }
+
+            using var write = connection.CreateCommand();
+            write.Transaction = tx;
+            write.CommandText = "INSERT INTO counters (name, value) VALUES ('spare', $v) ON CONFLICT(name) DO UPDATE SET value = $v";
+            write.Parameters.AddWithValue("$v", next);
+            write.ExecuteNonQuery();
+            tx.Commit();
+            return subjects;
+        }
+    }
+
+    /// <summary>The data keys made ahead for <paramref name="tenant"/> that no conversation has taken (encryption.md §4.1), in subject order.</summary>
+    internal IReadOnlyList<(string Subject, byte[] Record)> Spares(string tenant)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT subject, record FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND tenant = $t AND state = 1 ORDER BY subject";
+            cmd.Parameters.AddWithValue("$p", SparePrefix);
+            cmd.Parameters.AddWithValue("$t", tenant);
+            using var r = cmd.ExecuteReader();
+            var spares = new List<(string, byte[])>();
+            while (r.Read())
+            {
+                spares.Add((r.GetString(0), (byte[])r.GetValue(1)));
+            }
+
+            return spares;
+        }
+    }
+
+    /// <summary>The subjects of the rows in <paramref name="state"/> (the writer keeps the shredded ones, so that nothing new is written under their ids).</summary>
+    internal IReadOnlyList<string> Subjects(KeyState state)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT subject FROM subject_keys WHERE state = $st";
+            cmd.Parameters.AddWithValue("$st", (long)state);
+            using var r = cmd.ExecuteReader();
+            var subjects = new List<string>();
+            while (r.Read())
+            {
+                subjects.Add(r.GetString(0));
+            }
+
+            return subjects;
+        }
+    }
+
+    /// <summary>
+    /// Gives data keys made ahead to the conversations whose blocks were written under them (encryption.md §4.1): each
+    /// spare row is renamed to its conversation, in one transaction. A spare already renamed (a frame indexed again) is
+    /// left alone. A wrapped row the conversation already has is one no frame uses — the writer takes a spare only for a
+    /// conversation the archive does not hold — left by a commit that never landed, and gives way; a sealed or shredded
+    /// one is never replaced. Returns the pairs that were renamed.
+    /// </summary>
+    internal IReadOnlyList<(string Spare, string Conversation)> Adopt(IReadOnlyList<(string Spare, string Conversation)> claims, string changed)
+    {
+        lock (gate)
+        {
+            var renamed = new List<(string, string)>();
+            using var tx = connection.BeginTransaction();
+            foreach (var (spare, conversation) in claims)
+            {
+                using var drop = connection.CreateCommand();
+                drop.Transaction = tx;
+                drop.CommandText = "DELETE FROM subject_keys WHERE subject = $c AND state = 1 AND EXISTS (SELECT 1 FROM subject_keys WHERE subject = $s)";
+                drop.Parameters.AddWithValue("$c", conversation);
+                drop.Parameters.AddWithValue("$s", spare);
+                drop.ExecuteNonQuery();
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "UPDATE subject_keys SET subject = $c, changed = $ch WHERE subject = $s AND state = 1 AND NOT EXISTS (SELECT 1 FROM subject_keys WHERE subject = $c)";
+                cmd.Parameters.AddWithValue("$c", conversation);
+                cmd.Parameters.AddWithValue("$s", spare);
+                cmd.Parameters.AddWithValue("$ch", changed);
+                if (cmd.ExecuteNonQuery() == 1)
+                {
+                    renamed.Add((spare, conversation));
+                }
+            }
+
+            tx.Commit();
+            return renamed;
+        }
+    }
+
+    /// <summary>Counts of the conversations' rows by state (the tenants' index keys, <c>index:TENANT</c>, and the data keys made ahead, <c>spare:N</c>, are not counted).</summary>
     public IReadOnlyDictionary<KeyState, long> Counts()
     {
         lock (gate)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT state, count(*) FROM subject_keys WHERE substr(subject, 1, 6) <> 'index:' GROUP BY state";
+            cmd.CommandText = "SELECT state, count(*) FROM subject_keys WHERE substr(subject, 1, 6) NOT IN ('index:', 'spare:') GROUP BY state";
             using var r = cmd.ExecuteReader();
             var counts = new Dictionary<KeyState, long>();
             while (r.Read())

@@ -1,0 +1,159 @@
+using Amber.Core.Crypto;
+using Amber.Storage.Keys;
+using Amber.Storage.Verification;
+using Microsoft.Data.Sqlite;
+
+namespace Amber.Storage.Tests.Encryption;
+
+/// <summary>
+/// Data keys made ahead (encryption.md §4.1): a new conversation's commit takes a key that is already durable in keys.db
+/// under a spare subject, its blocks name that subject until the indexer files the key under the conversation, and a
+/// crash between the two loses nothing: readers open the blocks by the name, the catch-up files the key.
+/// </summary>
+public sealed class KeysMadeAheadTests
+{
+    [Fact]
+    public void NewConversations_TakeKeysMadeAhead_AndTheIndexerFilesEachUnderItsConversation()
+    {
+        using var e = new EncryptedArchive();
+        using var archive = e.Init();
+        var keys = archive.Encryption.ContentKeys!;
+        var (batch, first, _) = EncryptedArchive.CanaryConversation("a");
+        archive.Commit(batch);
+        var (_, onPath) = keys.SpareCounts;
+        Assert.Equal(1 + SparePool.InitialTarget, onPath); // the tenant's first conversation in this process makes its pool
+
+        var others = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            (batch, var id, _) = EncryptedArchive.CanaryConversation("n" + i);
+            archive.Commit(batch);
+            others.Add(id);
+        }
+
+        Assert.Equal(onPath, keys.SpareCounts.MadeOnPath); // taken from memory: no keys.db write on their path
+        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+        var store = archive.Encryption.KeyStore!;
+        foreach (var id in others.Prepend(first))
+        {
+            var row = store.Get(id)!;
+            Assert.Equal(KeyState.Wrapped, row.State);
+            Assert.StartsWith(KeyStore.SparePrefix, WrappedKey.Decode(row.Record!, id).ConversationId, StringComparison.Ordinal); // made ahead, then filed
+        }
+
+        Assert.Equal(21, store.Counts()[KeyState.Wrapped]); // the spares still in the pool are not conversations
+        Assert.Equal(SparePool.InitialTarget - 20, store.Spares(ContentKeys.DefaultTenant).Count);
+        Assert.Equal("title-canary-n7", archive.GetConversation(others[7])!.Record.Title);
+    }
+
+    [Fact]
+    public void ACrashBeforeTheKeyIsFiled_LosesNothing_ReadersOpenTheBlocksByTheSpareName_AndTheCatchUpFilesIt()
+    {
+        using var e = new EncryptedArchive();
+        string id;
+        string leaf;
+        using (var archive = e.Init())
+        {
+            (var batch, id, leaf) = EncryptedArchive.CanaryConversation("c");
+            archive.Commit(batch);
+        }
+
+        // Put keys.db back as the crash left it: the key still under its spare subject, although a frame names it.
+        var keysDb = Path.Combine(e.Directory, KeyStore.FileName);
+        string spare;
+        using (var store = KeyStore.Open(keysDb, create: false))
+        {
+            spare = WrappedKey.Decode(store.Get(id)!.Record!, id).ConversationId;
+        }
+
+        Rename(keysDb, id, spare);
+        using (var reader = e.Open(readOnly: true))
+        {
+            Assert.Null(reader.Encryption.KeyStore!.Get(id));
+            Assert.Equal("title-canary-c", reader.GetConversation(id)!.Record.Title); // the block names its key
+            Assert.Contains(reader.GetNode(leaf)!.Content.OfType<Amber.Core.Model.TextBlock>(), t => t.Text.Contains("answer-canary-c", StringComparison.Ordinal));
+        }
+
+        // The index is past the frame: only its rebuild (a writer's catch-up) reads the frame again and files the key.
+        SqliteConnection.ClearAllPools(); // no pooled connection may keep the deleted file
+        Amber.Storage.Catalogue.ArchiveCatalogue.DeleteIndexFiles(Path.Combine(e.Directory, "index.db"));
+        using (var archive = e.Open())
+        {
+            var store = archive.Encryption.KeyStore!;
+            Assert.True(archive.Recovery.FramesIndexed > 0);
+            Assert.Equal(KeyState.Wrapped, store.Get(id)!.State);
+            Assert.Null(store.Get(spare));
+            Assert.DoesNotContain(store.Spares(Amber.Storage.Keys.ContentKeys.DefaultTenant), s => s.Subject == spare); // never handed out again
+
+            // A later commit of the conversation uses the key it has: no spare is taken for it.
+            var more = new CommitBatch("test");
+            var part = more.AddConversation(archive.GetConversation(id)!.Record);
+            Assert.Equal(id, part.Id);
+            part.AddNode(new Amber.Core.Model.Node { Parent = leaf, Role = "user", Content = [new Amber.Core.Model.TextBlock("a follow-up")] });
+            archive.Commit(more);
+            archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+            Assert.Equal((0L, 0L), archive.Encryption.ContentKeys!.SpareCounts);
+            Assert.Equal(1, store.Counts()[KeyState.Wrapped]);
+            var report = ArchiveVerifier.Verify(archive);
+            Assert.True(report.Ok, string.Join("\n", report.Faults));
+        }
+    }
+
+    [Fact]
+    public void SparesLeftByOneProcess_AreTakenByTheNext_AndRotationRewrapsThem()
+    {
+        using var e = new EncryptedArchive();
+        using (var archive = e.Init())
+        {
+            archive.Commit(EncryptedArchive.CanaryConversation("p1").Batch);
+        }
+
+        using (var archive = e.Open())
+        {
+            var rotated = Assert.Single(archive.Encryption.RotateKeys());
+            Assert.Equal(2, rotated.Version);
+            Assert.Equal(1, rotated.Rewrapped); // the conversation's key; the spares are rewrapped but not counted
+            Assert.All(archive.Encryption.KeyStore!.Spares(ContentKeys.DefaultTenant), s => Assert.Equal(2, WrappedKey.Decode(s.Record, s.Subject).KeyVersion));
+        }
+
+        using (var archive = e.Open())
+        {
+            var (batch, id, _) = EncryptedArchive.CanaryConversation("p2");
+            archive.Commit(batch);
+            Assert.Equal((0L, 0L), archive.Encryption.ContentKeys!.SpareCounts); // one the first process made
+            Assert.Equal("title-canary-p2", archive.GetConversation(id)!.Record.Title);
+        }
+    }
+
+    [Fact]
+    public void AShreddedConversation_TakesNoKeyMadeAhead_ItsIdIsRefused()
+    {
+        using var e = new EncryptedArchive();
+        using var archive = e.Init();
+        var (batch, id, _) = EncryptedArchive.CanaryConversation("x");
+        archive.Commit(batch);
+        archive.Encryption.Shred(id, "asked to be forgotten");
+        var spares = archive.Encryption.KeyStore!.Spares(ContentKeys.DefaultTenant).Count;
+
+        var again = Assert.ThrowsAny<Exception>(() => archive.Commit(EncryptedArchive.CanaryConversation("x").Batch));
+        Assert.Contains("shredded", again.Message, StringComparison.Ordinal);
+        Assert.Equal(spares, archive.Encryption.KeyStore.Spares(ContentKeys.DefaultTenant).Count);
+        Assert.Equal(KeyState.Shredded, archive.Encryption.KeyStore.Get(id)!.State);
+
+        // The writer goes on: another conversation commits and reads.
+        var (other, kept, _) = EncryptedArchive.CanaryConversation("y");
+        archive.Commit(other);
+        Assert.Equal("title-canary-y", archive.GetConversation(kept)!.Record.Title);
+    }
+
+    private static void Rename(string keysDb, string from, string to)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = keysDb, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE subject_keys SET subject = $to WHERE subject = $from";
+        cmd.Parameters.AddWithValue("$to", to);
+        cmd.Parameters.AddWithValue("$from", from);
+        Assert.Equal(1, cmd.ExecuteNonQuery());
+    }
+}
