@@ -329,12 +329,17 @@ internal sealed class ArchiveCatalogue : IDisposable
             {
                 if (adopt)
                 {
-                    AdoptKeys([bytes]); // again after a crash: the frames after the index's position may name unfiled keys
+                    KeyFiling?.Note(into, tx, [bytes]);
                 }
 
                 ApplyFrame(into, tx, compression, seg, pos, bytes);
             },
             (seg, pos) => into.SetPosition(tx, seg, pos));
+        if (adopt)
+        {
+            KeyFiling?.File(into, tx); // what the frames just read name, and what an earlier process left pending
+        }
+
         tx.Commit();
         return frames;
     }
@@ -399,8 +404,11 @@ internal sealed class ArchiveCatalogue : IDisposable
         return frames;
     }
 
-    /// <summary>In an encrypted archive, files under their conversations the keys made ahead that these frames' blocks name (encryption.md §4.1).</summary>
-    public void AdoptKeys(IEnumerable<byte[]> frames) => segments.ContentKeys?.Adopt(frames);
+    /// <summary>
+    /// In an encrypted archive, notes in the index the keys made ahead that commit frames name, and files them under
+    /// their conversations in keys.db (encryption.md §4.1); null when the archive is not encrypted.
+    /// </summary>
+    public KeyFiling? KeyFiling => segments.ContentKeys is { } keys ? field ??= new KeyFiling(keys, options.TimeProvider) : null;
 
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>

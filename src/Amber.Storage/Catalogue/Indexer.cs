@@ -186,10 +186,10 @@ internal sealed class Indexer : IDisposable
     private void Apply(List<Work> batch)
     {
         var index = catalogue.Index;
-        // Keys made ahead are filed under their conversations before the index refers to them (encryption.md §4.1).
-        catalogue.AdoptKeys(batch.SelectMany(w => w.Frames).Where(f => f.Kind == FrameKind.Commit).Select(f => f.Frame));
         var changes = new ConversationChanges(); // conversations brought up to date once, after all of the batch's commits
         using var tx = index.Begin();
+        // The keys made ahead that the commits name, noted with them and filed under their conversations when due (encryption.md §4.1).
+        catalogue.KeyFiling?.Note(index, tx, batch.SelectMany(w => w.Frames).Where(f => f.Kind == FrameKind.Commit).Select(f => f.Frame));
         foreach (var work in batch)
         {
             foreach (var f in work.Frames)

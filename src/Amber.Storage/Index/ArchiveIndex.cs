@@ -196,7 +196,7 @@ internal sealed partial class ArchiveIndex : IDisposable
         CREATE TABLE IF NOT EXISTS annotations(k INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, target BLOB NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL,
             record TEXT NOT NULL, seq INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target, created);
-        """ + FullTextTable;
+        """ + KeyNamesTable + FullTextTable;
 
     private SqliteConnection Writer => writer ?? throw new InvalidOperationException("The index is open read-only.");
 

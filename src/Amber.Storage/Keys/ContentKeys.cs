@@ -18,6 +18,7 @@ internal sealed class ContentKeys : IDisposable
     private readonly ConcurrentDictionary<string, byte[]> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
     private readonly ConcurrentDictionary<string, string> claimed = new(StringComparer.Ordinal); // conversation → spare subject, until keys.db files it
+    private readonly ConcurrentDictionary<string, string> named = new(StringComparer.Ordinal); // conversation → spare its frames name, until filed
     private readonly Lock shreddedGate = new();
     private readonly SparePool pool;
     private HashSet<string>? shredded;
@@ -176,36 +177,45 @@ internal sealed class ContentKeys : IDisposable
     }
 
     /// <summary>
-    /// Files the keys made ahead that the blocks of <paramref name="frames"/> name under their conversations (encryption.md
-    /// §4.1): the indexer calls this for every commit frame before its index transaction commits, and its catch-up does
-    /// for every frame it replays, so a key is filed under its conversation before anything indexed refers to it, and
-    /// again after a crash. A spare already filed is left alone. The writer stops naming a spare once it is filed.
+    /// Files keys made ahead under the conversations whose blocks name them (encryption.md §4.1; the index's
+    /// <see cref="Catalogue.KeyFiling"/> calls this): one keys.db transaction. A spare already filed is left alone. The
+    /// writer stops naming a spare once it is filed.
     /// </summary>
-    public void Adopt(IEnumerable<byte[]> frames)
+    public void Adopt(IReadOnlyList<(string Spare, string Conversation)> names)
     {
-        var claims = new List<(string Spare, string Conversation)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var frame in frames)
-        {
-            foreach (var (conversation, spare) in Format.SealedBlocks.NamedKeys(frame))
-            {
-                if (seen.Add(spare))
-                {
-                    claims.Add((spare, conversation));
-                }
-            }
-        }
-
-        if (claims.Count == 0)
+        if (names.Count == 0)
         {
             return;
         }
 
-        foreach (var (spare, conversation) in Store.Adopt(claims, Amber.Core.Time.Timestamps.Format(time.GetUtcNow())))
+        Store.Adopt(names, Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
+        foreach (var (spare, conversation) in names)
         {
+            // Filed now, or earlier, or (sealed, shredded) never: either way the conversation's own row is the one to read.
             claimed.TryRemove(new KeyValuePair<string, string>(conversation, spare));
+            named.TryRemove(new KeyValuePair<string, string>(conversation, spare));
         }
     }
+
+    /// <summary>
+    /// Notes the key names frames give (the index's catch-up reads frames written by an earlier process): until they are
+    /// filed, a read of the conversation by its id alone — its index title (§6) — finds its key by the name.
+    /// </summary>
+    public void Learn(IReadOnlyList<(string Conversation, string Spare)> names)
+    {
+        foreach (var (conversation, spare) in names)
+        {
+            named.TryAdd(conversation, spare);
+        }
+    }
+
+    /// <summary>
+    /// Files now the key this process made ahead for <paramref name="conversation"/> (or for every conversation when
+    /// null) if it is not yet: shred, seal and rotation act on keys.db rows by conversation. What an earlier process
+    /// made ahead was filed when this one opened the archive.
+    /// </summary>
+    public void FileNow(string? conversation = null)
+        => Adopt([.. claimed.Where(c => conversation is null || c.Key == conversation).Select(c => (c.Value, c.Key))]);
 
     /// <summary>Keys made ahead in this process, and those of them made on a commit's path because a tenant's spares ran dry.</summary>
     internal (long Made, long MadeOnPath) SpareCounts => (pool.Made, pool.MadeOnPath);
@@ -271,6 +281,7 @@ internal sealed class ContentKeys : IDisposable
             return null;
         }
 
+        spare ??= named.GetValueOrDefault(conversation);
         if (spare is not null && Store.Get(spare) is { State: KeyState.Wrapped, Record: { } record })
         {
             // Not cached: the key is the conversation's only once the indexer files it so, and is then read by its id.

@@ -15,9 +15,10 @@ internal static class EncryptionOperations
             throw new InvalidOperationException($"shredding needs the writer lock of {archive.Directory}; another process holds it.");
         }
 
-        // Every commit acknowledged before the shred is indexed first: its keys made ahead are then filed under their
-        // conversations (encryption.md §4.1), where the shred finds them.
+        // Every commit acknowledged before the shred is indexed first, and the keys this process made ahead are filed
+        // under their conversations (encryption.md §4.1), where the shred finds them.
         archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+        keys.FileNow();
         if (keys.Store.Get(id) is { State: KeyState.Shredded } done)
         {
             throw new InvalidOperationException($"conversation {id} was already shredded ({done.Changed}).");
@@ -62,6 +63,7 @@ internal static class EncryptionOperations
     {
         var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: it has no keys to rotate.");
         var provider = keys.Provider ?? throw new KeyProviderException("rotating keys needs the key provider (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_n).");
+        keys.FileNow(); // rows by subject: a key this process made ahead moves to its conversation's subject first
         var tenants = tenant is not null ? [tenant] : keys.Store.List(KeyState.Wrapped).Select(r => r.Tenant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var results = new List<KeyRotationResult>();
         foreach (var t in tenants)
@@ -110,8 +112,9 @@ internal static class EncryptionOperations
         var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: a conversation stored in the clear cannot be sealed.");
         // The index first takes every commit acknowledged before the seal: indexed after it, the conversation's title (encrypted
         // under the data key being sealed, encryption.md §6) could not be kept, and the index would disagree with a rebuild.
-        // Its key, if made ahead, is then filed under the conversation (§4.1).
+        // Its key, if this process made it ahead, is filed under the conversation first (§4.1).
         archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+        keys.FileNow(conversationId);
         var row = keys.Store.Get(conversationId) ?? throw new ArgumentException($"no encrypted conversation {conversationId} in {archive.Directory} (seal takes a conversation id).", nameof(conversationId));
         if (row.State != KeyState.Wrapped)
         {

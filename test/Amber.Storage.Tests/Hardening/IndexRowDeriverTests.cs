@@ -48,7 +48,8 @@ public sealed class IndexRowDeriverTests
         using var c = new SqliteConnection($"Data Source={t.IndexPath};Mode=ReadOnly;Pooling=False");
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'node_text%' ORDER BY name";
+        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'node_text%' AND name <> 'key_names' ORDER BY name";
+        // key_names is not content: an encrypted archive's note of which keys made ahead keys.db has filed (encryption.md §4.1).
         var tables = new List<string>();
         using (var r = cmd.ExecuteReader())
         {
