@@ -17,7 +17,7 @@ internal sealed class SparePool : IDisposable
     public const int InitialTarget = 256;
 
     /// <summary>The most a tenant's queue is refilled to, however fast new conversations arrive.</summary>
-    public const int MaxTarget = 8192;
+    public const int MaxTarget = 2048;
 
     private readonly KeyStore store;
     private readonly Func<string, TenantKey> tenantKey;
