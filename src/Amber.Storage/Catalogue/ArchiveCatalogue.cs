@@ -329,7 +329,14 @@ internal sealed class ArchiveCatalogue : IDisposable
             {
                 if (adopt)
                 {
-                    KeyFiling?.Note(into, tx, [bytes]);
+                    try
+                    {
+                        KeyFiling?.Note(into, tx, [bytes]);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new CorruptArchiveException($"{ArchivePaths.SegmentName(seg)} at offset {pos}: the commit's checksum holds but its blocks' headers cannot be read: {e.Message}", e);
+                    }
                 }
 
                 ApplyFrame(into, tx, compression, seg, pos, bytes);
@@ -408,7 +415,9 @@ internal sealed class ArchiveCatalogue : IDisposable
     /// In an encrypted archive, notes in the index the keys made ahead that commit frames name, and files them under
     /// their conversations in keys.db (encryption.md §4.1); null when the archive is not encrypted.
     /// </summary>
-    public KeyFiling? KeyFiling => segments.ContentKeys is { } keys ? field ??= new KeyFiling(keys, options.TimeProvider) : null;
+    public KeyFiling? KeyFiling => segments.ContentKeys is { } keys ? keyFiling ??= new KeyFiling(keys, options.TimeProvider) : null;
+
+    private KeyFiling? keyFiling;
 
     /// <summary>Indexes one frame (dictionary, checkpoint or commit) into <paramref name="into"/>.</summary>
     /// <param name="commit">The commit frame already decoded (verify decodes each frame once), or null to decode it here.</param>
@@ -529,6 +538,7 @@ internal sealed class ArchiveCatalogue : IDisposable
 
     public void Dispose()
     {
+        keyFiling?.Dispose();
         index?.Dispose();
         cipher?.Dispose();
     }

@@ -37,11 +37,29 @@ internal sealed class Indexer : IDisposable
     private long done;
     private Exception? failure;
 
+    /// <summary>Queued by <see cref="KeyFiling"/>'s timer: file the keys made ahead that wait, with no frame to index.</summary>
+    private static readonly Work FileKeys = new(-1, [], 0, 0);
+
     public Indexer(ArchiveCatalogue catalogue, Action<string>? log)
     {
         this.catalogue = catalogue;
         this.log = log;
         catalogue.IndexProgress.ReaderWaiting = hurry.Set;
+        if (catalogue.KeyFiling is { } filing)
+        {
+            filing.Wake = () =>
+            {
+                try
+                {
+                    queue.TryAdd(FileKeys);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+                {
+                    // Closing: the close files what waits.
+                }
+            };
+        }
+
         thread = new Thread(Run) { IsBackground = true, Name = "amber-indexer" };
         thread.Start();
     }
@@ -94,6 +112,12 @@ internal sealed class Indexer : IDisposable
         var batch = new List<Work>();
         while (Take(batch))
         {
+            if (batch.RemoveAll(w => ReferenceEquals(w, FileKeys)) > 0 && batch.Count == 0)
+            {
+                FileWaitingKeys();
+                continue;
+            }
+
             var last = batch[^1].LastSequence;
             try
             {
@@ -126,6 +150,26 @@ internal sealed class Indexer : IDisposable
                     Monitor.PulseAll(idle);
                 }
             }
+        }
+    }
+
+    /// <summary>Files the keys made ahead that wait (encryption.md §4.1), in an index transaction of their own; a failure is retried.</summary>
+    private void FileWaitingKeys()
+    {
+        if (Failure is not null || catalogue.KeyFiling is not { } filing)
+        {
+            return;
+        }
+
+        try
+        {
+            using var tx = catalogue.Index.Begin();
+            filing.File(catalogue.Index, tx);
+            tx.Commit();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        {
+            Report($"filing the data keys made ahead failed ({e.Message}); they are filed with the next commits, or when the archive is next opened");
         }
     }
 
@@ -222,9 +266,15 @@ internal sealed class Indexer : IDisposable
     /// <summary>Indexes everything handed over so far, then stops the thread.</summary>
     public void Dispose()
     {
+        if (catalogue.KeyFiling is { } filing)
+        {
+            filing.Wake = null;
+        }
+
         queue.CompleteAdding();
         hurry.Set();
         thread.Join();
+        FileWaitingKeys(); // the thread is done: what it noted is filed now rather than at the next open
         catalogue.IndexProgress.ReaderWaiting = null;
         queue.Dispose();
         hurry.Dispose();

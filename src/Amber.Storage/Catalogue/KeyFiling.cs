@@ -13,7 +13,7 @@ namespace Amber.Storage.Catalogue;
 /// index (or its rebuild from the segments) still lists what was not filed, and the writer's open files it before any
 /// key is taken. Indexer thread (and the open's catch-up) only.
 /// </summary>
-internal sealed class KeyFiling(ContentKeys keys, TimeProvider time)
+internal sealed class KeyFiling(ContentKeys keys, TimeProvider time) : IDisposable
 {
     /// <summary>How long names may wait to be filed while frames keep coming.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -23,6 +23,16 @@ internal sealed class KeyFiling(ContentKeys keys, TimeProvider time)
 
     private long lastFiled = time.GetTimestamp();
     private int pending;
+    private ITimer? timer;
+
+    /// <summary>
+    /// Asks the indexer for a transaction that files what waits (<see cref="File"/>), when names wait and no frame came
+    /// to file them with: set by the indexer; called on a timer of the archive's <see cref="TimeProvider"/>.
+    /// </summary>
+    public Action? Wake { get; set; }
+
+    /// <summary>How long until the names noted now are due to be filed; null when none wait (the indexer then sleeps until work comes).</summary>
+    public TimeSpan? DueIn => pending == 0 ? null : Interval - time.GetElapsedTime(lastFiled) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
 
     /// <summary>Notes the key names of <paramref name="frames"/> in <paramref name="index"/>, and files the pending ones when due.</summary>
     public void Note(ArchiveIndex index, SqliteTransaction tx, IEnumerable<byte[]> frames)
@@ -39,6 +49,11 @@ internal sealed class KeyFiling(ContentKeys keys, TimeProvider time)
         {
             File(index, tx);
         }
+        else if (pending > 0 && Wake is not null)
+        {
+            timer ??= time.CreateTimer(_ => Wake?.Invoke(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timer.Change(DueIn ?? TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Files every name the index lists as pending (one keys.db transaction), and notes them filed in <paramref name="tx"/>.</summary>
@@ -53,5 +68,12 @@ internal sealed class KeyFiling(ContentKeys keys, TimeProvider time)
 
         pending = 0;
         lastFiled = time.GetTimestamp();
+        timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose()
+    {
+        Wake = null;
+        timer?.Dispose();
     }
 }

@@ -79,7 +79,7 @@ internal static class SealedBlocks
         var pos = 0;
         var clearLength = (int)ReadUInt32(payload, ref pos, "clear length");
         var clearZstd = (int)ReadUInt32(payload, ref pos, "clear zstd length");
-        if (clearLength > decoded.Length || clearZstd > payload.Length - pos)
+        if (clearLength < 0 || clearZstd < 0 || clearLength > decoded.Length || clearZstd > payload.Length - pos)
         {
             throw new FormatException($"sealed blocks: the clear part ({clearLength} bytes, {clearZstd} compressed) does not fit the frame.");
         }
@@ -158,13 +158,13 @@ internal static class SealedBlocks
         var payload = RecordFrame.Payload(frame);
         var pos = 0;
         _ = ReadUInt32(payload, ref pos, "clear length");
-        var clearZstd = (int)ReadUInt32(payload, ref pos, "clear zstd length");
-        if (clearZstd > payload.Length - pos)
+        var clearZstd = ReadUInt32(payload, ref pos, "clear zstd length");
+        if (clearZstd > (uint)(payload.Length - pos))
         {
             throw new FormatException($"sealed blocks: the clear part ({clearZstd} compressed bytes) does not fit the frame.");
         }
 
-        pos += clearZstd;
+        pos += (int)clearZstd;
         var count = ReadUInt32(payload, ref pos, "block count");
         List<(string, string)>? named = null;
         for (var b = 0; b < count; b++)

@@ -19,9 +19,7 @@ internal sealed class ContentKeys : IDisposable
     private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
     private readonly ConcurrentDictionary<string, string> claimed = new(StringComparer.Ordinal); // conversation → spare subject, until keys.db files it
     private readonly ConcurrentDictionary<string, string> named = new(StringComparer.Ordinal); // conversation → spare its frames name, until filed
-    private readonly Lock shreddedGate = new();
     private readonly SparePool pool;
-    private HashSet<string>? shredded;
     private readonly RandomNumberGenerator random;
     private readonly TimeProvider time;
 
@@ -114,37 +112,42 @@ internal sealed class ContentKeys : IDisposable
 
     /// <summary>
     /// Gives every conversation of a group of commits its data key before any block is encrypted (encryption.md §4.1):
-    /// a conversation the archive holds (<paramref name="known"/>: this process's acknowledged commits or the index)
-    /// has its key read from keys.db; a new one takes a key made ahead, from memory, with no keys.db write or sync. Only
-    /// when the tenant's spares have run dry are keys made here, all of the group's in one transaction.
+    /// those this process has not seen are looked up in keys.db, in one read (no write); one with a row uses its key (or,
+    /// sealed or shredded, is refused by <see cref="ForWriting"/>); a new one takes a key made ahead, from memory, with no
+    /// keys.db write or sync. Only when the tenant's spares have run dry are keys made here, the group's in one transaction.
     /// </summary>
-    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations, Func<string, bool> known)
+    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations)
     {
-        ArgumentNullException.ThrowIfNull(known);
+        var missing = new List<(string Conversation, string Owner)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (conversation, tenant) in conversations)
         {
-            if (!seen.Add(conversation) || cache.ContainsKey(conversation))
+            if (seen.Add(conversation) && !cache.ContainsKey(conversation))
             {
-                continue;
+                missing.Add((conversation, tenant ?? DefaultTenant));
             }
+        }
 
-            if (known(conversation) || IsShredded(conversation))
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        // One read for the group, whatever the index says: a sealed or shredded conversation is not in a rebuilt index.
+        var rows = Store.GetMany([.. missing.Select(m => m.Conversation)]);
+        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (conversation, owner) in missing)
+        {
+            if (rows.TryGetValue(conversation, out var row))
             {
-                var row = Store.Get(conversation);
-                if (row is { State: KeyState.Wrapped })
+                if (row.State == KeyState.Wrapped)
                 {
                     Open(row);
                 }
 
-                if (row is not null)
-                {
-                    continue; // sealed or shredded: the encoder's ForWriting refuses it, naming which
-                }
+                continue; // sealed or shredded: the encoder's ForWriting refuses it, naming which
             }
 
-            var owner = tenant ?? DefaultTenant;
             if (!wanted.TryGetValue(owner, out var list))
             {
                 wanted[owner] = list = [];
@@ -191,7 +194,7 @@ internal sealed class ContentKeys : IDisposable
         Store.Adopt(names, Amber.Core.Time.Timestamps.Format(time.GetUtcNow()));
         foreach (var (spare, conversation) in names)
         {
-            // Filed now, or earlier, or (sealed, shredded) never: either way the conversation's own row is the one to read.
+            // Filed now or earlier (or, never reached, held): the writer stops naming it; a read finds the row either way.
             claimed.TryRemove(new KeyValuePair<string, string>(conversation, spare));
             named.TryRemove(new KeyValuePair<string, string>(conversation, spare));
         }
@@ -217,29 +220,14 @@ internal sealed class ContentKeys : IDisposable
     public void FileNow(string? conversation = null)
         => Adopt([.. claimed.Where(c => conversation is null || c.Key == conversation).Select(c => (c.Value, c.Key))]);
 
+    /// <summary>Holds back the making of keys ahead until disposed (a rotation: no key is wrapped under the version it retires).</summary>
+    public IDisposable PauseMakingKeys() => pool.Pause();
+
     /// <summary>Keys made ahead in this process, and those of them made on a commit's path because a tenant's spares ran dry.</summary>
     internal (long Made, long MadeOnPath) SpareCounts => (pool.Made, pool.MadeOnPath);
 
-    /// <summary>Whether keys.db says <paramref name="conversation"/> was shredded (kept in memory: nothing new may be written under its id).</summary>
-    private bool IsShredded(string conversation)
-    {
-        lock (shreddedGate)
-        {
-            shredded ??= Store.Subjects(KeyState.Shredded).ToHashSet(StringComparer.Ordinal);
-            return shredded.Contains(conversation);
-        }
-    }
-
-    /// <summary>Notes a shred made by this process, so that its writer refuses the id from now on.</summary>
-    public void MarkShredded(string conversation)
-    {
-        lock (shreddedGate)
-        {
-            shredded?.Add(conversation);
-        }
-
-        Forget(conversation);
-    }
+    /// <summary>Forgets a shredded conversation's key (its row says shredded; the writer reads that before any new commit of it).</summary>
+    public void MarkShredded(string conversation) => Forget(conversation);
 
     private static KeyProviderException NoProvider()
         => new("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");
@@ -282,7 +270,7 @@ internal sealed class ContentKeys : IDisposable
         }
 
         spare ??= named.GetValueOrDefault(conversation);
-        if (spare is not null && Store.Get(spare) is { State: KeyState.Wrapped, Record: { } record })
+        if (spare is not null && KeyStore.SpareNumber(spare) is not null && Store.Get(spare) is { State: KeyState.Wrapped, Record: { } record })
         {
             // Not cached: the key is the conversation's only once the indexer files it so, and is then read by its id.
             var wrapped = WrappedKey.Decode(record, $"{Store.Path} row {spare}");

@@ -64,6 +64,7 @@ internal static class EncryptionOperations
         var keys = archive.Encryption.ContentKeys ?? throw new InvalidOperationException($"{archive.Directory} is not encrypted: it has no keys to rotate.");
         var provider = keys.Provider ?? throw new KeyProviderException("rotating keys needs the key provider (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_n).");
         keys.FileNow(); // rows by subject: a key this process made ahead moves to its conversation's subject first
+        using var paused = keys.PauseMakingKeys(); // no key is made ahead under the version being retired meanwhile
         var tenants = tenant is not null ? [tenant] : keys.Store.List(KeyState.Wrapped).Select(r => r.Tenant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var results = new List<KeyRotationResult>();
         foreach (var t in tenants)
@@ -81,11 +82,19 @@ internal static class EncryptionOperations
             var rows = keys.Store.List(KeyState.Wrapped, t);
             var records = rows.Select(r => Amber.Core.Crypto.WrappedKey.Decode(r.Record!, $"{keys.Store.Path} row {r.Subject}")).ToList();
             var rewrapped = KeyRotation.Rewrap(provider, current, records, keys.Random);
-            // By the row's subject: a key made ahead keeps the spare name it was wrapped under once filed under its conversation.
-            keys.Store.Replace(rows.Zip(rewrapped, (r, w) => (r.Subject, KeyState.Wrapped, w.Encode())), Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), "key rotation");
+            // By the row's subject (a key made ahead keeps the spare name it was wrapped under once filed under its
+            // conversation), or, for a spare filed meanwhile, by its record.
+            keys.Store.Rewrap(rows.Zip(rewrapped, (r, w) => (r.Subject, r.Record!, w.Encode())), Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), "key rotation");
             var notRetired = new List<string>();
+            var stillUsed = keys.Store.List(KeyState.Wrapped, t).Select(r => Amber.Core.Crypto.WrappedKey.Decode(r.Record!, $"{keys.Store.Path} row {r.Subject}").KeyVersion).ToHashSet();
             foreach (var old in records.Select(r => r.KeyVersion).Where(v => v != current.Version).Distinct().Order())
             {
+                if (stillUsed.Contains(old))
+                {
+                    notRetired.Add($"version {old} of tenant '{t}''s key still wraps a data key written meanwhile; it was kept (rotate again to retire it)");
+                    continue;
+                }
+
                 try
                 {
                     provider.Retire(t, old);

@@ -21,6 +21,8 @@ public sealed class KeyStore : IDisposable
 
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
+    private readonly Lock readGate = new();
+    private SqliteConnection? reader; // the writer path's lookups: not behind a transaction of this connection's
 
     private KeyStore(string path, SqliteConnection connection)
     {
@@ -82,6 +84,57 @@ public sealed class KeyStore : IDisposable
             using var r = cmd.ExecuteReader();
             return r.Read() ? Row(subject, r) : null;
         }
+    }
+
+    /// <summary>
+    /// The rows of those of <paramref name="subjects"/> that have one, in one read on a connection of its own, so that a
+    /// commit's lookup does not queue behind this store's own transactions (a refill, a filing) while they sync; SQLite
+    /// then makes it wait only while such a transaction writes the file itself.
+    /// </summary>
+    internal IReadOnlyDictionary<string, KeyRow> GetMany(IReadOnlyList<string> subjects)
+    {
+        var rows = new Dictionary<string, KeyRow>(StringComparer.Ordinal);
+        if (subjects.Count == 0)
+        {
+            return rows;
+        }
+
+        lock (readGate)
+        {
+            if (reader is null)
+            {
+                reader = new SqliteConnection(new SqliteConnectionStringBuilder
+                {
+                    DataSource = Path,
+                    Mode = SqliteOpenMode.ReadOnly,
+                    Pooling = false,
+                    DefaultTimeout = 30,
+                }.ToString());
+                reader.Open();
+            }
+
+            const int chunk = 500; // under SQLite's limit on parameters
+            for (var start = 0; start < subjects.Count; start += chunk)
+            {
+                using var cmd = reader.CreateCommand();
+                var names = new List<string>();
+                for (var i = start; i < Math.Min(subjects.Count, start + chunk); i++)
+                {
+                    var name = "$s" + (i - start).ToString(CultureInfo.InvariantCulture);
+                    cmd.Parameters.AddWithValue(name, subjects[i]);
+                    names.Add(name);
+                }
+
+                cmd.CommandText = $"SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE subject IN ({string.Join(", ", names)})";
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    rows[r.GetString(5)] = Row(r.GetString(5), r);
+                }
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>Every row of <paramref name="tenant"/> in <paramref name="state"/> (all tenants when null).</summary>
@@ -181,7 +234,8 @@ public sealed class KeyStore : IDisposable
         lock (gate)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT subject, record FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND tenant = $t AND state = 1 ORDER BY subject";
+            cmd.CommandText = "SELECT subject, record FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND tenant = $t AND state = 1 AND (reason IS NULL OR substr(reason, 1, length($h)) <> $h) ORDER BY subject";
+            cmd.Parameters.AddWithValue("$h", HeldReason);
             cmd.Parameters.AddWithValue("$p", SparePrefix);
             cmd.Parameters.AddWithValue("$t", tenant);
             using var r = cmd.ExecuteReader();
@@ -216,25 +270,26 @@ public sealed class KeyStore : IDisposable
 
     /// <summary>
     /// Gives data keys made ahead to the conversations whose blocks were written under them (encryption.md §4.1): each
-    /// spare row is renamed to its conversation, in one transaction. A spare already renamed (a frame indexed again) is
-    /// left alone. A wrapped row the conversation already has is one no frame uses — the writer takes a spare only for a
-    /// conversation the archive does not hold — left by a commit that never landed, and gives way; a sealed or shredded
-    /// one is never replaced. Returns the pairs that were renamed.
+    /// spare row is renamed to its conversation, in one transaction. A spare already renamed (a frame indexed again), or
+    /// whose conversation has a row already (the writer never claims a spare for such a conversation; the spare is then
+    /// left where the blocks find it, with a reason that keeps it from every pool), is not. The counter of spare names is raised past every name given, so that a
+    /// keys.db restored from before these frames never gives a name they use to another key. Returns the renamed pairs.
     /// </summary>
     internal IReadOnlyList<(string Spare, string Conversation)> Adopt(IReadOnlyList<(string Spare, string Conversation)> claims, string changed)
     {
         lock (gate)
         {
             var renamed = new List<(string, string)>();
+            long highest = 0;
             using var tx = connection.BeginTransaction();
             foreach (var (spare, conversation) in claims)
             {
-                using var drop = connection.CreateCommand();
-                drop.Transaction = tx;
-                drop.CommandText = "DELETE FROM subject_keys WHERE subject = $c AND state = 1 AND EXISTS (SELECT 1 FROM subject_keys WHERE subject = $s)";
-                drop.Parameters.AddWithValue("$c", conversation);
-                drop.Parameters.AddWithValue("$s", spare);
-                drop.ExecuteNonQuery();
+                if (SpareNumber(spare) is not { } number)
+                {
+                    continue; // not a name this store gives: nothing of keys.db is moved for it
+                }
+
+                highest = Math.Max(highest, number);
                 using var cmd = connection.CreateCommand();
                 cmd.Transaction = tx;
                 cmd.CommandText = "UPDATE subject_keys SET subject = $c, changed = $ch WHERE subject = $s AND state = 1 AND NOT EXISTS (SELECT 1 FROM subject_keys WHERE subject = $c)";
@@ -244,13 +299,40 @@ public sealed class KeyStore : IDisposable
                 if (cmd.ExecuteNonQuery() == 1)
                 {
                     renamed.Add((spare, conversation));
+                    continue;
                 }
+
+                // Not renamed: already (nothing to do), or the conversation has a row of its own. Then the spare stays
+                // where the frame's blocks find it, marked so that no pool gives it out again.
+                using var hold = connection.CreateCommand();
+                hold.Transaction = tx;
+                hold.CommandText = "UPDATE subject_keys SET reason = $h || $c WHERE subject = $s AND state = 1";
+                hold.Parameters.AddWithValue("$h", HeldReason);
+                hold.Parameters.AddWithValue("$c", conversation);
+                hold.Parameters.AddWithValue("$s", spare);
+                hold.ExecuteNonQuery();
+            }
+
+            using (var raise = connection.CreateCommand())
+            {
+                raise.Transaction = tx;
+                raise.CommandText = "INSERT INTO counters (name, value) VALUES ('spare', $v) ON CONFLICT(name) DO UPDATE SET value = max(value, $v)";
+                raise.Parameters.AddWithValue("$v", highest);
+                raise.ExecuteNonQuery();
             }
 
             tx.Commit();
             return renamed;
         }
     }
+
+    /// <summary>The reason a spare that a frame names but that could not be filed carries: no pool gives it out.</summary>
+    private const string HeldReason = "named by a block of ";
+
+    /// <summary>N of a subject <c>spare:N</c>, or null for any other subject.</summary>
+    internal static long? SpareNumber(string subject)
+        => subject.StartsWith(SparePrefix, StringComparison.Ordinal)
+            && long.TryParse(subject.AsSpan(SparePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 
     /// <summary>Counts of the conversations' rows by state (the tenants' index keys, <c>index:TENANT</c>, and the data keys made ahead, <c>spare:N</c>, are not counted).</summary>
     public IReadOnlyDictionary<KeyState, long> Counts()
@@ -339,6 +421,37 @@ public sealed class KeyStore : IDisposable
     }
 
     /// <summary>
+    /// Re-wraps data keys (rotation) in one transaction: each row by its subject, or, when the indexer has filed a spare
+    /// under its conversation since the rows were listed, by the record it held. A row that was sealed or shredded
+    /// meanwhile is left as it is.
+    /// </summary>
+    internal void Rewrap(IEnumerable<(string Subject, byte[] Old, byte[] New)> rows, string changed, string reason)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            foreach (var (subject, old, fresh) in rows)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = $why WHERE subject = $s AND state = 1 AND record = $old";
+                cmd.Parameters.AddWithValue("$s", subject);
+                cmd.Parameters.AddWithValue("$r", fresh);
+                cmd.Parameters.AddWithValue("$old", old);
+                cmd.Parameters.AddWithValue("$c", changed);
+                cmd.Parameters.AddWithValue("$why", reason);
+                if (cmd.ExecuteNonQuery() == 0 && subject.StartsWith(SparePrefix, StringComparison.Ordinal))
+                {
+                    cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = $why WHERE state = 1 AND record = $old";
+                    cmd.ExecuteNonQuery();
+                }
+            }
+
+            tx.Commit();
+        }
+    }
+
+    /// <summary>
     /// Destroys the subject's record (secure_delete zeroes the freed cell), keeping a row that says it was shredded and
     /// why; then truncates the journal. True if it held a record.
     /// </summary>
@@ -372,7 +485,15 @@ public sealed class KeyStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        lock (readGate)
+        {
+            reader?.Dispose();
+        }
+
+        connection.Dispose();
+    }
 
     internal static string Describe(KeyState state) => state switch
     {

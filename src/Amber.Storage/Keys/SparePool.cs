@@ -195,6 +195,27 @@ internal sealed class SparePool : IDisposable
         }
     }
 
+    /// <summary>Holds back every making of keys (a refill, a dry queue's) until disposed: a rotation's tenant key must not change under them.</summary>
+    public IDisposable Pause()
+    {
+        making.Enter();
+        return new Resume(making);
+    }
+
+    private sealed class Resume(Lock making) : IDisposable
+    {
+        private bool done;
+
+        public void Dispose()
+        {
+            if (!done)
+            {
+                done = true;
+                making.Exit();
+            }
+        }
+    }
+
     /// <summary>Waits for the refills under way; the keys still queued are zeroed.</summary>
     public void Dispose()
     {

@@ -68,16 +68,17 @@ public sealed class KeysMadeAheadTests
             archive.Commit(batch);
         }
 
-        // Closed within a second of the commit, the archive is as a crash leaves it: keys.db still files the key under
-        // its spare subject (the index notes it pending), and the frame names it.
+        // Put the archive as a crash within a second of the commit leaves it (the close filed the key): keys.db files the
+        // key under its spare subject again, and the index notes the name pending.
         var keysDb = Path.Combine(e.Directory, KeyStore.FileName);
-        var spare = PendingName(Path.Combine(e.Directory, "index.db"), id);
+        string spare;
         using (var store = KeyStore.Open(keysDb, create: false))
         {
-            Assert.Null(store.Get(id));
-            Assert.NotNull(store.Get(spare));
+            spare = WrappedKey.Decode(store.Get(id)!.Record!, id).ConversationId; // the name it was made under
         }
 
+        Exec(keysDb, "UPDATE subject_keys SET subject = $a WHERE subject = $b", spare, id);
+        Exec(Path.Combine(e.Directory, "index.db"), "UPDATE key_names SET filed = 0 WHERE spare = $a AND conversation = $b", spare, id);
         using (var reader = e.Open(readOnly: true))
         {
             Assert.Null(reader.Encryption.KeyStore!.Get(id));
@@ -158,13 +159,55 @@ public sealed class KeysMadeAheadTests
         Assert.Equal("title-canary-y", archive.GetConversation(kept)!.Record.Title);
     }
 
-    private static string PendingName(string indexDb, string conversation)
+    [Fact]
+    public void ASealedConversationMissingFromARebuiltIndex_TakesNoKeyMadeAhead_ItsCommitIsRefused()
     {
-        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexDb, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        using var e = new EncryptedArchive();
+        using var archive = e.Init();
+        var (batch, id, _) = EncryptedArchive.CanaryConversation("sealed");
+        archive.Commit(batch);
+        using var random = System.Security.Cryptography.RandomNumberGenerator.Create();
+        var trustees = new[] { "alice", "bob" }.Select(n => TrusteeKeyPair.Create(n, random)).ToList();
+        archive.Encryption.Seal(id, [.. trustees.Select(t => t.Trustee)], threshold: 2, reason: "legal hold");
+        archive.RebuildIndex(); // a sealed conversation's blocks no longer open: the rebuilt index does not hold it
+        Assert.False(archive.ContainsConversation(id));
+        var spares = archive.Encryption.KeyStore!.Spares(ContentKeys.DefaultTenant).Count;
+
+        var refused = Assert.ThrowsAny<Exception>(() => archive.Commit(EncryptedArchive.CanaryConversation("sealed").Batch));
+        Assert.Contains("sealed", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(spares, archive.Encryption.KeyStore.Spares(ContentKeys.DefaultTenant).Count);
+        Assert.Equal(KeyState.Sealed, archive.Encryption.KeyStore.Get(id)!.State);
+    }
+
+    [Fact]
+    public void NamesLeftWaiting_AreFiledByTheTimer_WithNoFurtherCommit()
+    {
+        using var e = new EncryptedArchive();
+        using var archive = e.Init();
+        var (batch, id, _) = EncryptedArchive.CanaryConversation("idle");
+        archive.Commit(batch);
+        archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+        var store = archive.Encryption.KeyStore!;
+        Assert.Null(store.Get(id));
+
+        e.Archives.Clock.Advance(Amber.Storage.Catalogue.KeyFiling.Interval); // the filing timer runs on the archive's clock
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (store.Get(id) is null && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10); // the indexer files on its own thread
+        }
+
+        Assert.Equal(KeyState.Wrapped, store.Get(id)!.State);
+    }
+
+    private static void Exec(string db, string sql, string a, string b)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT spare FROM key_names WHERE conversation = $c AND filed = 0";
-        cmd.Parameters.AddWithValue("$c", conversation);
-        return Assert.IsType<string>(cmd.ExecuteScalar());
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$a", a);
+        cmd.Parameters.AddWithValue("$b", b);
+        Assert.Equal(1, cmd.ExecuteNonQuery());
     }
 }
