@@ -318,6 +318,11 @@ internal sealed class ArchiveCatalogue : IDisposable
     public int Replay(ArchiveIndex into, (uint Segment, long Offset)? from, SegmentState state, IProgress<ScanProgress>? progress = null, bool adopt = false)
     {
         using var tx = into.Begin();
+        if (from is null && adopt)
+        {
+            segments.ContentKeys?.ReloadLocked(); // a rebuilt index no longer holds sealed or shredded conversations: keys.db says which
+        }
+
         if (from is null)
         {
             into.SetMeta(tx, "archive_id", ArchiveId);

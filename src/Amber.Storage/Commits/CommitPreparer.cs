@@ -32,10 +32,12 @@ internal sealed class CommitPreparer(ArchiveOptions options, SegmentStore segmen
 
     /// <summary>
     /// In an encrypted archive, gives every conversation of a group's batches its data key before any is encoded
-    /// (encryption.md §4.1): one keys.db read for those this process has not seen; a new one takes a key made ahead.
+    /// (encryption.md §4.1): a held conversation's is read, a new one takes a key made ahead. A conversation is held
+    /// when an acknowledged commit or the index has it (called after <see cref="BeginGroup"/>).
     /// </summary>
     public void PrepareKeys(IEnumerable<CommitBatch> batches)
-        => segments.ContentKeys?.PrepareForWriting(batches.SelectMany(b => b.Conversations.Select(c => (c.Id, b.Tenant))));
+        => segments.ContentKeys?.PrepareForWriting(batches.SelectMany(b => b.Conversations.Select(c => (c.Id, b.Tenant))),
+            id => catalogue.Unindexed.HasConversation(id) || lookups!.ConversationExists(id));
 
     /// <summary>Validates a batch against the archive and encodes it into a frame.</summary>
     public PreparedCommit Prepare(CommitBatch batch, long sequence, GroupIds ids)

@@ -19,6 +19,8 @@ internal sealed class ContentKeys : IDisposable
     private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
     private readonly ConcurrentDictionary<string, string> claimed = new(StringComparer.Ordinal); // conversation → spare subject, until keys.db files it
     private readonly ConcurrentDictionary<string, string> named = new(StringComparer.Ordinal); // conversation → spare its frames name, until filed
+    private readonly Lock lockedGate = new();
+    private HashSet<string>? locked; // sealed and shredded subjects, read once
     private readonly SparePool pool;
     private readonly RandomNumberGenerator random;
     private readonly TimeProvider time;
@@ -112,42 +114,41 @@ internal sealed class ContentKeys : IDisposable
 
     /// <summary>
     /// Gives every conversation of a group of commits its data key before any block is encrypted (encryption.md §4.1):
-    /// those this process has not seen are looked up in keys.db, in one read (no write); one with a row uses its key (or,
-    /// sealed or shredded, is refused by <see cref="ForWriting"/>); a new one takes a key made ahead, from memory, with no
-    /// keys.db write or sync. Only when the tenant's spares have run dry are keys made here, the group's in one transaction.
+    /// a conversation the archive holds (<paramref name="known"/>: this process's acknowledged commits or the index) or
+    /// that keys.db says is sealed or shredded (kept in memory) has its row read; a new one takes a key made ahead, from
+    /// memory, with no keys.db read, write or sync. Only when the tenant's spares have run dry are keys made here, the
+    /// group's in one transaction.
     /// </summary>
-    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations)
+    public void PrepareForWriting(IEnumerable<(string Conversation, string? Tenant)> conversations, Func<string, bool> known)
     {
-        var missing = new List<(string Conversation, string Owner)>();
+        ArgumentNullException.ThrowIfNull(known);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (conversation, tenant) in conversations)
         {
-            if (seen.Add(conversation) && !cache.ContainsKey(conversation))
+            if (!seen.Add(conversation) || cache.ContainsKey(conversation))
             {
-                missing.Add((conversation, tenant ?? DefaultTenant));
+                continue;
             }
-        }
 
-        if (missing.Count == 0)
-        {
-            return;
-        }
-
-        // One read for the group, whatever the index says: a sealed or shredded conversation is not in a rebuilt index.
-        var rows = Store.GetMany([.. missing.Select(m => m.Conversation)]);
-        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var (conversation, owner) in missing)
-        {
-            if (rows.TryGetValue(conversation, out var row))
+            // Held already (the index or this process's acknowledged commits), or sealed or shredded (kept in memory: a
+            // rebuilt index no longer holds these): its own row decides. A row that neither knows of is one no frame
+            // uses; a spare claimed beside it is held, not filed (KeyStore.Adopt), and nothing is lost.
+            if (known(conversation) || IsLocked(conversation))
             {
-                if (row.State == KeyState.Wrapped)
+                var row = Store.Get(conversation);
+                if (row is { State: KeyState.Wrapped })
                 {
                     Open(row);
                 }
 
-                continue; // sealed or shredded: the encoder's ForWriting refuses it, naming which
+                if (row is not null)
+                {
+                    continue; // sealed or shredded: the encoder's ForWriting refuses it, naming which
+                }
             }
 
+            var owner = tenant ?? DefaultTenant;
             if (!wanted.TryGetValue(owner, out var list))
             {
                 wanted[owner] = list = [];
@@ -226,8 +227,45 @@ internal sealed class ContentKeys : IDisposable
     /// <summary>Keys made ahead in this process, and those of them made on a commit's path because a tenant's spares ran dry.</summary>
     internal (long Made, long MadeOnPath) SpareCounts => (pool.Made, pool.MadeOnPath);
 
-    /// <summary>Forgets a shredded conversation's key (its row says shredded; the writer reads that before any new commit of it).</summary>
-    public void MarkShredded(string conversation) => Forget(conversation);
+    /// <summary>Whether keys.db says <paramref name="conversation"/> is sealed or shredded (read once, then kept by this process's seals, unseals and shreds).</summary>
+    private bool IsLocked(string conversation)
+    {
+        lock (lockedGate)
+        {
+            locked ??= Store.LockedSubjects().ToHashSet(StringComparer.Ordinal);
+            return locked.Contains(conversation);
+        }
+    }
+
+    /// <summary>Reads the sealed and shredded subjects again at the next need (an index rebuild: what it no longer holds, keys.db says).</summary>
+    public void ReloadLocked()
+    {
+        lock (lockedGate)
+        {
+            locked = null;
+        }
+    }
+
+    /// <summary>Notes a seal or shred made by this process (and forgets the key); <paramref name="isLocked"/> false for an unseal.</summary>
+    public void MarkLocked(string conversation, bool isLocked = true)
+    {
+        lock (lockedGate)
+        {
+            if (isLocked)
+            {
+                locked?.Add(conversation);
+            }
+            else
+            {
+                locked?.Remove(conversation);
+            }
+        }
+
+        if (isLocked)
+        {
+            Forget(conversation);
+        }
+    }
 
     private static KeyProviderException NoProvider()
         => new("this archive is encrypted and was opened with no key provider: nothing can be written (set AMBER_KEYS_DIR or AMBER_MASTER_KEY_1).");

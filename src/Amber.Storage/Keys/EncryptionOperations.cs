@@ -31,6 +31,7 @@ internal static class EncryptionOperations
         }
 
         var rows = conversations.Select(c => keys.Store.Get(c) ?? throw new InvalidOperationException($"conversation {c} has no data key in {keys.Store.Path}: it was stored before encryption or keys.db was damaged, and cannot be shredded.")).ToList();
+        var held = conversations.SelectMany(keys.Store.HeldFor).ToList(); // spares its blocks name that could not be filed (encryption.md §4.1)
         var now = archive.Options.TimeProvider.GetUtcNow();
         var reasonDigest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)));
         var tombstone = new CommitBatch("amber:shred");
@@ -50,7 +51,12 @@ internal static class EncryptionOperations
         foreach (var row in rows)
         {
             keys.Store.Shred(row.Subject, row.Tenant, Amber.Core.Time.Timestamps.Format(now), reason);
-            keys.MarkShredded(row.Subject);
+            keys.MarkLocked(row.Subject);
+        }
+
+        foreach (var spare in held)
+        {
+            keys.Store.Shred(spare.Subject, spare.Tenant, Amber.Core.Time.Timestamps.Format(now), reason);
         }
 
         archive.Encryption.ForgetPlaintext();
@@ -132,7 +138,7 @@ internal static class EncryptionOperations
         var dataKey = keys.TryForReading(conversationId) ?? throw new KeyProviderException("sealing needs the key provider, to open the data key it seals.");
         var sealedKey = Amber.Core.Crypto.KeySeal.Seal(row.Tenant, conversationId, dataKey, trustees, threshold, keys.Random);
         keys.Store.Replace([(conversationId, KeyState.Sealed, sealedKey.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), reason);
-        keys.Forget(conversationId);
+        keys.MarkLocked(conversationId);
         archive.Encryption.ForgetPlaintext();
     }
 
@@ -155,6 +161,7 @@ internal static class EncryptionOperations
         var wrapped = Amber.Core.Crypto.KeyWrap.Wrap(tenantKey, conversationId, dataKey, keys.Random);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
         keys.Store.Replace([(conversationId, KeyState.Wrapped, wrapped.Encode())], Amber.Core.Time.Timestamps.Format(archive.Options.TimeProvider.GetUtcNow()), null);
+        keys.MarkLocked(conversationId, isLocked: false);
         archive.Encryption.ForgetPlaintext();
     }
 }

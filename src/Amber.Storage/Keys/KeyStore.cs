@@ -21,8 +21,6 @@ public sealed class KeyStore : IDisposable
 
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
-    private readonly Lock readGate = new();
-    private SqliteConnection? reader; // the writer path's lookups: not behind a transaction of this connection's
 
     private KeyStore(string path, SqliteConnection connection)
     {
@@ -65,6 +63,7 @@ public sealed class KeyStore : IDisposable
               changed TEXT NOT NULL,
               reason  TEXT
             ) STRICT;
+            CREATE INDEX IF NOT EXISTS subject_keys_locked ON subject_keys(state) WHERE state <> 1;
             CREATE TABLE IF NOT EXISTS counters (
               name  TEXT PRIMARY KEY,
               value INTEGER NOT NULL
@@ -86,55 +85,43 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    /// <summary>
-    /// The rows of those of <paramref name="subjects"/> that have one, in one read on a connection of its own, so that a
-    /// commit's lookup does not queue behind this store's own transactions (a refill, a filing) while they sync; SQLite
-    /// then makes it wait only while such a transaction writes the file itself.
-    /// </summary>
-    internal IReadOnlyDictionary<string, KeyRow> GetMany(IReadOnlyList<string> subjects)
+    /// <summary>The subjects of every sealed or shredded row (the writer keeps them in memory: a rebuilt index no longer holds these conversations).</summary>
+    internal IReadOnlyList<string> LockedSubjects()
     {
-        var rows = new Dictionary<string, KeyRow>(StringComparer.Ordinal);
-        if (subjects.Count == 0)
+        lock (gate)
         {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT subject FROM subject_keys WHERE state <> 1"; // the partial index subject_keys_locked
+            using var r = cmd.ExecuteReader();
+            var subjects = new List<string>();
+            while (r.Read())
+            {
+                subjects.Add(r.GetString(0));
+            }
+
+            return subjects;
+        }
+    }
+
+    /// <summary>The spares a frame of <paramref name="conversation"/> names that could not be filed under it (see <see cref="Adopt"/>): a shred destroys them with its key.</summary>
+    internal IReadOnlyList<KeyRow> HeldFor(string conversation)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND reason = $h || $c";
+            cmd.Parameters.AddWithValue("$p", SparePrefix);
+            cmd.Parameters.AddWithValue("$h", HeldReason);
+            cmd.Parameters.AddWithValue("$c", conversation);
+            using var r = cmd.ExecuteReader();
+            var rows = new List<KeyRow>();
+            while (r.Read())
+            {
+                rows.Add(Row(r.GetString(5), r));
+            }
+
             return rows;
         }
-
-        lock (readGate)
-        {
-            if (reader is null)
-            {
-                reader = new SqliteConnection(new SqliteConnectionStringBuilder
-                {
-                    DataSource = Path,
-                    Mode = SqliteOpenMode.ReadOnly,
-                    Pooling = false,
-                    DefaultTimeout = 30,
-                }.ToString());
-                reader.Open();
-            }
-
-            const int chunk = 500; // under SQLite's limit on parameters
-            for (var start = 0; start < subjects.Count; start += chunk)
-            {
-                using var cmd = reader.CreateCommand();
-                var names = new List<string>();
-                for (var i = start; i < Math.Min(subjects.Count, start + chunk); i++)
-                {
-                    var name = "$s" + (i - start).ToString(CultureInfo.InvariantCulture);
-                    cmd.Parameters.AddWithValue(name, subjects[i]);
-                    names.Add(name);
-                }
-
-                cmd.CommandText = $"SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE subject IN ({string.Join(", ", names)})";
-                using var r = cmd.ExecuteReader();
-                while (r.Read())
-                {
-                    rows[r.GetString(5)] = Row(r.GetString(5), r);
-                }
-            }
-        }
-
-        return rows;
     }
 
     /// <summary>Every row of <paramref name="tenant"/> in <paramref name="state"/> (all tenants when null).</summary>
@@ -246,25 +233,6 @@ public sealed class KeyStore : IDisposable
             }
 
             return spares;
-        }
-    }
-
-    /// <summary>The subjects of the rows in <paramref name="state"/> (the writer keeps the shredded ones, so that nothing new is written under their ids).</summary>
-    internal IReadOnlyList<string> Subjects(KeyState state)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT subject FROM subject_keys WHERE state = $st";
-            cmd.Parameters.AddWithValue("$st", (long)state);
-            using var r = cmd.ExecuteReader();
-            var subjects = new List<string>();
-            while (r.Read())
-            {
-                subjects.Add(r.GetString(0));
-            }
-
-            return subjects;
         }
     }
 
@@ -485,15 +453,7 @@ public sealed class KeyStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    public void Dispose()
-    {
-        lock (readGate)
-        {
-            reader?.Dispose();
-        }
-
-        connection.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
 
     internal static string Describe(KeyState state) => state switch
     {

@@ -200,6 +200,35 @@ public sealed class KeysMadeAheadTests
         Assert.Equal(KeyState.Wrapped, store.Get(id)!.State);
     }
 
+    [Fact]
+    public void ASpareThatCannotBeFiled_IsHeldFromThePools_ReadByItsName_AndShreddedWithItsConversation()
+    {
+        using var e = new EncryptedArchive();
+        string id;
+        string leaf;
+        using (var archive = e.Init())
+        {
+            (var batch, id, leaf) = EncryptedArchive.CanaryConversation("held");
+            var keys = archive.Encryption.ContentKeys!;
+            keys.FiledAtOnce(id, ContentKeys.DefaultTenant); // a row no frame uses, as an older writer could leave
+            keys.Forget(id);
+            archive.Commit(batch); // the index does not hold the conversation: it takes a spare
+            archive.IndexCatalogue.IndexProgress.WaitForAcknowledged();
+            keys.FileNow();
+            var held = Assert.Single(archive.Encryption.KeyStore!.HeldFor(id));
+            Assert.DoesNotContain(archive.Encryption.KeyStore.Spares(ContentKeys.DefaultTenant), s => s.Subject == held.Subject);
+        }
+
+        using (var archive = e.Open())
+        {
+            Assert.Contains(archive.GetNode(leaf)!.Content.OfType<Amber.Core.Model.TextBlock>(), t => t.Text.Contains("answer-canary-held", StringComparison.Ordinal));
+            archive.Encryption.Shred(id, "asked to be forgotten");
+            Assert.All(archive.Encryption.KeyStore!.HeldFor(id), r => Assert.Null(r.Record));
+        }
+
+        Assert.Empty(CanaryScan.Find(e.Directory, EncryptedArchive.Canaries("held")));
+    }
+
     private static void Exec(string db, string sql, string a, string b)
     {
         using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
