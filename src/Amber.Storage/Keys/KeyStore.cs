@@ -297,6 +297,9 @@ public sealed class KeyStore : IDisposable
     /// <summary>The reason a spare that a frame names but that could not be filed carries: no pool gives it out.</summary>
     private const string HeldReason = "named by a block of ";
 
+    /// <summary>SQL for a row's new reason that keeps <see cref="HeldReason"/> (parameters <c>$why</c>, <c>$h</c>).</summary>
+    private const string KeepHeld = "CASE WHEN substr(coalesce(reason, ''), 1, length($h)) = $h THEN reason ELSE $why END";
+
     /// <summary>N of a subject <c>spare:N</c>, or null for any other subject.</summary>
     internal static long? SpareNumber(string subject)
         => subject.StartsWith(SparePrefix, StringComparison.Ordinal)
@@ -332,33 +335,6 @@ public sealed class KeyStore : IDisposable
             cmd.Parameters.AddWithValue("$r", record);
             cmd.Parameters.AddWithValue("$c", changed);
             return cmd.ExecuteNonQuery() == 1;
-        }
-    }
-
-    /// <summary>Stores several new wrapped data keys in one transaction (one sync); returns the subjects that already had a row (left as they are).</summary>
-    public IReadOnlyList<string> AddMany(IReadOnlyList<(string Subject, string Tenant, byte[] Record)> rows, string changed)
-    {
-        lock (gate)
-        {
-            var existing = new List<string>();
-            using var tx = connection.BeginTransaction();
-            foreach (var (subject, tenant, record) in rows)
-            {
-                using var cmd = connection.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = "INSERT OR IGNORE INTO subject_keys (subject, tenant, state, record, changed) VALUES ($s, $t, 1, $r, $c)";
-                cmd.Parameters.AddWithValue("$s", subject);
-                cmd.Parameters.AddWithValue("$t", tenant);
-                cmd.Parameters.AddWithValue("$r", record);
-                cmd.Parameters.AddWithValue("$c", changed);
-                if (cmd.ExecuteNonQuery() != 1)
-                {
-                    existing.Add(subject);
-                }
-            }
-
-            tx.Commit();
-            return existing;
         }
     }
 
@@ -402,15 +378,17 @@ public sealed class KeyStore : IDisposable
             {
                 using var cmd = connection.CreateCommand();
                 cmd.Transaction = tx;
-                cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = $why WHERE subject = $s AND state = 1 AND record = $old";
+                // A held spare keeps its reason (see Adopt): it must stay out of every pool.
+                cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = " + KeepHeld + " WHERE subject = $s AND state = 1 AND record = $old";
                 cmd.Parameters.AddWithValue("$s", subject);
                 cmd.Parameters.AddWithValue("$r", fresh);
                 cmd.Parameters.AddWithValue("$old", old);
                 cmd.Parameters.AddWithValue("$c", changed);
                 cmd.Parameters.AddWithValue("$why", reason);
+                cmd.Parameters.AddWithValue("$h", HeldReason);
                 if (cmd.ExecuteNonQuery() == 0 && subject.StartsWith(SparePrefix, StringComparison.Ordinal))
                 {
-                    cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = $why WHERE state = 1 AND record = $old";
+                    cmd.CommandText = "UPDATE subject_keys SET record = $r, changed = $c, reason = " + KeepHeld + " WHERE state = 1 AND record = $old";
                     cmd.ExecuteNonQuery();
                 }
             }

@@ -222,6 +222,10 @@ public sealed class KeysMadeAheadTests
         using (var archive = e.Open())
         {
             Assert.Contains(archive.GetNode(leaf)!.Content.OfType<Amber.Core.Model.TextBlock>(), t => t.Text.Contains("answer-canary-held", StringComparison.Ordinal));
+            archive.Encryption.RotateKeys(); // re-wraps the held spare, and it stays held
+            var held = Assert.Single(archive.Encryption.KeyStore!.HeldFor(id));
+            Assert.Equal(2, WrappedKey.Decode(held.Record!, held.Subject).KeyVersion);
+            Assert.DoesNotContain(archive.Encryption.KeyStore.Spares(ContentKeys.DefaultTenant), s => s.Subject == held.Subject);
             archive.Encryption.Shred(id, "asked to be forgotten");
             Assert.All(archive.Encryption.KeyStore!.HeldFor(id), r => Assert.Null(r.Record));
         }
