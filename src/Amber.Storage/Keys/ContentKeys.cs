@@ -339,10 +339,11 @@ internal sealed class ContentKeys : IDisposable
     public void Forget(string conversation)
     {
         claimed.TryRemove(conversation, out _);
-        if (cache.TryRemove(conversation, out var key))
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
+        named.TryRemove(conversation, out _);
+        // Dropped, not zeroed: the writer or the index may be encrypting under this very array right now, and zeroing it
+        // under them would seal that block or title under an all-zero key anyone can open. keys.db no longer holds the
+        // key (shred) or holds it sealed, so what they write is as unreadable as the rest; the array goes with the GC.
+        cache.TryRemove(conversation, out _);
     }
 
     private byte[]? Open(KeyRow row)
