@@ -145,12 +145,22 @@ public static class FullDiskCampaign
     {
         var available = new DriveInfo(mount).AvailableFreeSpace;
         var size = Math.Max(0, available - free);
-        using var f = File.Create(filler);
+        using var f = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1); // unbuffered: nothing left to flush at a full disk
         var chunk = new byte[1 << 20];
         for (long written = 0; written < size;)
         {
             var n = (int)Math.Min(chunk.Length, size - written);
-            f.Write(chunk, 0, n);
+            try
+            {
+                f.Write(chunk, 0, n);
+            }
+            catch (IOException) when (new DriveInfo(mount).AvailableFreeSpace < n)
+            {
+                // The archive wrote meanwhile (a background refill of its keys made ahead, an index checkpoint) and took
+                // what was to be left free: the disk is full, which is what the filler is for.
+                return;
+            }
+
             written += n;
         }
     }
