@@ -45,14 +45,19 @@ internal sealed class KeyFiling(ContentKeys keys, TimeProvider time) : IDisposab
             pending += names.Count;
         }
 
-        if (pending > 0 && (pending >= MaxPending || time.GetElapsedTime(lastFiled) >= Interval))
+        if (DueIn is not { } due)
+        {
+            return;
+        }
+
+        if (pending >= MaxPending || due == TimeSpan.Zero)
         {
             File(index, tx);
         }
-        else if (pending > 0 && Wake is not null)
+        else if (Wake is not null)
         {
             timer ??= time.CreateTimer(_ => Wake?.Invoke(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            timer.Change(DueIn ?? TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            timer.Change(due, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -17,8 +17,9 @@ internal sealed class ContentKeys : IDisposable
 
     private readonly ConcurrentDictionary<string, byte[]> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> tenants = new(StringComparer.Ordinal); // a row's tenant never changes
-    private readonly ConcurrentDictionary<string, string> claimed = new(StringComparer.Ordinal); // conversation → spare subject, until keys.db files it
-    private readonly ConcurrentDictionary<string, string> named = new(StringComparer.Ordinal); // conversation → spare its frames name, until filed
+    // Conversation → the spare its blocks name, until keys.db files the key under the conversation: claimed by this
+    // process's writer, or learnt from frames by the index's catch-up.
+    private readonly ConcurrentDictionary<string, string> unfiled = new(StringComparer.Ordinal);
     private readonly Lock lockedGate = new();
     private HashSet<string>? locked; // sealed and shredded subjects, read once
     private readonly SparePool pool;
@@ -67,7 +68,7 @@ internal sealed class ContentKeys : IDisposable
         if (cache.TryGetValue(conversation, out var cached))
         {
             // Read after the key: the indexer drops the claim only once keys.db files the key under the conversation.
-            return (cached, claimed.GetValueOrDefault(conversation));
+            return (cached, unfiled.GetValueOrDefault(conversation));
         }
 
         _ = Provider ?? throw NoProvider();
@@ -175,7 +176,7 @@ internal sealed class ContentKeys : IDisposable
 
     private void Claim(string conversation, string owner, string spare, byte[] key)
     {
-        claimed[conversation] = spare; // before the key: a writer that finds the key finds its spare's name
+        unfiled[conversation] = spare; // before the key: a writer that finds the key finds its spare's name
         tenants[conversation] = owner;
         cache[conversation] = key;
     }
@@ -196,8 +197,7 @@ internal sealed class ContentKeys : IDisposable
         foreach (var (spare, conversation) in names)
         {
             // Filed now or earlier (or, never reached, held): the writer stops naming it; a read finds the row either way.
-            claimed.TryRemove(new KeyValuePair<string, string>(conversation, spare));
-            named.TryRemove(new KeyValuePair<string, string>(conversation, spare));
+            unfiled.TryRemove(new KeyValuePair<string, string>(conversation, spare));
         }
     }
 
@@ -209,17 +209,17 @@ internal sealed class ContentKeys : IDisposable
     {
         foreach (var (conversation, spare) in names)
         {
-            named.TryAdd(conversation, spare);
+            unfiled.TryAdd(conversation, spare);
         }
     }
 
     /// <summary>
-    /// Files now the key this process made ahead for <paramref name="conversation"/> (or for every conversation when
-    /// null) if it is not yet: shred, seal and rotation act on keys.db rows by conversation. What an earlier process
+    /// Files now the key this process made ahead (or learnt of) for <paramref name="conversation"/> (or for every
+    /// conversation when null) if it is not yet: shred, seal and rotation act on keys.db rows by conversation. What an earlier process
     /// made ahead was filed when this one opened the archive.
     /// </summary>
     public void FileNow(string? conversation = null)
-        => Adopt([.. claimed.Where(c => conversation is null || c.Key == conversation).Select(c => (c.Value, c.Key))]);
+        => Adopt([.. unfiled.Where(c => conversation is null || c.Key == conversation).Select(c => (c.Value, c.Key))]);
 
     /// <summary>Holds back the making of keys ahead until disposed (a rotation: no key is wrapped under the version it retires).</summary>
     public IDisposable PauseMakingKeys() => pool.Pause();
@@ -307,7 +307,7 @@ internal sealed class ContentKeys : IDisposable
             return null;
         }
 
-        spare ??= named.GetValueOrDefault(conversation);
+        spare ??= unfiled.GetValueOrDefault(conversation);
         if (spare is not null && KeyStore.SpareNumber(spare) is not null && Store.Get(spare) is { State: KeyState.Wrapped, Record: { } record })
         {
             // Not cached: the key is the conversation's only once the indexer files it so, and is then read by its id.
@@ -338,8 +338,7 @@ internal sealed class ContentKeys : IDisposable
     /// <summary>Forgets a cached key (after a shred or seal, so this process cannot read on from memory).</summary>
     public void Forget(string conversation)
     {
-        claimed.TryRemove(conversation, out _);
-        named.TryRemove(conversation, out _);
+        unfiled.TryRemove(conversation, out _);
         // Dropped, not zeroed: the writer or the index may be encrypting under this very array right now, and zeroing it
         // under them would seal that block or title under an all-zero key anyone can open. keys.db no longer holds the
         // key (shred) or holds it sealed, so what they write is as unreadable as the rest; the array goes with the GC.

@@ -74,75 +74,19 @@ public sealed class KeyStore : IDisposable
 
     /// <summary>The row of <paramref name="subject"/>, or null when it has none.</summary>
     public KeyRow? Get(string subject)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT tenant, state, record, changed, reason FROM subject_keys WHERE subject = $s";
-            cmd.Parameters.AddWithValue("$s", subject);
-            using var r = cmd.ExecuteReader();
-            return r.Read() ? Row(subject, r) : null;
-        }
-    }
+        => Query($"SELECT {RowColumns} FROM subject_keys WHERE subject = $s", Row, ("$s", subject)).FirstOrDefault();
 
     /// <summary>The subjects of every sealed or shredded row (the writer keeps them in memory: a rebuilt index no longer holds these conversations).</summary>
     internal IReadOnlyList<string> LockedSubjects()
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT subject FROM subject_keys WHERE state <> 1"; // the partial index subject_keys_locked
-            using var r = cmd.ExecuteReader();
-            var subjects = new List<string>();
-            while (r.Read())
-            {
-                subjects.Add(r.GetString(0));
-            }
-
-            return subjects;
-        }
-    }
+        => Query("SELECT subject FROM subject_keys WHERE state <> 1", r => r.GetString(0)); // the partial index subject_keys_locked
 
     /// <summary>The spares a frame of <paramref name="conversation"/> names that could not be filed under it (see <see cref="Adopt"/>): a shred destroys them with its key.</summary>
     internal IReadOnlyList<KeyRow> HeldFor(string conversation)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND reason = $h || $c";
-            cmd.Parameters.AddWithValue("$p", SparePrefix);
-            cmd.Parameters.AddWithValue("$h", HeldReason);
-            cmd.Parameters.AddWithValue("$c", conversation);
-            using var r = cmd.ExecuteReader();
-            var rows = new List<KeyRow>();
-            while (r.Read())
-            {
-                rows.Add(Row(r.GetString(5), r));
-            }
-
-            return rows;
-        }
-    }
+        => Query($"SELECT {RowColumns} FROM subject_keys WHERE {PrefixRange} AND reason = $h || $c", Row, ("$p", SparePrefix), ("$h", HeldReason), ("$c", conversation));
 
     /// <summary>Every row of <paramref name="tenant"/> in <paramref name="state"/> (all tenants when null).</summary>
     public IReadOnlyList<KeyRow> List(KeyState state, string? tenant = null)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT tenant, state, record, changed, reason, subject FROM subject_keys WHERE state = $st AND ($t IS NULL OR tenant = $t) ORDER BY subject";
-            cmd.Parameters.AddWithValue("$st", (long)state);
-            cmd.Parameters.AddWithValue("$t", (object?)tenant ?? DBNull.Value);
-            using var r = cmd.ExecuteReader();
-            var rows = new List<KeyRow>();
-            while (r.Read())
-            {
-                rows.Add(Row(r.GetString(5), r));
-            }
-
-            return rows;
-        }
-    }
+        => Query($"SELECT {RowColumns} FROM subject_keys WHERE state = $st AND ($t IS NULL OR tenant = $t) ORDER BY subject", Row, ("$st", (long)state), ("$t", tenant));
 
     /// <summary>Whether any row (of any state) belongs to <paramref name="tenant"/>.</summary>
     public bool HasTenant(string tenant)
@@ -158,23 +102,7 @@ public sealed class KeyStore : IDisposable
 
     /// <summary>The subjects of the wrapped rows whose subject starts with <paramref name="prefix"/> (the tenants' index keys: <c>index:</c>), in order.</summary>
     internal IReadOnlyList<string> WrappedSubjects(string prefix)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            // A range on the primary key, not a scan of every conversation's row.
-            cmd.CommandText = "SELECT subject FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND state = 1 ORDER BY subject";
-            cmd.Parameters.AddWithValue("$p", prefix);
-            using var r = cmd.ExecuteReader();
-            var subjects = new List<string>();
-            while (r.Read())
-            {
-                subjects.Add(r.GetString(0));
-            }
-
-            return subjects;
-        }
-    }
+        => Query($"SELECT subject FROM subject_keys WHERE {PrefixRange} AND state = 1 ORDER BY subject", r => r.GetString(0), ("$p", prefix));
 
     /// <summary>
     /// Stores <paramref name="count"/> new data keys made ahead for <paramref name="tenant"/> in one transaction (one
@@ -217,37 +145,20 @@ public sealed class KeyStore : IDisposable
 
     /// <summary>The data keys made ahead for <paramref name="tenant"/> that no conversation has taken (encryption.md §4.1), in subject order.</summary>
     internal IReadOnlyList<(string Subject, byte[] Record)> Spares(string tenant)
-    {
-        lock (gate)
-        {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT subject, record FROM subject_keys WHERE subject >= $p AND subject < $p || char(1114111) AND tenant = $t AND state = 1 AND (reason IS NULL OR substr(reason, 1, length($h)) <> $h) ORDER BY subject";
-            cmd.Parameters.AddWithValue("$h", HeldReason);
-            cmd.Parameters.AddWithValue("$p", SparePrefix);
-            cmd.Parameters.AddWithValue("$t", tenant);
-            using var r = cmd.ExecuteReader();
-            var spares = new List<(string, byte[])>();
-            while (r.Read())
-            {
-                spares.Add((r.GetString(0), (byte[])r.GetValue(1)));
-            }
-
-            return spares;
-        }
-    }
+        => Query($"SELECT subject, record FROM subject_keys WHERE {PrefixRange} AND tenant = $t AND state = 1 AND (reason IS NULL OR substr(reason, 1, length($h)) <> $h) ORDER BY subject",
+            r => (r.GetString(0), (byte[])r.GetValue(1)), ("$h", HeldReason), ("$p", SparePrefix), ("$t", tenant));
 
     /// <summary>
     /// Gives data keys made ahead to the conversations whose blocks were written under them (encryption.md §4.1): each
     /// spare row is renamed to its conversation, in one transaction. A spare already renamed (a frame indexed again), or
     /// whose conversation has a row already (the writer never claims a spare for such a conversation; the spare is then
     /// left where the blocks find it, with a reason that keeps it from every pool), is not. The counter of spare names is raised past every name given, so that a
-    /// keys.db restored from before these frames never gives a name they use to another key. Returns the renamed pairs.
+    /// keys.db restored from before these frames never gives a name they use to another key.
     /// </summary>
-    internal IReadOnlyList<(string Spare, string Conversation)> Adopt(IReadOnlyList<(string Spare, string Conversation)> claims, string changed)
+    internal void Adopt(IReadOnlyList<(string Spare, string Conversation)> claims, string changed)
     {
         lock (gate)
         {
-            var renamed = new List<(string, string)>();
             long highest = 0;
             using var tx = connection.BeginTransaction();
             foreach (var (spare, conversation) in claims)
@@ -266,7 +177,6 @@ public sealed class KeyStore : IDisposable
                 cmd.Parameters.AddWithValue("$ch", changed);
                 if (cmd.ExecuteNonQuery() == 1)
                 {
-                    renamed.Add((spare, conversation));
                     continue;
                 }
 
@@ -290,7 +200,6 @@ public sealed class KeyStore : IDisposable
             }
 
             tx.Commit();
-            return renamed;
         }
     }
 
@@ -421,8 +330,37 @@ public sealed class KeyStore : IDisposable
         }
     }
 
-    private static KeyRow Row(string subject, SqliteDataReader r)
-        => new(subject, r.GetString(0), (KeyState)r.GetInt64(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4));
+    /// <summary>The columns <see cref="Row"/> reads, in its order.</summary>
+    private const string RowColumns = "tenant, state, record, changed, reason, subject";
+
+    /// <summary>The rows whose subject starts with <c>$p</c>: a range on the primary key, not a scan of every conversation's row.</summary>
+    private const string PrefixRange = "subject >= $p AND subject < $p || char(1114111)";
+
+    private static KeyRow Row(SqliteDataReader r)
+        => new(r.GetString(5), r.GetString(0), (KeyState)r.GetInt64(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4));
+
+    /// <summary>Runs a read under the store's lock and reads each row with <paramref name="read"/> (a null parameter value is SQL NULL).</summary>
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            using var r = cmd.ExecuteReader();
+            var rows = new List<T>();
+            while (r.Read())
+            {
+                rows.Add(read(r));
+            }
+
+            return rows;
+        }
+    }
 
     private void Execute(string sql)
     {
